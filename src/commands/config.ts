@@ -1,0 +1,33 @@
+/** `pyctl config [KEY [VALUE]]`: show all settings, show one, or set one (validated, written atomically). */
+import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/config.ts";
+import { UsageError } from "../core/errors.ts";
+import { out, table } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+/** Seed-style short names (`pyctl config auto_snapshot false`) resolve to their section. */
+function resolveKey(name: string): string {
+  if (name in CONFIG_KEYS) return name;
+  const matches = Object.keys(CONFIG_KEYS).filter((k) => k.endsWith(`.${name}`));
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(`unknown config key "${name}"`, `keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const { layout, config } = await openContext();
+  const [name, value] = args.positionals;
+  if (name === undefined) {
+    out(`# ${layout.configFile}`);
+    for (const line of table([...config].map(([k, v]) => [k, "=", JSON.stringify(v)]))) out(line);
+    return 0;
+  }
+  const key = resolveKey(name);
+  if (value === undefined) {
+    out(String(config.get(key)));
+    return 0;
+  }
+  config.set(key, parseConfigValue(key, value));
+  saveConfig(layout.configFile, config);
+  out(`${key} = ${JSON.stringify(config.get(key))}`);
+  return 0;
+}

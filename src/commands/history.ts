@@ -1,0 +1,56 @@
+/** `pyctl history [--limit N] [--python X.Y] [--json]`: recorded operations, newest first. */
+import { listHistory, type HistoryItem } from "../core/history.ts";
+import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
+import { summarize } from "../ui/diff.ts";
+import { existingTarget, openContext } from "./common.ts";
+import { positiveInteger, stringOption } from "./parse.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+export type ItemStatus = "ok" | "failed" | "interrupted" | "incomplete" | "corrupt";
+
+/** incomplete: a before with no after (a crash, or still running). */
+export function statusOf(item: HistoryItem): ItemStatus {
+  if (item.corrupt.length) return "corrupt";
+  if (!item.after) return "incomplete";
+  if (item.after.interrupted) return "interrupted";
+  return item.after.exit_code === 0 ? "ok" : "failed";
+}
+
+export function itemJson(item: HistoryItem) {
+  const entry = item.after ?? item.before;
+  return {
+    id: item.id,
+    timestamp: item.before?.timestamp ?? entry?.timestamp ?? null,
+    kind: entry?.kind ?? null,
+    command: entry?.command ?? null,
+    status: statusOf(item),
+    exit_code: item.after?.exit_code ?? null,
+    changes: item.after?.changes ?? null,
+  };
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const target = existingTarget(ctx, args);
+  const limitRaw = stringOption(args, "--limit");
+  const limit = limitRaw === undefined ? Infinity : positiveInteger(limitRaw, "--limit");
+  const items = listHistory(target.historyDir, limit);
+  if (args.options.has("--json")) {
+    printJson(items.map(itemJson));
+    return 0;
+  }
+  if (items.length === 0) {
+    out(`no operations recorded for ${target.venv} yet`);
+    return 0;
+  }
+  const c = colors();
+  const paint = { ok: c.green, failed: c.red, interrupted: c.yellow, incomplete: c.yellow, corrupt: c.red };
+  const rows = items.map((item) => {
+    const json = itemJson(item);
+    const when = json.timestamp ? new Date(json.timestamp).toLocaleString("sv-SE").slice(0, 16) : "?";
+    const exit = item.after ? `exit ${item.after.exit_code}` : "";
+    return [`#${item.id}`, when, json.command ?? "(unreadable)", item.after ? summarize(item.after.changes) : "", paint[json.status](json.status), exit];
+  });
+  for (const line of table(rows, (s) => stripAnsi(s).length)) out(line);
+  return 0;
+}

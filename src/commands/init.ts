@@ -1,0 +1,40 @@
+/** `pyctl init [--python VERSION|PATH]`: the venv for a Python version, and config.toml. Idempotent. */
+import { existsSync } from "node:fs";
+import { configString, saveConfig } from "../core/config.ts";
+import { PyctlError } from "../core/errors.ts";
+import { findInterpreter } from "../core/python.ts";
+import { createTarget, targetFor } from "../core/target.ts";
+import { isVenv } from "../core/venv.ts";
+import { out } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import { stringOption } from "./parse.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const { layout, config } = await openContext();
+  const requested = stringOption(args, "--python");
+  const remembered = configString(config, "python.interpreter");
+  const python = findInterpreter(requested ?? (remembered && existsSync(remembered) ? remembered : undefined));
+  const changes: string[] = [];
+  const firstDefault = !configString(config, "python.default");
+  if (firstDefault) {
+    config.set("python.default", python.version);
+    config.set("python.interpreter", python.path);
+  }
+  if (firstDefault || !existsSync(layout.configFile)) {
+    saveConfig(layout.configFile, config);
+    changes.push(`wrote ${layout.configFile} (default Python ${configString(config, "python.default")})`);
+  }
+  const target = targetFor(layout, python.version);
+  if (!isVenv(target.venv)) {
+    if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
+    createTarget(target, python, config);
+    changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
+  }
+  if (changes.length === 0) {
+    out(`pyctl: already initialised: ${target.venv} (Python ${python.version}); nothing changed`);
+  } else {
+    for (const line of changes) out(`pyctl: ${line}`);
+  }
+  return 0;
+}

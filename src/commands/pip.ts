@@ -1,0 +1,59 @@
+/**
+ * `pyctl pip [--python X.Y] [--as NAME] -- ARGS…` (hidden): what the shell functions call for
+ * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
+ */
+import { configFlag } from "../core/config.ts";
+import { parsePipArgs, withoutUserFlag } from "../core/pip-args.ts";
+import { locateInterpreter } from "../core/python.ts";
+import { recordOperation, recordingEnabled, runPip } from "../core/recorder.ts";
+import { pruneUnneeded } from "../core/retention.ts";
+import { assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/target.ts";
+import { isVenv } from "../core/venv.ts";
+import { changeLines } from "../ui/diff.ts";
+import { err, notice } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import { stringOption } from "./parse.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+async function runPlain(command: string[], env: Record<string, string | undefined>): Promise<number> {
+  const child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"], env });
+  return child.exited;
+}
+
+export async function run(parsed: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const version = resolveVersion(ctx.config, stringOption(parsed, "--python"));
+  const shown = stringOption(parsed, "--as") ?? "pip";
+  const { args, dropped } = withoutUserFlag(parsed.positionals);
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (dropped || (env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER))) {
+    notice("ignoring --user: your pyctl venv is your user install");
+  }
+  delete env.PIP_USER;
+  const line = parsePipArgs(args);
+
+  if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
+    const base = locateInterpreter(`python${version}`) ?? `python${version}`;
+    return runPlain([base, "-m", "pip", ...args], env);
+  }
+  const { target, created } = prepareTarget(ctx.layout, ctx.config, version);
+  if (created) notice(`created ${target.venv} for Python ${version}`);
+  if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
+
+  assertWritable(target);
+  const op = { kind: "pip" as const, command: [shown, ...args].join(" "), pipArgs: args };
+  const result = await recordOperation(
+    target,
+    ctx.config,
+    op,
+    (guard) => runPip(target, args, env, guard),
+    { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
+    pruneUnneeded,
+  );
+  if (configFlag(ctx.config, "history.show_diff_after_install")) {
+    const lines = changeLines(result.entry.changes);
+    for (const text of lines) err(text);
+  }
+  if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
+  return result.exitCode;
+}

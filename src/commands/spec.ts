@@ -1,0 +1,45 @@
+/** The shape of a command in the table (index.ts): what help, parsing and completions read. */
+
+/** What a positional argument is, so completions can offer the right words. */
+export type ArgKind = "snapshot" | "history-id" | "shell" | "config-key" | "package" | "file" | "count" | "python";
+
+export interface OptionSpec {
+  /** "--limit" */
+  flag: string;
+  /** Metavar when the option takes a value ("N"), absent for a switch. */
+  value?: string;
+  /** Completion words for the value, if it is one of a fixed set. */
+  choices?: string[];
+  summary: string;
+}
+
+export interface PositionalSpec {
+  name: string;
+  kind?: ArgKind;
+  optional?: boolean;
+  /** Takes all remaining arguments. */
+  rest?: boolean;
+}
+
+export interface ParsedArgs {
+  options: Map<string, string | true>;
+  positionals: string[];
+}
+
+export interface CommandModule {
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  options: OptionSpec[];
+  positionals: PositionalSpec[];
+  hidden?: boolean;
+  /** Pass everything after the command's own options through untouched (the pip runner). */
+  passthrough?: boolean;
+  load: () => Promise<CommandModule>;
+}
+
+export const PYTHON_OPTION: OptionSpec = { flag: "--python", value: "VERSION", summary: "act on that Python version's venv (e.g. 3.12)" };
+export const JSON_OPTION: OptionSpec = { flag: "--json", summary: "print JSON (stable, documented in the README)" };

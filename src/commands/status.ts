@@ -1,0 +1,52 @@
+/** `pyctl status [--json]`: tier, venvs and their Pythons, package counts, history, config, hook. */
+import { existsSync, readdirSync } from "node:fs";
+import { configString } from "../core/config.ts";
+import { hookState } from "../core/hook-state.ts";
+import { latestId, listHistory } from "../core/history.ts";
+import { versionsIn } from "../core/paths.ts";
+import { inventoryOf, pythonVersionOf, targetFor } from "../core/target.ts";
+import { isVenv } from "../core/venv.ts";
+import { out, printJson } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const { layout, config } = await openContext();
+  const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
+  const venvs = versions.map((version) => {
+    const target = targetFor(layout, version);
+    const exists = isVenv(target.venv);
+    return {
+      python: version,
+      full_version: exists ? pythonVersionOf(target) : null,
+      venv: target.venv,
+      exists,
+      packages: exists ? inventoryOf(target).length : 0,
+      history_entries: listHistory(target.historyDir).length,
+      latest_id: latestId(target.historyDir),
+    };
+  });
+  const status = {
+    tier: layout.tier,
+    home: layout.home,
+    config_file: layout.configFile,
+    config_exists: existsSync(layout.configFile),
+    default_python: configString(config, "python.default") || null,
+    hook: hookState(),
+    venvs,
+  };
+  if (args.options.has("--json")) {
+    printJson(status);
+    return 0;
+  }
+  out(`tier:      ${status.tier} (${status.home})`);
+  out(`config:    ${status.config_file}${status.config_exists ? "" : " (not created yet: run `pyctl init`)"}`);
+  out(`default:   Python ${status.default_python ?? "(not set)"}`);
+  out(`hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : "not active in this shell"}`);
+  for (const v of venvs) {
+    const state = v.exists ? `Python ${v.full_version}, ${v.packages} packages` : "missing";
+    out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
+  }
+  if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
+  return 0;
+}

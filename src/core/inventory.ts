@@ -1,0 +1,204 @@
+/**
+ * What is installed in a venv, read straight from site-packages' *.dist-info (and *.egg-info)
+ * folders: no Python process. `freeze()` prints it exactly as `pip freeze` would.
+ */
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { canonicalName, normalizeVersion } from "./pep440.ts";
+
+export interface DirectUrl {
+  url: string;
+  subdirectory?: string;
+  dir_info?: { editable?: boolean };
+  archive_info?: { hash?: string; hashes?: Record<string, string> };
+  vcs_info?: { vcs: string; commit_id: string; requested_revision?: string };
+}
+
+export interface Dist {
+  /** The project name as its metadata spells it (what pip freeze prints). */
+  name: string;
+  /** PEP 503 normalised name: the identity of the project. */
+  key: string;
+  /** Normalised PEP 440 version, or the raw string when it is not PEP 440. */
+  version: string;
+  pep440: boolean;
+  /** The .dist-info or .egg-info path. */
+  metadataPath: string;
+  /** Installed on its own request (pip's REQUESTED marker), not only as a dependency. */
+  requested: boolean;
+  installer: string;
+  directUrl?: DirectUrl;
+}
+
+/** How pip spells names: its importlib backend keeps Name, its pkg_resources backend (Python < 3.11) makes it "safe". */
+export type NameStyle = "importlib" | "pkg_resources";
+
+export function nameStyleFor(pythonVersion: string): NameStyle {
+  const forced = process.env._PIP_USE_IMPORTLIB_METADATA;
+  if (forced) return /^(1|true|yes|on)$/i.test(forced) ? "importlib" : "pkg_resources";
+  const minor = Number(pythonVersion.split(".")[1]);
+  return minor >= 11 ? "importlib" : "pkg_resources";
+}
+
+export function sitePackagesOf(venv: string, pythonVersion: string): string {
+  return join(venv, "lib", `python${pythonVersion}`, "site-packages");
+}
+
+/** Read the RFC 822 header block of METADATA / PKG-INFO, without the (possibly long) body. */
+export function readHeaders(file: string): Map<string, string[]> {
+  const fd = openSync(file, "r");
+  let text = "";
+  try {
+    const buf = Buffer.allocUnsafe(8192);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      text += buf.toString("utf8", 0, n);
+      if (/\r?\n\r?\n/.test(text)) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const headers = new Map<string, string[]>();
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") break;
+    const colon = line.indexOf(":");
+    if (colon <= 0 || line[0] === " " || line[0] === "\t") continue;
+    const field = line.slice(0, colon).toLowerCase();
+    const values = headers.get(field) ?? [];
+    values.push(line.slice(colon + 1).trim());
+    headers.set(field, values);
+  }
+  return headers;
+}
+
+function readDist(sitePackages: string, entry: string, style: NameStyle): Dist | null {
+  const metadataPath = join(sitePackages, entry);
+  const isDistInfo = entry.endsWith(".dist-info");
+  let files: string[] = [];
+  let headerFile = metadataPath;
+  try {
+    if (isDistInfo || statSync(metadataPath).isDirectory()) {
+      files = readdirSync(metadataPath);
+      headerFile = join(metadataPath, isDistInfo ? "METADATA" : "PKG-INFO");
+    }
+    const headers = readHeaders(headerFile);
+    const rawName = headers.get("name")?.[0];
+    const rawVersion = headers.get("version")?.[0];
+    if (!rawName || rawVersion === undefined) return null;
+    const name = style === "pkg_resources" ? rawName.replace(/[^A-Za-z0-9.]+/g, "-") : rawName;
+    const normalized = normalizeVersion(rawVersion);
+    const dist: Dist = {
+      name,
+      key: canonicalName(rawName),
+      version: normalized ?? rawVersion,
+      pep440: normalized !== null,
+      metadataPath,
+      requested: files.includes("REQUESTED"),
+      installer: files.includes("INSTALLER") ? readFileSync(join(metadataPath, "INSTALLER"), "utf8").trim() : "",
+    };
+    if (files.includes("direct_url.json")) {
+      dist.directUrl = JSON.parse(readFileSync(join(metadataPath, "direct_url.json"), "utf8")) as DirectUrl;
+    }
+    return dist;
+  } catch {
+    return null; // unreadable metadata: pip skips such a distribution too (doctor reports it)
+  }
+}
+
+/** Every distribution in `sitePackages`, first spelling of a project wins (as for pip). */
+export function readInventory(sitePackages: string, style: NameStyle = "importlib"): Dist[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(sitePackages);
+  } catch {
+    return [];
+  }
+  const seen = new Map<string, Dist>();
+  for (const entry of entries.sort()) {
+    if (!entry.endsWith(".dist-info") && !entry.endsWith(".egg-info")) continue;
+    const dist = readDist(sitePackages, entry, style);
+    if (dist && !seen.has(dist.key)) seen.set(dist.key, dist);
+  }
+  return [...seen.values()].sort((a, b) => compareNames(a.name, b.name));
+}
+
+export function compareNames(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function editableLocation(dist: Dist): string | undefined {
+  const d = dist.directUrl;
+  if (!d?.dir_info?.editable || !d.url.startsWith("file:")) return undefined;
+  return decodeURIComponent(new URL(d.url).pathname);
+}
+
+/** `name==version`, or `name===version` where the version is not PEP 440. */
+export function pin(dist: Pick<Dist, "name" | "version" | "pep440">): string {
+  return `${dist.name}${dist.pep440 ? "==" : "==="}${dist.version}`;
+}
+
+function directReference(dist: Dist, d: DirectUrl): string {
+  let req = `${dist.name} @ `;
+  const fragments: string[] = [];
+  if (d.vcs_info) req += `${d.vcs_info.vcs}+${d.url}@${d.vcs_info.commit_id}`;
+  else {
+    req += d.url;
+    if (d.archive_info?.hash) fragments.push(d.archive_info.hash);
+  }
+  if (d.subdirectory) fragments.push(`subdirectory=${d.subdirectory}`);
+  return fragments.length ? `${req}#${fragments.join("&")}` : req;
+}
+
+function findVcsRoot(location: string): string | undefined {
+  for (let dir = location; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const result = spawnSync("git", args, { cwd, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
+}
+
+/** pip's `_get_editable_info`: `-e <location>` with a comment, or a git URL where git knows one. */
+function editableLines(dist: Dist, location: string): string[] {
+  const where = resolve(location);
+  const display = pin(dist);
+  if (!findVcsRoot(where)) return [`# Editable install with no version control (${display})`, `-e ${where}`];
+  const remotes = git(where, "config", "--get-regexp", "remote\\..*\\.url").split("\n").filter(Boolean);
+  const origin = remotes.find((r) => r.startsWith("remote.origin.url ")) ?? remotes[0];
+  if (!origin) return [`# Editable Git install with no remote (${display})`, `-e ${where}`];
+  const url = origin.slice(origin.indexOf(" ") + 1);
+  const commit = git(where, "rev-parse", "HEAD");
+  return [`-e git+${url}@${commit}#egg=${dist.name}`];
+}
+
+/** Projects pip freeze leaves out unless --all (pip's DEV_PKGS, which depend on the Python version). */
+function hiddenFromFreeze(pythonVersion: string): Set<string> {
+  const minor = Number(pythonVersion.split(".")[1]);
+  const hidden = ["pip", "python", "wsgiref", "argparse"];
+  if (minor < 12) hidden.push("setuptools", "distribute", "wheel", "pkg-resources");
+  return new Set(hidden);
+}
+
+export function freezeLinesOf(dist: Dist): string[] {
+  const location = editableLocation(dist);
+  if (location) return editableLines(dist, location);
+  if (dist.directUrl) return [directReference(dist, dist.directUrl)];
+  return [pin(dist)];
+}
+
+/** The text `pip freeze` (or `pip freeze --all`) prints for this inventory. */
+export function freeze(dists: Dist[], options: { pythonVersion: string; all?: boolean }): string {
+  const hidden = options.all ? new Set(["python", "wsgiref", "argparse"]) : hiddenFromFreeze(options.pythonVersion);
+  return dists
+    .filter((d) => !hidden.has(d.key))
+    .flatMap(freezeLinesOf)
+    .map((line) => `${line}\n`)
+    .join("");
+}

@@ -1,0 +1,31 @@
+/** How a change between two package sets reads: + added, - removed, ↑ upgraded, ↓ downgraded. */
+import type { Changes } from "../core/changes.ts";
+import { compareVersions } from "../core/pep440.ts";
+import { colors } from "./output.ts";
+
+export function changeLines(changes: Changes): string[] {
+  const c = colors();
+  const split = (pin: string) => pin.split(/===?/) as [string, string];
+  const lines: string[] = [];
+  for (const pin of changes.added) {
+    const [name, version] = split(pin);
+    lines.push(c.green(`+ ${name} ${version}`));
+  }
+  for (const pin of changes.removed) {
+    const [name, version] = split(pin);
+    lines.push(c.red(`- ${name} ${version}`));
+  }
+  for (const m of changes.modified) {
+    const up = compareVersions(m.to, m.from) >= 0;
+    lines.push(c.yellow(`${up ? "↑" : "↓"} ${m.name} ${m.from} → ${m.to}`));
+  }
+  return lines;
+}
+
+export function summarize(changes: Changes): string {
+  const parts: string[] = [];
+  if (changes.added.length) parts.push(`+${changes.added.length}`);
+  if (changes.removed.length) parts.push(`-${changes.removed.length}`);
+  if (changes.modified.length) parts.push(`~${changes.modified.length}`);
+  return parts.length ? parts.join(" ") : "no change";
+}
