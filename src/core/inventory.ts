@@ -31,16 +31,6 @@ export interface Dist {
   directUrl?: DirectUrl;
 }
 
-/** How pip spells names: its importlib backend keeps Name, its pkg_resources backend (Python < 3.11) makes it "safe". */
-export type NameStyle = "importlib" | "pkg_resources";
-
-export function nameStyleFor(pythonVersion: string): NameStyle {
-  const forced = process.env._PIP_USE_IMPORTLIB_METADATA;
-  if (forced) return /^(1|true|yes|on)$/i.test(forced) ? "importlib" : "pkg_resources";
-  const minor = Number(pythonVersion.split(".")[1]);
-  return minor >= 11 ? "importlib" : "pkg_resources";
-}
-
 export function sitePackagesOf(venv: string, pythonVersion: string): string {
   return join(venv, "lib", `python${pythonVersion}`, "site-packages");
 }
@@ -73,7 +63,7 @@ export function readHeaders(file: string): Map<string, string[]> {
   return headers;
 }
 
-function readDist(sitePackages: string, entry: string, style: NameStyle): Dist | null {
+function readDist(sitePackages: string, entry: string): Dist | null {
   const metadataPath = join(sitePackages, entry);
   const isDistInfo = entry.endsWith(".dist-info");
   let files: string[] = [];
@@ -87,10 +77,9 @@ function readDist(sitePackages: string, entry: string, style: NameStyle): Dist |
     const rawName = headers.get("name")?.[0];
     const rawVersion = headers.get("version")?.[0];
     if (!rawName || rawVersion === undefined) return null;
-    const name = style === "pkg_resources" ? rawName.replace(/[^A-Za-z0-9.]+/g, "-") : rawName;
     const normalized = normalizeVersion(rawVersion);
     const dist: Dist = {
-      name,
+      name: rawName,
       key: canonicalName(rawName),
       version: normalized ?? rawVersion,
       pep440: normalized !== null,
@@ -108,7 +97,7 @@ function readDist(sitePackages: string, entry: string, style: NameStyle): Dist |
 }
 
 /** Every distribution in `sitePackages`, first spelling of a project wins (as for pip). */
-export function readInventory(sitePackages: string, style: NameStyle = "importlib"): Dist[] {
+export function readInventory(sitePackages: string): Dist[] {
   let entries: string[];
   try {
     entries = readdirSync(sitePackages);
@@ -118,7 +107,7 @@ export function readInventory(sitePackages: string, style: NameStyle = "importli
   const seen = new Map<string, Dist>();
   for (const entry of entries.sort()) {
     if (!entry.endsWith(".dist-info") && !entry.endsWith(".egg-info")) continue;
-    const dist = readDist(sitePackages, entry, style);
+    const dist = readDist(sitePackages, entry);
     if (dist && !seen.has(dist.key)) seen.set(dist.key, dist);
   }
   return [...seen.values()].sort((a, b) => compareNames(a.name, b.name));

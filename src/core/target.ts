@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { PyctlError } from "./errors.ts";
-import { freeze, nameStyleFor, readInventory, sitePackagesOf, type Dist, type NameStyle } from "./inventory.ts";
+import { freeze, readInventory, sitePackagesOf, type Dist } from "./inventory.ts";
 import { configFlag, configString, type Config } from "./config.ts";
 import { Layout, versionKey } from "./paths.ts";
 import { findInterpreter, isVersion, type Interpreter } from "./python.ts";
@@ -21,7 +21,6 @@ export interface Target {
   storeDir: string;
   lockFile: string;
   sitePackages: string;
-  nameStyle: NameStyle;
 }
 
 export function targetFor(layout: Layout, version: string): Target {
@@ -34,7 +33,6 @@ export function targetFor(layout: Layout, version: string): Target {
     storeDir: layout.storeDir(version),
     lockFile: layout.lockFile(version),
     sitePackages: sitePackagesOf(venv, version),
-    nameStyle: nameStyleFor(version),
   };
 }
 
@@ -50,7 +48,7 @@ export function resolveVersion(config: Config, requested?: string): string {
 }
 
 export function inventoryOf(target: Target): Dist[] {
-  return readInventory(target.sitePackages, target.nameStyle);
+  return readInventory(target.sitePackages);
 }
 
 /** The full Python version of the target's venv, e.g. "3.11.2". */

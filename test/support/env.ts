@@ -24,18 +24,6 @@ export function runDir(): string {
   return runDirPath;
 }
 
-/**
- * Stops the shared index and removes the run dir (unless PYCTL_TEST_KEEP is set). The preload
- * registers it as a global afterAll: bun test fires no process "exit" event.
- */
-export function teardown(): void {
-  fixturesCache?.index.stop();
-  fixturesCache = undefined;
-  binPath = undefined;
-  if (runDirPath && !process.env.PYCTL_TEST_KEEP) rmSync(runDirPath, { recursive: true, force: true });
-  runDirPath = undefined;
-}
-
 export interface Fixtures {
   wheelDir: string;
   index: Index;
@@ -75,9 +63,22 @@ export function pyctlBin(): string {
   }
   const binDir = join(runDir(), "bin");
   mkdirSync(binDir, { recursive: true });
+  rmSync(join(binDir, "pyctl"), { force: true });
   symlinkSync(out, join(binDir, "pyctl"));
   binPath = out;
   return out;
+}
+
+/**
+ * Stops the shared index and removes the run dir (unless PYCTL_TEST_KEEP is set). The preload
+ * registers it as a global afterAll: bun test fires no process "exit" event.
+ */
+export function teardown(): void {
+  fixturesCache?.index.stop();
+  fixturesCache = undefined;
+  binPath = undefined;
+  if (runDirPath && !process.env.PYCTL_TEST_KEEP) rmSync(runDirPath, { recursive: true, force: true });
+  runDirPath = undefined;
 }
 
 export interface Sandbox {

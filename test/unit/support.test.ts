@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fixtures, makeSandbox, pyctlBin, pythons, sh, startIndex, twoVersions } from "../support/env.ts";
 
 const PYENV_311 = "/root/.pyenv/versions/3.11.7/bin/python3.11";
@@ -59,6 +59,16 @@ describe("sandbox", () => {
     expect(out.stdout).not.toContain("PIP_FIND_LINKS");
     sb.cleanup();
     expect(existsSync(sb.dir)).toBe(false);
+  });
+
+  test("sandboxes are disposable and run dirs are shared", () => {
+    let dir: string;
+    {
+      using sb = makeSandbox();
+      dir = sb.dir;
+      expect(dirname(sb.env.XDG_CACHE_HOME!)).toBe(dirname(dir));
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 
   test("pyctlBin is an executable", () => {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Install pyctl for this user: Bun (from npm, if missing), dependencies, the pyctl binary in
+# ~/.local/bin, the venv for your default python3 (`pyctl init`), and the shell hook + completions.
+#
+#   ./install.sh              install and set up (idempotent: run it again to update)
+#   ./install.sh --uninstall  remove the hook block, completions and the binary (keeps your packages)
+#   ./install.sh --system     (root) install for all users, with the root-locked system tier
+set -euo pipefail
+cd "$(dirname "$0")"
+repo=$(pwd)
+bindir=${PYCTL_BIN_DIR:-$HOME/.local/bin}
+
+say() { printf 'install: %s\n' "$*"; }
+die() { printf 'install: %s\n' "$*" >&2; exit 1; }
+
+case "${1:-}" in
+  --system) exec bash "$repo/scripts/install-system.sh" ;;
+  --uninstall)
+    if [ -x "$bindir/pyctl" ]; then "$bindir/pyctl" setup-shell --remove || true; fi
+    rm -f "$bindir/pyctl"
+    say "removed pyctl; your packages stay in ${PYCTL_HOME:-$HOME/.local/python-packages} (delete it to remove them)"
+    exit 0 ;;
+  "") ;;
+  *) die "unknown option $1 (use --system or --uninstall)" ;;
+esac
+
+command -v python3 >/dev/null || die "python3 is missing: install it (Debian: apt install python3 python3-venv)"
+python3 -c 'import venv, ensurepip' 2>/dev/null \
+  || die "python3 cannot create venvs: install Debian's python3-venv package (sudo apt install python3-venv)"
+
+original_path=$PATH
+export PATH="$bindir:$PATH"
+if ! command -v bun >/dev/null; then
+  command -v npm >/dev/null || die "neither bun nor npm found: install npm (apt install npm)"
+  say "installing Bun from npm"
+  if [ "$(id -u)" -eq 0 ]; then npm install -g bun >/dev/null; else npm install -g --prefix "$HOME/.local" bun >/dev/null; fi
+fi
+
+say "installing dependencies"
+bun install --frozen-lockfile >/dev/null
+
+say "building $bindir/pyctl"
+mkdir -p "$bindir"
+bun build src/cli.ts --compile --bytecode --format=esm --outfile "$bindir/pyctl.new" >/dev/null
+mv -f "$bindir/pyctl.new" "$bindir/pyctl"
+
+"$bindir/pyctl" init
+if "$bindir/pyctl" help setup-shell >/dev/null 2>&1; then "$bindir/pyctl" setup-shell; fi
+
+case ":$original_path:" in *":$bindir:"*) ;; *) say "note: add $bindir to your PATH" ;; esac
+say "done. Open a new shell (or: source ~/.bashrc), then: pip install <package>; pyctl history"
