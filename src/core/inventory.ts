@@ -27,7 +27,8 @@ export interface Dist {
   metadataPath: string;
   /** Installed on its own request (pip's REQUESTED marker), not only as a dependency. */
   requested: boolean;
-  installer: string;
+  /** INSTALLER's content ("pip"), "" when absent; read on first use. */
+  readonly installer: string;
   directUrl?: DirectUrl;
 }
 
@@ -35,24 +36,29 @@ export function sitePackagesOf(venv: string, pythonVersion: string): string {
   return join(venv, "lib", `python${pythonVersion}`, "site-packages");
 }
 
+const chunk = Buffer.allocUnsafe(8192);
+
 /** Read the RFC 822 header block of METADATA / PKG-INFO, without the (possibly long) body. */
 export function readHeaders(file: string): Map<string, string[]> {
   const fd = openSync(file, "r");
   let text = "";
   try {
-    const buf = Buffer.allocUnsafe(8192);
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
-      text += buf.toString("utf8", 0, n);
-      if (/\r?\n\r?\n/.test(text)) break;
+      text += chunk.toString("utf8", 0, n);
+      const end = text.search(/\r?\n\r?\n/);
+      if (end >= 0) {
+        text = text.slice(0, end);
+        break;
+      }
+      if (n < chunk.length) break; // a short read is the end of the file: no second read(2)
     }
   } finally {
     closeSync(fd);
   }
   const headers = new Map<string, string[]>();
   for (const line of text.split(/\r?\n/)) {
-    if (line === "") break;
     const colon = line.indexOf(":");
     if (colon <= 0 || line[0] === " " || line[0] === "\t") continue;
     const field = line.slice(0, colon).toLowerCase();
@@ -63,37 +69,45 @@ export function readHeaders(file: string): Map<string, string[]> {
   return headers;
 }
 
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** One distribution from its metadata folder (or legacy PKG-INFO file); null if unreadable. */
 function readDist(sitePackages: string, entry: string): Dist | null {
   const metadataPath = join(sitePackages, entry);
   const isDistInfo = entry.endsWith(".dist-info");
-  let files: string[] = [];
-  let headerFile = metadataPath;
+  const isDir = isDistInfo || statSync(metadataPath, { throwIfNoEntry: false })?.isDirectory() === true;
+  let headers: Map<string, string[]>;
   try {
-    if (isDistInfo || statSync(metadataPath).isDirectory()) {
-      files = readdirSync(metadataPath);
-      headerFile = join(metadataPath, isDistInfo ? "METADATA" : "PKG-INFO");
-    }
-    const headers = readHeaders(headerFile);
-    const rawName = headers.get("name")?.[0];
-    const rawVersion = headers.get("version")?.[0];
-    if (!rawName || rawVersion === undefined) return null;
-    const normalized = normalizeVersion(rawVersion);
-    const dist: Dist = {
-      name: rawName,
-      key: canonicalName(rawName),
-      version: normalized ?? rawVersion,
-      pep440: normalized !== null,
-      metadataPath,
-      requested: files.includes("REQUESTED"),
-      installer: files.includes("INSTALLER") ? readFileSync(join(metadataPath, "INSTALLER"), "utf8").trim() : "",
-    };
-    if (files.includes("direct_url.json")) {
-      dist.directUrl = JSON.parse(readFileSync(join(metadataPath, "direct_url.json"), "utf8")) as DirectUrl;
-    }
-    return dist;
+    headers = readHeaders(isDir ? join(metadataPath, isDistInfo ? "METADATA" : "PKG-INFO") : metadataPath);
   } catch {
     return null; // unreadable metadata: pip skips such a distribution too (doctor reports it)
   }
+  const rawName = headers.get("name")?.[0];
+  const rawVersion = headers.get("version")?.[0];
+  if (!rawName || rawVersion === undefined) return null;
+  const normalized = normalizeVersion(rawVersion);
+  const directUrlFile = join(metadataPath, "direct_url.json");
+  const directUrl = isDistInfo && existsSync(directUrlFile) ? readText(directUrlFile) : undefined;
+  let installer: string | undefined;
+  return {
+    name: rawName,
+    key: canonicalName(rawName),
+    version: normalized ?? rawVersion,
+    pep440: normalized !== null,
+    metadataPath,
+    requested: isDistInfo && existsSync(join(metadataPath, "REQUESTED")),
+    get installer() {
+      installer ??= (isDistInfo && readText(join(metadataPath, "INSTALLER"))?.trim()) || "";
+      return installer;
+    },
+    ...(directUrl ? { directUrl: JSON.parse(directUrl) as DirectUrl } : {}),
+  };
 }
 
 /** Every distribution in `sitePackages`, first spelling of a project wins (as for pip). */
@@ -168,7 +182,7 @@ function editableLines(dist: Dist, location: string): string[] {
 }
 
 /** Projects pip freeze leaves out unless --all (pip's DEV_PKGS, which depend on the Python version). */
-function hiddenFromFreeze(pythonVersion: string): Set<string> {
+export function hiddenFromFreeze(pythonVersion: string): Set<string> {
   const minor = Number(pythonVersion.split(".")[1]);
   const hidden = ["pip", "python", "wsgiref", "argparse"];
   if (minor < 12) hidden.push("setuptools", "distribute", "wheel", "pkg-resources");

@@ -1,0 +1,56 @@
+/** Shared by the bench scripts: a hermetic sandbox with ≥ N distributions, timing and printing. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fixtures, makeSandbox, pyctlBin, run, sh, teardown, type Sandbox } from "../test/support/env.ts";
+
+export { pyctlBin, run, sh, teardown, type Sandbox };
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function time(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+export function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
+}
+
+/** A pyctl-initialised sandbox (Debian's python3.11) whose venv holds `fillers` filler packages. */
+export async function sandboxWith(fillers: number): Promise<Sandbox> {
+  const { wheelDir } = await fixtures();
+  if (fillers > 120) {
+    const built = Bun.spawnSync(["python3", join(import.meta.dir, "..", "test", "support", "wheels.py"), wheelDir, "--many", String(fillers)]);
+    if (built.exitCode !== 0) throw new Error(built.stderr.toString());
+  }
+  const sb = makeSandbox();
+  if (run(sb, ["init", "--python", "/usr/bin/python3.11"]).code !== 0) throw new Error("pyctl init failed");
+  const names = Array.from({ length: fillers }, (_, i) => `filler${String(i).padStart(3, "0")}==1.0`);
+  const pip = join(venvOf(sb), "bin", "pip");
+  for (let i = 0; i < names.length; i += 250) {
+    const r = sh([pip, "install", "-q", "--no-deps", ...names.slice(i, i + 250)], sb, { timeoutMs: 600_000 });
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
+  return sb;
+}
+
+export function venvOf(sb: Sandbox): string {
+  return join(sb.pyctlHome, "py311", "venv");
+}
+
+export function latestAfter(sb: Sandbox): { duration_ms: number } {
+  const dir = join(sb.pyctlHome, "py311", "history");
+  const last = Bun.spawnSync(["sh", "-c", `ls ${dir} | grep _after.json | sort | tail -1`]).stdout.toString().trim();
+  return JSON.parse(readFileSync(join(dir, last), "utf8"));
+}
+
+export function printTable(title: string, rows: string[][]): void {
+  console.log(`\n${title}`);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
+}
