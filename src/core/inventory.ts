@@ -5,6 +5,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
+import { writeFileAtomic } from "./atomic.ts";
 import { canonicalName, normalizeVersion } from "./pep440.ts";
 
 export interface DirectUrl {
@@ -77,11 +78,23 @@ function readText(path: string): string | undefined {
   }
 }
 
+type DistFields = Omit<Dist, "metadataPath" | "installer">;
+
+function withPath(metadataPath: string, fields: DistFields): Dist {
+  let installer: string | undefined;
+  return {
+    ...fields,
+    metadataPath,
+    get installer() {
+      installer ??= (metadataPath.endsWith(".dist-info") && readText(join(metadataPath, "INSTALLER"))?.trim()) || "";
+      return installer;
+    },
+  };
+}
+
 /** One distribution from its metadata folder (or legacy PKG-INFO file); null if unreadable. */
-function readDist(sitePackages: string, entry: string): Dist | null {
-  const metadataPath = join(sitePackages, entry);
-  const isDistInfo = entry.endsWith(".dist-info");
-  const isDir = isDistInfo || statSync(metadataPath, { throwIfNoEntry: false })?.isDirectory() === true;
+function readDist(metadataPath: string, isDir: boolean): DistFields | null {
+  const isDistInfo = metadataPath.endsWith(".dist-info");
   let headers: Map<string, string[]>;
   try {
     headers = readHeaders(isDir ? join(metadataPath, isDistInfo ? "METADATA" : "PKG-INFO") : metadataPath);
@@ -94,35 +107,66 @@ function readDist(sitePackages: string, entry: string): Dist | null {
   const normalized = normalizeVersion(rawVersion);
   const directUrlFile = join(metadataPath, "direct_url.json");
   const directUrl = isDistInfo && existsSync(directUrlFile) ? readText(directUrlFile) : undefined;
-  let installer: string | undefined;
   return {
     name: rawName,
     key: canonicalName(rawName),
     version: normalized ?? rawVersion,
     pep440: normalized !== null,
-    metadataPath,
     requested: isDistInfo && existsSync(join(metadataPath, "REQUESTED")),
-    get installer() {
-      installer ??= (isDistInfo && readText(join(metadataPath, "INSTALLER"))?.trim()) || "";
-      return installer;
-    },
     ...(directUrl ? { directUrl: JSON.parse(directUrl) as DirectUrl } : {}),
   };
 }
 
-/** Every distribution in `sitePackages`, first spelling of a project wins (as for pip). */
-export function readInventory(sitePackages: string): Dist[] {
+/**
+ * What a scan learnt, keyed by metadata folder and its stat stamp. pip never edits a dist-info
+ * in place (it writes a new folder, and REQUESTED or direct_url.json appear with it), so an
+ * unchanged stamp means unchanged metadata: one stat(2) per distribution instead of five calls.
+ */
+type ScanCache = Record<string, { stamp: string; dist: DistFields | null }>;
+
+function readCache(file: string | undefined): ScanCache {
+  if (!file) return {};
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ScanCache;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Every distribution in `sitePackages`, first spelling of a project wins (as for pip).
+ * `cacheFile` (optional) remembers the last scan so unchanged folders are not read again.
+ */
+export function readInventory(sitePackages: string, cacheFile?: string): Dist[] {
   let entries: string[];
   try {
     entries = readdirSync(sitePackages);
   } catch {
     return [];
   }
+  const cache = readCache(cacheFile);
+  const next: ScanCache = {};
+  let changed = false;
   const seen = new Map<string, Dist>();
   for (const entry of entries.sort()) {
     if (!entry.endsWith(".dist-info") && !entry.endsWith(".egg-info")) continue;
-    const dist = readDist(sitePackages, entry);
-    if (dist && !seen.has(dist.key)) seen.set(dist.key, dist);
+    const path = join(sitePackages, entry);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) continue;
+    const stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = cache[entry]?.stamp === stamp ? cache[entry] : undefined;
+    const fields = hit ? hit.dist : readDist(path, st.isDirectory());
+    changed ||= !hit;
+    next[entry] = { stamp, dist: fields };
+    if (fields && !seen.has(fields.key)) seen.set(fields.key, withPath(path, fields));
+  }
+  changed ||= Object.keys(cache).length !== Object.keys(next).length;
+  if (cacheFile && changed) {
+    try {
+      writeFileAtomic(cacheFile, JSON.stringify(next));
+    } catch {
+      // a cache that cannot be written only costs speed
+    }
   }
   return [...seen.values()].sort((a, b) => compareNames(a.name, b.name));
 }

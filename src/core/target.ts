@@ -3,6 +3,7 @@
  * history and store. `prepareTarget` creates it on first use (with its baseline).
  */
 import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PyctlError } from "./errors.ts";
 import { freeze, readInventory, sitePackagesOf, type Dist } from "./inventory.ts";
 import { configFlag, configString, type Config } from "./config.ts";
@@ -21,6 +22,8 @@ export interface Target {
   storeDir: string;
   lockFile: string;
   sitePackages: string;
+  /** Remembers the last inventory scan (inventory.ts). */
+  inventoryCache: string;
 }
 
 export function targetFor(layout: Layout, version: string): Target {
@@ -33,6 +36,7 @@ export function targetFor(layout: Layout, version: string): Target {
     storeDir: layout.storeDir(version),
     lockFile: layout.lockFile(version),
     sitePackages: sitePackagesOf(venv, version),
+    inventoryCache: join(layout.versionDir(version), "inventory-cache.json"),
   };
 }
 
@@ -48,7 +52,7 @@ export function resolveVersion(config: Config, requested?: string): string {
 }
 
 export function inventoryOf(target: Target): Dist[] {
-  return readInventory(target.sitePackages);
+  return readInventory(target.sitePackages, target.inventoryCache);
 }
 
 /** The full Python version of the target's venv, e.g. "3.11.2". */

@@ -46,6 +46,15 @@ describe.each(cases)("inventory equals pip freeze: $label", ({ python, version }
     expect(freeze(dists, { pythonVersion: version })).toBe(pipFreeze(sb, venv));
   });
 
+  test("a cached second scan gives the same answer, and notices a change", () => {
+    const cache = join(sb.dir, `scan-cache-${version}.json`);
+    const site = sitePackagesOf(venv, version);
+    const cold = freeze(readInventory(site, cache), { pythonVersion: version, all: true });
+    expect(freeze(readInventory(site, cache), { pythonVersion: version, all: true })).toBe(cold);
+    expect(sh([join(venv, "bin", "python"), "-m", "pip", "install", "-q", "zeta==1.0"], sb).code).toBe(0);
+    expect(freeze(readInventory(site, cache), { pythonVersion: version, all: true })).toBe(pipFreeze(sb, venv, "--all"));
+  });
+
   test("pip freeze --all", () => {
     const dists = readInventory(sitePackagesOf(venv, version));
     expect(freeze(dists, { pythonVersion: version, all: true })).toBe(pipFreeze(sb, venv, "--all"));
