@@ -41,7 +41,8 @@ bun install --frozen-lockfile >/dev/null
 
 say "building $bindir/pyctl"
 mkdir -p "$bindir"
-bun build src/cli.ts --compile --bytecode --format=esm --outfile "$bindir/pyctl.new" >/dev/null
+bun build src/cli.ts --compile --bytecode --format=esm \
+  --no-compile-autoload-dotenv --no-compile-autoload-bunfig --outfile "$bindir/pyctl.new" >/dev/null
 mv -f "$bindir/pyctl.new" "$bindir/pyctl"
 
 "$bindir/pyctl" init

@@ -54,7 +54,7 @@ export function pyctlBin(): string {
   if (binPath) return binPath;
   const out = join(runDir(), "pyctl");
   const build = Bun.spawnSync(
-    [BUN, "build", "src/cli.ts", "--compile", "--bytecode", "--format=esm", "--outfile", out],
+    [BUN, "build", "src/cli.ts", "--compile", "--bytecode", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", out],
     { cwd: REPO, stdout: "ignore", stderr: "pipe" },
   );
   if (build.exitCode !== 0 || !existsSync(out)) {
