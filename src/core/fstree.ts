@@ -51,7 +51,9 @@ export function relocateVenvText(venv: string, from: string, to: string): void {
     const data = readFileSync(path);
     if (!isText(data.subarray(0, 1024))) continue;
     const text = data.toString("utf8");
-    if (text.includes(from)) writeFileAtomic(path, text.split(from).join(to), statSync(path).mode & 0o7777);
+    // Only whole paths: "/x/venv" must not match inside "/x/venv.staging".
+    const whole = new RegExp(`${from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.-])`, "g");
+    if (whole.test(text)) writeFileAtomic(path, text.replace(whole, () => to), statSync(path).mode & 0o7777);
   }
 }
 

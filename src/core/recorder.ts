@@ -12,6 +12,7 @@ import { claimEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry
 import { acquireLock, type LockHolder } from "./lock.ts";
 import { toRecords } from "./packages.ts";
 import { storeAll } from "./store.ts";
+import { recoverTransaction } from "./swap.ts";
 import { freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "./inventory.ts";
 
@@ -75,6 +76,7 @@ export async function recordOperation(
   const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
   const guard = new SignalGuard().start();
   try {
+    recoverTransaction(target);
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();

@@ -8,7 +8,7 @@
  *   beta==2.0
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.ts";
 import { PyctlError, UsageError } from "./errors.ts";
@@ -50,8 +50,8 @@ export function parseSnapshotText(path: string, text: string, name: string): Sna
     const meta = /^#\s*(python|date):\s*(.*)$/.exec(line);
     if (meta) header[meta[1] as "python" | "date"] = meta[2]!.trim();
     if (!line || line.startsWith("#")) continue;
-    if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*\s*(===?|\s@\s)|[A-Za-z0-9][A-Za-z0-9._-]*\s@)/.test(line)) {
-      throw new PyctlError(`${path}:${i + 1}: not a requirement line: ${line}`);
+    if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
+      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${line}`);
     }
     lines.push(line);
   }
@@ -67,6 +67,17 @@ export function readSnapshot(dir: string, name: string): Snapshot {
     throw new PyctlError(`no snapshot named "${name}"`, { hint: "`pyctl list-snapshots` shows the snapshots" });
   }
   return parseSnapshotText(path, text, name);
+}
+
+/** A freeze or requirements file given by path (`pyctl restore FILE`). */
+export function readSnapshotFile(path: string): Snapshot {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new PyctlError(`cannot read ${path}`, { hint: "restore takes a snapshot name or the path of a freeze file" });
+  }
+  return parseSnapshotText(path, text, basename(path).replace(/\.txt$/, ""));
 }
 
 export function listSnapshotNames(dir: string): string[] {

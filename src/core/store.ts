@@ -14,7 +14,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { linkFile } from "./fstree.ts";
 import { canonicalName } from "./pep440.ts";
-import type { Dist } from "./inventory.ts";
+import { readInventory, type Dist } from "./inventory.ts";
 
 export interface StoreManifest {
   name: string;
@@ -113,4 +113,24 @@ export function pruneStore(store: string, keep: Map<string, Set<string>>): numbe
     }
   }
   return removed;
+}
+
+/** Whether every file an entry lists is still there (a half-deleted store is not trusted). */
+export function entryIsComplete(store: string, manifest: StoreManifest): boolean {
+  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  return manifest.files.every((rel) => existsSync(join(files, rel)));
+}
+
+/** The distribution an entry holds, read like an installed one (its site-packages has only it). */
+export function storedDist(store: string, manifest: StoreManifest, sitePackagesRel: string): Dist | undefined {
+  return readInventory(join(entryDir(store, manifest.name, manifest.version), "files", sitePackagesRel))[0];
+}
+
+/** Versions stored for a project, e.g. ["1.0", "2.0"]. */
+export function storedVersions(store: string, name: string): string[] {
+  try {
+    return readdirSync(join(store, canonicalName(name))).filter((v) => !v.endsWith(".tmp"));
+  } catch {
+    return [];
+  }
 }

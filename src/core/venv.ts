@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { PyctlError } from "./errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "./fstree.ts";
@@ -83,12 +83,13 @@ function captureSeed(venv: string, seed: string, version: string): void {
 export function createVenv(python: Interpreter, dest: string, seedsDir: string, finalPath = dest): void {
   const seed = join(seedsDir, seedKey(python));
   rmSync(dest, { recursive: true, force: true });
+  const prompt = ["--prompt", basename(finalPath)];
   if (existsSync(join(seed, "origin"))) {
-    run([python.path, "-m", "venv", "--without-pip", dest], `creating a venv with ${python.path}`);
+    run([python.path, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${python.path}`);
     linkTree(join(seed, "root"), dest);
     relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
   } else {
-    run([python.path, "-m", "venv", dest], `creating a venv with ${python.path}`);
+    run([python.path, "-m", "venv", ...prompt, dest], `creating a venv with ${python.path}`);
     captureSeed(dest, seed, python.version);
   }
   relocateVenvText(dest, dest, finalPath);

@@ -1,0 +1,260 @@
+# pyctl hook for fish, printed by `pyctl hook fish`. In config.fish: pyctl hook fish | source
+#
+# pip, pip3, python, python3 and their X.Y spellings run in your pyctl venv for that Python
+# version, unless a project venv or a conda env (not base) is active: then they are untouched.
+# pip writes go through `pyctl pip`, which records them; everything else runs the venv directly.
+# Safe to source twice.
+
+set -g _pyctl_bin @PYCTL@
+set -g _pyctl_default @DEFAULT@
+# Each Python version found, as X.Y=/path/to/pythonX.Y.
+set -g _pyctl_pythons @PYTHONS@
+set -gx PYCTL_HOOK_PID $fish_pid
+set -gx PYCTL_HOOK_SHELL fish
+
+# The tier's root, resolved as src/core/paths.ts does.
+function _pyctl_home
+    set -l system /opt/system-python
+    test -n "$PYCTL_SYSTEM_HOME"; and set system $PYCTL_SYSTEM_HOME
+    set -l user $HOME/.local/python-packages
+    test -n "$PYCTL_HOME"; and set user $PYCTL_HOME
+    switch "$PYCTL_TIER"
+        case system
+            echo $system
+        case user
+            echo $user
+        case '*'
+            if test "$EUID" = 0; and test -e $system/config.toml
+                echo $system
+            else
+                echo $user
+            end
+    end
+end
+
+function _pyctl_venv --argument-names py
+    echo (_pyctl_home)/py(string replace . '' -- $py)/venv
+end
+
+# pip and pip3 use the default version; pip3.12 uses 3.12 (likewise python).
+function _pyctl_version --argument-names name
+    switch $name
+        case pip pip3 python python3
+            echo $_pyctl_default
+        case 'pip*'
+            string replace pip '' -- $name
+        case '*'
+            string replace python '' -- $name
+    end
+end
+
+# Prints the root of an active project venv (not one of pyctl's) or conda env other than
+# base; fails when there is none.
+function _pyctl_project_env
+    if test -n "$VIRTUAL_ENV"; and test -f "$VIRTUAL_ENV/pyvenv.cfg"
+        if not string match -q -- (_pyctl_home)'/*' "$VIRTUAL_ENV/"
+            echo $VIRTUAL_ENV
+            return 0
+        end
+    end
+    if test -n "$CONDA_PREFIX"; and test "$CONDA_DEFAULT_ENV" != base; and test -n "$CONDA_DEFAULT_ENV"
+        and test -d "$CONDA_PREFIX/conda-meta"
+        echo $CONDA_PREFIX
+        return 0
+    end
+    return 1
+end
+
+# The base interpreter of a version, from the facts pyctl found at start-up.
+function _pyctl_base --argument-names py
+    for entry in $_pyctl_pythons
+        if test (string split -m 1 = -- $entry)[1] = $py
+            set -l path (string split -m 1 = -- $entry)[2]
+            test -n "$path"; and echo $path
+            return
+        end
+    end
+    return 1
+end
+
+# True for pip calls that cannot change the venv (list, show, --version, ...): these run the
+# venv's pip directly, without starting pyctl. --user and PIP_USER go to pyctl, which drops them.
+function _pyctl_pip_reads
+    test -z "$PIP_USER"; or return 1
+    contains -- --user $argv; and return 1
+    set -l skip 0
+    for arg in $argv
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $arg
+            case --python --log --log-file --local-log --proxy --retries --timeout --exists-action \
+                --trusted-host --cert --client-cert --cache-dir --use-feature --use-deprecated \
+                --keyring-provider --root-user-action
+                set skip 1
+            case '-*'
+            case '*'
+                contains -- $arg list show freeze check help download wheel hash cache config debug index inspect search completion
+                return
+        end
+    end
+    return 0
+end
+
+# Prints how many of python's arguments come before pip's own when they run `-m pip` (also
+# -mpip, -Im pip, after -X/-W options); fails otherwise.
+function _pyctl_m_pip
+    set -l count 0
+    while set -q argv[1]
+        set -l arg $argv[1]
+        set -e argv[1]
+        set count (math $count + 1)
+        switch $arg
+            case --check-hash-based-pycs
+                if set -q argv[1]
+                    set -e argv[1]
+                    set count (math $count + 1)
+                end
+                continue
+            case '' - '--*'
+                return 1
+            case '-*'
+            case '*'
+                return 1
+        end
+        set -l flags (string sub -s 2 -- $arg)
+        while test -n "$flags"
+            switch $flags
+                case 'c*'
+                    return 1
+                case 'm*'
+                    set flags (string sub -s 2 -- $flags)
+                    if test -z "$flags"
+                        set -q argv[1]; or return 1
+                        set flags $argv[1]
+                        set count (math $count + 1)
+                    end
+                    test "$flags" = pip; or return 1
+                    echo $count
+                    return 0
+                case W X
+                    if set -q argv[1]
+                        set -e argv[1]
+                        set count (math $count + 1)
+                    end
+                    set flags ''
+                case 'W*' 'X*'
+                    set flags ''
+                case '*'
+                    set flags (string sub -s 2 -- $flags)
+            end
+        end
+    end
+    return 1
+end
+
+# A pip write, recorded by pyctl (fish caches no command paths, so nothing to refresh).
+function _pyctl_pip_write --argument-names name py
+    $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
+end
+
+function _pyctl_pip --argument-names name
+    set -l py (_pyctl_version $name)
+    if test -z "$py"; or _pyctl_project_env >/dev/null
+        command $name $argv[2..-1]
+        return
+    end
+    set -l venv (_pyctl_venv $py)
+    if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
+        $venv/bin/pip $argv[2..-1]
+        return
+    end
+    _pyctl_pip_write $name $py $argv[2..-1]
+end
+
+function _pyctl_python --argument-names name
+    set -l py (_pyctl_version $name)
+    set -l args $argv[2..-1]
+    if test -z "$py"; or _pyctl_project_env >/dev/null
+        command $name $args
+        return
+    end
+    set -l venv (_pyctl_venv $py)
+    if set -l skip (_pyctl_m_pip $args)
+        set -l pip_args $args[(math $skip + 1)..-1]
+        if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $pip_args
+            $venv/bin/python $args
+            return
+        end
+        _pyctl_pip_write "$name -m pip" $py $pip_args
+        return
+    end
+    if test -f $venv/pyvenv.cfg
+        $venv/bin/python $args
+    else if not contains -- $name python python3; and set -l base (_pyctl_base $py)
+        $base $args
+    else
+        command $name $args
+    end
+end
+
+# The list in $argv[3..] with $argv[1] in it exactly once: right after $argv[2] when that is
+# in it, else first.
+function _pyctl_path_with --argument-names bin anchor
+    set -l list
+    for dir in $argv[3..-1]
+        test "$dir" = "$bin"; and continue
+        set -a list $dir
+        if test -n "$anchor"; and test "$dir" = "$anchor"
+            set -a list $bin
+            set anchor ''
+        end
+    end
+    contains -- $bin $list; or set list $bin $list
+    printf '%s\n' $list
+end
+
+# The default venv's bin goes on PATH after an active project env's bin, before everything else.
+function _pyctl_set_path
+    set -l bin (_pyctl_venv $_pyctl_default)/bin
+    set -l anchor
+    if set -l project (_pyctl_project_env)
+        set anchor $project/bin
+    end
+    set -gx PATH (_pyctl_path_with $bin "$anchor" $PATH)
+    # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
+    if set -q _OLD_VIRTUAL_PATH[1]
+        set -gx _OLD_VIRTUAL_PATH (_pyctl_path_with $bin '' $_OLD_VIRTUAL_PATH)
+    end
+end
+
+function pip --description 'pip in your pyctl venv (see pyctl hook fish)'
+    _pyctl_pip pip $argv
+end
+function pip3 --description 'pip in your pyctl venv (see pyctl hook fish)'
+    _pyctl_pip pip3 $argv
+end
+function python --description 'python in your pyctl venv (see pyctl hook fish)'
+    _pyctl_python python $argv
+end
+function python3 --description 'python in your pyctl venv (see pyctl hook fish)'
+    _pyctl_python python3 $argv
+end
+# pipX.Y and pythonX.Y complete like pip and python.
+function _pyctl_define_versions
+    for entry in $_pyctl_pythons
+        set -l py (string split -m 1 = -- $entry)[1]
+        function pip$py --wraps pip --description 'pip in your pyctl venv (see pyctl hook fish)'
+            _pyctl_pip (status current-function) $argv
+        end
+        function python$py --wraps python --description 'python in your pyctl venv (see pyctl hook fish)'
+            _pyctl_python (status current-function) $argv
+        end
+    end
+end
+_pyctl_define_versions
+
+if test -n "$_pyctl_default"
+    _pyctl_set_path
+end

@@ -1,0 +1,17 @@
+/**
+ * `pyctl complete -- WORDS…` (hidden): what the completion scripts call. Prints one candidate
+ * per line as WORD or WORD<TAB>DESCRIPTION, or the single line ":files" for file names.
+ */
+import { complete } from "../shell/complete.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const result = await complete(args.positionals);
+  if (result.files) {
+    process.stdout.write(":files\n");
+    return 0;
+  }
+  const lines = result.candidates.map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
+  process.stdout.write(lines.length ? `${lines.join("\n")}\n` : "");
+  return 0;
+}

@@ -1,0 +1,71 @@
+/**
+ * `pyctl doctor [--fix] [--json]`: check the venvs, their interpreters, history, locks, store,
+ * snapshots, config and the shell set-up; with --fix, repair what can be repaired safely
+ * (recorded where the venv changes) and say what could not be.
+ */
+import { defaultConfig, loadConfig, configFlag, type Config } from "../core/config.ts";
+import { runChecks, type Check } from "../core/health.ts";
+import { Layout } from "../core/paths.ts";
+import { applyRepair } from "../core/repair.ts";
+import { colors, notice, out, printJson, setColorSetting } from "../ui/output.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+interface Fixed { id: string; message: string }
+
+async function repairAll(checks: Check[], layout: Layout, config: Config): Promise<{ fixed: Fixed[]; failed: Fixed[] }> {
+  const fixed: Fixed[] = [];
+  const failed: Fixed[] = [];
+  const done = new Set<string>();
+  for (const check of checks) {
+    if (check.ok || !check.repair) continue;
+    const key = JSON.stringify(check.repair);
+    if (done.has(key)) continue; // e.g. a missing venv and its interpreter: one rebuild
+    done.add(key);
+    try {
+      fixed.push({ id: check.id, message: await applyRepair(check.repair, { layout, config, events: { progress: notice } }) });
+    } catch (error) {
+      failed.push({ id: check.id, message: (error as Error).message });
+    }
+  }
+  return { fixed, failed };
+}
+
+function printCheck(check: Check, fixing: boolean): void {
+  const c = colors();
+  out(`${check.ok ? c.green("ok     ") : c.red("problem")}  ${check.id}: ${check.message}`);
+  if (!check.ok && check.fix) out(`         fix: ${check.fix}${check.repair && !fixing ? " (`pyctl doctor --fix` does this)" : ""}`);
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const layout = new Layout();
+  let config = defaultConfig();
+  let configError: Error | undefined;
+  try {
+    config = await loadConfig(layout.configFile);
+    setColorSetting(configFlag(config, "ui.color"));
+  } catch (error) {
+    configError = error as Error;
+  }
+  const fixing = args.options.has("--fix");
+  let checks = runChecks({ layout, config, configError });
+  let fixed: Fixed[] = [];
+  let failed: Fixed[] = [];
+  if (fixing) {
+    ({ fixed, failed } = await repairAll(checks, layout, config));
+    if (fixed.length) checks = runChecks({ layout, config, configError });
+  }
+  const problems = checks.filter((c) => !c.ok);
+  if (args.options.has("--json")) {
+    const shown = checks.map(({ repair, ...rest }) => ({ ...rest, fixable: repair !== undefined }));
+    printJson({ tier: layout.tier, home: layout.home, ok: problems.length === 0, checks: shown, ...(fixing ? { fixed, not_fixed: failed } : {}) });
+    return problems.length ? 1 : 0;
+  }
+  out(`pyctl doctor: ${layout.tier} tier at ${layout.home}`);
+  for (const f of fixed) out(`fixed    ${f.id}: ${f.message}`);
+  for (const f of failed) out(`not fixed ${f.id}: ${f.message}`);
+  for (const check of checks) printCheck(check, fixing);
+  const fixable = problems.filter((p) => p.repair).length;
+  if (problems.length === 0) out("no problems found");
+  else out(`${problems.length} problem(s)${!fixing && fixable ? `; \`pyctl doctor --fix\` can repair ${fixable}` : fixing ? " left: they need you (see fix: above)" : ""}`);
+  return problems.length ? 1 : 0;
+}

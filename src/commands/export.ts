@@ -1,0 +1,45 @@
+/**
+ * `pyctl export [--format requirements|pylock] [NAME] [--output FILE] [--python X.Y]`: the
+ * current package set, or snapshot NAME, as requirements.txt (pip freeze format) or PEP 751 pylock.toml.
+ */
+import { basename } from "node:path";
+import { writeFileAtomic } from "../core/atomic.ts";
+import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export.ts";
+import { resolveVersion, targetFor } from "../core/target.ts";
+import { isVenv } from "../core/venv.ts";
+import { notice, out } from "../ui/output.ts";
+import { existingTarget, openContext } from "./common.ts";
+import { stringOption } from "./parse.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+const PYLOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const output = stringOption(args, "--output");
+  const format = stringOption(args, "--format") ?? (output && PYLOCK_NAME.test(basename(output)) ? "pylock" : "requirements");
+  const name = args.positionals[0];
+  const source = name === undefined ? currentSource(existingTarget(ctx, args)) : snapshotSource(ctx.layout.snapshotsDir, name);
+
+  let text: string;
+  if (format === "pylock") {
+    const minor = source.python.split(".").slice(0, 2).join(".");
+    const target = targetFor(ctx.layout, resolveVersion(ctx.config, stringOption(args, "--python") ?? (minor || undefined)));
+    const located = isVenv(target.venv) ? locate(target, source.packages) : new Map();
+    const { doc, unsourced } = pylockDocument(source, located);
+    if (unsourced.length) {
+      notice(`no download location known for ${unsourced.join(", ")} (is the package index reachable?); the lock names their versions only`);
+    }
+    text = await renderToml(doc);
+    if (output && !PYLOCK_NAME.test(basename(output))) notice(`PEP 751 wants lock files named pylock.toml or pylock.NAME.toml, not ${basename(output)}`);
+  } else {
+    text = requirementsText(source);
+  }
+  if (!output) {
+    process.stdout.write(text);
+    return 0;
+  }
+  writeFileAtomic(output, text);
+  out(`wrote ${output}: ${source.packages.length} package(s) from ${source.description}`);
+  return 0;
+}

@@ -1,0 +1,33 @@
+/** `pyctl list-snapshots [--json]`: name, date, Python version and package count of each snapshot. */
+import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/snapshots.ts";
+import { out, printJson, table } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+interface Row { name: string; date: string | null; python: string | null; packages: number | null; path: string; error?: string }
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const { layout } = await openContext();
+  const rows: Row[] = listSnapshotNames(layout.snapshotsDir).map((name) => {
+    try {
+      const s = readSnapshot(layout.snapshotsDir, name);
+      return { name, date: s.date || null, python: s.python || null, packages: s.lines.length, path: s.path };
+    } catch (error) {
+      return { name, date: null, python: null, packages: null, path: snapshotPath(layout.snapshotsDir, name), error: (error as Error).message };
+    }
+  });
+  if (args.options.has("--json")) {
+    printJson(rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    out(`no snapshots yet in ${layout.snapshotsDir} (\`pyctl snapshot NAME\` takes one)`);
+    return 0;
+  }
+  const when = (date: string | null) => (date && !Number.isNaN(Date.parse(date)) ? new Date(date).toLocaleString("sv-SE").slice(0, 16) : "?");
+  const cells = rows.map((r) => r.error
+    ? [r.name, "?", "?", `unreadable: ${r.error}`]
+    : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`]);
+  for (const line of table([["NAME", "DATE", "PYTHON", "PACKAGES"], ...cells])) out(line);
+  return 0;
+}

@@ -1,0 +1,40 @@
+/** `pyctl list [--json] [--python X.Y]`: every package, whether the user asked for it, and when it came. */
+import { statSync } from "node:fs";
+import { graphOf } from "../core/deps.ts";
+import { out, printJson, table } from "../ui/output.ts";
+import { existingTarget, openContext } from "./common.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+function installedAt(metadataPath: string): string | null {
+  try {
+    return statSync(metadataPath).mtime.toISOString();
+  } catch {
+    return null;
+  }
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const target = existingTarget(await openContext(), args);
+  const rows = [...graphOf(target).values()].map((node) => ({
+    name: node.dist.name,
+    version: node.dist.version,
+    type: node.explicit ? ("explicit" as const) : ("dependency" as const),
+    installed: installedAt(node.dist.metadataPath),
+  }));
+  if (args.options.has("--json")) {
+    printJson(rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    out(`no packages in ${target.venv}`);
+    return 0;
+  }
+  const header = ["Package", "Version", "Type", "Installed"];
+  const body = rows.map((r) => [r.name, r.version, r.type, r.installed ? new Date(r.installed).toLocaleDateString("sv-SE") : "?"]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  for (const line of table([header, widths.map((w) => "-".repeat(w)), ...body])) out(line);
+  const explicit = rows.filter((r) => r.type === "explicit").length;
+  out("");
+  out(`${rows.length} package(s): ${explicit} explicit, ${rows.length - explicit} dependencies`);
+  return 0;
+}

@@ -1,0 +1,71 @@
+/**
+ * `pyctl rebuild [--python VERSION|PATH] [--dry-run]`: after a Python upgrade or the removal of a
+ * venv's base interpreter, build the venv anew for the given (or a same-version) interpreter and
+ * reinstall the packages you asked for. Recorded as one operation.
+ */
+import { configString } from "../core/config.ts";
+import { PyctlError } from "../core/errors.ts";
+import { existsSync } from "node:fs";
+import { latestId } from "../core/history.ts";
+import { findInterpreter, isVersion, type Interpreter } from "../core/python.ts";
+import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/rebuild.ts";
+import { isVenv, readPyvenvCfg } from "../core/venv.ts";
+import { err, notice, out } from "../ui/output.ts";
+import { openContext } from "./common.ts";
+import { stringOption } from "./parse.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+function describePlan(plan: RebuildPlan): string[] {
+  const old = readPyvenvCfg(plan.from.venv);
+  const state = !isVenv(plan.from.venv) ? "missing" : plan.oldWorks ? `Python ${old?.version}, working` : `Python ${old?.version}, its base interpreter is gone`;
+  const lines = [
+    `rebuild ${plan.from.venv} (${state})`,
+    `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`,
+    `reinstall ${plan.packages.length} package(s): ${plan.packages.map((p) => p.pinned.join(" ")).join(", ") || "none"}`,
+  ];
+  for (const s of plan.skipped) lines.push(`cannot reinstall ${s.name}: ${s.reason}`);
+  return lines;
+}
+
+function findSameOrGiven(spec: string): Interpreter {
+  try {
+    return findInterpreter(spec);
+  } catch (error) {
+    if (!(error instanceof PyctlError) || !isVersion(spec)) throw error;
+    throw new PyctlError(error.message, { hint: `install python${spec} again, or move to another version: pyctl rebuild --python 3.X` });
+  }
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const spec = stringOption(args, "--python");
+  const current = configString(ctx.config, "python.default");
+  if (!current && spec === undefined) throw new PyctlError("nothing to rebuild yet", { hint: "run `pyctl init`" });
+  const python = findSameOrGiven(spec ?? current);
+  const { from, to } = rebuildTargets(ctx.layout, current || python.version, python);
+  if (!existsSync(from.venv) && latestId(from.historyDir) === 0) {
+    throw new PyctlError(`no venv for Python ${from.version} to rebuild (${from.venv})`, { hint: `run \`pyctl init --python ${python.version}\`` });
+  }
+  const plan = planRebuild(from, to, python);
+  for (const line of describePlan(plan)) out(line);
+  if (args.options.has("--dry-run")) return 0;
+
+  const result = await rebuild(plan, ctx.config, ctx.layout.configFile, {
+    progress: (message) => notice(message),
+    waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
+  });
+  for (const r of result.reinstalled) out(`reinstalled ${r.args.join(" ")}${r.pinned ? "" : " (its old version is not on the index any more)"}`);
+  for (const f of result.failed) err(`pyctl: could not reinstall ${f.name}: ${f.reason}`);
+  if (result.interrupted) {
+    notice(`interrupted; ${from.venv} is unchanged (#${result.entryId})`);
+    return 130;
+  }
+  if (!result.switched) {
+    notice(`${from.venv} still works, so it was kept unchanged; fix the above and run \`pyctl rebuild\` again (#${result.entryId})`);
+    return 1;
+  }
+  out(`rebuilt ${to.venv} for Python ${python.fullVersion}; recorded as #${result.entryId}`);
+  if (result.defaultMoved) out(`default Python is now ${to.version}`);
+  if (result.oldRemoved) out(`removed the old venv ${from.venv} (its base interpreter is gone); its history stays`);
+  return result.failed.length ? 1 : 0;
+}

@@ -1,0 +1,50 @@
+/**
+ * `pyctl restore NAME|FILE [--dry-run] [--python X.Y]`: change the venv to a snapshot's package set
+ * (or a freeze file's), removing, installing and replacing only what differs.
+ */
+import { existsSync } from "node:fs";
+import { PyctlError } from "../core/errors.ts";
+import { goalFromLines } from "../core/plan.ts";
+import { readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/snapshots.ts";
+import { assertWritable, pythonVersionOf, targetFor } from "../core/target.ts";
+import { isVenv } from "../core/venv.ts";
+import { notice, out } from "../ui/output.ts";
+import { existingTarget, openContext, type Context } from "./common.ts";
+import { stringOption } from "./parse.ts";
+import { showPreview, transact } from "./transact.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+/** A path if it looks like one (a "/" or a .txt file that exists), else a snapshot name. */
+export function loadSnapshot(ctx: Context, arg: string): Snapshot {
+  if (arg.includes("/") || (arg.endsWith(".txt") && existsSync(arg))) return readSnapshotFile(arg);
+  return readSnapshot(ctx.layout.snapshotsDir, validateSnapshotName(arg));
+}
+
+/** Without --python, a snapshot goes back to the venv of the Python it was taken with, if there is one. */
+function versionFor(ctx: Context, args: ParsedArgs, snapshot: Snapshot): ParsedArgs {
+  const minor = /^(3\.\d+)/.exec(snapshot.python)?.[1];
+  if (stringOption(args, "--python") || !minor || !isVenv(targetFor(ctx.layout, minor).venv)) return args;
+  return { ...args, options: new Map([...args.options, ["--python", minor]]) };
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const arg = args.positionals[0]!;
+  const snapshot = loadSnapshot(ctx, arg);
+  if (snapshot.lines.length === 0) throw new PyctlError(`${snapshot.path} names no packages`);
+  const target = existingTarget(ctx, versionFor(ctx, args, snapshot));
+  const dryRun = args.options.has("--dry-run");
+  if (!dryRun) assertWritable(target);
+  const goal = goalFromLines(snapshot.lines);
+  const running = pythonVersionOf(target);
+  if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {
+    notice(`${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${running} venv`);
+  }
+  const title = `restore ${snapshot.name} into ${target.venv}`;
+  if (!showPreview(target, title, goal, dryRun)) {
+    out(`${title}: nothing to change, the venv already matches it`);
+    return 0;
+  }
+  if (dryRun) return 0;
+  return transact(target, ctx.config, title, { kind: "restore", command: `pyctl restore ${arg}`, goal: () => goal });
+}

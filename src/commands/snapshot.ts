@@ -1,0 +1,32 @@
+/** `pyctl snapshot NAME [--force] [--python X.Y]`: save the current package set as snapshots/NAME.txt. */
+import { existsSync } from "node:fs";
+import { PyctlError } from "../core/errors.ts";
+import { acquireLock } from "../core/lock.ts";
+import { snapshotPath, writeSnapshot } from "../core/snapshots.ts";
+import { storeAll } from "../core/store.ts";
+import { freezeAll, inventoryOf, pythonVersionOf } from "../core/target.ts";
+import { notice, out } from "../ui/output.ts";
+import { existingTarget, openContext } from "./common.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const name = args.positionals[0]!;
+  const path = snapshotPath(ctx.layout.snapshotsDir, name);
+  if (existsSync(path) && !args.options.has("--force")) {
+    throw new PyctlError(`snapshot "${name}" exists (${path})`, { hint: "--force replaces it" });
+  }
+  const target = existingTarget(ctx, args);
+  // Under the lock, so a pip run in another shell is not caught half-way; the store gets every
+  // version the snapshot names, so restoring it needs no network.
+  const lock = await acquireLock(target.lockFile, `pyctl snapshot ${name}`, () => notice(`waiting for another pyctl to finish with ${target.venv}`));
+  try {
+    const dists = inventoryOf(target);
+    storeAll(target.storeDir, dists, target.venv);
+    writeSnapshot(ctx.layout.snapshotsDir, name, pythonVersionOf(target), freezeAll(target, dists));
+    out(`pyctl: saved snapshot ${name}: ${dists.length} packages, Python ${pythonVersionOf(target)} (${path})`);
+  } finally {
+    lock.release();
+  }
+  return 0;
+}

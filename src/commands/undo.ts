@@ -1,0 +1,48 @@
+/** `pyctl undo [N] [--dry-run] [--python X.Y]`: back to the state before the last N operations. */
+import { toRecords } from "../core/packages.ts";
+import { goalFromEntry } from "../core/plan.ts";
+import { assertWritable, inventoryOf } from "../core/target.ts";
+import { chooseUndo, driftSince, type UndoChoice } from "../core/undo.ts";
+import { changeLines } from "../ui/diff.ts";
+import { err, notice, out } from "../ui/output.ts";
+import { existingTarget, openContext } from "./common.ts";
+import { positiveInteger } from "./parse.ts";
+import { showPreview, transact } from "./transact.ts";
+import type { ParsedArgs } from "./spec.ts";
+
+function describe(choice: UndoChoice): string {
+  const [newest] = choice.undone;
+  const oldest = choice.undone.at(-1)!;
+  const command = (item: typeof oldest) => (item.after ?? item.before)?.command ?? "unreadable";
+  if (choice.undone.length === 1) return `undo #${oldest.id} (${command(oldest)})`;
+  return `undo #${oldest.id}..#${newest!.id} (${choice.undone.length} operations, back to before \`${command(oldest)}\`)`;
+}
+
+export async function run(args: ParsedArgs): Promise<number> {
+  const ctx = await openContext();
+  const target = existingTarget(ctx, args);
+  const raw = args.positionals[0];
+  const n = raw === undefined ? 1 : positiveInteger(raw, "the number of operations to undo");
+  const dryRun = args.options.has("--dry-run");
+  if (!dryRun) assertWritable(target);
+
+  const current = toRecords(inventoryOf(target));
+  const choice = chooseUndo(target.historyDir, target.venv, current, n);
+  const drift = driftSince(target.historyDir, current);
+  if (drift) {
+    notice(`the venv changed outside pyctl since operation #${drift.sinceId}:`);
+    for (const line of changeLines(drift.changes)) err(`  ${line}`);
+  }
+  const title = describe(choice);
+  if (!showPreview(target, title, goalFromEntry(choice.before), dryRun)) {
+    out(`${title}: nothing to change, the venv is already in that state`);
+    if (choice.undone.length === 1) notice(`\`pyctl undo ${n + 1}\` goes one operation further back`);
+    return 0;
+  }
+  if (dryRun) return 0;
+  return transact(target, ctx.config, title, {
+    kind: "undo",
+    command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
+    goal: (installed) => goalFromEntry(chooseUndo(target.historyDir, target.venv, toRecords(installed), n).before),
+  });
+}

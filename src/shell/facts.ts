@@ -1,0 +1,76 @@
+/**
+ * What the hook needs to know about this machine, found without running any Python (this is
+ * on every shell's start-up path): the default version and each version's base interpreter.
+ */
+import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { basename, delimiter, join } from "node:path";
+import { configString, loadConfig } from "../core/config.ts";
+import { Layout, userHome, versionsIn } from "../core/paths.ts";
+import { locateInterpreter, probeInterpreter } from "../core/python.ts";
+import type { PythonFact } from "./hook.ts";
+
+const VERSIONED = /^python(3\.\d+)$/;
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The version of the first python3 on PATH, from the name it links to (probing only if that fails). */
+export function python3Version(): string {
+  const path = locateInterpreter("python3");
+  if (!path) return "";
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return "";
+  }
+  const named = VERSIONED.exec(basename(real));
+  if (named) return named[1]!;
+  try {
+    return probeInterpreter(path).version;
+  } catch {
+    return "";
+  }
+}
+
+/** The minor versions looked for: asking for each name is much cheaper than listing /usr/bin. */
+const CANDIDATES = Array.from({ length: 21 }, (_, i) => `3.${i + 5}`);
+
+/** Versions that have a pythonX.Y somewhere on PATH or under pyenv (maybe shims or venvs). */
+function versionsNamed(): Set<string> {
+  const dirs = [...new Set((process.env.PATH ?? "").split(delimiter).filter(Boolean))];
+  const found = new Set(CANDIDATES.filter((v) => dirs.some((dir) => existsSync(join(dir, `python${v}`)))));
+  for (const name of list(join(process.env.PYENV_ROOT || join(userHome(), ".pyenv"), "versions"))) {
+    const m = /^(3\.\d+)\.\d+$/.exec(name);
+    if (m) found.add(m[1]!);
+  }
+  return found;
+}
+
+/**
+ * Each version with a base interpreter (found as pyctl finds them: never its own venvs or
+ * pyenv's shims) or a venv in this tier; oldest first.
+ */
+export function pythonFacts(layout: Layout): PythonFact[] {
+  const withVenv = new Set(versionsIn(list(layout.home)));
+  const versions = [...new Set([...versionsNamed(), ...withVenv])].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+  return versions
+    .map((version) => ({ version, path: locateInterpreter(`python${version}`) ?? "" }))
+    .filter((fact) => fact.path !== "" || withVenv.has(fact.version));
+}
+
+/** config's python.default, else the version of python3; a broken config.toml counts as absent. */
+export async function defaultVersionFact(layout: Layout): Promise<string> {
+  try {
+    const configured = configString(await loadConfig(layout.configFile), "python.default");
+    if (configured) return configured;
+  } catch {
+    // `pyctl status` and every other command report a broken config; the hook stays quiet.
+  }
+  return python3Version();
+}

@@ -1,0 +1,150 @@
+// `pyctl doctor [--fix] [--json]`: each check found broken on purpose, repaired where that is safe.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
+import { copyPython, pyenvPython } from "./rebuild-support.ts";
+
+interface Check { id: string; ok: boolean; message: string; fix?: string; fixable: boolean }
+interface Report { ok: boolean; checks: Check[]; fixed?: { id: string; message: string }[]; not_fixed?: { id: string; message: string }[] }
+
+const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
+const historyDir = (sb: Sandbox) => join(sb.pyctlHome, "py311", "history");
+/** As if run from a shell with the hook loaded: the hook's pid is our pid (pyctl's parent), its PATH leads with the venv. */
+const hooked = (sb: Sandbox): RunOptions => ({
+  env: { PYCTL_HOOK_PID: String(process.pid), PYCTL_HOOK_SHELL: "bash", SHELL: "/bin/bash", PATH: `${venv(sb)}/bin:${sb.env.PATH}` },
+});
+const doctor = (sb: Sandbox, ...args: string[]) => {
+  const r = run(sb, ["doctor", "--json", ...args], hooked(sb));
+  const report = JSON.parse(r.stdout) as Report;
+  expect(r.code).toBe(report.ok ? 0 : 1);
+  return report;
+};
+const problems = (report: Report) => Object.fromEntries(report.checks.filter((c) => !c.ok).map((c) => [c.id, c]));
+const deadPid = () => {
+  const child = Bun.spawnSync(["true"]);
+  return child.pid;
+};
+
+describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
+  let sb: Sandbox;
+  beforeAll(() => {
+    sb = makeSandbox();
+    expect(run(sb, ["init", "--python", copyPython("3.11", join(sb.dir, "python-3.11"))]).code).toBe(0);
+    expect(run(sb, ["pip", "--", "install", "-q", "beta==1.0"]).code).toBe(0);
+  });
+  afterAll(() => sb.cleanup());
+
+  test("a fresh set-up: only the missing rc block, which --fix adds through setup-shell's engine", () => {
+    expect(Object.keys(problems(doctor(sb)))).toEqual(["rc-block:bash"]);
+    const text = run(sb, ["doctor"], hooked(sb));
+    expect(text.stdout).toMatch(/^problem  rc-block:bash: .*\.bashrc does not load the pyctl hook\n {9}fix: run `pyctl setup-shell` \(`pyctl doctor --fix` does this\)$/m);
+    expect(text.stdout).toContain("1 problem(s); `pyctl doctor --fix` can repair 1");
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.fixed).toEqual([{ id: "rc-block:bash", message: `wrote the pyctl block to ${join(sb.home, ".bashrc")}` }]);
+    expect(fixed.ok).toBe(true);
+    expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toContain("# >>> pyctl >>>");
+    expect(run(sb, ["doctor"], hooked(sb)).stdout).toContain("no problems found");
+  });
+
+  test("without the hook: the hook check fails and PATH order is not judged", () => {
+    const r = run(sb, ["doctor", "--json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(problems(report).hook!.message).toBe("the pyctl hook is not active in this shell");
+    expect(report.checks.find((c) => c.id === "path-order")).toMatchObject({ ok: true, message: "not checked (the hook is not active in this shell)" });
+    const system = run(sb, ["doctor", "--json"], { env: { ...hooked(sb).env, PATH: `/usr/bin:${venv(sb)}/bin:${sb.env.PATH}` } });
+    expect(problems(JSON.parse(system.stdout))["path-order"]!.message).toContain("/usr/bin comes before");
+  });
+
+  test("leftovers, a crashed operation and a broken store entry are reported, then repaired", () => {
+    const temp = join(sb.pyctlHome, `.config.toml.${deadPid()}.1.tmp`);
+    writeFileSync(temp, "half");
+    mkdirSync(join(sb.pyctlHome, "py311", "venv.staging", "bin"), { recursive: true });
+    // pyctl killed right after it claimed #9, before pip changed anything
+    const ids = readdirSync(historyDir(sb)).filter((f) => f.endsWith("_after.json")).sort();
+    const { changes, exit_code, duration_ms, interrupted, ...state } = JSON.parse(readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"));
+    writeFileSync(join(historyDir(sb), "009_before.json"), JSON.stringify({ ...state, id: 9 }));
+    const entry = join(sb.pyctlHome, "py311", "store", "beta", "1.0");
+    rmSync(join(entry, "files", "lib", "python3.11", "site-packages", "beta.py"));
+
+    const found = problems(doctor(sb));
+    expect(Object.keys(found).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
+    expect(found["crashed:3.11"]!.message).toBe("operation(s) #9 never finished (pyctl was killed)");
+    expect(Object.values(found).every((c) => c.fixable)).toBe(true);
+
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.ok).toBe(true);
+    expect(fixed.fixed!.map((f) => f.id).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
+    expect(existsSync(temp) || existsSync(entry) || existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    const history = JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout);
+    expect(history[0]).toMatchObject({ id: 9, status: "interrupted" });
+  });
+
+  test("what it cannot repair safely it reports, with the fix in words", () => {
+    const snapshot = join(sb.pyctlHome, "snapshots", "broken.txt");
+    writeFileSync(snapshot, "# pyctl snapshot: broken\nthis is not a requirement\n");
+    const site = join(venv(sb), "lib", "python3.11", "site-packages");
+    const dups = ["ghost-1.0.dist-info", "Ghost-2.0.dist-info"].map((d) => join(site, d));
+    for (const [i, dir] of dups.entries()) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, "METADATA"), `Metadata-Version: 2.1\nName: ghost\nVersion: ${i + 1}.0\n\n`);
+    }
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "alpha"], sb).code).toBe(0);
+    const holder = Bun.spawn(["flock", "-o", join(sb.pyctlHome, "py311", "lock"), "sleep", "60"]); // -o: sleep does not inherit the lock
+    Bun.sleepSync(300);
+    try {
+      const report = doctor(sb, "--fix");
+      const found = problems(report);
+      expect(Object.keys(found).sort()).toEqual(["conflicts:3.11", "dist-info:3.11", "lock:3.11", "snapshots"]);
+      expect(found.snapshots!.message).toContain("snapshots/broken.txt:2: not a");
+      expect(found["dist-info:3.11"]!.message).toContain("duplicate metadata Ghost-2.0.dist-info + ghost-1.0.dist-info");
+      expect(found["dist-info:3.11"]!.message).toContain("ghost-1.0.dist-info has no RECORD");
+      expect(found["conflicts:3.11"]!.message).toContain("beta 1.0 requires alpha, which is not installed");
+      expect(found["lock:3.11"]!.message).toContain("held, but not by the pid it names");
+      expect(Object.values(found).every((c) => !c.fixable && c.fix)).toBe(true);
+      expect(report.fixed).toEqual([]);
+    } finally {
+      holder.kill();
+      for (const dir of dups) rmSync(dir, { recursive: true });
+      unlinkSync(snapshot);
+    }
+    expect(run(sb, ["pip", "--", "install", "-q", "alpha"]).code).toBe(0);
+    expect(doctor(sb).ok).toBe(true);
+  });
+
+  test("pip missing from the venv: --fix reinstalls it with ensurepip, recorded as a doctor operation", () => {
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "pip"], sb).code).toBe(0);
+    expect(problems(doctor(sb))["pip:3.11"]).toMatchObject({ fixable: true });
+    const fixed = doctor(sb, "--fix");
+    expect(problems(fixed)).toEqual({});
+    expect(fixed.fixed![0]!.message).toMatch(/^reinstalled pip in .* \(recorded as #\d+\)$/);
+    const last = JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout)[0];
+    expect(last).toMatchObject({ kind: "doctor", status: "ok" });
+    expect(last.changes.added[0]).toStartWith("pip==");
+  });
+
+  test("the base interpreter removed: reported, and --fix rebuilds on another 3.11", () => {
+    rmSync(join(sb.dir, "python-3.11"), { recursive: true, force: true });
+    const found = problems(doctor(sb));
+    expect(found["interpreter:3.11"]!.message).toMatch(/python-3\.11\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/);
+    expect(found["interpreter:3.11"]!.fixable).toBe(true);
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.ok).toBe(true);
+    expect(fixed.fixed![0]!.message).toContain(`rebuilt ${venv(sb)} with /usr/bin/python3.11`);
+    expect(sh([join(venv(sb), "bin", "python"), "-c", "import beta, alpha"], sb).code).toBe(0);
+  });
+
+  test("an invalid config.toml is reported with its line, and doctor still runs every other check", () => {
+    const config = join(sb.pyctlHome, "config.toml");
+    const saved = readFileSync(config, "utf8");
+    writeFileSync(config, "[history]\nmax_entries = 'many'\n");
+    try {
+      const report = doctor(sb);
+      expect(problems(report).config!.message).toBe(`${config}:2: history.max_entries must be an integer ≥ 1`);
+      expect(report.checks.length).toBeGreaterThan(8);
+    } finally {
+      writeFileSync(config, saved);
+    }
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The hook's shell hygiene, in real shells run as scripts: silent in strict modes and POSIX
+ * mode, safe to load twice, statuses kept, and the tier chosen as pyctl chooses it.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { probeInterpreter } from "../../src/core/python.ts";
+import { createVenv } from "../../src/core/venv.ts";
+import { run, sh, type Sandbox } from "../support/env.ts";
+import { hookEnv, type HookEnv } from "./hook-env.ts";
+
+// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
+setDefaultTimeout(120_000);
+
+let env: HookEnv;
+let sb: Sandbox;
+let venv: string;
+
+beforeAll(() => {
+  env = hookEnv();
+  sb = env.sb;
+  expect(run(sb, ["init"]).code).toBe(0);
+  venv = join(sb.pyctlHome, "py311", "venv");
+});
+
+afterAll(() => sb?.cleanup());
+
+const BODY = [
+  `python -c 'import sys; print(sys.prefix)'`,
+  "pip --version",
+  "python -m pip list --format=freeze >/dev/null",
+  `python -c 'import sys; sys.exit(3)' || echo "status $?"`,
+  `echo "$PATH"`,
+];
+
+function expectSilentRoutes(result: { code: number; stdout: string; stderr: string }): void {
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  const [prefix, pip, status, path] = result.stdout.trim().split("\n");
+  expect(prefix).toBe(venv);
+  expect(pip).toContain(`${venv}/lib/python3.11/site-packages/pip`);
+  expect(status).toBe("status 3");
+  const dirs = path!.split(":");
+  expect(dirs[0]).toBe(`${venv}/bin`);
+  expect(dirs.filter((d) => d === `${venv}/bin`)).toHaveLength(1);
+}
+
+describe("strict modes, loaded twice", () => {
+  const load = `eval "$(pyctl hook SHELL)"; eval "$(pyctl hook SHELL)"`;
+
+  test("bash --norc -euo pipefail", () => {
+    const script = [load.replaceAll("SHELL", "bash"), "pip3.11 --version >/dev/null", ...BODY].join("\n");
+    expectSilentRoutes(sh(["bash", "--norc", "-euo", "pipefail", "-c", script], sb));
+  });
+
+  test("zsh -f -eu -o pipefail", () => {
+    const script = [load.replaceAll("SHELL", "zsh"), "pip3.11 --version >/dev/null", ...BODY].join("\n");
+    expectSilentRoutes(sh(["zsh", "-f", "-eu", "-o", "pipefail", "-c", script], sb));
+  });
+
+  test("fish --no-config", () => {
+    const script = ["pyctl hook fish | source", "pyctl hook fish | source", "pip3.11 --version >/dev/null",
+      ...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"].join("\n");
+    expectSilentRoutes(sh(["fish", "--no-config", "-c", script], sb));
+  });
+
+  test("bash in POSIX mode and bash as sh: no dotted names, the rest works", () => {
+    const shDir = join(sb.dir, "as-sh");
+    mkdirSync(shDir);
+    symlinkSync("/bin/bash", join(shDir, "sh"));
+    const script = [load.replaceAll("SHELL", "bash"), "set -eu", `if [ "$(type -t pip3.11)" = function ]; then echo dotted; fi`, ...BODY].join("\n");
+    expectSilentRoutes(sh(["bash", "--posix", "-c", script], sb));
+    expectSilentRoutes(sh([join(shDir, "sh"), "-c", script], sb));
+  });
+
+  test("aliases defined before the hook neither break nor take over its functions", () => {
+    const script = (shell: string) => [
+      "alias python=python3", "alias pip='pip --no-color'", `eval "$(pyctl hook ${shell})"`,
+      `\\python -c 'import sys; print(sys.prefix)'`, "\\pip --version",
+    ].join("\n");
+    for (const [shell, ...flags] of [["bash", "--norc", "-O", "expand_aliases"], ["zsh", "-f"]] as const) {
+      // Aliases apply from the next line read: the script is read line by line from stdin.
+      const result = sh([shell, ...flags, "-s"], sb, { stdin: script(shell) });
+      expect(result.stderr).toBe("");
+      const [prefix, pip] = result.stdout.trim().split("\n");
+      expect(prefix).toBe(venv);
+      expect(pip).toContain(venv);
+    }
+  });
+});
+
+describe("which venv", () => {
+  test("root goes to the system tier once it is set up; PYCTL_TIER=user overrides", () => {
+    const system = join(sb.dir, "system-tier");
+    mkdirSync(join(system, "py311"), { recursive: true });
+    writeFileSync(join(system, "config.toml"), `[python]\ndefault = "3.11"\n`);
+    createVenv(probeInterpreter("/usr/bin/python3.11"), join(system, "py311", "venv"), join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
+    const prefix = `python -c 'import sys; print(sys.prefix)'`;
+    for (const [shell, ...flags] of [["bash", "--norc"], ["zsh", "-f"], ["fish", "--no-config"]] as const) {
+      const load = shell === "fish" ? "pyctl hook fish | source" : `eval "$(pyctl hook ${shell})"`;
+      const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system } });
+      expect(asRoot.stdout.trim()).toBe(join(system, "py311", "venv"));
+      const asUser = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_SYSTEM_HOME: system } });
+      expect(asUser.stdout.trim()).toBe(venv);
+    }
+  });
+
+  test("pyctl's own venv, activated, is no project venv: writes still go through pyctl", () => {
+    const before = env.calls().length;
+    for (const shell of ["bash", "zsh", "fish"] as const) {
+      const source = shell === "fish" ? "source" : ".";
+      const result = sh([shell, "-c", `${source} ${env.hookFile(shell)}\npip install --no-index no-such-package`], sb, { env: { VIRTUAL_ENV: venv } });
+      expect(result.code).toBe(1);
+    }
+    expect(env.calls().length).toBe(before + 3);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The PEP 668 scenario end to end, as a real non-root user whose python3 is Debian's
+ * externally managed /usr/bin/python3: without the hook `pip install` is refused; after
+ * `pyctl setup-shell`, in an interactive bash reading their own ~/.bashrc, it just works.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixtures, pyctlBin, pythons } from "../support/env.ts";
+import { Session } from "./tty.ts";
+
+// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
+setDefaultTimeout(120_000);
+
+const canRun = process.geteuid?.() === 0 && Bun.which("useradd") !== null && Bun.which("runuser") !== null
+  && pythons().debian !== undefined && existsSync("/usr/bin/python3");
+
+describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3", () => {
+  const user = `pyctl${process.pid % 100000}`;
+  let shared: string;
+  let home: string;
+  let env: Record<string, string>;
+  let s: Session | undefined;
+
+  /** Runs a command as the user, with exactly `env`. */
+  function asUser(command: string[]): { code: number; out: string } {
+    const result = Bun.spawnSync(["runuser", "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], { cwd: home });
+    return { code: result.exitCode ?? 1, out: result.stdout.toString() + result.stderr.toString() };
+  }
+
+  beforeAll(async () => {
+    // Everything the user needs (pyctl, their home, the session files) in a world-readable place.
+    shared = mkdtempSync(join(tmpdir(), "pyctl-pep668-"));
+    chmodSync(shared, 0o755);
+    mkdirSync(join(shared, "bin"));
+    copyFileSync(pyctlBin(), join(shared, "bin", "pyctl"));
+    chmodSync(join(shared, "bin", "pyctl"), 0o755);
+    home = join(shared, "home");
+    const added = Bun.spawnSync(["useradd", "--create-home", "--home-dir", home, "--shell", "/bin/bash", user]);
+    if (added.exitCode !== 0) throw new Error(`useradd: ${added.stderr.toString()}`);
+    const { index } = await fixtures();
+    env = {
+      HOME: home, USER: user, LOGNAME: user, LANG: "C.UTF-8", NO_COLOR: "1",
+      PATH: `${join(shared, "bin")}:/usr/local/bin:/usr/bin:/bin`,
+      PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${index.url}/simple`, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1",
+    };
+  });
+
+  afterAll(() => {
+    s?.close();
+    // userdel refuses while the user's shell is still exiting.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (Bun.spawnSync(["userdel", "--remove", user], { stderr: "ignore" }).exitCode === 0) break;
+      Bun.sleepSync(100);
+    }
+    rmSync(shared, { recursive: true, force: true });
+  });
+
+  test("without the hook, pip install is refused as externally-managed-environment", () => {
+    expect(asUser(["sh", "-c", "command -v python3"]).out.trim()).toBe("/usr/bin/python3");
+    const refused = asUser(["/usr/bin/python3", "-m", "pip", "install", "alpha"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain("externally-managed-environment");
+  });
+
+  test("with the hook: pip install works without sudo, the script runs, the import works, history shows it", async () => {
+    expect(asUser(["pyctl", "setup-shell"]).code).toBe(0);
+    s = new Session("bash", { env, rc: `. "$HOME/.bashrc"`, parent: shared, user });
+    await s.ready();
+    const install = await s.run("pip install alpha==1.0");
+    expect(install.code).toBe(0);
+    expect(install.out).not.toContain("externally-managed-environment");
+    expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
+    const venv = join(home, ".local", "python-packages", "py311", "venv");
+    expect((await s.run(`python3 -c 'import alpha; print(alpha.__file__)'`)).out).toBe(`${venv}/lib/python3.11/site-packages/alpha.py\n`);
+    const history = await s.run("pyctl history");
+    expect(history.code).toBe(0);
+    expect(history.out).toMatch(/#1 .*pip install alpha==1\.0/);
+    // The user's own files only: nothing landed in the system Python.
+    expect(existsSync("/usr/lib/python3/dist-packages/alpha.py")).toBe(false);
+    expect(asUser(["sh", "-c", "stat -c %U ~/.local/python-packages/py311/venv"]).out.trim()).toBe(user);
+  });
+});
