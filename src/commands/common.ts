@@ -12,6 +12,7 @@ export interface Context { layout: Layout; config: Config }
 
 export async function openContext(): Promise<Context> {
   const layout = new Layout();
+  if (layout.tier === "system") process.umask(0o022); // what root writes there, everyone may read and nobody else may change
   const config = await loadConfig(layout.configFile);
   setColorSetting(configFlag(config, "ui.color"));
   return { layout, config };

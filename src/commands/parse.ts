@@ -11,7 +11,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       positionals.push(...argv.slice(i + 1));
       break;
     }
-    if (!arg.startsWith("-") || arg === "-") {
+    if (!arg.startsWith("-") || arg === "-" || /^-\d+$/.test(arg)) {
       if (spec.passthrough) {
         positionals.push(...argv.slice(i));
         break;

@@ -158,7 +158,7 @@ describe("pyctl undo", () => {
   test.each([
     [["abc"], 2, "whole number"],
     [["0"], 2, "whole number"],
-    [["-1"], 2, "-1"],
+    [["-1"], 2, "whole number"],
     [["1.5"], 2, "whole number"],
     [["999"], 1, "cannot undo 999 operations"],
     [["1", "2"], 2, "unexpected argument"],
