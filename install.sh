@@ -41,9 +41,7 @@ bun install --frozen-lockfile >/dev/null
 
 say "building $bindir/pyctl"
 mkdir -p "$bindir"
-bun build src/cli.ts --compile --bytecode --format=esm \
-  --no-compile-autoload-dotenv --no-compile-autoload-bunfig --outfile "$bindir/pyctl.new" >/dev/null
-mv -f "$bindir/pyctl.new" "$bindir/pyctl"
+bun scripts/build.ts "$bindir/pyctl"
 
 "$bindir/pyctl" init
 if "$bindir/pyctl" help setup-shell >/dev/null 2>&1; then "$bindir/pyctl" setup-shell; fi

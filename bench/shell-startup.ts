@@ -8,18 +8,17 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { buildPyctl } from "../scripts/build.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 30;
-const repo = resolve(import.meta.dir, "..");
 const dir = mkdtempSync(join(tmpdir(), "pyctl-bench-"));
 const bin = join(dir, "bin");
 mkdirSync(bin);
 
 function build(): string {
   const out = join(bin, "pyctl");
-  const built = Bun.spawnSync([process.execPath, "build", "src/cli.ts", "--compile", "--bytecode", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", out], { cwd: repo, stdout: "ignore" });
-  if (built.exitCode !== 0) throw new Error(`bun build failed: ${built.stderr.toString()}`);
+  if (!buildPyctl(out)) throw new Error("bun build failed");
   return out;
 }
 

@@ -35,7 +35,7 @@ else
     say "installing dependencies"
     bun install --frozen-lockfile >/dev/null
     say "building $pyctl"
-    bun build src/cli.ts --compile --bytecode --format=esm --outfile "$pyctl.new" >/dev/null
+    bun scripts/build.ts "$pyctl.new"
     chmod 755 "$pyctl.new"
 fi
 mv -f "$pyctl.new" "$pyctl"

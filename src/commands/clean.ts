@@ -7,13 +7,13 @@ import { goalFromLines } from "../core/plan.ts";
 import { readSnapshot } from "../core/snapshots.ts";
 import { assertWritable, baselineName, inventoryOf, type Target } from "../core/target.ts";
 import { baseInterpreterOf } from "../core/transaction.ts";
-import { err } from "../ui/output.ts";
+import { err, writeAll } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import { transact } from "./transact.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 async function confirm(question: string): Promise<boolean> {
-  process.stderr.write(`${question} [y/N] `);
+  writeAll(2, `${question} [y/N] `);
   for await (const line of console) return /^\s*y(es)?\s*$/i.test(line);
   return false;
 }

@@ -4,14 +4,15 @@
  */
 import { complete } from "../shell/complete.ts";
 import type { ParsedArgs } from "./spec.ts";
+import { writeAll } from "../ui/output.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
   const result = await complete(args.positionals);
   if (result.files) {
-    process.stdout.write(":files\n");
+    writeAll(1, ":files\n");
     return 0;
   }
   const lines = result.candidates.map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
-  process.stdout.write(lines.length ? `${lines.join("\n")}\n` : "");
+  writeAll(1, lines.length ? `${lines.join("\n")}\n` : "");
   return 0;
 }

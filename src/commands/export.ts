@@ -7,7 +7,7 @@ import { writeFileAtomic } from "../core/atomic.ts";
 import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export.ts";
 import { resolveVersion, targetFor } from "../core/target.ts";
 import { isVenv } from "../core/venv.ts";
-import { notice, out } from "../ui/output.ts";
+import { notice, out, writeAll } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -36,7 +36,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     text = requirementsText(source);
   }
   if (!output) {
-    process.stdout.write(text);
+    writeAll(1, text);
     return 0;
   }
   writeFileAtomic(output, text);

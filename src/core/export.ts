@@ -8,7 +8,6 @@
  * index must be reachable), archive/vcs/directory for direct-URL installs, and `index` when the
  * files came from PIP_INDEX_URL or PyPI. [tool.pyctl] records the Python and the source.
  */
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -145,7 +144,7 @@ function hashesOf(d: DirectUrl): Record<string, string> | undefined {
   if (m) return { [m[1]!]: m[2]! };
   if (!d.url.startsWith("file:")) return undefined;
   try {
-    return { sha256: createHash("sha256").update(readFileSync(decodeURIComponent(new URL(d.url).pathname))).digest("hex") };
+    return { sha256: new Bun.CryptoHasher("sha256").update(readFileSync(decodeURIComponent(new URL(d.url).pathname))).digest("hex") };
   } catch {
     return undefined;
   }

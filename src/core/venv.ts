@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { PyctlError } from "./errors.ts";
@@ -57,7 +56,7 @@ function run(command: string[], what: string): void {
 function seedKey(python: Interpreter): string {
   const real = realpathSync(python.path);
   const stamp = `${real}\0${python.fullVersion}\0${statSync(real).mtimeMs}`;
-  return `${python.version}-${createHash("sha256").update(stamp).digest("hex").slice(0, 16)}`;
+  return `${python.version}-${new Bun.CryptoHasher("sha256").update(stamp).digest("hex").slice(0, 16)}`;
 }
 
 /** A seed holds what ensurepip put in a fresh venv (site-packages and bin/pip*), plus where that venv was. */

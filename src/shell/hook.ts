@@ -6,12 +6,9 @@ import bash from "../../hooks/pyctl.bash" with { type: "text" };
 import zsh from "../../hooks/pyctl.zsh" with { type: "text" };
 import fish from "../../hooks/pyctl.fish" with { type: "text" };
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from "./shells.ts";
 
-export function isShell(name: string | undefined): name is Shell {
-  return (SHELLS as readonly string[]).includes(name ?? "");
-}
+export { isShell, SHELLS, type Shell } from "./shells.ts";
 
 export interface PythonFact {
   /** "3.12" */

@@ -8,6 +8,7 @@ import { constants, tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { spawnIndex, type Index } from "./index.ts";
 import { pythons } from "./pythons.ts";
+import { buildPyctl } from "../../scripts/build.ts";
 
 export { serveIndex, startIndex, type Index, type IndexOptions } from "./index.ts";
 export { pythons, twoVersions, type Python, type Pythons } from "./pythons.ts";
@@ -53,11 +54,7 @@ let binPath: string | undefined;
 export function pyctlBin(): string {
   if (binPath) return binPath;
   const out = join(runDir(), "pyctl");
-  const build = Bun.spawnSync(
-    [BUN, "build", "src/cli.ts", "--compile", "--bytecode", "--format=esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", out],
-    { cwd: REPO, stdout: "ignore", stderr: "pipe" },
-  );
-  if (build.exitCode !== 0 || !existsSync(out)) {
+  if (!buildPyctl(out)) {
     writeFileSync(out, `#!/bin/sh\nexec '${BUN}' '${join(REPO, "src", "cli.ts")}' "$@"\n`);
     chmodSync(out, 0o755);
   }
