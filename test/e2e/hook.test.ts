@@ -1,6 +1,6 @@
 /** `pyctl hook SHELL`: the rendered functions, the facts baked into them, and its errors. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, pyctlBin, pythons, run, sh, type Sandbox } from "../support/env.ts";
 
@@ -65,5 +65,22 @@ describe("pyctl hook", () => {
     expect(status(`eval "$(pyctl hook bash)"; pyctl status --json; true`)).toEqual({ active: true, shell: "bash" });
     expect(status(`eval "$(pyctl hook bash)"; bash --norc -c 'pyctl status --json; true'; true`)).toEqual({ active: false, shell: null });
     expect(status("pyctl status --json; true")).toEqual({ active: false, shell: null });
+  });
+
+  test("the rendering is cached, and a new Python or a changed config renders it anew", () => {
+    const cacheDir = join(sb.env.XDG_CACHE_HOME!, "pyctl");
+    const first = run(sb, ["hook", "bash"]).stdout;
+    const cached = readdirSync(cacheDir).filter((f) => f.startsWith("hook-") && f.endsWith(".bash"));
+    expect(cached).toHaveLength(1);
+    writeFileSync(join(cacheDir, cached[0]!), `${first}# served from the cache\n`);
+    expect(run(sb, ["hook", "bash"]).stdout).toEndWith("# served from the cache\n");
+    writeFileSync(join(sb.bin, "python3.19"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    const fresh = run(sb, ["hook", "bash"]).stdout;
+    expect(fresh).not.toContain("# served from the cache");
+    expect(line(fresh, "_pyctl_pythons=")).toContain(`3.19=${join(sb.bin, "python3.19")}`);
+    writeFileSync(join(sb.pyctlHome, "config.toml"), `[python]\ndefault = "3.19"\n`);
+    expect(line(run(sb, ["hook", "bash"]).stdout, "_pyctl_default=")).toBe("_pyctl_default='3.19'");
+    rmSync(join(sb.bin, "python3.19"));
+    writeFileSync(join(sb.pyctlHome, "config.toml"), "");
   });
 });
