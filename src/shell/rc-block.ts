@@ -23,6 +23,11 @@ export interface BlockPaths {
 export function blockFor(shell: Shell, paths: BlockPaths): string {
   const q = shell === "fish" ? quoteFish : quotePosix;
   const pyctl = q(paths.pyctl);
+  const bin = q(dirOf(paths.pyctl));
+  // pyctl's folder (~/.local/bin) on PATH, for typing `pyctl …`: a new folder is not on it until the next login.
+  const onPath = shell === "fish"
+    ? `contains -- ${bin} $PATH; or set -gx PATH ${bin} $PATH`
+    : `case ":$PATH:" in *:${bin}:*) ;; *) export PATH=${bin}:"$PATH" ;; esac`;
   const lines = {
     bash: [
       // profile.d is read by every sh, not only bash.
@@ -42,7 +47,7 @@ export function blockFor(shell: Shell, paths: BlockPaths): string {
       "end",
     ],
   }[shell];
-  return [BEGIN, NOTE, ...lines, END].join("\n") + "\n";
+  return [BEGIN, NOTE, onPath, ...lines, END].join("\n") + "\n";
 }
 
 function dirOf(path: string): string {

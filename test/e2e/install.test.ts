@@ -1,0 +1,48 @@
+// The README's first command, `./install.sh`, in a fresh HOME: binary, venv, hook, and removal.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { makeSandbox, sh, type Sandbox } from "../support/env.ts";
+
+setDefaultTimeout(120_000);
+const REPO = resolve(import.meta.dir, "..", "..");
+
+describe("./install.sh", () => {
+  let sb: Sandbox;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    sb = makeSandbox();
+    // a fresh user's PATH: no pyctl yet (the test run's own pyctl dir is left out)
+    env = { PATH: sb.env.PATH!.split(":").slice(1).join(":"), SHELL: "/bin/bash" };
+  });
+  afterAll(() => sb?.cleanup());
+
+  test("installs pyctl in ~/.local/bin, creates the venv and hooks bash", () => {
+    const r = sh(["bash", join(REPO, "install.sh")], sb, { env, cwd: REPO });
+    expect(r.stderr).not.toContain("install: ");
+    expect(r.code).toBe(0);
+    expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(true);
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
+    expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toContain("# >>> pyctl >>>");
+  });
+
+  test("a new interactive bash has the hook: pip install just works and is recorded", () => {
+    const script = "type -t pip; pip install -q alpha==1.1; alpha; pyctl history --limit 1";
+    const r = sh(["bash", "-i", "-c", script], sb, { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toStartWith("function\n");
+    expect(r.stdout).toContain("alpha 1.1");
+    expect(r.stdout).toMatch(/#1 .*pip install -q alpha==1\.1/);
+  });
+
+  test("running it again changes nothing; --uninstall removes the block and the binary, keeps packages", () => {
+    const bashrc = readFileSync(join(sb.home, ".bashrc"), "utf8");
+    expect(sh(["bash", join(REPO, "install.sh")], sb, { env, cwd: REPO }).code).toBe(0);
+    expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toBe(bashrc);
+    const r = sh(["bash", join(REPO, "install.sh"), "--uninstall"], sb, { env, cwd: REPO });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).not.toContain("pyctl");
+    expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(false);
+    expect(existsSync(join(sb.pyctlHome, "py311", "history", "001_after.json"))).toBe(true);
+  });
+});
