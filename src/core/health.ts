@@ -119,7 +119,7 @@ function pyctlOnPathCheck(): Check {
 }
 
 /** Files and folders under `root` that someone other than root owns or can write. */
-function looseModes(root: string): string[] {
+export function looseModes(root: string): string[] {
   const loose: string[] = [];
   const visit = (path: string) => {
     const st = lstatSync(path);

@@ -7,7 +7,6 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { saveConfig, configString, type Config } from "./config.ts";
 import { graphOf, PROTECTED } from "./deps.ts";
 import { PyctlError } from "./errors.ts";

@@ -1,27 +1,16 @@
 // The system tier: `./install.sh --system` as root, then root and a real non-root user (made by
 // the test with useradd) each installing; the user can never write the system tier.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeSandbox, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
+import { looseModes } from "../../src/core/health.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }));
 const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync("/usr/bin/python3.11");
 
-/** Paths under `root` that a user other than root owns or could write. */
-function looseModes(root: string): string[] {
-  const loose: string[] = [];
-  const visit = (path: string) => {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) return;
-    if (st.uid !== 0 || (st.mode & 0o022) !== 0) loose.push(path);
-    if (st.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
-  };
-  visit(root);
-  return loose;
-}
 
 describe.if(canRun)("system tier", () => {
   let sb: Sandbox;

@@ -3,7 +3,7 @@
  * from-scratch environment (so the machine's PIP_* settings and pip.conf never apply), and
  * helpers to run pyctl or any command inside them.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { constants, tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { spawnIndex, type Index } from "./index.ts";
