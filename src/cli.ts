@@ -55,3 +55,5 @@ try {
     process.exitCode = 1;
   }
 }
+// Everything is written synchronously by now; exiting at once spares Bun ~1 ms of teardown.
+process.exit(process.exitCode ?? 0);
