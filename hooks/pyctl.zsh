@@ -140,16 +140,24 @@ function _pyctl_pip_write {
     return $code
 }
 
+# The routing step pip and python share: for command $1, _pyctl_version_reply is its version and
+# _pyctl_reply its venv; fails when the real command should run untouched (no version known, or
+# a project env active).
+function _pyctl_route {
+    _pyctl_version "$1" && _pyctl_version_reply=$_pyctl_reply
+    if [[ -z $_pyctl_version_reply ]] || _pyctl_project_env; then return 1; fi
+    _pyctl_venv "$_pyctl_version_reply"
+}
+
 function _pyctl_pip {
     emulate -L zsh
     local name=$1 version venv
     shift
-    _pyctl_version "$name" && version=$_pyctl_reply
-    if [[ -z $version ]] || _pyctl_project_env; then
+    if ! _pyctl_route "$name"; then
         \command "$name" "$@"
         return
     fi
-    _pyctl_venv "$version" && venv=$_pyctl_reply
+    version=$_pyctl_version_reply venv=$_pyctl_reply
     if [[ -f $venv/pyvenv.cfg ]] && _pyctl_pip_reads "$@"; then
         "$venv/bin/pip" "$@"
         return
@@ -161,12 +169,11 @@ function _pyctl_python {
     emulate -L zsh
     local name=$1 version venv skip
     shift
-    _pyctl_version "$name" && version=$_pyctl_reply
-    if [[ -z $version ]] || _pyctl_project_env; then
+    if ! _pyctl_route "$name"; then
         \command "$name" "$@"
         return
     fi
-    _pyctl_venv "$version" && venv=$_pyctl_reply
+    version=$_pyctl_version_reply venv=$_pyctl_reply
     if _pyctl_m_pip "$@"; then
         skip=$_pyctl_reply
         if [[ -f $venv/pyvenv.cfg ]] && _pyctl_pip_reads "${@[skip+1,-1]}"; then
