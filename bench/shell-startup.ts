@@ -56,8 +56,12 @@ function median(values: number[]): number {
 
 /** Runs a and b alternately (after a warm-up), so load on the machine hits both alike. */
 function compare(a: () => number, b: () => number): [number, number] {
-  for (let i = 0; i < 3; i++) a(), b();
-  const as: number[] = [], bs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    a();
+    b();
+  }
+  const as: number[] = [],
+    bs: number[] = [];
   for (let i = 0; i < runs; i++) {
     as.push(a());
     bs.push(b());
@@ -108,7 +112,7 @@ const pyenvRoot = process.env.PYENV_ROOT || join(process.env.HOME ?? "/root", ".
 if (existsSync(join(pyenvRoot, "bin", "pyenv"))) {
   const line = `export PYENV_ROOT='${pyenvRoot}'; export PATH="$PYENV_ROOT/bin:$PATH"; eval "$(pyenv init -)"`;
   const [empty, hooked] = compare(shellStart("bash", ""), shellStart("bash", line));
-  rows.push(["bash: eval \"$(pyenv init -)\" (for scale)", fmt(empty), fmt(hooked), added(empty, hooked)]);
+  rows.push(['bash: eval "$(pyenv init -)" (for scale)', fmt(empty), fmt(hooked), added(empty, hooked)]);
 }
 
 // pip list: the venv's pip itself against the hook's `pip` function (which runs that same pip).
@@ -116,12 +120,21 @@ const init = Bun.spawnSync([pyctl, "init"], { env, stdout: "ignore", stderr: "pi
 if (init.exitCode !== 0) throw new Error(`pyctl init failed: ${init.stderr.toString()}`);
 const hookFile = join(dir, "hook.bash");
 writeFileSync(hookFile, Bun.spawnSync([pyctl, "hook", "bash"], { env }).stdout.toString());
-const venvPip = join(env.PYCTL_HOME!, `py${Bun.spawnSync(["python3", "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).stdout.toString().trim()}`, "venv", "bin", "pip");
+const venvPip = join(
+  env.PYCTL_HOME!,
+  `py${Bun.spawnSync(["python3", "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).stdout.toString().trim()}`,
+  "venv",
+  "bin",
+  "pip",
+);
 const [direct, wrapped] = compare(
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; ${venvPip} list`]),
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; pip list`]),
 );
-const pipRows = [["pip list", "venv's pip", "pip function", "difference"], ["bash", fmt(direct), fmt(wrapped), added(direct, wrapped)]];
+const pipRows = [
+  ["pip list", "venv's pip", "pip function", "difference"],
+  ["bash", fmt(direct), fmt(wrapped), added(direct, wrapped)],
+];
 
 function print(table: string[][]): void {
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));

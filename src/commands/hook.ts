@@ -3,8 +3,8 @@
  * Runs at every shell start: it prints the cached rendering when nothing it depends on has
  * changed (shell/hook-cache.ts), and loads the templates and the search for Pythons otherwise.
  */
-import { UsageError } from "../core/errors.ts";
-import { Layout } from "../core/paths.ts";
+import { UsageError } from "../core/base/errors.ts";
+import { Layout } from "../core/base/paths.ts";
 import { isShell, SHELLS, type Shell } from "../shell/shells.ts";
 import { cacheHook, hookCacheFile, readCachedHook } from "../shell/hook-cache.ts";
 import type { ParsedArgs } from "./spec.ts";

@@ -83,7 +83,10 @@ export const COMMANDS: CommandSpec[] = [
     name: "config",
     summary: "show all settings, show one, or set one",
     options: [],
-    positionals: [{ name: "KEY", kind: "config-key", optional: true }, { name: "VALUE", optional: true }],
+    positionals: [
+      { name: "KEY", kind: "config-key", optional: true },
+      { name: "VALUE", optional: true },
+    ],
     load: () => import("./config.ts"),
   },
   {

@@ -1,10 +1,10 @@
 /** `pyctl init [--python VERSION|PATH]`: the venv for a Python version, and config.toml. Idempotent. */
 import { existsSync } from "node:fs";
-import { configString, saveConfig } from "../core/config.ts";
-import { PyctlError } from "../core/errors.ts";
-import { findInterpreter } from "../core/python.ts";
-import { createTarget, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { configString, saveConfig } from "../core/base/config.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { findInterpreter } from "../core/python/interpreter.ts";
+import { createTarget, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";

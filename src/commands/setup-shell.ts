@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { PyctlError } from "../core/errors.ts";
-import { userHome } from "../core/paths.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { userHome } from "../core/base/paths.ts";
 import { systemFiles, shellOfFile, userFiles, type ShellFiles } from "../shell/locations.ts";
 import { pyctlPath } from "../shell/self.ts";
 import { installBlock, installCompletion, removeBlock, removeCompletion, type FileChange } from "../shell/setup.ts";
@@ -32,8 +32,20 @@ function chooseFiles(args: ParsedArgs, remove: boolean): ShellFiles[] {
 }
 
 const SAYS: Record<"block" | "completions", Record<FileChange["action"], string>> = {
-  block: { added: "created, with the pyctl block", updated: "pyctl block written", unchanged: "pyctl block already there", removed: "pyctl block removed", absent: "no pyctl block" },
-  completions: { added: "completions installed", updated: "completions updated", unchanged: "completions already there", removed: "completions removed", absent: "no pyctl completions" },
+  block: {
+    added: "created, with the pyctl block",
+    updated: "pyctl block written",
+    unchanged: "pyctl block already there",
+    removed: "pyctl block removed",
+    absent: "no pyctl block",
+  },
+  completions: {
+    added: "completions installed",
+    updated: "completions updated",
+    unchanged: "completions already there",
+    removed: "completions removed",
+    absent: "no pyctl completions",
+  },
 };
 
 function line(label: string, change: FileChange, kind: "block" | "completions"): string {
@@ -50,8 +62,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     out(line(f.shell, rc, "block"));
     out(line("", completion, "completions"));
   }
-  out(remove
-    ? "Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup)."
-    : "Open a new shell to start using them (or load them here: eval \"$(pyctl hook bash)\", or zsh/fish alike).");
+  out(
+    remove
+      ? "Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup)."
+      : 'Open a new shell to start using them (or load them here: eval "$(pyctl hook bash)", or zsh/fish alike).',
+  );
   return 0;
 }

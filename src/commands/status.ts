@@ -1,11 +1,11 @@
 /** `pyctl status [--json]`: tier, venvs and their Pythons, package counts, history, config, hook. */
 import { existsSync, readdirSync } from "node:fs";
-import { configString } from "../core/config.ts";
-import { hookState } from "../core/hook-state.ts";
-import { latestId, listHistory } from "../core/history.ts";
-import { versionsIn } from "../core/paths.ts";
-import { inventoryOf, pythonVersionOf, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { configString } from "../core/base/config.ts";
+import { hookState } from "../shell/hook-state.ts";
+import { latestId, listHistory } from "../core/recording/history.ts";
+import { versionsIn } from "../core/base/paths.ts";
+import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";

@@ -1,13 +1,13 @@
 /** `pyctl undo [N] [--dry-run] [--python X.Y]`: back to the state before the last N operations. */
-import { toRecords } from "../core/packages.ts";
-import { goalFromEntry } from "../core/plan.ts";
-import { assertWritable, inventoryOf } from "../core/target.ts";
-import { chooseUndo, driftSince, type UndoChoice } from "../core/undo.ts";
+import { toRecords } from "../core/recording/package-records.ts";
+import { goalFromEntry } from "../core/transaction/plan.ts";
+import { assertWritable, inventoryOf } from "../core/recording/target.ts";
+import { chooseUndo, driftSince, type UndoChoice } from "../core/transaction/undo-goal.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import { positiveInteger } from "./parse.ts";
-import { showPreview, transact } from "./transact.ts";
+import { showPreview, transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function describe(choice: UndoChoice): string {

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { userHome, type Layout } from "../core/paths.ts";
+import { writeFileAtomic } from "../core/base/atomic.ts";
+import { userHome, type Layout } from "../core/base/paths.ts";
 
 const ENV = ["PATH", "HOME", "PYCTL_HOME", "PYCTL_SYSTEM_HOME", "PYCTL_TIER", "PYENV_ROOT"];
 

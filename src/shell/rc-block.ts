@@ -25,9 +25,8 @@ export function blockFor(shell: Shell, paths: BlockPaths): string {
   const pyctl = q(paths.pyctl);
   const bin = q(dirOf(paths.pyctl));
   // pyctl's folder (~/.local/bin) on PATH, for typing `pyctl …`: a new folder is not on it until the next login.
-  const onPath = shell === "fish"
-    ? `contains -- ${bin} $PATH; or set -gx PATH ${bin} $PATH`
-    : `case ":$PATH:" in *:${bin}:*) ;; *) export PATH=${bin}:"$PATH" ;; esac`;
+  const onPath =
+    shell === "fish" ? `contains -- ${bin} $PATH; or set -gx PATH ${bin} $PATH` : `case ":$PATH:" in *:${bin}:*) ;; *) export PATH=${bin}:"$PATH" ;; esac`;
   const lines = {
     bash: [
       // profile.d is read by every sh, not only bash.
@@ -39,15 +38,12 @@ export function blockFor(shell: Shell, paths: BlockPaths): string {
     zsh: [
       `fpath=(${q(dirOf(paths.completionFile))} \${fpath:#${q(dirOf(paths.completionFile))}})`,
       `if [[ -x ${pyctl} ]]; then eval "$(${pyctl} hook zsh)"; fi`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh syntax, not a template
       "if (( ${+functions[compdef]} )); then autoload -Uz _pyctl && compdef _pyctl pyctl; fi",
     ],
-    fish: [
-      `if status is-interactive; and test -x ${pyctl}`,
-      `    ${pyctl} hook fish | source`,
-      "end",
-    ],
+    fish: [`if status is-interactive; and test -x ${pyctl}`, `    ${pyctl} hook fish | source`, "end"],
   }[shell];
-  return [BEGIN, NOTE, onPath, ...lines, END].join("\n") + "\n";
+  return `${[BEGIN, NOTE, onPath, ...lines, END].join("\n")}\n`;
 }
 
 function dirOf(path: string): string {

@@ -5,8 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { errnoCode, PyctlError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/base/atomic.ts";
+import { errnoCode, PyctlError } from "../core/base/errors.ts";
 import bashCompletion from "../../completions/pyctl.bash" with { type: "text" };
 import zshCompletion from "../../completions/_pyctl" with { type: "text" };
 import fishCompletion from "../../completions/pyctl.fish" with { type: "text" };

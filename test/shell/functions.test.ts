@@ -95,12 +95,12 @@ describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
     const result = sh([shell, "-c", script(shell)], env.sb);
     expect(result.stderr).toBe("");
     const lines = result.stdout.split("\n");
-    const expected = [
-      ...M_PIP.map(([, n]) => String(n)),
-      ...READS.map(([, reads]) => String(reads)),
-      ...PATHS.map(([, , , path]) => path),
+    const expected = [...M_PIP.map(([, n]) => String(n)), ...READS.map(([, reads]) => String(reads)), ...PATHS.map(([, , , path]) => path)];
+    const labels = [
+      ...M_PIP.map(([a]) => `python ${a.join(" ")}`),
+      ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`),
+      ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`),
     ];
-    const labels = [...M_PIP.map(([a]) => `python ${a.join(" ")}`), ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`), ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`)];
     expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
   });
 });

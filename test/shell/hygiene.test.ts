@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeInterpreter } from "../../src/core/python.ts";
-import { createVenv } from "../../src/core/venv.ts";
+import { probeInterpreter } from "../../src/core/python/interpreter.ts";
+import { createVenv } from "../../src/core/python/venv.ts";
 import { run, sh, type Sandbox } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 
@@ -60,8 +60,14 @@ describe("strict modes, loaded twice", () => {
   });
 
   test("fish --no-config", () => {
-    const script = ["pyctl hook fish | source", "pyctl hook fish | source", "pip3.11 --version >/dev/null",
-      ...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"].join("\n");
+    const script = [
+      "pyctl hook fish | source",
+      "pyctl hook fish | source",
+      "pip3.11 --version >/dev/null",
+      ...BODY.slice(0, 3),
+      `python -c 'import sys; sys.exit(3)'; or echo "status $status"`,
+      "string join : -- $PATH",
+    ].join("\n");
     expectSilentRoutes(sh(["fish", "--no-config", "-c", script], sb));
   });
 
@@ -75,11 +81,18 @@ describe("strict modes, loaded twice", () => {
   });
 
   test("aliases defined before the hook neither break nor take over its functions", () => {
-    const script = (shell: string) => [
-      "alias python=python3", "alias pip='pip --no-color'", `eval "$(pyctl hook ${shell})"`,
-      `\\python -c 'import sys; print(sys.prefix)'`, "\\pip --version",
-    ].join("\n");
-    for (const [shell, ...flags] of [["bash", "--norc", "-O", "expand_aliases"], ["zsh", "-f"]] as const) {
+    const script = (shell: string) =>
+      [
+        "alias python=python3",
+        "alias pip='pip --no-color'",
+        `eval "$(pyctl hook ${shell})"`,
+        `\\python -c 'import sys; print(sys.prefix)'`,
+        "\\pip --version",
+      ].join("\n");
+    for (const [shell, ...flags] of [
+      ["bash", "--norc", "-O", "expand_aliases"],
+      ["zsh", "-f"],
+    ] as const) {
       // Aliases apply from the next line read: the script is read line by line from stdin.
       const result = sh([shell, ...flags, "-s"], sb, { stdin: script(shell) });
       expect(result.stderr).toBe("");
@@ -97,7 +110,11 @@ describe("which venv", () => {
     writeFileSync(join(system, "config.toml"), `[python]\ndefault = "3.11"\n`);
     createVenv(probeInterpreter("/usr/bin/python3.11"), join(system, "py311", "venv"), join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
     const prefix = `python -c 'import sys; print(sys.prefix)'`;
-    for (const [shell, ...flags] of [["bash", "--norc"], ["zsh", "-f"], ["fish", "--no-config"]] as const) {
+    for (const [shell, ...flags] of [
+      ["bash", "--norc"],
+      ["zsh", "-f"],
+      ["fish", "--no-config"],
+    ] as const) {
       const load = shell === "fish" ? "pyctl hook fish | source" : `eval "$(pyctl hook ${shell})"`;
       const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system } });
       expect(asRoot.stdout.trim()).toBe(join(system, "py311", "venv"));
