@@ -32,6 +32,9 @@ export async function transact(target: Target, config: Config, title: string, sp
   const result = await runTransaction(target, config, spec, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
     planned: (plan, fetch) => printPlan(title, plan, fetch),
+    skipped: (items) => {
+      for (const item of items) notice(`left out ${item.line}: ${item.reason}; the rest is restored`);
+    },
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });

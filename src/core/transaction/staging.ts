@@ -21,7 +21,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { entryDir, recordedFiles, type StoreManifest } from "../recording/store.ts";
+import { manifestDir, recordedFiles, type StoreManifest } from "../recording/store.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /**
@@ -107,7 +107,7 @@ function isText(data: Buffer): boolean {
  * Bytecode compiled for another path is left out (Python recompiles it).
  */
 export function linkEntry(store: string, manifest: StoreManifest, venv: string, finalVenv: string): void {
-  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const files = join(manifestDir(store, manifest), "files");
   const moved = manifest.venv !== finalVenv;
   const made = new Set<string>();
   for (const rel of manifest.files) {

@@ -28,7 +28,7 @@ import { recordOperation, type Outcome, type RecorderEvents } from "../recording
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { pruneUnneeded } from "../recording/retention.ts";
 import { cloneTree, linkEntry, ownedFiles, removeDist, setRequested } from "./staging.ts";
-import { notStored, pipInstallInto, sourcesOf } from "./sources.ts";
+import { goneEditables, notStored, pipInstallInto, sourcesOf } from "./sources.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
 import { inventoryOf, interpreterFor, type Target } from "../recording/target.ts";
@@ -52,6 +52,8 @@ export interface TransactionEvents extends RecorderEvents {
   /** The change about to be made, from the live venv's point of view. */
   planned?(plan: Plan, fetch: Wanted[]): void;
   fetching?(requirements: string[]): void;
+  /** Goal packages left out because they cannot work (an editable whose source folder is gone). */
+  skipped?(items: { line: string; reason: string }[]): void;
   paused?(phase: Phase): void;
 }
 
@@ -123,9 +125,17 @@ class Build {
     if (spec.fresh) createVenv(spec.fresh, this.staging, this.target.layout.seedsDir, this.target.venv);
     else cloneTree(this.target.venv, this.staging);
     const staged = this.staged();
-    const goal = requested ?? this.goalOf(staged);
-    const plan = planChange(staged, goal);
-    const sources = sourcesOf(this.target, plan);
+    let goal = requested ?? this.goalOf(staged);
+    let plan = planChange(staged, goal);
+    let sources = sourcesOf(this.target, plan);
+    const gone = goneEditables(sources);
+    if (gone.length) {
+      this.events.skipped?.(gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })));
+      const left = new Set(gone.map((g) => g.wanted));
+      goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
+      plan = planChange(staged, goal);
+      sources = sourcesOf(this.target, plan);
+    }
     this.events.planned?.(spec.fresh ? planChange(installed, goal) : plan, notStored(sources));
     await this.checkpoint("staged");
 
