@@ -43,12 +43,16 @@ def get_requires_for_build_wheel(config_settings=None):
 get_requires_for_build_editable = get_requires_for_build_wheel
 `;
 
-/** Writes a buildable project `name` (module `module`) into `dir` and returns dir. */
-export function writeProject(dir: string, name: string, version: string, module: string): string {
+/**
+ * Writes a buildable project `name` (module `module`) into `dir` and returns dir. `buildRequires`
+ * are fetched by pip (build isolation) before it can build it: a project that cannot be built
+ * without the index.
+ */
+export function writeProject(dir: string, name: string, version: string, module: string, buildRequires: string[] = []): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "NAME"), `${name} ${version} ${module}\n`);
   writeFileSync(join(dir, "_backend.py"), BACKEND);
   writeFileSync(join(dir, `${module}.py`), `VALUE = "${name} ${version}"\n`);
-  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = []\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
+  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = ${JSON.stringify(buildRequires)}\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
   return dir;
 }
