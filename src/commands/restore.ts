@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
 import { goalFromLines } from "../core/transaction/plan.ts";
-import { readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
+import { applyExplicitMarks, readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
 import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";
@@ -36,6 +36,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
   const goal = goalFromLines(snapshot.lines);
+  applyExplicitMarks(goal.wanted, snapshot);
   const running = pythonVersionOf(target);
   if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {
     notice(`${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${running} venv`);

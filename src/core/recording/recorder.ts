@@ -20,6 +20,7 @@ import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
+import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -35,6 +36,8 @@ export interface Operation {
 export interface Outcome {
   exitCode: number;
   interrupted: boolean;
+  /** The action wrote every REQUESTED marker itself (a committed transaction): they alone say what is explicit. */
+  marksSettled?: boolean;
 }
 
 function userName(): string {
@@ -47,7 +50,7 @@ function userName(): string {
   }
 }
 
-export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omit<BeforeEntry, "id"> {
+export function snapshotEntry(target: Target, op: Operation, dists: Dist[], explicit?: Set<string>): Omit<BeforeEntry, "id"> {
   return {
     timestamp: new Date().toISOString(),
     user: userName(),
@@ -57,7 +60,7 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omi
     python: pythonVersionOf(target),
     venv: target.venv,
     freeze: freezeAll(target, dists),
-    packages: toRecords(dists),
+    packages: toRecords(dists, explicit),
   };
 }
 
@@ -88,10 +91,13 @@ export async function recordOperation(
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
+    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir)));
     const acted = await action(guard);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const afterDists = inventoryOf(target);
+    // Explicit marks carry over to what is still installed, plus what a successful install named.
+    const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
+    for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
     storeAll(
@@ -101,7 +107,7 @@ export async function recordOperation(
     );
     const after: AfterEntry = {
       id: entry.id,
-      ...snapshotEntry(target, op, afterDists),
+      ...snapshotEntry(target, op, afterDists, explicit),
       changes,
       exit_code: outcome.exitCode,
       duration_ms: Math.round(performance.now() - started),
@@ -111,7 +117,7 @@ export async function recordOperation(
     const removed = prune(target, config);
     if (removed.length) onPrune?.(target, removed);
     events.recorded?.(after);
-    return { ...outcome, entry: after };
+    return { exitCode: outcome.exitCode, interrupted: outcome.interrupted, entry: after };
   } finally {
     guard.stop();
     lock.release();

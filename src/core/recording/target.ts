@@ -9,7 +9,7 @@ import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
 import { findInterpreter, isVersion, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
-import { writeSnapshot } from "./snapshots.ts";
+import { snapshotText, writeSnapshot } from "./snapshots.ts";
 import { createVenv, isVenv, readPyvenvCfg } from "../python/venv.ts";
 
 export interface Target extends SwapPaths {
@@ -83,7 +83,8 @@ export function createTarget(target: Target, python: Interpreter, config: Config
   const dists = inventoryOf(target);
   storeAll(target.storeDir, dists, target.venv);
   if (configFlag(config, "snapshots.auto_baseline")) {
-    writeSnapshot(target.layout.snapshotsDir, baselineName(target, config), python.fullVersion, freezeAll(target, dists));
+    const explicit = new Set(dists.filter((d) => d.requested).map((d) => d.key));
+    writeSnapshot(target.layout.snapshotsDir, baselineName(target, config), python.fullVersion, snapshotText(dists, explicit));
   }
 }
 

@@ -81,6 +81,7 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
   const goal = goalFromLines(lines);
+  nameEditables(entry.freeze, goal.wanted);
   const records = new Map(entry.packages.map((p) => [canonicalName(p.name), p]));
   for (const w of goal.wanted) {
     const record = records.get(w.key);
@@ -89,6 +90,22 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     w.requested = record.requested === true;
   }
   return { wanted: goal.wanted, complete: true };
+}
+
+/** `-e /path` lines name no project; pip freeze's comment just above them does: "(name==version)". */
+function nameEditables(freezeText: string, wanted: Wanted[]): void {
+  const names = new Map<string, string>();
+  let comment = "";
+  for (const raw of freezeText.split("\n")) {
+    const line = raw.trim();
+    const named = /\(([A-Za-z0-9][A-Za-z0-9._-]*)===?[^()\s]+\)$/.exec(comment);
+    if (line.startsWith("-e") && named) names.set(line.replace(/^-e\s+/, "-e "), named[1]!);
+    comment = line.startsWith("#") ? line : "";
+  }
+  for (const w of wanted) {
+    const name = w.key ? undefined : names.get(w.line);
+    if (name) Object.assign(w, { key: canonicalName(name), name });
+  }
 }
 
 /** The goal that is the venv as it is now (what a fresh venv holds, for clean). */

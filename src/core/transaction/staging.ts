@@ -133,7 +133,14 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
   }
 }
 
-/** Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an edit). */
+/** RECORD's line for an empty file, as pip writes it for REQUESTED. */
+const EMPTY_HASH = "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0";
+
+/**
+ * Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an
+ * edit). A marker RECORD does not list is added to RECORD (a new file renamed over it), or
+ * `pip uninstall` would leave the .dist-info folder behind holding only the marker.
+ */
 export function setRequested(metadataPath: string, requested: boolean): void {
   const marker = join(metadataPath, "REQUESTED");
   if (!requested) {
@@ -144,6 +151,29 @@ export function setRequested(metadataPath: string, requested: boolean): void {
     writeFileSync(marker, "", { flag: "wx" });
   } catch (err) {
     if (errnoCode(err) !== "EEXIST") throw err;
+  }
+  const record = join(metadataPath, "RECORD");
+  let text: string;
+  try {
+    text = readFileSync(record, "utf8");
+  } catch {
+    return;
+  }
+  const rel = `${basename(metadataPath)}/REQUESTED`;
+  if (text.split(/\r?\n/).some((line) => line.startsWith(`${rel},`) || line.startsWith(`"${rel}",`))) return;
+  writeFileAtomic(record, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${rel},${EMPTY_HASH}\n`, statSync(record).mode & 0o7777);
+}
+
+/**
+ * Write the explicit set into a staged venv as REQUESTED markers: what the goal says for each
+ * package, else whether it was explicit before the transaction (`explicit`, for packages that
+ * were installed then: `before`). A package new to the venv whose goal does not say keeps the
+ * marker its source gave it.
+ */
+export function settleMarks(staged: Dist[], said: (dist: Dist) => boolean | undefined, before: Set<string>, explicit: Set<string>): void {
+  for (const dist of staged) {
+    const requested = said(dist) ?? (before.has(dist.key) ? explicit.has(dist.key) : undefined);
+    if (requested !== undefined && requested !== dist.requested) setRequested(dist.metadataPath, requested);
   }
 }
 

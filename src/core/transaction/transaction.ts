@@ -23,11 +23,12 @@ import { dirname, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
-import { goalFromDists, isEmptyPlan, mismatches, planChange, type Goal, type Plan, type Wanted } from "./plan.ts";
+import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal, type Plan, type Wanted } from "./plan.ts";
 import { recordOperation, type Outcome, type RecorderEvents } from "../recording/recorder.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { pruneUnneeded } from "../recording/retention.ts";
-import { cloneTree, linkEntry, ownedFiles, removeDist, setRequested } from "./staging.ts";
+import { cloneTree, linkEntry, ownedFiles, removeDist, setRequested, settleMarks } from "./staging.ts";
+import { explicitOf } from "../recording/explicit.ts";
 import { goneEditables, notStored, pipInstallInto, sourcesOf } from "./sources.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
@@ -142,6 +143,7 @@ class Build {
     this.applyFromStore(staged, plan, sources);
     await this.checkpoint("applied");
     await this.fetch(notStored(sources));
+    this.settleMarks(installed, goal);
     await this.checkpoint("fetched");
     const problems = mismatches(this.staged(), goal);
     if (problems.length) throw new PyctlError(`the rebuilt venv does not match its goal: ${problems.join("; ")}`);
@@ -150,6 +152,15 @@ class Build {
     this.committed = true;
     await this.checkpoint("exchanged");
     discardTree(this.target, old);
+  }
+
+  /** Every transaction keeps the explicit set: the goal's marks, else what was explicit before. */
+  private settleMarks(installed: Dist[], goal: Goal): void {
+    const byKey = new Map(goal.wanted.filter((w) => w.key).map((w) => [w.key, w]));
+    const keyless = goal.wanted.filter((w) => !w.key);
+    const said = (d: Dist) => (byKey.get(d.key) ?? keyless.find((w) => currentLine(d) === w.line))?.requested;
+    const explicit = new Set(explicitOf(this.target, installed).keys());
+    settleMarks(this.staged(), said, new Set(installed.map((d) => d.key)), explicit);
   }
 
   /** What a fresh venv holds, as a goal (clean without --keep-baseline). */
@@ -210,7 +221,7 @@ export async function runTransaction(target: Target, config: Config, spec: Trans
       try {
         await build.run(spec);
         committed = build.committed;
-        return { exitCode: 0, interrupted: false };
+        return { exitCode: 0, interrupted: false, marksSettled: committed };
       } catch (err) {
         committed = build.committed;
         if (!committed) rmSync(build.staging, { recursive: true, force: true });
