@@ -19,6 +19,7 @@ import { recordOperation } from "../recording/recorder.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
 import { venvPython } from "../python/venv.ts";
+import { pruneUnowned } from "./unowned-check.ts";
 
 export interface RepairContext {
   layout: Layout;
@@ -110,5 +111,7 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
       return `removed ${repair.paths.length} leftover(s)`;
     case "permissions":
       return fixModes(repair.paths);
+    case "prune-unowned":
+      return pruneUnowned(targetFor(ctx.layout, repair.version), ctx.config, repair.paths);
   }
 }

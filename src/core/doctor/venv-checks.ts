@@ -13,6 +13,7 @@ import { venvWorks } from "../transaction/rebuild.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
+import { unownedCheck } from "./unowned-check.ts";
 
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
@@ -152,6 +153,7 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   const checks: Check[] = [];
   const locked = existsSync(t.lockFile) && isLocked(t.lockFile);
   if (venvState(t, checks)) pipChecks(t, checks);
+  if (isVenv(t.venv)) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
   historyChecks(t, locked, checks);

@@ -11,7 +11,11 @@
  *   python       the venv's Python version, e.g. "3.11.2"
  *   venv         the venv's path
  *   freeze       the complete package set, in `pip freeze --all` format
- *   packages     the same set as [{ name, version, requested? }]
+ *   packages     the same set as [{ name, version, requested? }]; requested: explicit (REQUESTED or history)
+ *   unowned      files and folders in site-packages and bin/ that no distribution's RECORD owns,
+ *                as [{ path, size, files? }] (paths relative to the venv, a folder ends in "/" and
+ *                counts its files): what an interrupted pip left, pip's ~stash folders, files
+ *                put there by hand. Absent in entries written before pyctl recorded it.
  * and, in NNN_after.json only:
  *   changes      { added: ["name==ver"], removed: ["name==ver"], modified: [{ name, from, to }] }
  *   exit_code    the operation's exit code (pip's own for pip operations; 130 after Ctrl-C)
@@ -24,6 +28,7 @@ import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import type { Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor";
 
@@ -38,6 +43,7 @@ export interface BeforeEntry {
   venv: string;
   freeze: string;
   packages: PackageRecord[];
+  unowned?: UnownedFile[];
 }
 
 export interface AfterEntry extends BeforeEntry {

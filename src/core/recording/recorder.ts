@@ -21,6 +21,8 @@ import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
+import { stashes, unownedOf } from "./unowned.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -50,7 +52,7 @@ function userName(): string {
   }
 }
 
-export function snapshotEntry(target: Target, op: Operation, dists: Dist[], explicit?: Set<string>): Omit<BeforeEntry, "id"> {
+export function snapshotEntry(target: Target, op: Operation, dists: Dist[], explicit?: Set<string>, unowned?: UnownedFile[]): Omit<BeforeEntry, "id"> {
   return {
     timestamp: new Date().toISOString(),
     user: userName(),
@@ -61,6 +63,7 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[], expl
     venv: target.venv,
     freeze: freezeAll(target, dists),
     packages: toRecords(dists, explicit),
+    ...(unowned ? { unowned } : {}),
   };
 }
 
@@ -91,7 +94,7 @@ export async function recordOperation(
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir)));
+    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
     const acted = await action(guard);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const afterDists = inventoryOf(target);
@@ -99,6 +102,10 @@ export async function recordOperation(
     const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
     for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
+    // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
+    const unowned = unownedOf(target, afterDists);
+    const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
+    if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
     storeAll(
       target.storeDir,
@@ -107,7 +114,7 @@ export async function recordOperation(
     );
     const after: AfterEntry = {
       id: entry.id,
-      ...snapshotEntry(target, op, afterDists, explicit),
+      ...snapshotEntry(target, op, afterDists, explicit, unowned),
       changes,
       exit_code: outcome.exitCode,
       duration_ms: Math.round(performance.now() - started),

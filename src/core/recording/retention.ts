@@ -2,12 +2,13 @@
  * What the package store must keep: every version named by a history entry or a snapshot. A
  * snapshot's `name @ url` line keeps every direct-URL entry of that project, and its `-e PATH`
  * line the editable entries installed from PATH, so that snapshot still restores offline.
+ * Bundles of unowned files (store/~unowned) stay while a history entry lists one of their files.
  */
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
 import { listHistory } from "./history.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
-import { ANY_DIRECT, directManifests, pruneStore } from "./store.ts";
+import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
 import type { Target } from "./target.ts";
 
 function keep(map: Map<string, Set<string>>, name: string, version: string): void {
@@ -20,8 +21,16 @@ function keep(map: Map<string, Set<string>>, name: string, version: string): voi
 export function neededVersions(target: Target): Map<string, Set<string>> {
   const needed = new Map<string, Set<string>>();
   const editables = new Set<string>();
+  const unowned = new Set<string>();
   for (const item of listHistory(target.historyDir)) {
-    for (const entry of [item.before, item.after]) for (const p of entry?.packages ?? []) keep(needed, p.name, p.version);
+    for (const entry of [item.before, item.after]) {
+      for (const p of entry?.packages ?? []) keep(needed, p.name, p.version);
+      for (const u of entry?.unowned ?? []) unowned.add(`${u.path}\0${u.size}`);
+    }
+  }
+  // A ~unowned bundle stays while a history entry names one of its files.
+  for (const id of storedEntries(target.storeDir, UNOWNED)) {
+    if (readManifest(target.storeDir, UNOWNED, id)?.units?.some((u) => unowned.has(`${u.path}\0${u.size}`))) keep(needed, UNOWNED, id);
   }
   for (const name of listSnapshotNames(target.layout.snapshotsDir)) {
     try {

@@ -12,6 +12,10 @@
  * lives in pyXY/store/<name>/<version>@<hash of its direct_url.json>/, beside the index
  * version of the same number: `entry` names that folder and `direct_url` is its origin.
  *
+ * pyXY/store/~unowned/<id>/ (same layout, `units` in its manifest) holds files no distribution
+ * owned that a transaction took out of the venv (an interrupted pip's leftovers, `doctor --fix`),
+ * so that undoing it puts them back.
+ *
  * An entry is built in a temp folder and renamed into place, so it is complete or absent.
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
@@ -20,7 +24,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { linkFile } from "../base/fstree.ts";
+import { linkFile, walkFiles } from "../base/fstree.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 
@@ -34,6 +39,8 @@ export interface StoreManifest {
   entry?: string;
   /** The install's direct_url.json (editable, local file, URL, VCS). */
   direct_url?: DirectUrl;
+  /** In a ~unowned bundle: the unowned files and folders it holds. */
+  units?: UnownedFile[];
 }
 
 /** `version` is the folder name: a version, or VERSION@HASH for a direct-URL install. */
@@ -197,4 +204,45 @@ export function directManifests(store: string): StoreManifest[] {
     }
   }
   return found;
+}
+
+/** The store's pseudo-project for files no distribution owns (no project name starts with "~"). */
+export const UNOWNED = "~unowned";
+
+/** Keep `units` (relative to `venv`, hardlinked) in a new ~unowned bundle. */
+export function storeUnowned(store: string, venv: string, units: UnownedFile[]): void {
+  if (units.length === 0) return;
+  const id = `${Date.now()}-${process.pid}`;
+  const final = join(store, UNOWNED, id);
+  const temp = `${final}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  const files: string[] = [];
+  for (const unit of units) {
+    const rel = unit.path.replace(/\/$/, "");
+    const list = unit.path.endsWith("/") ? walkFiles(join(venv, rel)).map((f) => `${rel}/${f}`) : [rel];
+    for (const file of list) {
+      linkFile(join(venv, file), join(temp, "files", file));
+      files.push(file);
+    }
+  }
+  const manifest: StoreManifest = { name: UNOWNED, version: id, venv: resolve(venv), files, units };
+  mkdirSync(temp, { recursive: true });
+  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  renameSync(temp, final);
+}
+
+/** The newest bundle holding `unit` (same path and size). */
+export function findUnowned(store: string, unit: UnownedFile): StoreManifest | undefined {
+  for (const id of storedEntries(store, UNOWNED).sort().reverse()) {
+    const manifest = readManifest(store, UNOWNED, id);
+    if (manifest?.units?.some((u) => u.path === unit.path && u.size === unit.size) && entryIsComplete(store, manifest)) return manifest;
+  }
+  return undefined;
+}
+
+/** Put a bundled unit back into `venv` (hardlinks). */
+export function linkUnowned(store: string, manifest: StoreManifest, unit: UnownedFile, venv: string): void {
+  const rel = unit.path.replace(/\/$/, "");
+  const base = join(manifestDir(store, manifest), "files");
+  for (const file of manifest.files) if (file === rel || file.startsWith(`${rel}/`)) linkFile(join(base, file), join(venv, file));
 }

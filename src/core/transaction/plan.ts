@@ -8,6 +8,7 @@ import { canonicalName, compareVersions, normalizeVersion } from "../packages/pe
 import type { BeforeEntry } from "../recording/history.ts";
 import type { Changes } from "../recording/changes.ts";
 import { PyctlError } from "../base/errors.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 /** One distribution of the goal, as a freeze line says it. */
 export interface Wanted {
@@ -31,6 +32,8 @@ export interface Goal {
    * not, and then what plain freeze hides (pip, setuptools, wheel) is left as it is.
    */
   complete: boolean;
+  /** The files no distribution owns that the venv should hold (a history state); undefined: leave them. */
+  unowned?: UnownedFile[];
 }
 
 export interface Replacement {
@@ -45,6 +48,8 @@ export interface Plan {
   /** Dists that stay but whose REQUESTED marker must flip. */
   mark: { dist: Dist; requested: boolean }[];
   unchanged: number;
+  /** Unowned files to take out (an interrupted pip's leftovers) and to put back from the store. */
+  files?: { remove: UnownedFile[]; restore: UnownedFile[] };
 }
 
 /** pip freeze --all never lists these, so no goal can mention them. */
@@ -89,7 +94,7 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     w.version ??= record.version;
     w.requested = record.requested === true;
   }
-  return { wanted: goal.wanted, complete: true };
+  return { wanted: goal.wanted, complete: true, ...(entry.unowned ? { unowned: entry.unowned } : {}) };
 }
 
 /** `-e /path` lines name no project; pip freeze's comment just above them does: "(name==version)". */
@@ -160,7 +165,8 @@ export function planChange(installed: Dist[], goal: Goal): Plan {
 }
 
 export function isEmptyPlan(plan: Plan): boolean {
-  return plan.remove.length + plan.install.length + plan.replace.length + plan.mark.length === 0;
+  const files = (plan.files?.remove.length ?? 0) + (plan.files?.restore.length ?? 0);
+  return plan.remove.length + plan.install.length + plan.replace.length + plan.mark.length + files === 0;
 }
 
 function shownVersion(w: Wanted): string {

@@ -6,7 +6,17 @@ import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { satisfies, type Plan, type Wanted } from "./plan.ts";
 import { sitePackagesRel } from "./staging.ts";
-import { directManifests, entryIsComplete, readManifest, storedDist, storedEntries, versionOfEntry, type StoreManifest } from "../recording/store.ts";
+import {
+  directManifests,
+  entryIsComplete,
+  findUnowned,
+  readManifest,
+  storedDist,
+  storedEntries,
+  versionOfEntry,
+  type StoreManifest,
+} from "../recording/store.ts";
+import { compareUnowned, type UnownedFile } from "../packages/accounting.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Target } from "../recording/target.ts";
 
@@ -81,4 +91,11 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   const code = await child.exited;
   guard.watch(undefined);
   return code;
+}
+
+/** The unowned-file part of a plan: extra files to take out, and missing ones the store can put back. */
+export function fileChanges(target: Target, current: UnownedFile[], goal: UnownedFile[] | undefined): { remove: UnownedFile[]; restore: UnownedFile[] } {
+  if (!goal) return { remove: [], restore: [] };
+  const { remove, restore } = compareUnowned(current, goal);
+  return { remove, restore: restore.filter((u) => findUnowned(target.storeDir, u)) };
 }

@@ -5,6 +5,7 @@
  */
 import {
   copyFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -21,7 +22,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { manifestDir, recordedFiles, type StoreManifest } from "../recording/store.ts";
+import { findUnowned, linkUnowned, manifestDir, recordedFiles, storeUnowned, type StoreManifest } from "../recording/store.ts";
+import { compareUnowned, unownedFiles, type UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /**
@@ -67,7 +69,15 @@ function pruneEmptyDirs(dir: string, stop: Set<string>): void {
  */
 export function removeDist(venv: string, sitePackages: string, dist: Dist, shared: Set<string>): void {
   const files = recordedFiles(dist, venv);
-  if (!files) throw new PyctlError(`cannot remove ${dist.name} ${dist.version}: it has no RECORD of its files`);
+  if (!files && existsSync(join(dist.metadataPath, "RECORD"))) {
+    throw new PyctlError(`cannot remove ${dist.name} ${dist.version}: its RECORD names files outside the venv`);
+  }
+  if (!files) {
+    // No RECORD: pip was stopped before writing it. The metadata goes; its files are unowned
+    // now, and go with the other leftovers when the goal knows the venv's files (undo).
+    rmSync(dist.metadataPath, { recursive: true, force: true });
+    return;
+  }
   const dirs = new Set<string>();
   for (const rel of files) {
     if (shared.has(rel)) continue;
@@ -180,4 +190,32 @@ export function settleMarks(staged: Dist[], said: (dist: Dist) => boolean | unde
 /** The venv-relative path of site-packages, e.g. "lib/python3.11/site-packages". */
 export function sitePackagesRel(venv: string, sitePackages: string): string {
   return relative(venv, sitePackages);
+}
+
+/**
+ * Keep the live venv's unowned files that the goal does not have (all of them for a fresh venv)
+ * in a ~unowned bundle of the store, before staging replaces or removes them: undoing the
+ * transaction puts them back.
+ */
+export function keepLeavingUnowned(store: string, liveVenv: string, live: UnownedFile[], goal: UnownedFile[] | undefined, fresh: boolean): void {
+  if (fresh) storeUnowned(store, liveVenv, live);
+  else if (goal) storeUnowned(store, liveVenv, compareUnowned(live, goal).remove);
+}
+
+/**
+ * Make the staged venv's unowned files those of `goal`: what is extra (an interrupted pip's
+ * half-written files, its ~stash folders) is removed; what is missing comes back from the
+ * store's ~unowned bundles when they hold it.
+ */
+export function reconcileUnowned(store: string, venv: string, sitePackages: string, staged: Dist[], goal: UnownedFile[]): void {
+  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged), goal);
+  const stop = new Set([venv, sitePackages, join(venv, "bin")]);
+  for (const unit of remove) {
+    rmSync(join(venv, unit.path), { recursive: true, force: true });
+    pruneEmptyDirs(dirname(join(venv, unit.path.replace(/\/$/, ""))), stop);
+  }
+  for (const unit of restore) {
+    const bundle = findUnowned(store, unit);
+    if (bundle) linkUnowned(store, bundle, unit, venv);
+  }
 }

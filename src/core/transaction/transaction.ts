@@ -27,9 +27,10 @@ import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type G
 import { recordOperation, type Outcome, type RecorderEvents } from "../recording/recorder.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { pruneUnneeded } from "../recording/retention.ts";
-import { cloneTree, linkEntry, ownedFiles, removeDist, setRequested, settleMarks } from "./staging.ts";
+import { cloneTree, keepLeavingUnowned, linkEntry, ownedFiles, reconcileUnowned, removeDist, setRequested, settleMarks } from "./staging.ts";
+import { unownedOf } from "../recording/unowned.ts";
 import { explicitOf } from "../recording/explicit.ts";
-import { goneEditables, notStored, pipInstallInto, sourcesOf } from "./sources.ts";
+import { fileChanges, goneEditables, notStored, pipInstallInto, sourcesOf } from "./sources.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
 import { inventoryOf, interpreterFor, type Target } from "../recording/target.ts";
@@ -41,7 +42,7 @@ import type { AfterEntry } from "../recording/history.ts";
 export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged";
 
 export interface TransactionSpec {
-  kind: "undo" | "restore" | "clean";
+  kind: "undo" | "restore" | "clean" | "doctor";
   command: string;
   /** Start from a fresh venv of this interpreter (clean) instead of a clone of the live venv. */
   fresh?: Interpreter;
@@ -70,7 +71,9 @@ class Interrupted extends Error {}
 
 /** The plan and what pip would have to download, without changing anything (--dry-run). */
 export function previewTransaction(target: Target, goal: Goal): { plan: Plan; fetch: Wanted[] } {
-  const plan = planChange(inventoryOf(target), goal);
+  const installed = inventoryOf(target);
+  const plan = planChange(installed, goal);
+  plan.files = fileChanges(target, unownedOf(target, installed), goal.unowned);
   return { plan, fetch: notStored(sourcesOf(target, plan)) };
 }
 
@@ -119,8 +122,10 @@ class Build {
   async run(spec: TransactionSpec): Promise<void> {
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
+    const liveUnowned = unownedOf(this.target, installed);
     if (!spec.fresh && requested) {
       const plan = planChange(installed, requested);
+      plan.files = fileChanges(this.target, liveUnowned, requested.unowned);
       if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
     }
     if (spec.fresh) createVenv(spec.fresh, this.staging, this.target.layout.seedsDir, this.target.venv);
@@ -137,13 +142,17 @@ class Build {
       plan = planChange(staged, goal);
       sources = sourcesOf(this.target, plan);
     }
-    this.events.planned?.(spec.fresh ? planChange(installed, goal) : plan, notStored(sources));
+    const shown = spec.fresh ? planChange(installed, goal) : plan;
+    shown.files = fileChanges(this.target, liveUnowned, goal.unowned);
+    this.events.planned?.(shown, notStored(sources));
     await this.checkpoint("staged");
 
+    keepLeavingUnowned(this.target.storeDir, this.target.venv, liveUnowned, goal.unowned, spec.fresh !== undefined);
     this.applyFromStore(staged, plan, sources);
     await this.checkpoint("applied");
     await this.fetch(notStored(sources));
     this.settleMarks(installed, goal);
+    if (goal.unowned) reconcileUnowned(this.target.storeDir, this.staging, this.site, this.staged(), goal.unowned);
     await this.checkpoint("fetched");
     const problems = mismatches(this.staged(), goal);
     if (problems.length) throw new PyctlError(`the rebuilt venv does not match its goal: ${problems.join("; ")}`);
