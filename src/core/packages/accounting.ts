@@ -216,9 +216,12 @@ export function totalSize(units: UnownedFile[]): number {
 
 const within = (unit: UnownedFile, folder: UnownedFile) => folder.path.endsWith("/") && unit.path.startsWith(folder.path);
 
-/** What must go (`remove`) and come back (`restore`) for a venv's unowned files to be `goal`'s; by path. */
+/**
+ * What must go (`remove`) and come back (`restore`) for a venv's unowned files to be `goal`'s; by
+ * path. A folder that holds some of the goal's files is kept whole (the safe side).
+ */
 export function compareUnowned(current: UnownedFile[], goal: UnownedFile[]): { remove: UnownedFile[]; restore: UnownedFile[] } {
-  const covered = (u: UnownedFile, list: UnownedFile[]) => list.some((g) => g.path === u.path || within(u, g));
+  const covered = (u: UnownedFile, list: UnownedFile[]) => list.some((g) => g.path === u.path || within(u, g) || within(g, u));
   return {
     remove: current.filter((u) => !covered(u, goal)),
     restore: goal.filter((g) => !current.some((u) => u.path === g.path || within(u, g) || within(g, u))),
