@@ -113,6 +113,17 @@ describe("the store holds every install kind", () => {
     expect(script(sb, "beta")).toBe("beta 2.0");
   });
 
+  test("snapshot + clean + restore, offline, brings every kind back", () => {
+    const before = pipFreeze(sb);
+    ok(run(sb, ["snapshot", "kinds"]));
+    ok(offline(sb, ["clean", "--yes"]));
+    const restore = ok(offline(sb, ["restore", "kinds"]));
+    expectNoDownload(restore);
+    expect(pipFreeze(sb)).toBe(before);
+    ok(offline(sb, ["undo", "2"])); // back to before the clean
+    expect(pipFreeze(sb)).toBe(before);
+  });
+
   test("when an editable's source folder is gone, undo says so and restores the rest", () => {
     ok(offline(sb, ["clean", "--yes"]));
     rmSync(join(sb.dir, "edit"), { recursive: true });
