@@ -10,6 +10,7 @@ import { goalFromDists, type Goal } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents } from "../transaction/transaction.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
+import { isLocked } from "../base/lock.ts";
 import { leftovers, unownedOf, type Leftover } from "../recording/unowned.ts";
 import type { Target } from "../recording/target.ts";
 import { pass, problem, type Check } from "./check.ts";
@@ -38,6 +39,7 @@ export function unownedCheck(t: Target): Check {
 
 /** `doctor --fix`: take the named unowned files out, as one transaction on the venv. */
 export async function pruneUnowned(t: Target, config: Config, paths: string[], events: TransactionEvents = {}): Promise<string> {
+  if (isLocked(t.lockFile)) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
   const gone = new Set(paths);
   const goal = (installed: Parameters<typeof goalFromDists>[0]): Goal => ({
     ...goalFromDists(installed, t.version),

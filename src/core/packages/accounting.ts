@@ -4,11 +4,12 @@
  * and so does pip's uninstall stash (`~lpha-1.0.dist-info`, see isStash).
  *
  * Not counted as unowned: bytecode in __pycache__ of an owned module (Python writes it at import),
- * the venv's own bin/ files (python links, activate scripts), empty folders, and everything inside
- * an installed distribution's metadata folder. A folder whose every file is unowned is one unit
+ * the venv's own bin/ files (python links, activate scripts), empty folders, everything inside
+ * an installed distribution's metadata folder, and a duplicate metadata folder (doctor's
+ * dist-info check names those). A folder whose every file is unowned is one unit
  * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
  */
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import type { Dist } from "./inventory.ts";
@@ -120,6 +121,7 @@ class Walker {
     readonly owned: { files: Set<string>; dirs: Set<string> },
     readonly cache: FilesCache | undefined,
     readonly next: FilesCache | undefined,
+    readonly site: string,
   ) {}
 
   /** A folder's entries as [name, 1 if a folder, size of a file]; from the cache when its stamp is unchanged. */
@@ -144,6 +146,16 @@ class Walker {
     return entries;
   }
 
+  /**
+   * A second metadata folder of an installed project (pip reads the first): doctor's dist-info
+   * check reports it, as a duplicate, not as a leftover. A stash or a torn one has no METADATA.
+   */
+  private isSecondMetadata(rel: string, name: string): boolean {
+    if (rel !== this.site || isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
+    const dir = join(this.venv, rel, name);
+    return existsSync(join(dir, "METADATA")) || existsSync(join(dir, "PKG-INFO"));
+  }
+
   walk(rel: string): Tally {
     const tally: Tally = { units: [], allUnowned: true, size: 0, files: 0 };
     const entries = this.entries(rel);
@@ -151,7 +163,7 @@ class Walker {
     for (const [name, isDir, size] of entries) {
       const path = `${rel}/${name}`;
       if (isDir) {
-        if (this.owned.dirs.has(path)) {
+        if (this.owned.dirs.has(path) || this.isSecondMetadata(rel, name)) {
           tally.allUnowned = false;
           continue;
         }
@@ -195,9 +207,10 @@ export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], 
   const cache = readCache(cacheFile);
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
   const owned = ownedPaths(venv, dists, cache, next);
-  const walker = new Walker(venv, owned, cache, next);
+  const site = relative(resolve(venv), resolve(sitePackages));
+  const walker = new Walker(venv, owned, cache, next, site);
   const units: UnownedFile[] = [];
-  for (const rel of ["bin", relative(resolve(venv), resolve(sitePackages))]) units.push(...walker.walk(rel).units);
+  for (const rel of ["bin", site]) units.push(...walker.walk(rel).units);
   const misses = next?.misses ?? 0;
   if (next) delete next.misses;
   if (cacheFile && next && (misses > 0 || Object.keys(next.dirs).length !== Object.keys(cache?.dirs ?? {}).length)) {
