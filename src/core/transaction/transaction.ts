@@ -40,12 +40,14 @@ import type { AfterEntry } from "../recording/history.ts";
 export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged";
 
 export interface TransactionSpec {
-  kind: "undo" | "restore" | "clean";
+  kind: "undo" | "restore" | "clean" | "adopt";
   command: string;
   /** Start from a fresh venv of this interpreter (clean) instead of a clone of the live venv. */
   fresh?: Interpreter;
   /** The package set to reach, given what is installed now; undefined keeps what the fresh venv holds. */
   goal(installed: Dist[]): Goal | undefined;
+  /** Runs under the lock before the goal is read (adopt puts the adopted dists in the store). */
+  beforeStaging?(): void;
 }
 
 export interface TransactionEvents extends RecorderEvents {
@@ -114,6 +116,7 @@ class Build {
   }
 
   async run(spec: TransactionSpec): Promise<void> {
+    spec.beforeStaging?.();
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
     if (!spec.fresh && requested) {
