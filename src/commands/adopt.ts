@@ -10,7 +10,7 @@ import type { Context } from "./common.ts";
 import { versionsOf } from "../core/doctor/doctor.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { assertWritable, resolveVersion, targetFor, type Target } from "../core/recording/target.ts";
-import { examineSource, sourceAt, userSiteSource, type AdoptSource } from "../core/transaction/adopt-source.ts";
+import { adoptableInUserSites, examineSource, sourceAt, userSiteSource, type AdoptSource } from "../core/transaction/adopt-source.ts";
 import { leaving, planAdopt, runAdopt, type AdoptPlan } from "../core/transaction/adopt.ts";
 import { err, notice, out, writeAll } from "../ui/output.ts";
 import { openContext } from "./common.ts";
@@ -21,6 +21,15 @@ import type { ParsedArgs } from "./spec.ts";
 export function tilde(path: string): string {
   const home = process.env.HOME || homedir();
   return path === home || path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
+
+/** The one line init and status print when the user site holds packages adopt can move. */
+export function adoptableLine(ctx: Context): string | undefined {
+  const versions = versionsOf(ctx.layout).filter((v) => isVenv(targetFor(ctx.layout, v).venv));
+  const dists = adoptableInUserSites(versions);
+  if (dists.length === 0) return undefined;
+  const names = dists.map((d) => `${d.name} ${d.version}`).join(", ");
+  return `${dists.length} package(s) from \`pip install --user\` in your user site (${names}): \`pyctl adopt\` moves them into your venv (undoable)`;
 }
 
 const WHERE: Record<AdoptSource["kind"], string> = { "user-site": "the user site", venv: "that venv", target: "that folder" };
@@ -102,7 +111,7 @@ async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean): Promise<v
     throw new PyctlError("interrupted", { exitCode: 130 });
   }
   const removed = result.removed ? `; ${result.removed} files removed from ${tilde(plan.source.root)}` : "";
-  notice(`adopted ${plan.move.length} package(s) into ${tilde(plan.target.venv)}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
+  notice(`moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
 }
 
 export async function run(args: ParsedArgs): Promise<number> {

@@ -154,7 +154,7 @@ function compatible(tag: string, minor: number): boolean {
   const [pys = "", abis = ""] = tag.split("-");
   return pys.split(".").some((py) => {
     const m = /^(py|cp)(\d)(\d*)$/.exec(py);
-    if (!m || m[2] !== "3") return false;
+    if (m?.[2] !== "3") return false;
     if (m[1] === "py") return m[3] === "" || Number(m[3]) === minor;
     const built = Number(m[3] || 0);
     return abis.split(".").some((abi) => (abi === "abi3" ? built <= minor : abi === "none" || built === minor));
@@ -234,4 +234,9 @@ export function examine(source: AdoptSource, dist: Dist, version: string): Candi
 /** Every distribution of the source, examined for a venv of `version`. */
 export function examineSource(source: AdoptSource, version: string): Candidate[] {
   return readInventory(source.site).map((d) => examine(source, d, version));
+}
+
+/** Distributions in the user sites of `versions` that `pyctl adopt` can move (for init and status). */
+export function adoptableInUserSites(versions: string[]): Dist[] {
+  return versions.flatMap((v) => (existsSync(userSite(v)) ? examineSource(userSiteSource(v), v).filter((c) => !c.reason) : [])).map((c) => c.dist);
 }
