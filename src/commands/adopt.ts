@@ -10,7 +10,15 @@ import type { Context } from "./common.ts";
 import { versionsOf } from "../core/doctor/doctor.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { assertWritable, resolveVersion, targetFor, type Target } from "../core/recording/target.ts";
-import { adoptableInUserSites, examineSource, sourceAt, userSiteSource, type AdoptSource } from "../core/transaction/adopt-source.ts";
+import {
+  adoptableInUserSites,
+  examineSource,
+  sourceAt,
+  userSite,
+  userSiteSource,
+  userSiteVersions,
+  type AdoptSource,
+} from "../core/transaction/adopt-source.ts";
 import { leaving, planAdopt, runAdopt, type AdoptPlan } from "../core/transaction/adopt.ts";
 import { err, notice, out, writeAll } from "../ui/output.ts";
 import { openContext } from "./common.ts";
@@ -52,6 +60,10 @@ function plansFor(ctx: Context, args: ParsedArgs): AdoptPlan[] {
   }
   const versions = python ? [resolveVersion(ctx.config, python)] : versionsOf(ctx.layout).filter((v) => isVenv(targetFor(ctx.layout, v).venv));
   if (versions.length === 0) throw new PyctlError("no pyctl venv to adopt into yet", { hint: "run `pyctl init` first" });
+  for (const v of python ? [] : userSiteVersions().filter((u) => !versions.includes(u))) {
+    const count = examineSource(userSiteSource(v), v).length;
+    if (count) notice(`${tilde(userSite(v))} holds ${count} package(s) for Python ${v}, which has no pyctl venv: \`pyctl init --python ${v}\` first`);
+  }
   return versions.map((v) => {
     const source = userSiteSource(v);
     const target = existingVenv(ctx, v);

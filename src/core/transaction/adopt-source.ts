@@ -53,6 +53,11 @@ export function userSite(version: string): string {
   return join(userBase(), "lib", `python${version}`, "site-packages");
 }
 
+/** The versions that have a user site (~/.local/lib/pythonX.Y/site-packages), e.g. ["3.9", "3.11"]. */
+export function userSiteVersions(): string[] {
+  return sitesOf(userBase()).map((s) => s.version);
+}
+
 export function userSiteSource(version: string): AdoptSource {
   return { kind: "user-site", site: userSite(version), root: userBase(), version };
 }
