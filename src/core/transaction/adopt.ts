@@ -31,7 +31,7 @@ import type { Config } from "../base/config.ts";
 import { linkFile, linkOrCopy } from "../base/fstree.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
-import { storeBuilt } from "../recording/store.ts";
+import { entryDir, entryIsComplete, readManifest, storeBuilt } from "../recording/store.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";
 import type { AdoptSource, Candidate } from "./adopt-source.ts";
 import { currentLine, goalFromDists, parseWanted, type Goal } from "./plan.ts";
@@ -99,6 +99,8 @@ function storeCandidate(target: Target, c: Candidate): void {
   const distInfo = join(siteRel, basename(c.dist.metadataPath));
   const python = venvPython(target.venv);
   const files = [...c.files.map((f) => f.to), join(distInfo, "RECORD")];
+  const stored = readManifest(target.storeDir, c.dist.name, c.dist.version);
+  if (stored && !entryIsComplete(target.storeDir, stored)) rmSync(entryDir(target.storeDir, c.dist.name, c.dist.version), { recursive: true, force: true });
   storeBuilt(target.storeDir, { name: c.dist.name, version: c.dist.version, venv: target.venv, files }, (dir) => {
     const record: string[] = [];
     for (const f of c.files) {
@@ -120,6 +122,8 @@ function storeCandidate(target: Target, c: Candidate): void {
 /** The installed set plus the adopted distributions, their REQUESTED markers as they were. */
 function adoptGoal(installed: Dist[], plan: AdoptPlan): Goal {
   const goal = goalFromDists(installed, plan.target.version);
+  const asked = new Set(plan.same.filter((c) => c.dist.requested).map((c) => c.dist.key));
+  for (const w of goal.wanted) if (asked.has(w.key)) w.requested = true;
   for (const c of plan.move) goal.wanted.push({ ...parseWanted(currentLine(c.dist)), requested: c.dist.requested });
   return goal;
 }
@@ -162,7 +166,8 @@ function keptDir(target: Target, id: number): string {
 /** Keep what leaves the source under pyXY/adopted/<id>, then remove it. Returns the file count. */
 function takeAway(plan: AdoptPlan, id: number): number {
   const { root } = plan.source;
-  const files = [...new Set(leaving(plan).flatMap((c) => c.owned))].filter((f) => existsSync(f) || lstatSync(f, { throwIfNoEntry: false }));
+  const staying = new Set(plan.stay.flatMap((c) => c.owned));
+  const files = [...new Set(leaving(plan).flatMap((c) => c.owned))].filter((f) => !staying.has(f) && lstatSync(f, { throwIfNoEntry: false }));
   if (files.length === 0) return 0;
   const dirs = new Map<string, number>();
   for (const file of files) {
