@@ -103,8 +103,9 @@ async function confirm(question: string): Promise<boolean> {
   return false;
 }
 
-async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean): Promise<void> {
-  const result = await runAdopt(plan, ctx.config, keep ? "pyctl adopt --keep" : "pyctl adopt", keep, {
+async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: string | undefined): Promise<void> {
+  const command = ["pyctl adopt", ...(keep ? ["--keep"] : []), ...(path === undefined ? [] : [path])].join(" ");
+  const result = await runAdopt(plan, ctx.config, command, keep, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${plan.target.venv}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });
@@ -156,6 +157,6 @@ export async function run(args: ParsedArgs): Promise<number> {
       return 1;
     }
   }
-  for (const plan of acting) await adoptOne(ctx, plan, keep);
+  for (const plan of acting) await adoptOne(ctx, plan, keep, args.positionals[0]);
   return 0;
 }

@@ -54,11 +54,15 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   if (dryRun) return 0;
+  let chosen = choice; // decided again under the lock
   const code = await transact(target, ctx.config, title, {
     kind: "undo",
     command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
-    goal: (installed) => goalFromEntry(chooseUndo(target.historyDir, target.venv, toRecords(installed), n).before),
+    goal: (installed) => {
+      chosen = chooseUndo(target.historyDir, target.venv, toRecords(installed), n);
+      return goalFromEntry(chosen.before);
+    },
   });
-  if (code === 0) putBackAdopted(target, choice);
+  if (code === 0) putBackAdopted(target, chosen);
   return code;
 }

@@ -168,6 +168,7 @@ describe.if(canRun)("adopt, as a real user", () => {
     expect(python("import zeta, eta; print(zeta.__version__)").out).toBe("2.0\n");
     expect(existsSync(join(other, "lib", "python3.11", "site-packages", "zeta.py"))).toBe(false);
     expect(asUser([join(other, "bin", "pip"), "--version"]).code).toBe(0);
+    expect(pyctl("history", "--limit", "1").out).toContain(`pyctl adopt ${other}`);
   });
 
   test("a `pip install --target` folder: what fits moves; a wheel built for 3.12 is listed and left", () => {
