@@ -103,7 +103,7 @@ async function confirm(question: string): Promise<boolean> {
   return false;
 }
 
-async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: string | undefined): Promise<void> {
+async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: string | undefined): Promise<number> {
   const command = ["pyctl adopt", ...(keep ? ["--keep"] : []), ...(path === undefined ? [] : [path])].join(" ");
   const result = await runAdopt(plan, ctx.config, command, keep, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${plan.target.venv}`),
@@ -116,15 +116,13 @@ async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: stri
     });
   }
   if (result.interrupted) {
-    notice(
-      result.committed
-        ? `interrupted after the switch (recorded as #${id}); nothing was removed from ${plan.source.site}`
-        : `interrupted: nothing changed (#${id})`,
-    );
-    throw new PyctlError("interrupted", { exitCode: 130 });
+    const venv = result.committed ? `${plan.target.venv} holds them now` : `${plan.target.venv} is unchanged`;
+    notice(`interrupted: ${venv}, and nothing was removed from ${plan.source.site} (recorded as #${id})`);
+    return result.exitCode;
   }
   const removed = result.removed ? `; ${result.removed} files removed from ${tilde(plan.source.root)}` : "";
   notice(`moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
+  return 0;
 }
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -157,6 +155,9 @@ export async function run(args: ParsedArgs): Promise<number> {
       return 1;
     }
   }
-  for (const plan of acting) await adoptOne(ctx, plan, keep, args.positionals[0]);
+  for (const plan of acting) {
+    const code = await adoptOne(ctx, plan, keep, args.positionals[0]);
+    if (code !== 0) return code;
+  }
   return 0;
 }

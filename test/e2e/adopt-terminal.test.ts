@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
+import { startPaused } from "../support/venv-fixtures.ts";
 
 const DEBIAN = "/usr/bin/python3.11";
 
@@ -51,6 +52,20 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)("adopt on a term
     expect(run(sb, ["undo"]).code).toBe(0);
     expect(listed()).toEqual(before);
     expect(sh([py, "-c", "import beta"], sb, { env: { PYTHONNOUSERSITE: "1" } }).code).not.toBe(0);
+  });
+
+  test("Ctrl-C before the switch: exit 130, the venv and the user site as they were", async () => {
+    const before = listed();
+    const venvSite = join(sb.pyctlHome, "py311", "venv", "lib", "python3.11", "site-packages");
+    const inVenv = readdirSync(venvSite).sort();
+    const paused = await startPaused(sb, ["adopt", "--yes"], "applied");
+    process.kill(paused.pid, "SIGINT");
+    const r = await paused.finish();
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("is unchanged, and nothing was removed from");
+    expect(readdirSync(venvSite).sort()).toEqual(inVenv);
+    expect(listed()).toEqual(before);
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
   });
 
   test("answering yes moves them and clears the user site", () => {
