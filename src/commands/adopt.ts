@@ -19,7 +19,7 @@ import {
   userSiteVersions,
   type AdoptSource,
 } from "../core/transaction/adopt-source.ts";
-import { leaving, planAdopt, runAdopt, type AdoptPlan } from "../core/transaction/adopt.ts";
+import { leaving, planAdopt, runAdopt, unmetNeeds, type AdoptPlan } from "../core/transaction/adopt.ts";
 import { err, notice, out, writeAll } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
@@ -87,6 +87,7 @@ function printPlan(plan: AdoptPlan, keep: boolean): void {
     );
   }
   for (const c of plan.stay) out(`  stays: ${c.dist.name} ${c.dist.version}: ${c.reason}`);
+  for (const note of unmetNeeds(plan)) out(`  note: ${note} (\`pip install\` it afterwards)`);
   const gone = leaving(plan);
   if (gone.length === 0) return;
   const root = tilde(plan.source.root);

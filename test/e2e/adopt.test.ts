@@ -179,6 +179,7 @@ describe.if(canRun)("adopt, as a real user", () => {
     const adopted = pyctl("adopt", "--yes", target);
     expect(adopted.code).toBe(0);
     expect(adopted.out).toContain("  + gamma 1.0 (explicit)");
+    expect(adopted.out).toContain("  note: gamma 1.0 needs beta, which is not there (`pip install` it afterwards)");
     expect(adopted.out).toContain("  stays: omega 1.0: compiled for Python 3.12 (_speedups.cpython-312-x86_64-linux-gnu.so), the venv is 3.11");
     expect(python("import gamma; print(gamma.__file__)").out).toBe(`${venv}/lib/python3.11/site-packages/gamma.py\n`);
     expect(existsSync(join(target, "gamma.py"))).toBe(false);

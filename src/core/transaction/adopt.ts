@@ -34,7 +34,9 @@ import type { Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
 import { entryFile } from "../recording/history.ts";
 import { entryDir, entryIsComplete, readManifest, storeBuilt } from "../recording/store.ts";
-import { inventoryOf, type Target } from "../recording/target.ts";
+import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
+import { requiresDist } from "../packages/dependencies.ts";
+import { markerEnvironment, parseRequirement, requirementApplies, versionSatisfies, type Requirement } from "../packages/requirements.ts";
 import type { AdoptSource, Candidate } from "./adopt-source.ts";
 import { currentLine, goalFromDists, parseWanted, type Goal } from "./plan.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "./transaction.ts";
@@ -74,6 +76,33 @@ export function planAdopt(source: AdoptSource, target: Target, candidates: Candi
 /** What leaves the source: everything but what cannot move. */
 export function leaving(plan: AdoptPlan): Candidate[] {
   return [...plan.move, ...plan.same, ...plan.conflicts.map((c) => c.candidate)];
+}
+
+/**
+ * What the moved packages need that the venv will not have after adopt: "beta 1.0 needs
+ * alpha>=1.0, the venv has 0.5" or "..., which is not there". Said before asking; not a refusal.
+ */
+export function unmetNeeds(plan: AdoptPlan): string[] {
+  const after = new Map(inventoryOf(plan.target).map((d) => [d.key, d]));
+  for (const c of plan.move) after.set(c.dist.key, c.dist);
+  const env = markerEnvironment(pythonVersionOf(plan.target));
+  const notes: string[] = [];
+  for (const c of plan.move) {
+    for (const text of requiresDist(c.dist)) {
+      let req: Requirement;
+      try {
+        req = parseRequirement(text);
+      } catch {
+        continue;
+      }
+      if (!requirementApplies(req, env)) continue;
+      const there = after.get(req.key);
+      if (there && versionSatisfies(req, there.version)) continue;
+      const need = `${req.name}${req.specifier}`;
+      notes.push(`${c.dist.name} ${c.dist.version} needs ${need}, ${there ? `the venv has ${there.version}` : "which is not there"}`);
+    }
+  }
+  return notes;
 }
 
 function recordDigest(text: string): string {
