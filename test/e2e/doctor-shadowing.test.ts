@@ -2,7 +2,7 @@
 // PATH resolves to ~/.local/bin (which file, which PATH entry before which) and the user site's
 // packages; after `pyctl adopt` both are ok.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
 
@@ -39,11 +39,21 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
   afterAll(() => sb.cleanup());
 
   test("~/.local/bin before the venv: the script that wins, its PATH entry and the venv's are named", () => {
-    const found = checks(`${localBin}:${venvBin}:${sb.env.PATH}`);
+    const early = join(sb.dir, "early");
+    mkdirSync(early, { recursive: true });
+    writeFileSync(join(early, "pip3"), "#!/bin/sh\necho not pip\n", { mode: 0o755 });
+    const found = checks(`${early}:${localBin}:${venvBin}:${sb.env.PATH}`);
     const shadow = found["shadowing:3.11"]!;
     expect(shadow.ok).toBe(false);
-    expect(shadow.message).toBe(`alpha runs ${localBin}/alpha, not the venv's: PATH entry 1 (${localBin}) comes before entry 2 (${venvBin})`);
-    expect(shadow.fix).toContain("`pyctl adopt`");
+    expect(shadow.message).toBe(
+      `alpha runs ${localBin}/alpha, not the venv's: PATH entry 2 (${localBin}) comes before entry 3 (${venvBin}); ` +
+        `pip3 runs ${early}/pip3, not the venv's: PATH entry 1 (${early}) comes before entry 3 (${venvBin})`,
+    );
+    expect(shadow.fix).toBe(
+      `\`pyctl adopt\` moves what \`pip install --user\` left into the venv and removes its scripts from ${localBin} (undoable); ` +
+        `remove ${early}/pip3 if you no longer need them, or put ${venvBin} first on PATH (a new shell with the pyctl hook does)`,
+    );
+    rmSync(early, { recursive: true, force: true });
     const site = found["user-site:3.11"]!;
     expect(site.ok).toBe(false);
     expect(site.message).toContain(`${sb.home}/.local/lib/python3.11/site-packages holds 2 package(s)`);

@@ -65,6 +65,7 @@ function describe(s: Shadow, bin: string): string {
   return `${s.name} runs ${s.winner}, not the venv's: ${why}`;
 }
 
+/** Only a venv whose bin is on PATH is judged: the hook puts the default version's there, not the others'. */
 function scriptsCheck(layout: Layout, version: string, path: string[]): Check | undefined {
   const target = targetFor(layout, version);
   const bin = join(target.venv, "bin");
@@ -72,10 +73,14 @@ function scriptsCheck(layout: Layout, version: string, path: string[]): Check | 
   const id = `shadowing:${version}`;
   const shadows = shadowedScripts(target.venv, target.sitePackages, path);
   if (shadows.length === 0) return pass(id, `every console script of ${target.venv} is the one PATH finds`);
-  const fromUserBin = shadows.some((s) => s.dir === join(userBase(), "bin"));
-  const fix = fromUserBin
-    ? `\`pyctl adopt\` moves what \`pip install --user\` left into the venv and removes its scripts from ${join(userBase(), "bin")} (undoable)`
-    : `remove the older copies, or put ${bin} first on PATH (a new shell with the pyctl hook does)`;
+  const leftovers = new Set(existsSync(userSite(version)) ? examineSource(userSiteSource(version), version).flatMap((c) => c.owned) : []);
+  const fixes: string[] = [];
+  if (shadows.some((s) => leftovers.has(s.winner))) {
+    fixes.push(`\`pyctl adopt\` moves what \`pip install --user\` left into the venv and removes its scripts from ${join(userBase(), "bin")} (undoable)`);
+  }
+  const others = shadows.filter((s) => !leftovers.has(s.winner)).map((s) => s.winner);
+  if (others.length) fixes.push(`remove ${others.join(", ")} if you no longer need them, or put ${bin} first on PATH (a new shell with the pyctl hook does)`);
+  const fix = fixes.join("; ");
   return problem(id, shadows.map((s) => describe(s, bin)).join("; "), fix);
 }
 
