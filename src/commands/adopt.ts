@@ -122,7 +122,8 @@ async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: stri
     return result.exitCode;
   }
   const removed = result.removed ? `; ${result.removed} files removed from ${tilde(plan.source.root)}` : "";
-  notice(`moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
+  const moved = plan.move.length ? `moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}` : `${tilde(plan.target.venv)} had them already`;
+  notice(`${moved}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
   return 0;
 }
 

@@ -76,4 +76,17 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)("adopt on a term
     expect(existsSync(join(sb.home, ".local", "bin", "beta"))).toBe(false);
     expect(run(sb, ["status"]).stdout).not.toContain("pyctl adopt");
   });
+
+  test("undo, then undo that undo: the venv has them again, the user site stays until adopt runs again", () => {
+    expect(run(sb, ["undo"]).code).toBe(0);
+    expect(existsSync(join(site, "beta.py"))).toBe(true);
+    expect(run(sb, ["undo"]).code).toBe(0);
+    expect(run(sb, ["list"]).stdout).toMatch(/beta\s+1\.0\s+explicit/);
+    expect(existsSync(join(site, "beta.py"))).toBe(true);
+    const again = run(sb, ["adopt", "--yes"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("= beta 1.0: the venv has this version already");
+    expect(again.stderr).toContain("/py311/venv had them already");
+    expect(existsSync(site)).toBe(false);
+  });
 });
