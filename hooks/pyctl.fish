@@ -5,10 +5,10 @@
 # pip writes go through `pyctl pip`, which records them; everything else runs the venv directly.
 # Safe to source twice.
 
-set -g _pyctl_bin @PYCTL@
-set -g _pyctl_default @DEFAULT@
-# Each Python version found, as X.Y=/path/to/pythonX.Y.
-set -g _pyctl_pythons @PYTHONS@
+@FACTS@
+# pip's value-taking global options and its read-only subcommands, from src/core/pip-args.ts.
+set -g _pyctl_value_options @VALUE_OPTIONS@
+set -g _pyctl_read_commands @READ_COMMANDS@
 set -gx PYCTL_HOOK_PID $fish_pid
 set -gx PYCTL_HOOK_SHELL fish
 
@@ -89,13 +89,10 @@ function _pyctl_pip_reads
             continue
         end
         switch $arg
-            case --python --log --log-file --local-log --proxy --retries --timeout --exists-action \
-                --trusted-host --cert --client-cert --cache-dir --use-feature --use-deprecated \
-                --keyring-provider --root-user-action
-                set skip 1
             case '-*'
+                contains -- $arg $_pyctl_value_options; and set skip 1
             case '*'
-                contains -- $arg list show freeze check help download wheel hash cache config debug index inspect search completion
+                contains -- $arg $_pyctl_read_commands
                 return
         end
     end
@@ -159,28 +156,39 @@ function _pyctl_pip_write --argument-names name py
     $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
 end
 
-function _pyctl_pip --argument-names name
+# The routing step pip and python share: prints the version, then the venv, for command $name;
+# fails when the real command should run untouched (no version known, or a project env active).
+function _pyctl_route --argument-names name
     set -l py (_pyctl_version $name)
     if test -z "$py"; or _pyctl_project_env >/dev/null
+        return 1
+    end
+    echo $py
+    _pyctl_venv $py
+end
+
+function _pyctl_pip --argument-names name
+    set -l route (_pyctl_route $name)
+    or begin
         command $name $argv[2..-1]
         return
     end
-    set -l venv (_pyctl_venv $py)
-    if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
-        $venv/bin/pip $argv[2..-1]
+    if test -f $route[2]/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
+        $route[2]/bin/pip $argv[2..-1]
         return
     end
-    _pyctl_pip_write $name $py $argv[2..-1]
+    _pyctl_pip_write $name $route[1] $argv[2..-1]
 end
 
 function _pyctl_python --argument-names name
-    set -l py (_pyctl_version $name)
     set -l args $argv[2..-1]
-    if test -z "$py"; or _pyctl_project_env >/dev/null
+    set -l route (_pyctl_route $name)
+    or begin
         command $name $args
         return
     end
-    set -l venv (_pyctl_venv $py)
+    set -l py $route[1]
+    set -l venv $route[2]
     if set -l skip (_pyctl_m_pip $args)
         set -l pip_args $args[(math $skip + 1)..-1]
         if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $pip_args
@@ -257,4 +265,28 @@ _pyctl_define_versions
 
 if test -n "$_pyctl_default"
     _pyctl_set_path
+end
+
+# The notice pyctl decided on when it rendered this hook (a Python upgrade), shown on stderr at
+# most once a day.
+function _pyctl_announce
+    set -l dir $HOME/.cache/pyctl
+    set -q XDG_CACHE_HOME[1]; and test -n "$XDG_CACHE_HOME"; and set dir $XDG_CACHE_HOME/pyctl
+    set -l file $dir/notice-shown
+    set -l last 0
+    set -l shown
+    if test -r $file
+        read -l -L stamp text <$file
+        string match -qr '^[0-9]+$' -- "$stamp"; and set last $stamp
+        set shown "$text"
+    end
+    set -l now (date +%s)
+    if test "$shown" = "$_pyctl_notice"; and test (math $now - $last) -lt 86400
+        return 0
+    end
+    printf '%s\n' $_pyctl_notice >&2
+    test -d $dir -a -w $dir; and printf '%s\n%s\n' $now $_pyctl_notice >$file
+end
+if status is-interactive; and test -n "$_pyctl_notice"
+    _pyctl_announce
 end

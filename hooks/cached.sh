@@ -1,0 +1,24 @@
+# The pyctl hook for @SHELL@, rendered by `pyctl hook @SHELL@` for the block `pyctl setup-shell` put in
+# your rc file: sourcing it starts no process. It is stale when the environment, pyctl, a Python,
+# a venv or config.toml changed (a folder below is newer than this file, or something absent
+# appeared) or PATH is not one it was rendered for; then pyctl renders it anew, and prints it.
+_pyctl_stale=1
+if [ "${HOME-}|${PYCTL_HOME-}|${PYCTL_SYSTEM_HOME-}|${PYCTL_TIER-}|${PYENV_ROOT-}|${EUID-}" = @ENV@ ]; then
+    case ${PATH-} in
+@TABLE@
+    esac
+fi
+for _pyctl_dir in @NEWER@; do
+    if [ "$_pyctl_dir" -nt @SELF@ ]; then _pyctl_stale=1; fi
+done
+for _pyctl_dir in @ABSENT@; do
+    if [ -e "$_pyctl_dir" ]; then _pyctl_stale=1; fi
+done
+unset _pyctl_dir
+if [ -n "$_pyctl_stale" ]; then
+    unset _pyctl_stale
+    eval "$(@PYCTL@ hook @SHELL@)"
+    return
+fi
+unset _pyctl_stale
+
