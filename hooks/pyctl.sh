@@ -141,11 +141,11 @@ _pyctl_m_pip() {
 # forgets where it found commands, so new scripts run at once (in a pipeline this runs in a
 # subshell: _pyctl_prompt catches that case at the next prompt).
 _pyctl_pip_write() {
-    local name=$1 version=$2 status=0
+    local name=$1 version=$2 code=0
     shift 2
-    "$_pyctl_bin" pip --python "$version" --as "$name" -- "$@" || status=$?
+    "$_pyctl_bin" pip --python "$version" --as "$name" -- "$@" || code=$?
     \builtin hash -r
-    return "$status"
+    return "$code"
 }
 
 # The routing step pip and python share: for command $1, _pyctl_version_reply is its version and
