@@ -8,9 +8,11 @@ if [ "${HOME-}|${PYCTL_HOME-}|${PYCTL_SYSTEM_HOME-}|${PYCTL_TIER-}|${PYENV_ROOT-
 @TABLE@
     esac
 fi
+# shellcheck disable=SC2041 # these words are paths, however few: no command was meant
 for _pyctl_dir in @NEWER@; do
     if [ "$_pyctl_dir" -nt @SELF@ ]; then _pyctl_stale=1; fi
 done
+# shellcheck disable=SC2041 # as above
 for _pyctl_dir in @ABSENT@; do
     if [ -e "$_pyctl_dir" ]; then _pyctl_stale=1; fi
 done
