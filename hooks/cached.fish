@@ -4,7 +4,7 @@
 # appeared) or PATH is not one it was rendered for; then pyctl renders it anew, and prints it.
 set -l stale 1
 if test "$HOME|$PYCTL_HOME|$PYCTL_SYSTEM_HOME|$PYCTL_TIER|$PYENV_ROOT|$EUID" = @ENV@
-    switch (string join : -- $PATH)
+    switch "$PATH"
 @TABLE@
     end
 end

@@ -12,28 +12,27 @@ set -g _pyctl_read_commands @READ_COMMANDS@
 set -gx PYCTL_HOOK_PID $fish_pid
 set -gx PYCTL_HOOK_SHELL fish
 
-# The tier's root, resolved as src/core/paths.ts does.
+# The tier's root, resolved as src/core/paths.ts does. Helpers on the start-up path reply in
+# the global _pyctl_reply: a command substitution costs fish more than the rest of the work.
 function _pyctl_home
     set -l system /opt/system-python
     test -n "$PYCTL_SYSTEM_HOME"; and set system $PYCTL_SYSTEM_HOME
-    set -l user $HOME/.local/python-packages
-    test -n "$PYCTL_HOME"; and set user $PYCTL_HOME
+    set -g _pyctl_reply $HOME/.local/python-packages
+    test -n "$PYCTL_HOME"; and set _pyctl_reply $PYCTL_HOME
     switch "$PYCTL_TIER"
         case system
-            echo $system
+            set _pyctl_reply $system
         case user
-            echo $user
         case '*'
             if test "$EUID" = 0; and test -e $system/config.toml
-                echo $system
-            else
-                echo $user
+                set _pyctl_reply $system
             end
     end
 end
 
 function _pyctl_venv --argument-names py
-    echo (_pyctl_home)/py(string replace . '' -- $py)/venv
+    _pyctl_home
+    set _pyctl_reply $_pyctl_reply/py(string replace . '' -- $py)/venv
 end
 
 # pip and pip3 use the default version; pip3.12 uses 3.12 (likewise python).
@@ -48,18 +47,19 @@ function _pyctl_version --argument-names name
     end
 end
 
-# Prints the root of an active project venv (not one of pyctl's) or conda env other than
-# base; fails when there is none.
+# True while a project venv (not one of pyctl's) or a conda env other than base is active;
+# _pyctl_reply is then that environment's root.
 function _pyctl_project_env
     if test -n "$VIRTUAL_ENV"; and test -f "$VIRTUAL_ENV/pyvenv.cfg"
-        if not string match -q -- (_pyctl_home)'/*' "$VIRTUAL_ENV/"
-            echo $VIRTUAL_ENV
+        _pyctl_home
+        if not string match -q -- $_pyctl_reply'/*' "$VIRTUAL_ENV/"
+            set _pyctl_reply $VIRTUAL_ENV
             return 0
         end
     end
     if test -n "$CONDA_PREFIX"; and test "$CONDA_DEFAULT_ENV" != base; and test -n "$CONDA_DEFAULT_ENV"
         and test -d "$CONDA_PREFIX/conda-meta"
-        echo $CONDA_PREFIX
+        set -g _pyctl_reply $CONDA_PREFIX
         return 0
     end
     return 1
@@ -165,6 +165,7 @@ function _pyctl_route --argument-names name
     end
     echo $py
     _pyctl_venv $py
+    echo $_pyctl_reply
 end
 
 function _pyctl_pip --argument-names name
@@ -207,33 +208,35 @@ function _pyctl_python --argument-names name
     end
 end
 
-# The list in $argv[3..] with $argv[1] in it exactly once: right after $argv[2] when that is
-# in it, else first.
+# _pyctl_reply: the list in $argv[3..] with $argv[1] in it exactly once, right after $argv[2]
+# when that is in it, else first.
 function _pyctl_path_with --argument-names bin anchor
-    set -l list
+    set -g _pyctl_reply
     for dir in $argv[3..-1]
         test "$dir" = "$bin"; and continue
-        set -a list $dir
+        set -a _pyctl_reply $dir
         if test -n "$anchor"; and test "$dir" = "$anchor"
-            set -a list $bin
+            set -a _pyctl_reply $bin
             set anchor ''
         end
     end
-    contains -- $bin $list; or set list $bin $list
-    printf '%s\n' $list
+    contains -- $bin $_pyctl_reply; or set _pyctl_reply $bin $_pyctl_reply
 end
 
 # The default venv's bin goes on PATH after an active project env's bin, before everything else.
 function _pyctl_set_path
-    set -l bin (_pyctl_venv $_pyctl_default)/bin
     set -l anchor
-    if set -l project (_pyctl_project_env)
-        set anchor $project/bin
+    if _pyctl_project_env
+        set anchor $_pyctl_reply/bin
     end
-    set -gx PATH (_pyctl_path_with $bin "$anchor" $PATH)
+    _pyctl_venv $_pyctl_default
+    set -l bin $_pyctl_reply/bin
+    _pyctl_path_with $bin "$anchor" $PATH
+    set -gx PATH $_pyctl_reply
     # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
     if set -q _OLD_VIRTUAL_PATH[1]
-        set -gx _OLD_VIRTUAL_PATH (_pyctl_path_with $bin '' $_OLD_VIRTUAL_PATH)
+        _pyctl_path_with $bin '' $_OLD_VIRTUAL_PATH
+        set -gx _OLD_VIRTUAL_PATH $_pyctl_reply
     end
 end
 
@@ -251,8 +254,7 @@ function python3 --description 'python in your pyctl venv (see pyctl hook fish)'
 end
 # pipX.Y and pythonX.Y complete like pip and python.
 function _pyctl_define_versions
-    for entry in $_pyctl_pythons
-        set -l py (string split -m 1 = -- $entry)[1]
+    for py in (string replace -r '=.*' '' -- $_pyctl_pythons)
         function pip$py --wraps pip --description 'pip in your pyctl venv (see pyctl hook fish)'
             _pyctl_pip (status current-function) $argv
         end

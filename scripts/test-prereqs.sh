@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond pyctl's own install: the three shells it drives, tmux for
-# their ptys, shellcheck for the hooks, a C compiler and Python headers for the compiled-extension fixture. As root on
-# Debian it installs what is missing; otherwise it says what to install.
+# their ptys, shellcheck for the hooks, a C compiler and Python headers for the compiled-extension
+# fixture. As root on Debian it installs what is missing; otherwise it says what to install.
 set -euo pipefail
 packages=()
 need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }

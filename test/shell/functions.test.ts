@@ -81,7 +81,7 @@ function script(shell: "bash" | "zsh" | "fish"): string {
   if (shell === "fish") {
     for (const [args] of M_PIP) lines.push(`_pyctl_m_pip ${words(args)}; or echo null`);
     for (const [args, , pipUser] of READS) lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
-    for (const [list, bin, anchor] of PATHS) lines.push(`string join : -- (_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}))`);
+    for (const [list, bin, anchor] of PATHS) lines.push(`_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`);
   } else {
     for (const [args] of M_PIP) lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
     for (const [args, , pipUser] of READS) lines.push(`if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`);
