@@ -82,6 +82,12 @@ function stillValid(file: string): State["entries"] {
   }
 }
 
+/** The facts the cached hook holds for the current PATH, when it is fresh. */
+export function cachedFacts(shell: Shell): HookFacts | undefined {
+  const path = process.env.PATH ?? "";
+  return stillValid(cachedHookFile(shell)).find((e) => e.path === path)?.facts;
+}
+
 /**
  * Writes the cached hook for this shell with `facts` for the current PATH; `startedMs` is when
  * gathering the facts began. A cache that cannot be written only costs time: never throws.
