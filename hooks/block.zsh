@@ -1,12 +1,10 @@
 case ":$PATH:" in *:@BINDIR@:*) ;; *) export PATH=@BINDIR@:"$PATH" ;; esac
 fpath=(@COMPLETION_DIR@ ${fpath:#@COMPLETION_DIR@})
 if [[ -x @PYCTL@ ]]; then
-    # The hook as pyctl last rendered it (it renders it anew when it is stale).
-    if [[ -r ${XDG_CACHE_HOME:-${HOME-}/.cache}/pyctl/hook.zsh ]]; then
-        . "${XDG_CACHE_HOME:-${HOME-}/.cache}/pyctl/hook.zsh"
-    else
-        eval "$(@PYCTL@ hook zsh)"
-    fi
+    # The hook as pyctl last rendered it; when that is missing or stale, pyctl renders it anew.
+    _pyctl_hook=${XDG_CACHE_HOME:-${HOME-}/.cache}/pyctl/hook.zsh
+    if ! { [[ -r $_pyctl_hook ]] && . "$_pyctl_hook"; }; then eval "$(@PYCTL@ hook zsh)"; fi
+    unset _pyctl_hook
 fi
 if (( ${+functions[compdef]} )); then
     autoload -Uz _pyctl && compdef _pyctl pyctl

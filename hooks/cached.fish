@@ -1,7 +1,8 @@
 # The pyctl hook for fish, rendered by `pyctl hook fish` for the block `pyctl setup-shell` put in
 # config.fish: sourcing it starts no process. It is stale when the environment, pyctl, a Python,
 # a venv or config.toml changed (a folder below is newer than this file, or something absent
-# appeared) or PATH is not one it was rendered for; then pyctl renders it anew, and prints it.
+# appeared) or PATH is not one it was rendered for: then sourcing it fails, defining nothing,
+# and the block in config.fish runs `pyctl hook fish`, which renders it anew.
 set -l stale 1
 if test "$HOME|$PYCTL_HOME|$PYCTL_SYSTEM_HOME|$PYCTL_TIER|$PYENV_ROOT|$EUID" = @ENV@
     switch "$PATH"
@@ -15,7 +16,6 @@ for dir in @ABSENT@
     test -e $dir; and set stale 1
 end
 if test -n "$stale"
-    @PYCTL@ hook fish | source
-    return
+    return 1
 end
 

@@ -1,7 +1,8 @@
 # The pyctl hook for @SHELL@, rendered by `pyctl hook @SHELL@` for the block `pyctl setup-shell` put in
 # your rc file: sourcing it starts no process. It is stale when the environment, pyctl, a Python,
 # a venv or config.toml changed (a folder below is newer than this file, or something absent
-# appeared) or PATH is not one it was rendered for; then pyctl renders it anew, and prints it.
+# appeared) or PATH is not one it was rendered for: then sourcing it fails, defining nothing,
+# and the rc block runs `pyctl hook @SHELL@`, which renders it anew.
 _pyctl_stale=1
 if [ "${HOME-}|${PYCTL_HOME-}|${PYCTL_SYSTEM_HOME-}|${PYCTL_TIER-}|${PYENV_ROOT-}|${EUID-}" = @ENV@ ]; then
     case ${PATH-} in
@@ -19,8 +20,7 @@ done
 unset _pyctl_dir
 if [ -n "$_pyctl_stale" ]; then
     unset _pyctl_stale
-    eval "$(@PYCTL@ hook @SHELL@)"
-    return
+    return 1
 fi
 unset _pyctl_stale
 

@@ -236,7 +236,7 @@ _pyctl_path_with() {
 _pyctl_path_once() {
     local rest=":$1:" head
     case $rest in
-        *":$2:"*":$2:"*) ;;
+        *":$2:"*) ;;
         *)
             _pyctl_reply=$1
             return 0

@@ -125,7 +125,7 @@ export function renderCachedHook(shell: Shell, checks: CacheChecks): string {
     .replace("@TABLE@", () => arms.join("\n"))
     .replace("@NEWER@", () => list(checks.newer))
     .replace("@ABSENT@", () => list(checks.absent))
-    .replace("@SELF@", () => q(checks.self))
-    .replace("@PYCTL@", () => q(checks.entries[0]!.facts.pyctl));
-  return header + hookText(shell, "# The facts (pyctl's path, the Pythons, a notice) were set above, for this PATH.");
+    .replace("@SELF@", () => q(checks.self));
+  // Sourcing succeeds (the rc block checks that), whatever the hook's last command returned.
+  return `${header}${hookText(shell, "# The facts (pyctl's path, the Pythons, a notice) were set above, for this PATH.")}return 0\n`;
 }

@@ -74,6 +74,16 @@ const PATHS: [string, string, string, string][] = [
   ["/v", "/v", "", "/v"],
 ];
 
+/** PATH, pyctl's own folder -> PATH with only its first copy (the ~/.bashrc and ~/.profile blocks may both add it). */
+const ONCE: [string, string, string][] = [
+  ["/v:/h:/h:/u", "/h", "/v:/h:/u"],
+  ["/h:/v:/h:/u", "/h", "/h:/v:/u"],
+  ["/a:/h:/b", "/h", "/a:/h:/b"],
+  ["/a::/h:/h", "/h", "/a::/h"],
+  ["/h", "/h", "/h"],
+  ["/a:/b", "/h", "/a:/b"],
+];
+
 function script(shell: "bash" | "zsh" | "fish"): string {
   const q = shell === "fish" ? quoteFish : quotePosix;
   const words = (args: string[]) => args.map(q).join(" ");
@@ -86,6 +96,7 @@ function script(shell: "bash" | "zsh" | "fish"): string {
     for (const [args] of M_PIP) lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
     for (const [args, , pipUser] of READS) lines.push(`if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`);
     for (const [list, bin, anchor] of PATHS) lines.push(`_pyctl_path_with ${q(list)} ${q(bin)} ${q(anchor)}; echo "$_pyctl_reply"`);
+    for (const [list, dir] of ONCE) lines.push(`_pyctl_path_once ${q(list)} ${q(dir)}; echo "$_pyctl_reply"`);
   }
   return lines.join("\n");
 }
@@ -99,8 +110,9 @@ describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
       ...M_PIP.map(([, n]) => String(n)),
       ...READS.map(([, reads]) => String(reads)),
       ...PATHS.map(([, , , path]) => path),
+      ...(shell === "fish" ? [] : ONCE.map(([, , path]) => path)),
     ];
-    const labels = [...M_PIP.map(([a]) => `python ${a.join(" ")}`), ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`), ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`)];
+    const labels = [...M_PIP.map(([a]) => `python ${a.join(" ")}`), ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`), ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`), ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`))];
     expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
   });
 });

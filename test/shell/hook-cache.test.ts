@@ -6,7 +6,7 @@
  * reading the rc files `pyctl setup-shell` wrote in a temp HOME.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, runDir, sh, type Sandbox } from "../support/env.ts";
 import { makeSandbox } from "../support/env.ts";
@@ -41,7 +41,7 @@ function settle(): void {
       continue;
     }
     const state = JSON.parse(text.split("\n").find((l) => l.startsWith("# pyctl-cache: "))!.slice(15)) as { newer: string[] };
-    for (const path of state.newer) if (path.startsWith(runDir())) utimesSync(path, hourAgo, hourAgo);
+    for (const path of state.newer) if (path.startsWith(runDir()) && existsSync(path)) utimesSync(path, hourAgo, hourAgo);
   }
 }
 
