@@ -6,10 +6,11 @@
  * reading the rc files `pyctl setup-shell` wrote in a temp HOME.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, runDir, sh, type Sandbox } from "../support/env.ts";
 import { makeSandbox } from "../support/env.ts";
+import { settleRenderedHooks } from "./hook-env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
@@ -27,23 +28,7 @@ function start(shell: ShellName, script: string, env: Record<string, string | un
   return result.stdout;
 }
 
-/**
- * Makes everything the cached hooks watch that this test run created look an hour old, so the
- * next start finds them fresh (a file rendered within the second after a change renders again).
- */
-function settle(): void {
-  const hourAgo = Date.now() / 1000 - 3600;
-  for (const shell of ["bash", "zsh", "fish"] as const) {
-    let text: string;
-    try {
-      text = readFileSync(cacheFile(shell), "utf8");
-    } catch {
-      continue;
-    }
-    const state = JSON.parse(text.split("\n").find((l) => l.startsWith("# pyctl-cache: "))!.slice(15)) as { newer: string[] };
-    for (const path of state.newer) if (path.startsWith(runDir()) && existsSync(path)) utimesSync(path, hourAgo, hourAgo);
-  }
-}
+const settle = () => settleRenderedHooks(sb);
 
 const PROBE: Record<ShellName, string> = {
   bash: `type -t pip; echo "$_pyctl_default $_pyctl_pythons"`,

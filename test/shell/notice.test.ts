@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { settleRenderedHooks } from "./hook-env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
@@ -42,6 +43,7 @@ describe("python3 upgraded to a newer minor version", () => {
   test.each(["bash", "zsh", "fish"])("%s: one line at the next start, naming both versions and pyctl rebuild; then not again that day", (shell) => {
     rmSync(shown(), { force: true });
     const first = start(shell);
+    settleRenderedHooks(sb);
     expect(first.stderr).toBe(
       "pyctl: python3 is now Python 3.13, but your packages are in pyctl's Python 3.11 venv: run `pyctl rebuild --python 3.13` to move them",
     );
@@ -70,7 +72,9 @@ test("a venv whose base interpreter is gone is named, with pyctl rebuild", () =>
   const venv = join(sb.pyctlHome, "py312", "venv");
   mkdirSync(venv, { recursive: true });
   writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = 3.12.1\n`);
-  expect(start("bash").stderr).toBe(`pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone: run \`pyctl rebuild\``);
+  expect(start("bash").stderr).toBe(
+    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone; python3 is now Python 3.11: run \`pyctl rebuild --python 3.11\``,
+  );
   rmSync(join(sb.pyctlHome, "py312"), { recursive: true });
   expect(start("bash").stderr).toBe("");
 });
