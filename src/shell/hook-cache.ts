@@ -61,6 +61,17 @@ interface State {
   entries: CacheChecks["entries"];
 }
 
+/**
+ * PATH as the hook leaves it (the venv's bin first, pyctl's folder once), as hooks/pyctl.sh's
+ * _pyctl_set_path makes it: a shell that sources the hook again (`source ~/.bashrc`) then
+ * finds its PATH in the table too.
+ */
+export function pathAfterHook(path: string, venvBin: string, pyctlDir: string): string {
+  const dirs = [venvBin, ...path.split(":").filter((d) => d !== venvBin)];
+  const first = dirs.indexOf(pyctlDir);
+  return dirs.filter((d, i) => d !== pyctlDir || i === first).join(":");
+}
+
 /** The entries of the current file that still hold: same environment, nothing newer, nothing new. */
 function stillValid(file: string): State["entries"] {
   let text: string;
@@ -97,7 +108,8 @@ export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, 
   try {
     const path = process.env.PATH ?? "";
     const kept = stillValid(file).filter((e) => e.path !== path);
-    const entries = [{ path, facts }, ...kept].slice(0, MAX_PATHS);
+    const hooked = facts.defaultVersion ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl)) : path;
+    const entries = [{ path, hooked, facts }, ...kept].slice(0, MAX_PATHS);
     const all = watched(layout, facts.pyctl, entries.map((e) => e.path), baseDirs);
     const state: State = { env: envKey(), newer: all.filter((p) => existsSync(p)), absent: all.filter((p) => !existsSync(p)), entries };
     const text = `${renderCachedHook(shell, { ...state, self: file })}${STATE_PREFIX}${JSON.stringify(state)}\n`;

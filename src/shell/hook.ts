@@ -44,8 +44,8 @@ export interface CacheChecks {
   env: string;
   newer: string[];
   absent: string[];
-  /** The facts for each PATH it was rendered for, newest first. */
-  entries: { path: string; facts: HookFacts }[];
+  /** The facts for each PATH it was rendered for (and that PATH as the hook leaves it), newest first. */
+  entries: { path: string; hooked?: string; facts: HookFacts }[];
 }
 
 const TEMPLATES: Record<Shell, string> = { bash, zsh, fish };
@@ -113,11 +113,12 @@ export function renderHook(shell: Shell, facts: HookFacts): string {
 export function renderCachedHook(shell: Shell, checks: CacheChecks): string {
   const q = quoteFor(shell);
   const list = (paths: string[]) => (paths.length ? paths.map(q).join(" ") : q(""));
-  const arms = checks.entries.map(({ path, facts }) => {
+  const arms = checks.entries.map(({ path, hooked, facts }) => {
     const lines = factLines(shell, facts);
+    const paths = [...new Set([path, hooked ?? path])].map(q);
     return shell === "fish"
-      ? `        case ${q(path)}\n            set stale\n${lines.map((l) => `            ${l}`).join("\n")}`
-      : `        ${q(path)})\n            _pyctl_stale=\n${lines.map((l) => `            ${l}`).join("\n")}\n            ;;`;
+      ? `        case ${paths.join(" ")}\n            set stale\n${lines.map((l) => `            ${l}`).join("\n")}`
+      : `        ${paths.join(" | ")})\n            _pyctl_stale=\n${lines.map((l) => `            ${l}`).join("\n")}\n            ;;`;
   });
   const header = (shell === "fish" ? cachedFish : cachedSh)
     .replaceAll("@SHELL@", shell)
