@@ -4,7 +4,8 @@
  * rendered hook), against an empty rc file, and against `zoxide init` and `direnv hook` when
  * they are installed (`apt install zoxide direnv`; skipped otherwise), plus the hand-typed
  * `eval "$(pyctl hook SHELL)"`; and `pip list` through the hook's function against the venv's
- * own pip. Prints medians in ms and what each line adds; it passes or fails nothing.
+ * own pip. Prints medians in ms and what each line adds, in wall time and in the shell's CPU
+ * time (user + system: steadier on a busy machine); it passes or fails nothing.
  *
  *   bun bench/shell-startup.ts [--runs N]
  */
@@ -44,12 +45,17 @@ function must(command: string[]): string {
   return result.stdout.toString();
 }
 
-function timeOnce(command: string[], extra: Record<string, string> = {}): number {
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function timeOnce(command: string[], extra: Record<string, string> = {}): Sample {
   const started = performance.now();
   const result = Bun.spawnSync(command, { env: { ...env, ...extra }, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
-  const elapsed = performance.now() - started;
+  const wall = performance.now() - started;
   if (result.exitCode !== 0) throw new Error(`${command.join(" ")} exited ${result.exitCode}`);
-  return elapsed;
+  return { wall, cpu: Number(result.resourceUsage.cpuTime.total) / 1000 };
 }
 
 function median(values: number[]): number {
@@ -58,17 +64,17 @@ function median(values: number[]): number {
 }
 
 /** Runs each variant in turn, round after round (after a warm-up), so load hits all alike. */
-function compare(variants: (() => number)[]): number[] {
+function compare(variants: (() => Sample)[]): Sample[] {
   for (let i = 0; i < 3; i++) for (const v of variants) v();
-  const times: number[][] = variants.map(() => []);
-  for (let i = 0; i < runs; i++) variants.forEach((v, j) => times[j]!.push(v()));
-  return times.map(median);
+  const samples: Sample[][] = variants.map(() => []);
+  for (let i = 0; i < runs; i++) variants.forEach((v, j) => samples[j]!.push(v()));
+  return samples.map((list) => ({ wall: median(list.map((x) => x.wall)), cpu: median(list.map((x) => x.cpu)) }));
 }
 
 type Shell = "bash" | "zsh" | "fish";
 
 /** An interactive shell that reads `rc` (and nothing of the user's but that) and exits. */
-function shellStart(shell: Shell, rc: string): () => number {
+function shellStart(shell: Shell, rc: string): () => Sample {
   const config = mkdtempSync(join(dir, `${shell}-`));
   if (shell === "bash") {
     writeFileSync(join(config, "bashrc"), rc);
@@ -100,7 +106,7 @@ for (const shell of ["bash", "zsh", "fish"] as Shell[]) shellStart(shell, block(
 const old = Date.now() / 1000 - 3600;
 for (const path of [dir, bin, pyctl, home, env.PYCTL_HOME!, join(env.PYCTL_HOME!, "config.toml")]) utimesSync(path, old, old);
 
-const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added"]];
+const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added", "added CPU"]];
 const fmt = (ms: number) => ms.toFixed(1);
 const added = (a: number, b: number) => `${b - a >= 0 ? "+" : ""}${fmt(b - a)}`;
 
@@ -110,7 +116,10 @@ for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
   for (const [name, line] of Object.entries(OTHERS[shell])) if (Bun.which(name.split(" ")[0]!)) lines.push([name, line]);
   lines.push([EVAL[shell], EVAL[shell].replace("pyctl", pyctl)]);
   const [empty, ...others] = compare([shellStart(shell, ""), ...lines.map(([, rc]) => shellStart(shell, rc))]);
-  lines.forEach(([name], i) => rows.push([`${shell}: ${name}`, fmt(empty!), fmt(others[i]!), added(empty!, others[i]!)]));
+  lines.forEach(([name], i) => {
+    const [a, b] = [empty!, others[i]!];
+    rows.push([`${shell}: ${name}`, fmt(a.wall), fmt(b.wall), added(a.wall, b.wall), added(a.cpu, b.cpu)]);
+  });
 }
 
 // pip list: the venv's pip itself against the hook's `pip` function (which runs that same pip).
@@ -122,7 +131,7 @@ const [direct, wrapped] = compare([
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; ${venvPip} list`]),
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; pip list`]),
 ]);
-const pipRows = [["pip list", "venv's pip", "pip function", "difference"], ["bash", fmt(direct!), fmt(wrapped!), added(direct!, wrapped!)]];
+const pipRows = [["pip list", "venv's pip", "pip function", "difference"], ["bash", fmt(direct!.wall), fmt(wrapped!.wall), added(direct!.wall, wrapped!.wall)]];
 
 function print(table: string[][]): void {
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
