@@ -176,13 +176,13 @@ export function setRequested(metadataPath: string, requested: boolean): void {
 
 /**
  * Write the explicit set into a staged venv as REQUESTED markers: what the goal says for each
- * package, else whether it was explicit before the transaction (`explicit`, for packages that
- * were installed then: `before`). A package new to the venv whose goal does not say keeps the
- * marker its source gave it.
+ * package; where it does not say, a package that was explicit before the transaction (`explicit`,
+ * among those installed then: `before`) stays explicit, and any other keeps the marker it has
+ * (from its source, or from a pip step that named it).
  */
 export function settleMarks(staged: Dist[], said: (dist: Dist) => boolean | undefined, before: Set<string>, explicit: Set<string>): void {
   for (const dist of staged) {
-    const requested = said(dist) ?? (before.has(dist.key) ? explicit.has(dist.key) : undefined);
+    const requested = said(dist) ?? (before.has(dist.key) && explicit.has(dist.key) ? true : undefined);
     if (requested !== undefined && requested !== dist.requested) setRequested(dist.metadataPath, requested);
   }
 }
