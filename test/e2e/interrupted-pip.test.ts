@@ -7,22 +7,24 @@ import { join } from "node:path";
 import { pyctlBin, run, type Sandbox } from "../support/env.ts";
 import { buildHuge, fileSet, historyDir, initSandbox, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, venv } from "../support/venv-fixtures.ts";
 
-/** Starts `pyctl pip -- ARGS` as its own process group; resolves with its pid once pip is mid-extraction, stopped there. */
-async function stopMidExtraction(sb: Sandbox, args: string[]): Promise<{ pgid: number; exited: Promise<number> }> {
+/**
+ * Starts `pyctl pip -- ARGS` as its own process group; resolves with its pid once pip is writing
+ * huge `version`'s modules (mid-extraction), the whole group stopped there.
+ */
+async function stopMidExtraction(sb: Sandbox, args: string[], version = "2.0"): Promise<{ pgid: number; exited: Promise<number> }> {
   const child = Bun.spawn(["setsid", pyctlBin(), "pip", "--", ...args], { env: sb.env, cwd: sb.home, stdio: ["ignore", "ignore", "ignore"] });
   const site = sitePackages(sb);
   const probe = join(site, "huge", "m0100.py");
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error("pip finished before it could be interrupted");
-      // pip has stashed huge 1.0 and is writing 2.0's modules: freeze the whole group there
-      if (existsSync(probe) && readFileSync(probe, "utf8").includes("2.0")) {
+      if (existsSync(probe) && readFileSync(probe, "utf8").includes(version)) {
         process.kill(-child.pid, "SIGSTOP");
         break;
       }
       await Bun.sleep(2);
     }
-    expect(existsSync(join(site, "huge-2.0.dist-info", "RECORD"))).toBe(false); // really mid-extraction
+    expect(existsSync(join(site, `huge-${version}.dist-info`, "RECORD"))).toBe(false); // really mid-extraction
     expect(readdirSync(join(site, "huge")).length).toBeLessThan(3001);
   } catch (error) {
     process.kill(-child.pid, "SIGKILL");
@@ -90,6 +92,26 @@ describe("undo of a pip install interrupted mid-extraction", () => {
     expect(readdirSync(sitePackages(sb)).some((n) => n.startsWith("~"))).toBe(true);
     ok(run(sb, ["undo"]));
     expect(fileSet(venv(sb))).toEqual(clean);
+  });
+});
+
+describe("undo of a fresh pip install killed mid-extraction", () => {
+  test("SIGKILL of the group while a new 3,000-file package is written: undo removes every file of it", async () => {
+    const sb = initSandbox();
+    await buildHuge(sb);
+    ok(pip(sb, "install", "-q", "alpha==1.0"));
+    const before = fileSet(venv(sb));
+    const { pgid, exited } = await stopMidExtraction(sb, ["install", "huge==1.0"], "1.0");
+    process.kill(-pgid, "SIGKILL");
+    await exited;
+    expect(existsSync(join(sitePackages(sb), "huge"))).toBe(true);
+    const doctor = run(sb, ["doctor"]).stdout;
+    expect(doctor).toMatch(/unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/);
+    const undo = ok(run(sb, ["undo"]));
+    expect(undo.stdout).toContain("no package owns");
+    expect(fileSet(venv(sb))).toEqual(before);
+    expect(script(sb, "alpha")).toBe("alpha 1.0");
+    sb.cleanup();
   });
 });
 

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:f
 import { join } from "node:path";
 import { fixtures, run, sh, type Sandbox } from "../support/env.ts";
 import { writeProject } from "../support/project.ts";
-import { initSandbox, inventory, lastEntry, ok, pip, pipFreeze, python, script, versionDir } from "../support/venv-fixtures.ts";
+import { initSandbox, inventory, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, versionDir } from "../support/venv-fixtures.ts";
 
 /** The index at a closed port: pip fails at once if anything reaches for it. */
 const OFFLINE = { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "1" };
@@ -28,7 +28,7 @@ describe("the store holds every install kind", () => {
 
   test("undo of `pip uninstall` of an editable works offline, though building it needs the index", () => {
     // Its build backend needs epsilon from the index (build isolation): pip cannot build it offline.
-    const project = writeProject(join(sb.dir, "edit"), "editx", "0.1", "editx", ["epsilon"]);
+    const project = writeProject(join(sb.dir, "edit"), "editx", "0.1", "editx", { buildRequires: ["epsilon"], finder: true });
     ok(pip(sb, "install", "-q", "-e", project));
     const frozen = pipFreeze(sb);
     expect(frozen).toContain(`-e ${project}`);
@@ -40,6 +40,8 @@ describe("the store holds every install kind", () => {
     expectNoDownload(undo);
     expect(pipFreeze(sb)).toBe(frozen);
     expect(python(sb, "import editx; print(editx.VALUE)")).toBe("editx 0.1");
+    expect(existsSync(join(sitePackages(sb), "__editable___editx_finder.py"))).toBe(true);
+    expect(script(sb, "editx-cli")).toBe("editx 0.1");
     expect(readdirSync(join(versionDir(sb), "store", "editx")).some((e) => e.startsWith("0.1@"))).toBe(true);
   });
 
@@ -111,6 +113,7 @@ describe("the store holds every install kind", () => {
     expect(inventory(sb)).toEqual(dists);
     expect(python(sb, "import editx, vcsx, sdistx, beta; print(editx.VALUE)")).toBe("editx 0.1");
     expect(script(sb, "beta")).toBe("beta 2.0");
+    expect(script(sb, "editx-cli")).toBe("editx 0.1");
   });
 
   test("snapshot + clean + restore, offline, brings every kind back", () => {
