@@ -3,7 +3,7 @@
  *  (a) pyctl's inventory (dist-info scan + freeze text) vs `pip freeze`, at 100+ and 1,000 distributions;
  *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone.
  */
-import { freeze, readInventory, sitePackagesOf } from "../src/core/inventory.ts";
+import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
 import { join } from "node:path";
 import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, teardown, time, venvOf } from "./lib.ts";
 

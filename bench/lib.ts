@@ -45,7 +45,9 @@ export function venvOf(sb: Sandbox): string {
 
 export function latestAfter(sb: Sandbox): { duration_ms: number } {
   const dir = join(sb.pyctlHome, "py311", "history");
-  const last = Bun.spawnSync(["sh", "-c", `ls ${dir} | grep _after.json | sort | tail -1`]).stdout.toString().trim();
+  const last = Bun.spawnSync(["sh", "-c", `ls ${dir} | grep _after.json | sort | tail -1`])
+    .stdout.toString()
+    .trim();
   return JSON.parse(readFileSync(join(dir, last), "utf8"));
 }
 

@@ -67,7 +67,9 @@ function median(values: number[]): number {
 function compare(variants: (() => Sample)[]): Sample[] {
   for (let i = 0; i < 3; i++) for (const v of variants) v();
   const samples: Sample[][] = variants.map(() => []);
-  for (let i = 0; i < runs; i++) variants.forEach((v, j) => samples[j]!.push(v()));
+  for (let i = 0; i < runs; i++) {
+    for (const [j, v] of variants.entries()) samples[j]!.push(v());
+  }
   return samples.map((list) => ({ wall: median(list.map((x) => x.wall)), cpu: median(list.map((x) => x.cpu)) }));
 }
 
@@ -131,7 +133,10 @@ const [direct, wrapped] = compare([
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; ${venvPip} list`]),
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; pip list`]),
 ]);
-const pipRows = [["pip list", "venv's pip", "pip function", "difference"], ["bash", fmt(direct!.wall), fmt(wrapped!.wall), added(direct!.wall, wrapped!.wall)]];
+const pipRows = [
+  ["pip list", "venv's pip", "pip function", "difference"],
+  ["bash", fmt(direct!.wall), fmt(wrapped!.wall), added(direct!.wall, wrapped!.wall)],
+];
 
 function print(table: string[][]): void {
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
@@ -142,5 +147,6 @@ console.log(`median of ${runs} runs each, in ms, the variants of a shell taking 
 print(rows);
 console.log("");
 print(pipRows);
-if (!existsSync(join(env.XDG_CACHE_HOME!, "pyctl", "hook.bash"))) console.log("\n(no rendered hook was written: the block fell back to `pyctl hook` every time)");
+if (!existsSync(join(env.XDG_CACHE_HOME!, "pyctl", "hook.bash")))
+  console.log("\n(no rendered hook was written: the block fell back to `pyctl hook` every time)");
 rmSync(dir, { recursive: true, force: true });

@@ -13,8 +13,19 @@ export const REPO = resolve(import.meta.dir, "..");
 export function buildPyctl(outfile: string): boolean {
   const temp = `${outfile}.${process.pid}.new`;
   const result = Bun.spawnSync(
-    [process.execPath, "build", join(REPO, "src", "cli.ts"), "--compile", "--splitting", "--bytecode", "--format=esm",
-      "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", temp],
+    [
+      process.execPath,
+      "build",
+      join(REPO, "src", "cli.ts"),
+      "--compile",
+      "--splitting",
+      "--bytecode",
+      "--format=esm",
+      "--no-compile-autoload-dotenv",
+      "--no-compile-autoload-bunfig",
+      "--outfile",
+      temp,
+    ],
     { cwd: REPO, stdout: "ignore", stderr: "inherit" },
   );
   if (result.exitCode !== 0) return false;

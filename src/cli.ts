@@ -2,7 +2,7 @@
 /** argv -> command table -> one catch that prints `pyctl: <message>` and exits 0, 1 or 2. */
 import { COMMANDS, findCommand } from "./commands/index.ts";
 import { parseArgs, usage } from "./commands/parse.ts";
-import { PyctlError, UsageError } from "./core/errors.ts";
+import { PyctlError, UsageError } from "./core/base/errors.ts";
 import { err, out } from "./ui/output.ts";
 
 const VERSION = "0.1.0";

@@ -2,10 +2,12 @@
  * `pyctl autoremove [--dry-run] [--python X.Y]`: uninstall the dependencies nothing you asked
  * for needs any more (transitively, cycles included). Recorded, so `pyctl undo` brings them back.
  */
-import { graphOf, orphans, type Node } from "../core/deps.ts";
-import { recordOperation, runPip } from "../core/recorder.ts";
-import { pruneUnneeded } from "../core/retention.ts";
-import { assertWritable } from "../core/target.ts";
+import { orphans, type Node } from "../core/packages/dependencies.ts";
+import { graphOf } from "../core/recording/explicit.ts";
+import { recordOperation } from "../core/recording/recorder.ts";
+import { runPip } from "../core/recording/pip-runner.ts";
+import { pruneUnneeded } from "../core/recording/retention.ts";
+import { assertWritable } from "../core/recording/target.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
@@ -32,12 +34,19 @@ export async function run(args: ParsedArgs): Promise<number> {
   assertWritable(target);
   const names = planned.map((n) => n.dist.name);
   const op = { kind: "autoremove" as const, command: "pyctl autoremove", pipArgs: ["uninstall", "-y", ...names] };
-  const result = await recordOperation(target, ctx.config, op, (guard) => {
-    // Decided again under the lock: another shell may have changed the venv since the plan.
-    const still = orphans(graphOf(target)).map((n) => n.dist.name);
-    if (still.length === 0) return Promise.resolve({ exitCode: 0, interrupted: false });
-    return runPip(target, ["uninstall", "-q", "-y", ...still], process.env, guard);
-  }, { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) }, pruneUnneeded);
+  const result = await recordOperation(
+    target,
+    ctx.config,
+    op,
+    (guard) => {
+      // Decided again under the lock: another shell may have changed the venv since the plan.
+      const still = orphans(graphOf(target)).map((n) => n.dist.name);
+      if (still.length === 0) return Promise.resolve({ exitCode: 0, interrupted: false });
+      return runPip(target, ["uninstall", "-q", "-y", ...still], process.env, guard);
+    },
+    { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
+    pruneUnneeded,
+  );
   for (const line of changeLines(result.entry.changes)) err(line);
   if (result.exitCode !== 0) {
     notice(`pip uninstall failed (exit ${result.exitCode}); recorded as #${result.entry.id}`);

@@ -2,14 +2,14 @@
  * `pyctl clean [--keep-baseline] [--yes] [--python X.Y]`: recreate the venv empty (pip and what
  * a fresh venv holds), or as its baseline snapshot. Recorded, so `pyctl undo` brings it all back.
  */
-import { PyctlError, UsageError } from "../core/errors.ts";
-import { goalFromLines } from "../core/plan.ts";
-import { readSnapshot } from "../core/snapshots.ts";
-import { assertWritable, baselineName, inventoryOf, type Target } from "../core/target.ts";
-import { baseInterpreterOf } from "../core/transaction.ts";
+import { PyctlError, UsageError } from "../core/base/errors.ts";
+import { goalFromLines } from "../core/transaction/plan.ts";
+import { readSnapshot } from "../core/recording/snapshots.ts";
+import { assertWritable, baselineName, inventoryOf, type Target } from "../core/recording/target.ts";
+import { baseInterpreterOf } from "../core/transaction/transaction.ts";
 import { err, writeAll } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
-import { transact } from "./transact.ts";
+import { transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 async function confirm(question: string): Promise<boolean> {

@@ -1,14 +1,17 @@
 /** What most commands start with: the tier's layout, its config, and the venv they act on. */
-import { loadConfig, configFlag, type Config } from "../core/config.ts";
-import { Layout } from "../core/paths.ts";
-import { resolveVersion, targetFor, type Target } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
-import { PyctlError } from "../core/errors.ts";
+import { loadConfig, configFlag, type Config } from "../core/base/config.ts";
+import { Layout } from "../core/base/paths.ts";
+import { resolveVersion, targetFor, type Target } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
+import { PyctlError } from "../core/base/errors.ts";
 import { setColorSetting } from "../ui/output.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export interface Context { layout: Layout; config: Config }
+export interface Context {
+  layout: Layout;
+  config: Config;
+}
 
 export async function openContext(): Promise<Context> {
   const layout = new Layout();

@@ -2,7 +2,7 @@
  * `pyctl complete -- WORDS…` (hidden): what the completion scripts call. Prints one candidate
  * per line as WORD or WORD<TAB>DESCRIPTION, or the single line ":files" for file names.
  */
-import { complete } from "../shell/complete.ts";
+import { complete } from "./completion.ts";
 import type { ParsedArgs } from "./spec.ts";
 import { writeAll } from "../ui/output.ts";
 

@@ -1,6 +1,6 @@
 /** `pyctl config [KEY [VALUE]]`: show all settings, show one, or set one (validated, written atomically). */
-import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/config.ts";
-import { UsageError } from "../core/errors.ts";
+import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/base/config.ts";
+import { UsageError } from "../core/base/errors.ts";
 import { out, table } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";

@@ -1,5 +1,5 @@
 /** `pyctl delete-snapshot NAME`: remove snapshots/NAME.txt (store versions only it kept go at the next prune). */
-import { deleteSnapshot, validateSnapshotName } from "../core/snapshots.ts";
+import { deleteSnapshot, validateSnapshotName } from "../core/recording/snapshots.ts";
 import { notice, out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";

@@ -1,6 +1,6 @@
 /** `pyctl diff [N] [--python X.Y] [--json]`: what operation N (default: the last) changed. */
-import { latestId, readItem } from "../core/history.ts";
-import { PyctlError } from "../core/errors.ts";
+import { latestId, readItem } from "../core/recording/history.ts";
+import { PyctlError } from "../core/base/errors.ts";
 import { changeLines } from "../ui/diff.ts";
 import { out, printJson } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";

@@ -3,16 +3,26 @@
  * snapshots, config and the shell set-up; with --fix, repair what can be repaired safely
  * (recorded where the venv changes) and say what could not be.
  */
-import { defaultConfig, loadConfig, configFlag, type Config } from "../core/config.ts";
-import { runChecks, type Check } from "../core/health.ts";
-import { Layout } from "../core/paths.ts";
-import { applyRepair } from "../core/repair.ts";
+import { configFlag, configString, defaultConfig, loadConfig, type Config } from "../core/base/config.ts";
+import type { Check, Repair } from "../core/doctor/check.ts";
+import { runChecks } from "../core/doctor/doctor.ts";
+import { Layout } from "../core/base/paths.ts";
+import { applyRepair } from "../core/doctor/repair.ts";
+import { repairRcBlock, shellChecks, type ShellRepair } from "../shell/doctor-checks.ts";
 import { colors, notice, out, printJson, setColorSetting } from "../ui/output.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-interface Fixed { id: string; message: string }
+interface Fixed {
+  id: string;
+  message: string;
+}
+type AnyCheck = Check<Repair | ShellRepair>;
 
-async function repairAll(checks: Check[], layout: Layout, config: Config): Promise<{ fixed: Fixed[]; failed: Fixed[] }> {
+function allChecks(layout: Layout, config: Config, configError: Error | undefined): AnyCheck[] {
+  return runChecks({ layout, configError, more: shellChecks(layout, configString(config, "python.default")) });
+}
+
+async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Promise<{ fixed: Fixed[]; failed: Fixed[] }> {
   const fixed: Fixed[] = [];
   const failed: Fixed[] = [];
   const done = new Set<string>();
@@ -22,7 +32,11 @@ async function repairAll(checks: Check[], layout: Layout, config: Config): Promi
     if (done.has(key)) continue; // e.g. a missing venv and its interpreter: one rebuild
     done.add(key);
     try {
-      fixed.push({ id: check.id, message: await applyRepair(check.repair, { layout, config, events: { progress: notice } }) });
+      fixed.push({
+        id: check.id,
+        message:
+          check.repair.kind === "rc-block" ? repairRcBlock(check.repair) : await applyRepair(check.repair, { layout, config, events: { progress: notice } }),
+      });
     } catch (error) {
       failed.push({ id: check.id, message: (error as Error).message });
     }
@@ -30,7 +44,7 @@ async function repairAll(checks: Check[], layout: Layout, config: Config): Promi
   return { fixed, failed };
 }
 
-function printCheck(check: Check, fixing: boolean): void {
+function printCheck(check: AnyCheck, fixing: boolean): void {
   const c = colors();
   out(`${check.ok ? c.green("ok     ") : c.red("problem")}  ${check.id}: ${check.message}`);
   if (!check.ok && check.fix) out(`         fix: ${check.fix}${check.repair && !fixing ? " (`pyctl doctor --fix` does this)" : ""}`);
@@ -47,12 +61,12 @@ export async function run(args: ParsedArgs): Promise<number> {
     configError = error as Error;
   }
   const fixing = args.options.has("--fix");
-  let checks = runChecks({ layout, config, configError });
+  let checks = allChecks(layout, config, configError);
   let fixed: Fixed[] = [];
   let failed: Fixed[] = [];
   if (fixing) {
     ({ fixed, failed } = await repairAll(checks, layout, config));
-    if (fixed.length) checks = runChecks({ layout, config, configError });
+    if (fixed.length) checks = allChecks(layout, config, configError);
   }
   const problems = checks.filter((c) => !c.ok);
   if (args.options.has("--json")) {
@@ -66,6 +80,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   for (const check of checks) printCheck(check, fixing);
   const fixable = problems.filter((p) => p.repair).length;
   if (problems.length === 0) out("no problems found");
-  else out(`${problems.length} problem(s)${!fixing && fixable ? `; \`pyctl doctor --fix\` can repair ${fixable}` : fixing ? " left: they need you (see fix: above)" : ""}`);
+  else
+    out(
+      `${problems.length} problem(s)${!fixing && fixable ? `; \`pyctl doctor --fix\` can repair ${fixable}` : fixing ? " left: they need you (see fix: above)" : ""}`,
+    );
   return problems.length ? 1 : 0;
 }

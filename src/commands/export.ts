@@ -3,10 +3,10 @@
  * current package set, or snapshot NAME, as requirements.txt (pip freeze format) or PEP 751 pylock.toml.
  */
 import { basename } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export.ts";
-import { resolveVersion, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { writeFileAtomic } from "../core/base/atomic.ts";
+import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export/export.ts";
+import { resolveVersion, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { notice, out, writeAll } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";

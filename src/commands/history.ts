@@ -1,5 +1,5 @@
 /** `pyctl history [--limit N] [--python X.Y] [--json]`: recorded operations, newest first. */
-import { listHistory, type HistoryItem } from "../core/history.ts";
+import { listHistory, type HistoryItem } from "../core/recording/history.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
 import { summarize } from "../ui/diff.ts";
 import { existingTarget, openContext } from "./common.ts";

@@ -3,8 +3,8 @@
  * (re)writes the rendered copy the rc block of `pyctl setup-shell` sources (shell/hook-cache.ts):
  * a shell start runs this only when that copy finds itself stale, and then this renders anew.
  */
-import { UsageError } from "../core/errors.ts";
-import { Layout } from "../core/paths.ts";
+import { UsageError } from "../core/base/errors.ts";
+import { Layout } from "../core/base/paths.ts";
 import { cachedFacts, writeCachedHook } from "../shell/hook-cache.ts";
 import { renderHook, type HookFacts } from "../shell/hook.ts";
 import { pyctlPath } from "../shell/self.ts";

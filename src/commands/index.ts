@@ -83,7 +83,10 @@ export const COMMANDS: CommandSpec[] = [
     name: "config",
     summary: "show all settings, show one, or set one",
     options: [],
-    positionals: [{ name: "KEY", kind: "config-key", optional: true }, { name: "VALUE", optional: true }],
+    positionals: [
+      { name: "KEY", kind: "config-key", optional: true },
+      { name: "VALUE", optional: true },
+    ],
     load: () => import("./config.ts"),
   },
   {
@@ -123,6 +126,18 @@ export const COMMANDS: CommandSpec[] = [
     ],
     positionals: [],
     load: () => import("./rebuild.ts"),
+  },
+  {
+    name: "adopt",
+    summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
+    options: [
+      { flag: "--dry-run", summary: "show what would move; change nothing" },
+      { flag: "--yes", summary: "do not ask before removing them from where they were" },
+      { flag: "--keep", summary: "copy them in and leave the originals where they are" },
+      PYTHON_OPTION,
+    ],
+    positionals: [{ name: "PATH", kind: "file", optional: true }],
+    load: () => import("./adopt.ts"),
   },
   {
     name: "export",

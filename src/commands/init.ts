@@ -1,17 +1,19 @@
 /** `pyctl init [--python VERSION|PATH]`: the venv for a Python version, and config.toml. Idempotent. */
 import { existsSync } from "node:fs";
-import { configString, saveConfig } from "../core/config.ts";
-import { PyctlError } from "../core/errors.ts";
-import { findInterpreter } from "../core/python.ts";
-import { createTarget, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { configString, saveConfig } from "../core/base/config.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { findInterpreter } from "../core/python/interpreter.ts";
+import { createTarget, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
+import { adoptableLine } from "./adopt.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+  const ctx = await openContext();
+  const { layout, config } = ctx;
   const requested = stringOption(args, "--python");
   const remembered = configString(config, "python.interpreter");
   const python = findInterpreter(requested ?? (remembered && existsSync(remembered) ? remembered : undefined));
@@ -36,5 +38,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   } else {
     for (const line of changes) out(`pyctl: ${line}`);
   }
+  const adoptable = adoptableLine(ctx);
+  if (adoptable) out(`pyctl: ${adoptable}`);
   return 0;
 }

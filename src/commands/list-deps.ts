@@ -1,7 +1,8 @@
 /** `pyctl list-deps PKG [--json] [--python X.Y]`: what PKG requires (at which installed versions) and what requires it. */
-import { graphOf, PROTECTED, type Edge } from "../core/deps.ts";
-import { PyctlError } from "../core/errors.ts";
-import { canonicalName } from "../core/pep440.ts";
+import { PROTECTED, type Edge } from "../core/packages/dependencies.ts";
+import { graphOf } from "../core/recording/explicit.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { canonicalName } from "../core/packages/pep440.ts";
 import { out, printJson, table } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";

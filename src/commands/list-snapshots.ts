@@ -1,10 +1,17 @@
 /** `pyctl list-snapshots [--json]`: name, date, Python version and package count of each snapshot. */
-import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/snapshots.ts";
+import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/recording/snapshots.ts";
 import { out, printJson, table } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-interface Row { name: string; date: string | null; python: string | null; packages: number | null; path: string; error?: string }
+interface Row {
+  name: string;
+  date: string | null;
+  python: string | null;
+  packages: number | null;
+  path: string;
+  error?: string;
+}
 
 export async function run(args: ParsedArgs): Promise<number> {
   const { layout } = await openContext();
@@ -25,9 +32,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   const when = (date: string | null) => (date && !Number.isNaN(Date.parse(date)) ? new Date(date).toLocaleString("sv-SE").slice(0, 16) : "?");
-  const cells = rows.map((r) => r.error
-    ? [r.name, "?", "?", `unreadable: ${r.error}`]
-    : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`]);
+  const cells = rows.map((r) =>
+    r.error ? [r.name, "?", "?", `unreadable: ${r.error}`] : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`],
+  );
   for (const line of table([["NAME", "DATE", "PYTHON", "PACKAGES"], ...cells])) out(line);
   return 0;
 }

@@ -1,5 +1,5 @@
 /** Turning argv into options and positionals, as the command's table entry describes. */
-import { UsageError } from "../core/errors.ts";
+import { UsageError } from "../core/base/errors.ts";
 import type { CommandSpec, ParsedArgs } from "./spec.ts";
 
 export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {

@@ -2,13 +2,14 @@
  * `pyctl pip [--python X.Y] [--as NAME] -- ARGS…` (hidden): what the shell functions call for
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
-import { configFlag } from "../core/config.ts";
-import { parsePipArgs, withoutUserFlag } from "../core/pip-args.ts";
-import { locateInterpreter } from "../core/python.ts";
-import { recordOperation, recordingEnabled, runPip } from "../core/recorder.ts";
-import { pruneUnneeded } from "../core/retention.ts";
-import { assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { configFlag } from "../core/base/config.ts";
+import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
+import { locateInterpreter } from "../core/python/interpreter.ts";
+import { recordOperation } from "../core/recording/recorder.ts";
+import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
+import { pruneUnneeded } from "../core/recording/retention.ts";
+import { assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
 import { openContext } from "./common.ts";

@@ -3,13 +3,13 @@
  * venv's base interpreter, build the venv anew for the given (or a same-version) interpreter and
  * reinstall the packages you asked for. Recorded as one operation.
  */
-import { configString } from "../core/config.ts";
-import { PyctlError } from "../core/errors.ts";
+import { configString } from "../core/base/config.ts";
+import { PyctlError } from "../core/base/errors.ts";
 import { existsSync } from "node:fs";
-import { latestId } from "../core/history.ts";
-import { findInterpreter, isVersion, type Interpreter } from "../core/python.ts";
-import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/rebuild.ts";
-import { isVenv, readPyvenvCfg } from "../core/venv.ts";
+import { latestId } from "../core/recording/history.ts";
+import { findInterpreter, isVersion, type Interpreter } from "../core/python/interpreter.ts";
+import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/transaction/rebuild.ts";
+import { isVenv, readPyvenvCfg } from "../core/python/venv.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
@@ -17,7 +17,11 @@ import type { ParsedArgs } from "./spec.ts";
 
 function describePlan(plan: RebuildPlan): string[] {
   const old = readPyvenvCfg(plan.from.venv);
-  const state = !isVenv(plan.from.venv) ? "missing" : plan.oldWorks ? `Python ${old?.version}, working` : `Python ${old?.version}, its base interpreter is gone`;
+  const state = !isVenv(plan.from.venv)
+    ? "missing"
+    : plan.oldWorks
+      ? `Python ${old?.version}, working`
+      : `Python ${old?.version}, its base interpreter is gone`;
   const lines = [
     `rebuild ${plan.from.venv} (${state})`,
     `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`,

@@ -3,15 +3,15 @@
  * (or a freeze file's), removing, installing and replacing only what differs.
  */
 import { existsSync } from "node:fs";
-import { PyctlError } from "../core/errors.ts";
-import { goalFromLines } from "../core/plan.ts";
-import { readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/snapshots.ts";
-import { assertWritable, pythonVersionOf, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { goalFromLines } from "../core/transaction/plan.ts";
+import { readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
+import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext, type Context } from "./common.ts";
 import { stringOption } from "./parse.ts";
-import { showPreview, transact } from "./transact.ts";
+import { showPreview, transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 /** A path if it looks like one (a "/" or a .txt file that exists), else a snapshot name. */

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { PyctlError } from "../core/errors.ts";
-import { userHome } from "../core/paths.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { userHome } from "../core/base/paths.ts";
 import { systemFiles, shellOfFile, userFiles, type ShellFiles } from "../shell/locations.ts";
 import { pyctlPath } from "../shell/self.ts";
 import { installBlock, installCompletion, installLoginBlocks, removeBlock, removeCompletion, removeLoginBlocks, type FileChange } from "../shell/setup.ts";
@@ -32,9 +32,27 @@ function chooseFiles(args: ParsedArgs, remove: boolean): ShellFiles[] {
 }
 
 const SAYS: Record<"block" | "login" | "completions", Record<FileChange["action"], string>> = {
-  login: { added: "created, with the pyctl block for login shells", updated: "pyctl block for login shells written", unchanged: "pyctl block for login shells already there", removed: "pyctl block for login shells removed", absent: "no pyctl block" },
-  block: { added: "created, with the pyctl block", updated: "pyctl block written", unchanged: "pyctl block already there", removed: "pyctl block removed", absent: "no pyctl block" },
-  completions: { added: "completions installed", updated: "completions updated", unchanged: "completions already there", removed: "completions removed", absent: "no pyctl completions" },
+  login: {
+    added: "created, with the pyctl block for login shells",
+    updated: "pyctl block for login shells written",
+    unchanged: "pyctl block for login shells already there",
+    removed: "pyctl block for login shells removed",
+    absent: "no pyctl block",
+  },
+  block: {
+    added: "created, with the pyctl block",
+    updated: "pyctl block written",
+    unchanged: "pyctl block already there",
+    removed: "pyctl block removed",
+    absent: "no pyctl block",
+  },
+  completions: {
+    added: "completions installed",
+    updated: "completions updated",
+    unchanged: "completions already there",
+    removed: "completions removed",
+    absent: "no pyctl completions",
+  },
 };
 
 function line(label: string, change: FileChange, kind: "block" | "login" | "completions"): string {
@@ -52,8 +70,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     for (const login of remove ? removeLoginBlocks(f) : installLoginBlocks(f)) out(line("", login, "login"));
     out(line("", completion, "completions"));
   }
-  out(remove
-    ? "Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup)."
-    : "Open a new shell to start using them (or load them here: eval \"$(pyctl hook bash)\", or zsh/fish alike).");
+  out(
+    remove
+      ? "Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup)."
+      : 'Open a new shell to start using them (or load them here: eval "$(pyctl hook bash)", or zsh/fish alike).',
+  );
   return 0;
 }

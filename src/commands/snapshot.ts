@@ -1,10 +1,10 @@
 /** `pyctl snapshot NAME [--force] [--python X.Y]`: save the current package set as snapshots/NAME.txt. */
 import { existsSync } from "node:fs";
-import { PyctlError } from "../core/errors.ts";
-import { acquireLock } from "../core/lock.ts";
-import { snapshotPath, writeSnapshot } from "../core/snapshots.ts";
-import { storeAll } from "../core/store.ts";
-import { freezeAll, inventoryOf, pythonVersionOf } from "../core/target.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { acquireLock } from "../core/base/lock.ts";
+import { snapshotPath, writeSnapshot } from "../core/recording/snapshots.ts";
+import { storeAll } from "../core/recording/store.ts";
+import { freezeAll, inventoryOf, pythonVersionOf } from "../core/recording/target.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";

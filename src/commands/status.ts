@@ -1,17 +1,19 @@
 /** `pyctl status [--json]`: tier, venvs and their Pythons, package counts, history, config, hook. */
 import { existsSync, readdirSync } from "node:fs";
-import { configString } from "../core/config.ts";
-import { hookState } from "../core/hook-state.ts";
-import { latestId, listHistory } from "../core/history.ts";
-import { versionsIn } from "../core/paths.ts";
-import { inventoryOf, pythonVersionOf, targetFor } from "../core/target.ts";
-import { isVenv } from "../core/venv.ts";
+import { configString } from "../core/base/config.ts";
+import { hookState } from "../shell/hook-state.ts";
+import { latestId, listHistory } from "../core/recording/history.ts";
+import { versionsIn } from "../core/base/paths.ts";
+import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
 import { openContext } from "./common.ts";
+import { adoptableLine } from "./adopt.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+  const ctx = await openContext();
+  const { layout, config } = ctx;
   const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
   const venvs = versions.map((version) => {
     const target = targetFor(layout, version);
@@ -48,5 +50,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
   }
   if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
+  const adoptable = adoptableLine(ctx);
+  if (adoptable) out(`adopt:     ${adoptable}`);
   return 0;
 }

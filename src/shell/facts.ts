@@ -4,10 +4,10 @@
  */
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
-import { configString, loadConfig } from "../core/config.ts";
-import { Layout, userHome, versionsIn } from "../core/paths.ts";
-import { locateInterpreter, probeInterpreter } from "../core/python.ts";
-import { readPyvenvCfg } from "../core/venv.ts";
+import { configString, loadConfig } from "../core/base/config.ts";
+import { type Layout, userHome, versionsIn } from "../core/base/paths.ts";
+import { locateInterpreter, probeInterpreter } from "../core/python/interpreter.ts";
+import { readPyvenvCfg } from "../core/python/venv.ts";
 import type { PythonFact } from "./hook.ts";
 
 const VERSIONED = /^python(3\.\d+)$/;

@@ -9,8 +9,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { systemTierHome, userHome, userTierHome, type Layout } from "../core/paths.ts";
+import { writeFileAtomic } from "../core/base/atomic.ts";
+import { systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
 import { renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
 import type { Shell } from "./shells.ts";
 
@@ -110,7 +110,12 @@ export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, 
     const kept = stillValid(file).filter((e) => e.path !== path);
     const hooked = facts.defaultVersion ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl)) : path;
     const entries = [{ path, hooked, facts }, ...kept].slice(0, MAX_PATHS);
-    const all = watched(layout, facts.pyctl, entries.map((e) => e.path), baseDirs);
+    const all = watched(
+      layout,
+      facts.pyctl,
+      entries.map((e) => e.path),
+      baseDirs,
+    );
     const state: State = { env: envKey(), newer: all.filter((p) => existsSync(p)), absent: all.filter((p) => !existsSync(p)), entries };
     const text = `${renderCachedHook(shell, { ...state, self: file })}${STATE_PREFIX}${JSON.stringify(state)}\n`;
     mkdirSync(cacheDir(), { recursive: true });

@@ -13,7 +13,7 @@ import fish from "../../hooks/pyctl.fish" with { type: "text" };
 import body from "../../hooks/pyctl.sh" with { type: "text" };
 import cachedSh from "../../hooks/cached.sh" with { type: "text" };
 import cachedFish from "../../hooks/cached.fish" with { type: "text" };
-import { PIP_READ_COMMANDS, PIP_VALUE_OPTIONS } from "../core/pip-args.ts";
+import { PIP_READ_COMMANDS, PIP_VALUE_OPTIONS } from "../core/packages/pip-args.ts";
 
 import type { Shell } from "./shells.ts";
 
@@ -91,17 +91,24 @@ function words(list: readonly string[]): string {
 }
 
 function hookText(shell: Shell, facts: string): string {
-  const tables = shell === "fish"
-    ? { value: PIP_VALUE_OPTIONS.join(" "), read: PIP_READ_COMMANDS.join(" ") }
-    : { value: quotePosix(words(PIP_VALUE_OPTIONS)), read: quotePosix(words(PIP_READ_COMMANDS)) };
-  const withTables = (text: string) => text
-    .replace("@VALUE_OPTIONS@", () => tables.value)
-    .replace("@READ_COMMANDS@", () => tables.read);
+  const tables =
+    shell === "fish"
+      ? { value: PIP_VALUE_OPTIONS.join(" "), read: PIP_READ_COMMANDS.join(" ") }
+      : { value: quotePosix(words(PIP_VALUE_OPTIONS)), read: quotePosix(words(PIP_READ_COMMANDS)) };
+  const withTables = (text: string) => text.replace("@VALUE_OPTIONS@", () => tables.value).replace("@READ_COMMANDS@", () => tables.read);
   const shared = withTables(body);
-  const inserted = shell === "zsh"
-    ? quotePosix(shared.split("\n").filter((l) => !/^\s*#/.test(l) && l.trim() !== "").join("\n"))
-    : shared.trimEnd();
-  return withTables(TEMPLATES[shell]).replace("@FACTS@", () => facts).replace("@BODY@", () => inserted);
+  const inserted =
+    shell === "zsh"
+      ? quotePosix(
+          shared
+            .split("\n")
+            .filter((l) => !/^\s*#/.test(l) && l.trim() !== "")
+            .join("\n"),
+        )
+      : shared.trimEnd();
+  return withTables(TEMPLATES[shell])
+    .replace("@FACTS@", () => facts)
+    .replace("@BODY@", () => inserted);
 }
 
 /** The hook as `pyctl hook SHELL` prints it, for `eval`. */

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { userHome } from "../core/paths.ts";
+import { userHome } from "../core/base/paths.ts";
 import type { Shell } from "./hook.ts";
 
 export interface ShellFiles {

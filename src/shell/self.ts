@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { PyctlError } from "../core/errors.ts";
+import { PyctlError } from "../core/base/errors.ts";
 
 function sameFile(a: string, b: string): boolean {
   try {

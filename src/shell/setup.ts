@@ -5,8 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { writeFileAtomic } from "../core/atomic.ts";
-import { errnoCode, PyctlError } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/base/atomic.ts";
+import { errnoCode, PyctlError } from "../core/base/errors.ts";
 import bashCompletion from "../../completions/pyctl.bash" with { type: "text" };
 import zshCompletion from "../../completions/_pyctl" with { type: "text" };
 import fishCompletion from "../../completions/pyctl.fish" with { type: "text" };
@@ -65,20 +65,20 @@ export function installBlock(files: ShellFiles, pyctl: string): FileChange {
 
 /** The login block, in each of the shell's login files that exists. */
 export function installLoginBlocks(files: ShellFiles): FileChange[] {
-  return (files.loginFiles ?? []).filter((f) => existsSync(f)).map((file) => {
-    const before = readText(file) ?? "";
-    const after = withBlock(before, loginBlock());
-    if (after === before) return { path: file, action: "unchanged" as const };
-    const backup = backUpOnce(file, before);
-    writeKeepingMode(file, after);
-    return { path: file, action: "updated" as const, backup };
-  });
+  return (files.loginFiles ?? [])
+    .filter((f) => existsSync(f))
+    .map((file) => {
+      const before = readText(file) ?? "";
+      const after = withBlock(before, loginBlock());
+      if (after === before) return { path: file, action: "unchanged" as const };
+      const backup = backUpOnce(file, before);
+      writeKeepingMode(file, after);
+      return { path: file, action: "updated" as const, backup };
+    });
 }
 
 export function removeLoginBlocks(files: ShellFiles): FileChange[] {
-  return (files.loginFiles ?? [])
-    .filter((f) => hasBlock(readText(f) ?? ""))
-    .map((file) => removeBlock({ ...files, rcFile: file, ownFile: false }));
+  return (files.loginFiles ?? []).filter((f) => hasBlock(readText(f) ?? "")).map((file) => removeBlock({ ...files, rcFile: file, ownFile: false }));
 }
 
 export function installCompletion(files: ShellFiles): FileChange {

@@ -1,6 +1,6 @@
 /** How a change between two package sets reads: + added, - removed, ↑ upgraded, ↓ downgraded. */
-import type { Changes } from "../core/changes.ts";
-import { compareVersions } from "../core/pep440.ts";
+import type { Changes } from "../core/recording/changes.ts";
+import { compareVersions } from "../core/packages/pep440.ts";
 import { colors } from "./output.ts";
 
 export function changeLines(changes: Changes): string[] {

@@ -5,9 +5,16 @@
  * shell start (the hook) and every pip install would pay.
  */
 import { fstatSync, writeSync } from "node:fs";
-import { errnoCode } from "../core/errors.ts";
+import { errnoCode } from "../core/base/errors.ts";
 type Paint = (text: string) => string;
-export interface Palette { red: Paint; green: Paint; yellow: Paint; cyan: Paint; dim: Paint; bold: Paint }
+export interface Palette {
+  red: Paint;
+  green: Paint;
+  yellow: Paint;
+  cyan: Paint;
+  dim: Paint;
+  bold: Paint;
+}
 
 const plain: Palette = { red: String, green: String, yellow: String, cyan: String, dim: String, bold: String };
 let palette: Palette | undefined;
@@ -73,10 +80,18 @@ export function printJson(value: unknown): void {
 /** Left-aligned columns; the last column is not padded. */
 export function table(rows: string[][], visibleLength: (s: string) => number = (s) => s.length): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleLength(cell)))).join("  ").trimEnd());
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell));
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleLength(cell))))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 export function stripAnsi(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes to strip
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }

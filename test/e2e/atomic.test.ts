@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, type Sandbox } from "../support/env.ts";
-import { historyFiles, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, script, staging, startPaused, startUntil } from "./undo-support.ts";
+import { historyFiles, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, script, staging, startPaused, startUntil } from "../support/venv-fixtures.ts";
 
 const BEFORE_SWITCH = ["staged", "applied", "fetched", "verified"] as const;
 

@@ -4,13 +4,17 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { findCommand } from "../../src/commands/index.ts";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
-import { buildWheels } from "./rebuild-support.ts";
+import { buildWheels } from "../support/interpreters.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
 const freezeOf = (sb: Sandbox) => sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
 const historyCount = (sb: Sandbox) => readdirSync(join(sb.pyctlHome, "py311", "history")).filter((f) => f.endsWith("_after.json")).length;
-const names = (freeze: string) => freeze.split("\n").filter(Boolean).map((l) => l.split("==")[0]!.toLowerCase());
+const names = (freeze: string) =>
+  freeze
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split("==")[0]!.toLowerCase());
 
 describe("autoremove", () => {
   let sb: Sandbox;
@@ -37,7 +41,10 @@ describe("autoremove", () => {
     const r = run(sb, ["autoremove", "--dry-run"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("would remove 4 package(s)");
-    const listed = r.stdout.split("\n").filter((l) => l.startsWith("  ")).map((l) => l.trim().split(" ")[0]);
+    const listed = r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("  "))
+      .map((l) => l.trim().split(" ")[0]);
     expect(listed.sort()).toEqual(["beta", "delta", "eta", "zeta"]);
     expect(freezeOf(sb)).toBe(before);
     expect(historyCount(sb)).toBe(count);

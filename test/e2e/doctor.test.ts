@@ -3,10 +3,21 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
-import { copyPython, pyenvPython } from "./rebuild-support.ts";
+import { copyPython, pyenvPython } from "../support/interpreters.ts";
 
-interface Check { id: string; ok: boolean; message: string; fix?: string; fixable: boolean }
-interface Report { ok: boolean; checks: Check[]; fixed?: { id: string; message: string }[]; not_fixed?: { id: string; message: string }[] }
+interface Check {
+  id: string;
+  ok: boolean;
+  message: string;
+  fix?: string;
+  fixable: boolean;
+}
+interface Report {
+  ok: boolean;
+  checks: Check[];
+  fixed?: { id: string; message: string }[];
+  not_fixed?: { id: string; message: string }[];
+}
 
 const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
 const historyDir = (sb: Sandbox) => join(sb.pyctlHome, "py311", "history");
@@ -38,7 +49,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
   test("a fresh set-up: only the missing rc block, which --fix adds through setup-shell's engine", () => {
     expect(Object.keys(problems(doctor(sb)))).toEqual(["rc-block:bash"]);
     const text = run(sb, ["doctor"], hooked(sb));
-    expect(text.stdout).toMatch(/^problem  rc-block:bash: .*\.bashrc does not load the pyctl hook\n {9}fix: run `pyctl setup-shell` \(`pyctl doctor --fix` does this\)$/m);
+    expect(text.stdout).toMatch(
+      /^problem {2}rc-block:bash: .*\.bashrc does not load the pyctl hook\n {9}fix: run `pyctl setup-shell` \(`pyctl doctor --fix` does this\)$/m,
+    );
     expect(text.stdout).toContain("1 problem(s); `pyctl doctor --fix` can repair 1");
     const fixed = doctor(sb, "--fix");
     expect(fixed.fixed).toEqual([{ id: "rc-block:bash", message: `wrote the pyctl block to ${join(sb.home, ".bashrc")}` }]);
@@ -62,7 +75,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     writeFileSync(temp, "half");
     mkdirSync(join(sb.pyctlHome, "py311", "venv.staging", "bin"), { recursive: true });
     // pyctl killed right after it claimed #9, before pip changed anything
-    const ids = readdirSync(historyDir(sb)).filter((f) => f.endsWith("_after.json")).sort();
+    const ids = readdirSync(historyDir(sb))
+      .filter((f) => f.endsWith("_after.json"))
+      .sort();
     const { changes, exit_code, duration_ms, interrupted, ...state } = JSON.parse(readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"));
     writeFileSync(join(historyDir(sb), "009_before.json"), JSON.stringify({ ...state, id: 9 }));
     const entry = join(sb.pyctlHome, "py311", "store", "beta", "1.0");

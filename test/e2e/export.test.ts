@@ -3,15 +3,26 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseFreezeLine, pylockDocument, type ExportSource } from "../../src/core/export.ts";
+import { parseFreezeLine, pylockDocument, type ExportSource } from "../../src/core/export/export.ts";
 import { fixtures, makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvPip = (sb: Sandbox, ...args: string[]) => sh([join(sb.pyctlHome, "py311", "venv", "bin", "python"), "-m", "pip", ...args], sb);
-const withoutComments = (text: string) => text.split("\n").filter((l) => l && !l.startsWith("#")).join("\n");
+const withoutComments = (text: string) =>
+  text
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))
+    .join("\n");
 const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-type Lock = { "lock-version": string; "created-by": string; "requires-python": string; packages: Record<string, any>[]; tool: { pyctl: Record<string, unknown> } };
+type Lock = {
+  "lock-version": string;
+  "created-by": string;
+  "requires-python": string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed TOML, checked field by field by the tests
+  packages: Record<string, any>[];
+  tool: { pyctl: Record<string, unknown> };
+};
 
 /** The rules of PEP 751 a single-use lock must follow (the spec's "Required?" and exclusivity lines). */
 function checkPylock(lock: Lock): void {
@@ -63,7 +74,10 @@ describe("export", () => {
 
   test("a named snapshot exports its own set, not the current one", () => {
     const snapshots = join(sb.pyctlHome, "snapshots");
-    writeFileSync(join(snapshots, "old.txt"), "# pyctl snapshot: old\n# python: 3.11.2\n# date: 2026-01-01T00:00:00.000Z\nalpha==1.0\npip==23.0.1\nsetuptools==66.1.1\n");
+    writeFileSync(
+      join(snapshots, "old.txt"),
+      "# pyctl snapshot: old\n# python: 3.11.2\n# date: 2026-01-01T00:00:00.000Z\nalpha==1.0\npip==23.0.1\nsetuptools==66.1.1\n",
+    );
     const r = run(sb, ["export", "old"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("# pyctl export of snapshot old (2026-01-01T00:00:00.000Z)");
@@ -114,17 +128,22 @@ describe("export", () => {
 
 describe("pylock sources for direct-URL installs", () => {
   const source = (lines: string[]): ExportSource => ({
-    python: "3.12.1", description: "test", packages: lines.map((l) => parseFreezeLine(l)!),
+    python: "3.12.1",
+    description: "test",
+    packages: lines.map((l) => parseFreezeLine(l)!),
   });
 
   test("vcs, directory, editable and hashed archive each become their own table; no version for source trees", () => {
-    const { doc, unsourced } = pylockDocument(source([
-      "pkg-a @ git+https://example.org/a.git@0123abcd#subdirectory=sub",
-      "-e git+https://example.org/b.git@feedbeef#egg=pkg_b",
-      "pkg-c @ file:///src/pkg-c",
-      "pkg-d @ https://example.org/pkg_d-1.0-py3-none-any.whl#sha256=abc123",
-      "pkg-e @ https://example.org/pkg_e-1.0.tar.gz",
-    ]), new Map());
+    const { doc, unsourced } = pylockDocument(
+      source([
+        "pkg-a @ git+https://example.org/a.git@0123abcd#subdirectory=sub",
+        "-e git+https://example.org/b.git@feedbeef#egg=pkg_b",
+        "pkg-c @ file:///src/pkg-c",
+        "pkg-d @ https://example.org/pkg_d-1.0-py3-none-any.whl#sha256=abc123",
+        "pkg-e @ https://example.org/pkg_e-1.0.tar.gz",
+      ]),
+      new Map(),
+    );
     const lock = doc as unknown as Lock;
     checkPylock(lock);
     expect(lock["requires-python"]).toBe("==3.12.*");

@@ -67,7 +67,8 @@ describe("for a user", () => {
   });
 
   test("only shells that are installed or have an rc file; ZDOTDIR and XDG_CONFIG_HOME are honoured", () => {
-    const zdot = join(sb.dir, "zdot"), xdg = join(sb.dir, "xdg");
+    const zdot = join(sb.dir, "zdot"),
+      xdg = join(sb.dir, "xdg");
     mkdirSync(join(xdg, "fish"), { recursive: true });
     writeFileSync(join(xdg, "fish", "config.fish"), "set -g fish_greeting\n");
     const result = sh([pyctlBin(), "setup-shell"], sb, { env: { PATH: pathWith("zsh"), ZDOTDIR: zdot, XDG_CONFIG_HOME: xdg } });

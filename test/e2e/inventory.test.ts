@@ -2,11 +2,15 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freeze, readInventory, sitePackagesOf } from "../../src/core/inventory.ts";
+import { freeze, readInventory, sitePackagesOf } from "../../src/core/packages/inventory.ts";
 import { fixtures, makeSandbox, pythons, run, sh, type Sandbox } from "../support/env.ts";
 import { writeProject } from "../support/project.ts";
 
-interface Case { label: string; python: string; version: string }
+interface Case {
+  label: string;
+  python: string;
+  version: string;
+}
 
 const found = pythons();
 const cases: Case[] = [
@@ -79,7 +83,11 @@ describe("versions that need normalising", () => {
     expect(run(sb, ["init", "--python", found.debian]).code).toBe(0);
     const venv = join(sb.pyctlHome, "py311", "venv");
     const site = sitePackagesOf(venv, "3.11");
-    for (const [name, version] of [["odd-pre", "1.0.0-Beta1"], ["odd-zero", "01.02"], ["odd-legacy", "1.0-foo"]] as const) {
+    for (const [name, version] of [
+      ["odd-pre", "1.0.0-Beta1"],
+      ["odd-zero", "01.02"],
+      ["odd-legacy", "1.0-foo"],
+    ] as const) {
       const info = join(site, `${name.replace("-", "_")}-${version}.dist-info`);
       mkdirSync(info);
       writeFileSync(join(info, "METADATA"), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\nlong description\n`);

@@ -24,7 +24,13 @@ describe("list and list-deps", () => {
     const rows: { name: string; version: string; type: string; installed: string }[] = json(sb, "list");
     const types = Object.fromEntries(rows.map((r) => [r.name, r.type]));
     expect(types).toMatchObject({
-      gamma: "explicit", zeta: "explicit", alpha: "explicit", beta: "dependency", delta: "dependency", eta: "dependency", pip: "explicit",
+      gamma: "explicit",
+      zeta: "explicit",
+      alpha: "explicit",
+      beta: "dependency",
+      delta: "dependency",
+      eta: "dependency",
+      pip: "explicit",
     });
     expect(types.epsilon).toBeUndefined(); // delta's marker (python_version < "3.0") does not hold
     const gamma = rows.find((r) => r.name === "gamma")!;

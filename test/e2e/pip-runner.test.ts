@@ -34,8 +34,14 @@ describe("recorded pip operations", () => {
     expect(Object.keys(entry).slice(0, 6)).toEqual(["id", "timestamp", "user", "kind", "command", "pip_args"]);
     expect(before.freeze).not.toContain("beta");
     expect(entry).toMatchObject({
-      id: 1, kind: "pip", command: "pip install -q beta==1.0", pip_args: ["install", "-q", "beta==1.0"],
-      exit_code: 0, interrupted: false, python: "3.11.2", venv: venv(sb),
+      id: 1,
+      kind: "pip",
+      command: "pip install -q beta==1.0",
+      pip_args: ["install", "-q", "beta==1.0"],
+      exit_code: 0,
+      interrupted: false,
+      python: "3.11.2",
+      venv: venv(sb),
       changes: { added: ["alpha==2.0", "beta==1.0"], removed: [], modified: [] },
     });
     expect(entry.freeze).toBe(freezeOf(sb));
@@ -137,8 +143,7 @@ describe("concurrency and interruption", () => {
   test("8 concurrent installs get unique ids and leave a consistent venv", async () => {
     const sb = initSandbox();
     const specs = ["alpha==1.1", "epsilon", "delta==1.0", "Mixed_Case.Name", "zeta==1.0", "big", "filler000", "filler001"];
-    const procs = specs.map((spec) =>
-      Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", spec], { env: sb.env, stdout: "pipe", stderr: "pipe" }));
+    const procs = specs.map((spec) => Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", spec], { env: sb.env, stdout: "pipe", stderr: "pipe" }));
     const codes = await Promise.all(procs.map((p) => p.exited));
     expect(codes).toEqual(specs.map(() => 0));
     const stderr = await Promise.all(procs.map((p) => new Response(p.stderr).text()));
@@ -174,7 +179,7 @@ describe("bad input", () => {
     const r = run(sb, ["history"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toStartWith(`pyctl: ${config}:3:`);
-    writeFileSync(config, "[history]\nmax_entries = \"ten\"\n");
+    writeFileSync(config, '[history]\nmax_entries = "ten"\n');
     expect(run(sb, ["status"]).stderr).toStartWith(`pyctl: ${config}:2: history.max_entries must be an integer`);
     writeFileSync(config, "[history]\nmax_entrys = 5\n");
     expect(run(sb, ["pip", "--", "install", "epsilon"]).stderr).toContain(`${config}:2: unknown key history.max_entrys`);
@@ -182,7 +187,14 @@ describe("bad input", () => {
 
   test("usage errors are one line and exit 2", () => {
     const sb = initSandbox();
-    for (const args of [["nonsense"], ["history", "--limit", "0"], ["history", "--bogus"], ["diff", "abc"], ["config", "nope.key", "1"], ["config", "history.max_entries", "-3"]]) {
+    for (const args of [
+      ["nonsense"],
+      ["history", "--limit", "0"],
+      ["history", "--bogus"],
+      ["diff", "abc"],
+      ["config", "nope.key", "1"],
+      ["config", "history.max_entries", "-3"],
+    ]) {
       const r = run(sb, args);
       expect(r.code).toBe(2);
       expect(r.stderr).toStartWith("pyctl: ");
@@ -219,7 +231,7 @@ describe("init", () => {
     expect(again.stdout).toContain("nothing changed");
     expect(readFileSync(join(sb.pyctlHome, "snapshots", "baseline.txt"), "utf8")).toMatch(/^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /);
     const fake = join(sb.dir, "python3.99");
-    writeFileSync(fake, "#!/bin/sh\nexec /usr/bin/python3 -c 'print(\"3.99.0\"); print(\"no-venv\")'\n", { mode: 0o755 });
+    writeFileSync(fake, '#!/bin/sh\nexec /usr/bin/python3 -c \'print("3.99.0"); print("no-venv")\'\n', { mode: 0o755 });
     const r = run(sb, ["init", "--python", fake]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot create venvs");

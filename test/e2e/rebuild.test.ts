@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
-import { buildWheels, copyPython, pyenvPython } from "./rebuild-support.ts";
+import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
@@ -18,7 +18,10 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild after the base interpret
     sb = makeSandbox();
     base = copyPython("3.11", join(sb.dir, "python-3.11"));
     expect(run(sb, ["init", "--python", base]).code).toBe(0);
-    const extra = buildWheels(sb, [{ name: "lonely", version: "1.0" }, { name: "zeta", version: "3.0", requires: ["eta"] }]);
+    const extra = buildWheels(sb, [
+      { name: "lonely", version: "1.0" },
+      { name: "zeta", version: "3.0", requires: ["eta"] },
+    ]);
     expect(pip(sb, "install", "-q", "alpha==1.1", "gamma[fast]").code).toBe(0);
     expect(pip(sb, "install", "-q", "--find-links", extra, "lonely", "zeta==3.0").code).toBe(0);
   });

@@ -4,8 +4,19 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
 import {
-  buildCext, expectNothingChanged, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, staging,
-} from "./undo-support.ts";
+  buildCext,
+  expectNothingChanged,
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  python,
+  script,
+  sitePackages,
+  staging,
+} from "../support/venv-fixtures.ts";
 
 describe("pyctl restore", () => {
   let sb: Sandbox;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, type Sandbox } from "../support/env.ts";
-import { expectNothingChanged, initSandbox, ok, pip, pipFreeze, script } from "./undo-support.ts";
+import { expectNothingChanged, initSandbox, ok, pip, pipFreeze, script } from "../support/venv-fixtures.ts";
 
 const snapshots = (sb: Sandbox) => join(sb.pyctlHome, "snapshots");
 

@@ -5,12 +5,11 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeSandbox, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
-import { looseModes } from "../../src/core/health.ts";
+import { looseModes } from "../../src/core/doctor/doctor.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }));
 const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync("/usr/bin/python3.11");
-
 
 describe.if(canRun)("system tier", () => {
   let sb: Sandbox;
@@ -26,8 +25,17 @@ describe.if(canRun)("system tier", () => {
   /** The user's environment, from scratch, run through runuser. */
   const asUser = (cmd: string[], extra: Record<string, string> = {}): Result => {
     const env = {
-      HOME: userHome, USER: user, LOGNAME: user, LANG: "C.UTF-8", PATH: `${prefix}/bin:/usr/bin:/bin`, NO_COLOR: "1",
-      PYCTL_SYSTEM_HOME: system, PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: sb.env.PIP_INDEX_URL!, PIP_DISABLE_PIP_VERSION_CHECK: "1", ...extra,
+      HOME: userHome,
+      USER: user,
+      LOGNAME: user,
+      LANG: "C.UTF-8",
+      PATH: `${prefix}/bin:/usr/bin:/bin`,
+      NO_COLOR: "1",
+      PYCTL_SYSTEM_HOME: system,
+      PIP_CONFIG_FILE: "/dev/null",
+      PIP_INDEX_URL: sb.env.PIP_INDEX_URL!,
+      PIP_DISABLE_PIP_VERSION_CHECK: "1",
+      ...extra,
     };
     return sh([RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], sb, { cwd: userHome });
   };
@@ -55,8 +63,12 @@ describe.if(canRun)("system tier", () => {
 
   test("install.sh --system installs pyctl for all users, the hooks, and a root-locked system tier", () => {
     const env = {
-      PYCTL_BINARY: pyctlBin(), PYCTL_PREFIX: prefix, PYCTL_SYSTEM_HOME: system, PYCTL_SYSTEM_ROOT: join(base, "root"),
-      PYCTL_PYTHON: "/usr/bin/python3.11", PYCTL_TIER: undefined,
+      PYCTL_BINARY: pyctlBin(),
+      PYCTL_PREFIX: prefix,
+      PYCTL_SYSTEM_HOME: system,
+      PYCTL_SYSTEM_ROOT: join(base, "root"),
+      PYCTL_PYTHON: "/usr/bin/python3.11",
+      PYCTL_TIER: undefined,
     };
     const r = sh(["bash", join(REPO, "install.sh"), "--system"], sb, { env });
     expect(r.stderr).toBe("");

@@ -5,8 +5,20 @@ import { join } from "node:path";
 import { fixtures, run, sh, type Sandbox } from "../support/env.ts";
 import { writeProject } from "../support/project.ts";
 import {
-  buildCext, expectNothingChanged, historyFiles, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, venv,
-} from "./undo-support.ts";
+  buildCext,
+  expectNothingChanged,
+  historyFiles,
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  python,
+  script,
+  sitePackages,
+  venv,
+} from "../support/venv-fixtures.ts";
 
 describe("pyctl undo", () => {
   let sb: Sandbox;

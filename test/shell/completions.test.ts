@@ -30,7 +30,10 @@ beforeAll(() => {
   for (const name of ["before-upgrade", "ml-stack"]) writeFileSync(join(home, "snapshots", `${name}.txt`), "alpha==1.0\n");
   const history = join(home, "py311", "history");
   mkdirSync(history, { recursive: true });
-  for (const [id, command] of [[7, "pip install alpha"], [8, "pip uninstall alpha"]] as const) {
+  for (const [id, command] of [
+    [7, "pip install alpha"],
+    [8, "pip uninstall alpha"],
+  ] as const) {
     writeFileSync(join(history, `00${id}_before.json`), JSON.stringify({ id, command, freeze: "" }));
   }
   work = join(env.sb.dir, "work");
@@ -46,11 +49,23 @@ function cases(): [string[], string[]][] {
     [[""], VISIBLE.map((c) => c.name).sort()],
     [["hi"], ["history"]],
     ...VISIBLE.map((c): [string[], string[]] => [[c.name, "-"], optionsOf(c.name)]),
-    [["hook", ""], ["bash", "fish", "zsh"]],
-    [["restore", ""], ["baseline", "before-upgrade", "ml-stack"]],
-    [["diff", ""], ["7", "8"]],
+    [
+      ["hook", ""],
+      ["bash", "fish", "zsh"],
+    ],
+    [
+      ["restore", ""],
+      ["baseline", "before-upgrade", "ml-stack"],
+    ],
+    [
+      ["diff", ""],
+      ["7", "8"],
+    ],
     [["history", "--python", "3.1"], ["3.11"]],
-    [["config", "history."], ["history.auto_snapshot", "history.max_entries", "history.show_diff_after_install"]],
+    [
+      ["config", "history."],
+      ["history.auto_snapshot", "history.max_entries", "history.show_diff_after_install"],
+    ],
     [["setup-shell", "my."], ["my.bashrc"]],
   ];
 }
@@ -92,7 +107,11 @@ describe("fish", () => {
     const script = `source ${join(COMPLETIONS, "pyctl.fish")}\ncomplete -C ${quoteFish(line)}`;
     const result = sh(["fish", "--no-config", "-c", script], env.sb, { cwd: work });
     expect(result.stderr).toBe("");
-    const offered = result.stdout.split("\n").filter(Boolean).map((l) => l.split("\t")[0]!).sort();
+    const offered = result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t")[0]!)
+      .sort();
     expect(offered).toEqual(expected.filter((w) => w.startsWith(words.at(-1)!)));
   });
 
@@ -115,7 +134,13 @@ describe("zsh, with compinit, on a pty", () => {
   let s: Session;
 
   beforeAll(async () => {
-    const rc = [`fpath=(${COMPLETIONS} $fpath)`, "autoload -Uz compinit && compinit -u", "zstyle ':completion:*' list-rows-first true", `eval "$(pyctl hook zsh)"`, `cd ${work}`].join("\n");
+    const rc = [
+      `fpath=(${COMPLETIONS} $fpath)`,
+      "autoload -Uz compinit && compinit -u",
+      "zstyle ':completion:*' list-rows-first true",
+      `eval "$(pyctl hook zsh)"`,
+      `cd ${work}`,
+    ].join("\n");
     s = new Session("zsh", { env: env.sb.env, rc, parent: env.sb.dir });
     await s.ready();
   });
@@ -127,7 +152,11 @@ describe("zsh, with compinit, on a pty", () => {
     s.send(line);
     s.keys("Tab");
     let screen = "";
-    await waitFor(() => expected.test((screen = s.screen(50))), 15_000, () => `after TAB on "${line}":\n${screen}`);
+    const seen = () => {
+      screen = s.screen(50);
+      return expected.test(screen);
+    };
+    await waitFor(seen, 15_000, () => `after TAB on "${line}":\n${screen}`);
     s.keys("C-c");
     return screen;
   }

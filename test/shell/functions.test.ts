@@ -91,7 +91,8 @@ function script(shell: "bash" | "zsh" | "fish"): string {
   if (shell === "fish") {
     for (const [args] of M_PIP) lines.push(`_pyctl_m_pip ${words(args)}; or echo null`);
     for (const [args, , pipUser] of READS) lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
-    for (const [list, bin, anchor] of PATHS) lines.push(`_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`);
+    for (const [list, bin, anchor] of PATHS)
+      lines.push(`_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`);
   } else {
     for (const [args] of M_PIP) lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
     for (const [args, , pipUser] of READS) lines.push(`if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`);
@@ -112,7 +113,12 @@ describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
       ...PATHS.map(([, , , path]) => path),
       ...(shell === "fish" ? [] : ONCE.map(([, , path]) => path)),
     ];
-    const labels = [...M_PIP.map(([a]) => `python ${a.join(" ")}`), ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`), ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`), ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`))];
+    const labels = [
+      ...M_PIP.map(([a]) => `python ${a.join(" ")}`),
+      ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`),
+      ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`),
+      ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`)),
+    ];
     expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
   });
 });

@@ -37,13 +37,18 @@ export function hookEnv(): HookEnv {
   chmodSync(stub, 0o755);
   return {
     sb,
-    calls: () => readFileSync(log, "utf8").split(RS).filter(Boolean).map((call) => call.split("\0").slice(0, -1)),
+    calls: () =>
+      readFileSync(log, "utf8")
+        .split(RS)
+        .filter(Boolean)
+        .map((call) => call.split("\0").slice(0, -1)),
     hookFile(shell) {
       const rendered = run(sb, ["hook", shell]);
       if (rendered.code !== 0 || rendered.stderr) throw new Error(`pyctl hook ${shell}: ${rendered.stderr}`);
-      const text = shell === "fish"
-        ? rendered.stdout.replace(/^set -g _pyctl_bin .*$/m, `set -g _pyctl_bin ${quoteFish(stub)}`)
-        : rendered.stdout.replace(/^_pyctl_bin=.*$/m, `_pyctl_bin=${quotePosix(stub)}`);
+      const text =
+        shell === "fish"
+          ? rendered.stdout.replace(/^set -g _pyctl_bin .*$/m, `set -g _pyctl_bin ${quoteFish(stub)}`)
+          : rendered.stdout.replace(/^_pyctl_bin=.*$/m, `_pyctl_bin=${quotePosix(stub)}`);
       const file = join(sb.dir, `hook.${shell}`);
       writeFileSync(file, text);
       return file;
@@ -57,10 +62,19 @@ export function hookEnv(): HookEnv {
 }
 
 /** The bits of syntax the scenarios need that differ between the shells. */
-export const SYNTAX: Record<ShellName, { setenv(name: string, value: string): string; unset(name: string): string; lastStatus: string; path: string; activate: string }> = {
+export const SYNTAX: Record<
+  ShellName,
+  { setenv(name: string, value: string): string; unset(name: string): string; lastStatus: string; path: string; activate: string }
+> = {
   bash: { setenv: (n, v) => `export ${n}='${v}'`, unset: (n) => `unset ${n}`, lastStatus: "echo $?", path: `echo "$PATH"`, activate: "bin/activate" },
   zsh: { setenv: (n, v) => `export ${n}='${v}'`, unset: (n) => `unset ${n}`, lastStatus: "echo $?", path: `echo "$PATH"`, activate: "bin/activate" },
-  fish: { setenv: (n, v) => `set -gx ${n} '${v}'`, unset: (n) => `set -e ${n}`, lastStatus: "echo $status", path: "string join : -- $PATH", activate: "bin/activate.fish" },
+  fish: {
+    setenv: (n, v) => `set -gx ${n} '${v}'`,
+    unset: (n) => `set -e ${n}`,
+    lastStatus: "echo $status",
+    path: "string join : -- $PATH",
+    activate: "bin/activate.fish",
+  },
 };
 
 /**

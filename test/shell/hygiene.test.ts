@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeInterpreter } from "../../src/core/python.ts";
-import { createVenv } from "../../src/core/venv.ts";
+import { probeInterpreter } from "../../src/core/python/interpreter.ts";
+import { createVenv } from "../../src/core/python/venv.ts";
 import { run, sh, type Sandbox } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 
@@ -60,8 +60,14 @@ describe("strict modes, loaded twice", () => {
   });
 
   test("fish --no-config", () => {
-    const script = ["pyctl hook fish | source", "pyctl hook fish | source", "pip3.11 --version >/dev/null",
-      ...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"].join("\n");
+    const script = [
+      "pyctl hook fish | source",
+      "pyctl hook fish | source",
+      "pip3.11 --version >/dev/null",
+      ...BODY.slice(0, 3),
+      `python -c 'import sys; sys.exit(3)'; or echo "status $status"`,
+      "string join : -- $PATH",
+    ].join("\n");
     expectSilentRoutes(sh(["fish", "--no-config", "-c", script], sb));
   });
 
@@ -75,11 +81,18 @@ describe("strict modes, loaded twice", () => {
   });
 
   test("aliases defined before the hook neither break nor take over its functions", () => {
-    const script = (shell: string) => [
-      "alias python=python3", "alias pip='pip --no-color'", `eval "$(pyctl hook ${shell})"`,
-      `\\python -c 'import sys; print(sys.prefix)'`, "\\pip --version",
-    ].join("\n");
-    for (const [shell, ...flags] of [["bash", "--norc", "-O", "expand_aliases"], ["zsh", "-f"]] as const) {
+    const script = (shell: string) =>
+      [
+        "alias python=python3",
+        "alias pip='pip --no-color'",
+        `eval "$(pyctl hook ${shell})"`,
+        `\\python -c 'import sys; print(sys.prefix)'`,
+        "\\pip --version",
+      ].join("\n");
+    for (const [shell, ...flags] of [
+      ["bash", "--norc", "-O", "expand_aliases"],
+      ["zsh", "-f"],
+    ] as const) {
       // Aliases apply from the next line read: the script is read line by line from stdin.
       const result = sh([shell, ...flags, "-s"], sb, { stdin: script(shell) });
       expect(result.stderr).toBe("");
@@ -104,12 +117,11 @@ describe("the rendered copy the rc block sources, under set -u, with an empty PA
     expect(sh([shell, "-c", `pyctl hook ${shell} >/dev/null`], sb, { env: { PATH: path() } }).code).toBe(0);
     settleRenderedHooks(sb);
     const cached = join(sb.env.XDG_CACHE_HOME!, "pyctl", `hook.${shell}`);
-    const load = shell === "fish"
-      ? `source ${cached}; or exit 9\nsource ${cached}; or exit 9\npyctl hook fish | source`
-      : `. ${cached} || exit 9\n. ${cached} || exit 9\neval "$(pyctl hook ${shell})"`;
-    const body = shell === "fish"
-      ? [...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"]
-      : BODY;
+    const load =
+      shell === "fish"
+        ? `source ${cached}; or exit 9\nsource ${cached}; or exit 9\npyctl hook fish | source`
+        : `. ${cached} || exit 9\n. ${cached} || exit 9\neval "$(pyctl hook ${shell})"`;
+    const body = shell === "fish" ? [...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"] : BODY;
     const result = sh([shell, ...flags, "-c", [load, ...body].join("\n")], sb, { env: { PATH: path() } });
     expectSilentRoutes(result);
     const dirs = result.stdout.trim().split("\n").at(-1)!.split(":");
@@ -124,7 +136,11 @@ describe("which venv", () => {
     writeFileSync(join(system, "config.toml"), `[python]\ndefault = "3.11"\n`);
     createVenv(probeInterpreter("/usr/bin/python3.11"), join(system, "py311", "venv"), join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
     const prefix = `python -c 'import sys; print(sys.prefix)'`;
-    for (const [shell, ...flags] of [["bash", "--norc"], ["zsh", "-f"], ["fish", "--no-config"]] as const) {
+    for (const [shell, ...flags] of [
+      ["bash", "--norc"],
+      ["zsh", "-f"],
+      ["fish", "--no-config"],
+    ] as const) {
       const load = shell === "fish" ? "pyctl hook fish | source" : `eval "$(pyctl hook ${shell})"`;
       const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system } });
       expect(asRoot.stdout.trim()).toBe(join(system, "py311", "venv"));

@@ -36,7 +36,7 @@ afterAll(() => sb?.cleanup());
 describe("python3 upgraded to a newer minor version", () => {
   beforeAll(() => {
     // Debian 12 -> 13 in miniature: python3 now names python3.13 (pyctl reads the version from the name).
-    writeFileSync(join(sb.bin, "python3.13"), "#!/bin/sh\nexec /usr/bin/python3.11 \"$@\"\n", { mode: 0o755 });
+    writeFileSync(join(sb.bin, "python3.13"), '#!/bin/sh\nexec /usr/bin/python3.11 "$@"\n', { mode: 0o755 });
     symlinkSync(join(sb.bin, "python3.13"), join(sb.bin, "python3"));
   });
 

@@ -32,13 +32,21 @@ describe("zsh without compinit", () => {
   });
 
   test("starts without the completion system, and the first TAB loads it and completes pyctl's words", async () => {
-    expect((await s.run("print ${+functions[compdef]}")).out).toBe("0\n");
+    const compdefLoaded = "print $" + "{+functions[compdef]}"; // zsh syntax, not a template
+    expect((await s.run(compdefLoaded)).out).toBe("0\n");
     s.send("pyctl hi");
     s.keys("Tab");
     let screen = "";
-    await waitFor(() => /\$ pyctl history\s*$/m.test((screen = s.screen())), 15_000, () => `after TAB:\n${screen}`);
+    await waitFor(
+      () => {
+        screen = s.screen();
+        return /\$ pyctl history\s*$/m.test(screen);
+      },
+      15_000,
+      () => `after TAB:\n${screen}`,
+    );
     s.keys("C-u");
-    expect((await s.run("print ${+functions[compdef]}")).out).toBe("1\n");
+    expect((await s.run(compdefLoaded)).out).toBe("1\n");
   });
 });
 

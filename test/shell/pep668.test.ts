@@ -13,8 +13,12 @@ import { Session } from "./tty.ts";
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
 
-const canRun = process.geteuid?.() === 0 && Bun.which("useradd") !== null && Bun.which("runuser") !== null
-  && pythons().debian !== undefined && existsSync("/usr/bin/python3");
+const canRun =
+  process.geteuid?.() === 0 &&
+  Bun.which("useradd") !== null &&
+  Bun.which("runuser") !== null &&
+  pythons().debian !== undefined &&
+  existsSync("/usr/bin/python3");
 
 describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3", () => {
   const user = `pyctl${process.pid % 100000}`;
@@ -41,9 +45,16 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
     if (added.exitCode !== 0) throw new Error(`useradd: ${added.stderr.toString()}`);
     const { index } = await fixtures();
     env = {
-      HOME: home, USER: user, LOGNAME: user, LANG: "C.UTF-8", NO_COLOR: "1",
+      HOME: home,
+      USER: user,
+      LOGNAME: user,
+      LANG: "C.UTF-8",
+      NO_COLOR: "1",
       PATH: `${join(shared, "bin")}:/usr/local/bin:/usr/bin:/bin`,
-      PIP_CONFIG_FILE: "/dev/null", PIP_INDEX_URL: `${index.url}/simple`, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1",
+      PIP_CONFIG_FILE: "/dev/null",
+      PIP_INDEX_URL: `${index.url}/simple`,
+      PIP_DISABLE_PIP_VERSION_CHECK: "1",
+      PIP_NO_INPUT: "1",
     };
   });
 

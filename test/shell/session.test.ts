@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeInterpreter } from "../../src/core/python.ts";
-import { createVenv } from "../../src/core/venv.ts";
+import { probeInterpreter } from "../../src/core/python/interpreter.ts";
+import { createVenv } from "../../src/core/python/venv.ts";
 import { twoVersions } from "../support/env.ts";
 import { hookEnv, SYNTAX, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
@@ -78,7 +78,10 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
       "python -Impip install zeta==1.0",
     ];
     for (const line of lines) expect(await s.run(line)).toMatchObject({ code: 0 });
-    const recorded = env.history("3.11").map((h) => h.command).reverse();
+    const recorded = env
+      .history("3.11")
+      .map((h) => h.command)
+      .reverse();
     expect(recorded).toEqual([
       "pip install alpha==1.0",
       "pip3 install beta==1.0",
@@ -95,8 +98,19 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
 
   test("read-only pip and python start no pyctl; --user and PIP_USER go through it", async () => {
     const before = env.calls().length;
-    const reads = ["pip list", "pip3 show alpha", "pip --version", "pip3.11 freeze", "pip", "pip help install",
-      "pip --timeout 5 list", "python -m pip list", "python3.11 -m pip show beta", `python ${PRINT_PREFIX}`, "python3 -V"];
+    const reads = [
+      "pip list",
+      "pip3 show alpha",
+      "pip --version",
+      "pip3.11 freeze",
+      "pip",
+      "pip help install",
+      "pip --timeout 5 list",
+      "python -m pip list",
+      "python3.11 -m pip show beta",
+      `python ${PRINT_PREFIX}`,
+      "python3 -V",
+    ];
     for (const line of reads) expect(await s.run(line)).toMatchObject({ code: 0 });
     expect((await s.run("pip --version")).out).toContain(`${venv}/lib/python3.11/site-packages/pip`);
     expect(env.calls().length).toBe(before);
@@ -123,13 +137,29 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     const echoed = await s.run(`python -c 'import sys; print(sys.argv[1:])' ${args}`);
     expect(echoed.out).toBe(`['a b', '"q"', '*', '$(echo hi)', "it's", '']\n`);
     await s.run(`${py} -m pip install --dry-run ${args}`);
-    expect(env.calls().at(-1)).toEqual(["pip", "--python", "3.11", "--as", "python -m pip", "--", "install", "--dry-run", "a b", '"q"', "*", "$(echo hi)", "it's", ""]);
+    expect(env.calls().at(-1)).toEqual([
+      "pip",
+      "--python",
+      "3.11",
+      "--as",
+      "python -m pip",
+      "--",
+      "install",
+      "--dry-run",
+      "a b",
+      '"q"',
+      "*",
+      "$(echo hi)",
+      "it's",
+      "",
+    ]);
   });
 
   test("an activated project venv owns pip and python; nothing is recorded; deactivate routes back", async () => {
     const project = join(s.dir, "project");
     createVenv(probeInterpreter(DEBIAN_PYTHON), project, join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
-    const calls = env.calls().length, recorded = env.history("3.11").length;
+    const calls = env.calls().length,
+      recorded = env.history("3.11").length;
     await s.run(`source ${project}/${say.activate}`);
     try {
       expect(await s.run("pip install alpha==1.1")).toMatchObject({ code: 0 });
@@ -182,7 +212,8 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
   });
 
   test.skipIf(!second)("a second Python version gets its own venv and history", async () => {
-    const v = second!.version, key = `py${v.replace(".", "")}`;
+    const v = second!.version,
+      key = `py${v.replace(".", "")}`;
     const base = await s.run(`python${v} ${PRINT_PREFIX}`);
     expect(base.out.trim()).toBe(probePrefix(second!.exe));
     expect(await s.run(`pip${v} install alpha==2.0`)).toMatchObject({ code: 0 });
@@ -190,7 +221,12 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect((await s.run(`python${v} -c 'import alpha; print(alpha.__version__)'`)).out).toBe("2.0\n");
     expect((await s.run(`python -c 'import alpha; print(alpha.__version__)'`)).out).toBe("1.0\n");
     expect((await s.run(`python${v} ${PRINT_PREFIX}`)).out).toBe(`${join(env.sb.pyctlHome, key, "venv")}\n`);
-    expect(env.history(v).map((h) => h.command).reverse()).toEqual([`pip${v} install alpha==2.0`, `python${v} -m pip install delta==1.5`]);
+    expect(
+      env
+        .history(v)
+        .map((h) => h.command)
+        .reverse(),
+    ).toEqual([`pip${v} install alpha==2.0`, `python${v} -m pip install delta==1.5`]);
     expect(env.history("3.11").every((h) => !h.command.includes(v))).toBe(true);
   });
 
@@ -199,7 +235,11 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     const entries = readdirSync(historyDir).length;
     const finished = s.start("pip install slowpkg");
     // pyctl has written the "before" entry: pip is running (the index stalls slowpkg's download).
-    await waitFor(() => readdirSync(historyDir).length > entries, 30_000, () => s.screen());
+    await waitFor(
+      () => readdirSync(historyDir).length > entries,
+      30_000,
+      () => s.screen(),
+    );
     await Bun.sleep(1500);
     s.keys("C-c");
     const result = await finished(25_000).catch(() => undefined);

@@ -28,7 +28,10 @@ export class Session {
   private count = 0;
   private readonly socket: string;
 
-  constructor(readonly shell: ShellName, opts: SessionOptions) {
+  constructor(
+    readonly shell: ShellName,
+    opts: SessionOptions,
+  ) {
     this.dir = mkdtempSync(join(opts.parent, `${shell}-`));
     chmodSync(this.dir, 0o777);
     this.socket = join(this.dir, "tmux.sock");
@@ -74,7 +77,11 @@ export class Session {
   }
 
   async ready(timeoutMs = 20_000): Promise<void> {
-    await waitFor(() => existsSync(join(this.dir, "ready")), timeoutMs, () => `${this.shell} did not start:\n${this.screen()}`);
+    await waitFor(
+      () => existsSync(join(this.dir, "ready")),
+      timeoutMs,
+      () => `${this.shell} did not start:\n${this.screen()}`,
+    );
   }
 
   /** Types text, without Enter. */
@@ -96,13 +103,16 @@ export class Session {
   /** Types `line` with output to a file and its status after it; resolves when the status is in. */
   start(line: string): (timeoutMs?: number) => Promise<Typed> {
     const n = ++this.count;
-    const out = join(this.dir, `out.${n}`), status = join(this.dir, `status.${n}`);
-    const wrapped = this.shell === "fish"
-      ? `begin; ${line}; end >${out} 2>&1; echo $status >${status}`
-      : `{ ${line}; } >${out} 2>&1; echo $? >${status}`;
+    const out = join(this.dir, `out.${n}`),
+      status = join(this.dir, `status.${n}`);
+    const wrapped = this.shell === "fish" ? `begin; ${line}; end >${out} 2>&1; echo $status >${status}` : `{ ${line}; } >${out} 2>&1; echo $? >${status}`;
     this.type(wrapped);
     return async (timeoutMs = 90_000) => {
-      await waitFor(() => /^\d+\n/.test(readOr(status)), timeoutMs, () => `no status for: ${line}\n${readOr(out)}\n${this.screen()}`);
+      await waitFor(
+        () => /^\d+\n/.test(readOr(status)),
+        timeoutMs,
+        () => `no status for: ${line}\n${readOr(out)}\n${this.screen()}`,
+      );
       return { out: readOr(out), code: Number(readOr(status).trim()) };
     };
   }

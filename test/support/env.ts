@@ -6,11 +6,11 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { constants, tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { spawnIndex, type Index } from "./index.ts";
+import { spawnIndex, type Index } from "./package-index.ts";
 import { pythons } from "./pythons.ts";
 import { buildPyctl } from "../../scripts/build.ts";
 
-export { serveIndex, startIndex, type Index, type IndexOptions } from "./index.ts";
+export { serveIndex, startIndex, type Index, type IndexOptions } from "./package-index.ts";
 export { pythons, twoVersions, type Python, type Pythons } from "./pythons.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
@@ -120,7 +120,11 @@ export function makeSandbox(): Sandbox {
     PIP_CACHE_DIR: join(dir, "pip-cache"),
   };
   const sandbox: Sandbox = {
-    dir, home, pyctlHome, bin, env,
+    dir,
+    home,
+    pyctlHome,
+    bin,
+    env,
     addPython(exe, ...aliases) {
       for (const name of [basename(exe), ...aliases]) {
         rmSync(join(bin, name), { force: true });
@@ -174,4 +178,3 @@ export function sh(cmd: string[], sandbox: Sandbox, opts: RunOptions = {}): Resu
 export function run(sandbox: Sandbox, args: string[], opts: RunOptions = {}): Result {
   return sh([pyctlBin(), ...args], sandbox, opts);
 }
-

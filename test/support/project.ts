@@ -49,9 +49,6 @@ export function writeProject(dir: string, name: string, version: string, module:
   writeFileSync(join(dir, "NAME"), `${name} ${version} ${module}\n`);
   writeFileSync(join(dir, "_backend.py"), BACKEND);
   writeFileSync(join(dir, `${module}.py`), `VALUE = "${name} ${version}"\n`);
-  writeFileSync(
-    join(dir, "pyproject.toml"),
-    `[build-system]\nrequires = []\nbuild-backend = "_backend"\nbackend-path = ["."]\n`,
-  );
+  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = []\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
   return dir;
 }

@@ -37,7 +37,8 @@ function list(dir: string): string[] {
 }
 
 function patchOrder(a: string, b: string): number {
-  const pa = a.split(".").map(Number), pb = b.split(".").map(Number);
+  const pa = a.split(".").map(Number),
+    pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pb[i] ?? 0) - (pa[i] ?? 0);
     if (d) return d;
@@ -58,7 +59,11 @@ function candidates(): string[] {
   }
   for (const dir of (process.env.PATH ?? "").split(":")) {
     if (!dir || dir.includes("/shims") || dir.includes(".pyenv")) continue;
-    found.push(...list(dir).filter((f) => /^python3\.\d+$/.test(f)).map((f) => join(dir, f)));
+    found.push(
+      ...list(dir)
+        .filter((f) => /^python3\.\d+$/.test(f))
+        .map((f) => join(dir, f)),
+    );
   }
   return found;
 }

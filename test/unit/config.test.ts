@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultConfig, loadConfig, parseConfigValue, renderConfig } from "../../src/core/config.ts";
+import { defaultConfig, loadConfig, parseConfigValue, renderConfig } from "../../src/core/base/config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pyctl-config-"));
 let n = 0;
@@ -16,8 +16,12 @@ describe("loadConfig", () => {
   test("a missing file means the defaults (the seed's keys)", async () => {
     const config = await loadConfig(join(dir, "absent.toml"));
     expect(Object.fromEntries(config)).toMatchObject({
-      "history.max_entries": 100, "history.auto_snapshot": true, "history.show_diff_after_install": true,
-      "snapshots.auto_baseline": true, "ui.color": true, "ui.verbose": false,
+      "history.max_entries": 100,
+      "history.auto_snapshot": true,
+      "history.show_diff_after_install": true,
+      "snapshots.auto_baseline": true,
+      "ui.color": true,
+      "ui.verbose": false,
     });
   });
 
@@ -31,7 +35,7 @@ describe("loadConfig", () => {
   test.each([
     ["[history]\nmax_entries = = 3\n", ":2:"],
     ["[history]\nmax_entries = 0\n", ":2: history.max_entries must be an integer ≥ 1"],
-    ["[history]\n\nauto_snapshot = \"yes\"\n", ":3: history.auto_snapshot must be a boolean"],
+    ['[history]\n\nauto_snapshot = "yes"\n', ":3: history.auto_snapshot must be a boolean"],
     ["[ui]\ncolour = true\n", ":2: unknown key ui.colour"],
     ["history = 3\n", "must be a [history] table"],
   ])("rejects %p naming the file and line", async (text, message) => {

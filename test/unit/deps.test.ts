@@ -2,15 +2,22 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildGraph, orphans } from "../../src/core/deps.ts";
-import { readInventory } from "../../src/core/inventory.ts";
-import { namedRequirements } from "../../src/core/requested.ts";
-import { markerEnvironment } from "../../src/core/requirements.ts";
+import { buildGraph, orphans } from "../../src/core/packages/dependencies.ts";
+import { readInventory } from "../../src/core/packages/inventory.ts";
+import { namedRequirements } from "../../src/core/recording/explicit.ts";
+import { markerEnvironment } from "../../src/core/packages/requirements.ts";
 
 const root = mkdtempSync(join(tmpdir(), "pyctl-deps-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Fake { name: string; version?: string; requires?: string[]; requested?: boolean; installer?: string; egg?: string }
+interface Fake {
+  name: string;
+  version?: string;
+  requires?: string[];
+  requested?: boolean;
+  installer?: string;
+  egg?: string;
+}
 
 /** A site-packages holding only metadata: enough for the inventory and the graph. */
 function site(...dists: Fake[]): string {
@@ -36,17 +43,18 @@ function site(...dists: Fake[]): string {
 
 const env = markerEnvironment("3.11.2");
 const graphOf = (dir: string, named = new Map<string, Set<string>>()) => buildGraph(readInventory(dir), env, named);
-const orphanNames = (dir: string, named?: Map<string, Set<string>>) => orphans(graphOf(dir, named)).map((n) => n.dist.key).sort();
+const orphanNames = (dir: string, named?: Map<string, Set<string>>) =>
+  orphans(graphOf(dir, named))
+    .map((n) => n.dist.key)
+    .sort();
 
 describe("buildGraph", () => {
   test("requires and required-by, with installed versions and unmet specifiers", () => {
-    const g = graphOf(site(
-      { name: "beta", requires: ["alpha>=2.0", "missing-pkg"], requested: true },
-      { name: "alpha", version: "1.1" },
-    ));
+    const g = graphOf(site({ name: "beta", requires: ["alpha>=2.0", "missing-pkg"], requested: true }, { name: "alpha", version: "1.1" }));
     const beta = g.get("beta")!;
     expect(beta.requires.map((e) => [e.requirement.key, e.installed?.version ?? null, e.satisfied])).toEqual([
-      ["alpha", "1.1", false], ["missing-pkg", null, false],
+      ["alpha", "1.1", false],
+      ["missing-pkg", null, false],
     ]);
     expect(g.get("alpha")!.requiredBy.map((e) => e.from)).toEqual(["beta"]);
     expect(g.get("alpha")!.explicit).toBe(false);
@@ -60,11 +68,12 @@ describe("buildGraph", () => {
   });
 
   test("an extra's dependencies count only when something asks for that extra", () => {
-    const dists: Fake[] = [
-      { name: "gamma", requires: ["beta", 'delta ; extra == "fast"'], requested: true },
-      { name: "beta" }, { name: "delta" },
-    ];
-    expect(graphOf(site(...dists)).get("gamma")!.requires.map((e) => e.requirement.key)).toEqual(["beta"]);
+    const dists: Fake[] = [{ name: "gamma", requires: ["beta", 'delta ; extra == "fast"'], requested: true }, { name: "beta" }, { name: "delta" }];
+    expect(
+      graphOf(site(...dists))
+        .get("gamma")!
+        .requires.map((e) => e.requirement.key),
+    ).toEqual(["beta"]);
     const asked = graphOf(site(...dists, { name: "app", requires: ["gamma[fast]"], requested: true }));
     const edge = asked.get("gamma")!.requires.find((e) => e.requirement.key === "delta")!;
     expect(edge.viaExtra).toBe("fast");
@@ -73,20 +82,26 @@ describe("buildGraph", () => {
   });
 
   test("extras propagate through chains", () => {
-    const g = graphOf(site(
-      { name: "app", requires: ["mid[x]"], requested: true },
-      { name: "mid", requires: ['leaf[y] ; extra == "x"'] },
-      { name: "leaf", requires: ['deep ; extra == "y"'] },
-      { name: "deep" },
-    ));
+    const g = graphOf(
+      site(
+        { name: "app", requires: ["mid[x]"], requested: true },
+        { name: "mid", requires: ['leaf[y] ; extra == "x"'] },
+        { name: "leaf", requires: ['deep ; extra == "y"'] },
+        { name: "deep" },
+      ),
+    );
     expect(g.get("deep")!.requiredBy.map((e) => e.from)).toEqual(["leaf"]);
   });
 
   test("egg-info requires.txt sections become markers", () => {
-    const g = graphOf(site(
-      { name: "legacy", egg: "alpha>=1\n\n[fast]\ndelta\n\n[:python_version < \"3\"]\nepsilon\n" },
-      { name: "alpha" }, { name: "delta" }, { name: "epsilon" },
-    ));
+    const g = graphOf(
+      site(
+        { name: "legacy", egg: 'alpha>=1\n\n[fast]\ndelta\n\n[:python_version < "3"]\nepsilon\n' },
+        { name: "alpha" },
+        { name: "delta" },
+        { name: "epsilon" },
+      ),
+    );
     expect(g.get("legacy")!.requires.map((e) => e.requirement.key)).toEqual(["alpha"]);
     expect(g.get("legacy")!.explicit).toBe(true);
   });
@@ -94,14 +109,16 @@ describe("buildGraph", () => {
 
 describe("orphans", () => {
   test("dependencies of explicit packages are kept, transitively", () => {
-    expect(orphanNames(site(
-      { name: "app", requires: ["beta"], requested: true },
-      { name: "beta", requires: ["alpha"] }, { name: "alpha" }, { name: "stray" },
-    ))).toEqual(["stray"]);
+    expect(
+      orphanNames(site({ name: "app", requires: ["beta"], requested: true }, { name: "beta", requires: ["alpha"] }, { name: "alpha" }, { name: "stray" })),
+    ).toEqual(["stray"]);
   });
 
   test("a cycle nothing explicit needs is removed whole; one that is needed is kept whole", () => {
-    const cycle: Fake[] = [{ name: "zeta", requires: ["eta"] }, { name: "eta", requires: ["zeta"] }];
+    const cycle: Fake[] = [
+      { name: "zeta", requires: ["eta"] },
+      { name: "eta", requires: ["zeta"] },
+    ];
     expect(orphanNames(site(...cycle))).toEqual(["eta", "zeta"]);
     expect(orphanNames(site(...cycle, { name: "app", requires: ["eta"], requested: true }))).toEqual([]);
   });
@@ -118,7 +135,14 @@ describe("orphans", () => {
 
 describe("namedRequirements", () => {
   const cases: [string[], string | undefined, [string, string[]][]][] = [
-    [["install", "alpha", "gamma[fast]>=1"], "install", [["alpha", []], ["gamma", ["fast"]]]],
+    [
+      ["install", "alpha", "gamma[fast]>=1"],
+      "install",
+      [
+        ["alpha", []],
+        ["gamma", ["fast"]],
+      ],
+    ],
     [["-q", "install", "-U", "-r", "req.txt", "Mixed_Case.Name"], "install", [["mixed-case-name", []]]],
     [["install", "-e", "./proj", "./local.whl", "--index-url", "http://x/simple", "beta"], "install", [["beta", []]]],
     [["uninstall", "-y", "alpha"], "uninstall", [["alpha", []]]],

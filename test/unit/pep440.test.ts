@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { canonicalName, compareVersions, normalizeVersion } from "../../src/core/pep440.ts";
+import { canonicalName, compareVersions, normalizeVersion } from "../../src/core/packages/pep440.ts";
 
 test.each([
   ["1.0", "1.0"],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parsePipArgs, withoutUserFlag } from "../../src/core/pip-args.ts";
+import { parsePipArgs, withoutUserFlag } from "../../src/core/packages/pip-args.ts";
 
 describe("parsePipArgs finds the subcommand behind pip's global options", () => {
   test.each([

@@ -2,15 +2,24 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { goalFromEntry, goalFromLines, mismatches, parseWanted, planChange, planChanges } from "../../src/core/plan.ts";
-import { exchangeVenv, recoverTransaction } from "../../src/core/swap.ts";
-import { Layout } from "../../src/core/paths.ts";
-import { targetFor } from "../../src/core/target.ts";
-import type { Dist } from "../../src/core/inventory.ts";
-import type { BeforeEntry } from "../../src/core/history.ts";
+import { goalFromEntry, goalFromLines, mismatches, parseWanted, planChange, planChanges } from "../../src/core/transaction/plan.ts";
+import { exchangeVenv, recoverTransaction } from "../../src/core/base/swap.ts";
+import { Layout } from "../../src/core/base/paths.ts";
+import { targetFor } from "../../src/core/recording/target.ts";
+import type { Dist } from "../../src/core/packages/inventory.ts";
+import type { BeforeEntry } from "../../src/core/recording/history.ts";
 
 function dist(name: string, version: string, extra: Partial<Dist> = {}): Dist {
-  return { name, key: name.toLowerCase().replace(/[-_.]+/g, "-"), version, pep440: true, metadataPath: `/sp/${name}-${version}.dist-info`, requested: false, installer: "pip", ...extra };
+  return {
+    name,
+    key: name.toLowerCase().replace(/[-_.]+/g, "-"),
+    version,
+    pep440: true,
+    metadataPath: `/sp/${name}-${version}.dist-info`,
+    requested: false,
+    installer: "pip",
+    ...extra,
+  };
 }
 
 describe("parseWanted", () => {
@@ -64,9 +73,18 @@ describe("planChange", () => {
   });
 
   test("a history state also restores REQUESTED markers", () => {
-    const entry = { freeze: "alpha==2.0\nbeta==1.0\n", packages: [{ name: "alpha", version: "2.0", requested: true }, { name: "beta", version: "1.0" }] } as BeforeEntry;
+    const entry = {
+      freeze: "alpha==2.0\nbeta==1.0\n",
+      packages: [
+        { name: "alpha", version: "2.0", requested: true },
+        { name: "beta", version: "1.0" },
+      ],
+    } as BeforeEntry;
     const plan = planChange([dist("alpha", "2.0"), dist("beta", "1.0", { requested: true })], goalFromEntry(entry));
-    expect(plan.mark.map((m) => [m.dist.name, m.requested])).toEqual([["alpha", true], ["beta", false]]);
+    expect(plan.mark.map((m) => [m.dist.name, m.requested])).toEqual([
+      ["alpha", true],
+      ["beta", false],
+    ]);
   });
 });
 
@@ -80,7 +98,10 @@ describe("swap and recovery", () => {
     const home = mkdtempSync(join(tmpdir(), "pyctl-swap-"));
     homes.push(home);
     const target = targetFor(new Layout("user", home), "3.11");
-    for (const [dir, tag] of [[target.venv, "old"], [`${target.venv}.staging`, "new"]] as const) {
+    for (const [dir, tag] of [
+      [target.venv, "old"],
+      [`${target.venv}.staging`, "new"],
+    ] as const) {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "tag"), tag);
     }

@@ -1,7 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import {
-  evaluateMarker, markerEnvironment, parseMarker, parseRequirement, requirementApplies, versionSatisfies,
-} from "../../src/core/requirements.ts";
+  evaluateMarker,
+  markerEnvironment,
+  parseMarker,
+  parseRequirement,
+  requirementApplies,
+  versionSatisfies,
+} from "../../src/core/packages/requirements.ts";
 
 const env311 = { ...markerEnvironment("3.11.2"), platform_machine: "x86_64", sys_platform: "linux", platform_release: "6.1.0" };
 
@@ -13,13 +18,23 @@ describe("parseRequirement", () => {
     ["gamma[fast] ; python_version >= '3.8'", { name: "gamma", key: "gamma", extras: ["fast"], specifier: "", markerText: "python_version >= '3.8'" }],
     ["gamma[Fast_Path, docs]>=1", { name: "gamma", key: "gamma", extras: ["fast-path", "docs"], specifier: ">=1" }],
     ['delta ; extra == "fast"', { name: "delta", key: "delta", extras: [], specifier: "", markerText: 'extra == "fast"' }],
-    ["pkg @ https://example.org/pkg-1.0.whl ; sys_platform == 'linux'", { name: "pkg", key: "pkg", extras: [], specifier: "", url: "https://example.org/pkg-1.0.whl", markerText: "sys_platform == 'linux'" }],
+    [
+      "pkg @ https://example.org/pkg-1.0.whl ; sys_platform == 'linux'",
+      { name: "pkg", key: "pkg", extras: [], specifier: "", url: "https://example.org/pkg-1.0.whl", markerText: "sys_platform == 'linux'" },
+    ],
     ["pkg@file:///tmp/a;b.whl", { name: "pkg", key: "pkg", extras: [], specifier: "", url: "file:///tmp/a;b.whl" }],
   ];
   for (const [text, want] of cases) {
     test(text, () => {
       const req = parseRequirement(text);
-      expect({ name: req.name, key: req.key, extras: req.extras, specifier: req.specifier, ...(req.url ? { url: req.url } : {}), ...(req.markerText ? { markerText: req.markerText } : {}) }).toEqual(want);
+      expect({
+        name: req.name,
+        key: req.key,
+        extras: req.extras,
+        specifier: req.specifier,
+        ...(req.url ? { url: req.url } : {}),
+        ...(req.markerText ? { markerText: req.markerText } : {}),
+      }).toEqual(want);
     });
   }
   for (const bad of ["", ">=1.0", "alpha >= banana", "alpha[fast", "alpha ; python_version ~", "alpha ; bogus_var == '1'"]) {

@@ -1,0 +1,54 @@
+/** What undo, restore and clean share: show a plan, run the transaction, say how it ended. */
+import { PyctlError } from "../core/base/errors.ts";
+import { isEmptyPlan, planChanges, type Goal, type Plan, type Wanted } from "../core/transaction/plan.ts";
+import { previewTransaction, runTransaction, type TransactionSpec } from "../core/transaction/transaction.ts";
+import type { Config } from "../core/base/config.ts";
+import type { Target } from "../core/recording/target.ts";
+import { changeLines } from "../ui/diff.ts";
+import { notice, out } from "../ui/output.ts";
+
+export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
+  out(`${title}:`);
+  for (const line of changeLines(planChanges(plan))) out(`  ${line}`);
+  if (plan.mark.length && !plan.remove.length && !plan.install.length && !plan.replace.length) {
+    out(`  (only which packages you asked for changes: ${plan.mark.map((m) => m.dist.name).join(", ")})`);
+  }
+  if (fetch.length) out(`  not in the local package store, to download with pip: ${fetch.map((w) => w.line).join(", ")}`);
+}
+
+/** --dry-run: the plan against the live venv, and nothing else. Returns false if there is nothing to do. */
+export function showPreview(target: Target, title: string, goal: Goal, dryRun: boolean): boolean {
+  const { plan, fetch } = previewTransaction(target, goal);
+  if (isEmptyPlan(plan)) return false;
+  if (dryRun) {
+    printPlan(title, plan, fetch);
+    out("dry run: nothing changed");
+  }
+  return true;
+}
+
+/** Run the transaction; returns the exit code, throws (after recording) when it failed. */
+export async function transact(target: Target, config: Config, title: string, spec: TransactionSpec): Promise<number> {
+  const result = await runTransaction(target, config, spec, {
+    waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
+    planned: (plan, fetch) => printPlan(title, plan, fetch),
+    fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+    paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
+  });
+  const id = result.entry.id;
+  if (result.error) {
+    throw new PyctlError(`${spec.kind} failed, ${target.venv} is unchanged: ${result.error.message}`, {
+      hint: `recorded as #${id} in \`pyctl history\``,
+    });
+  }
+  if (result.interrupted) {
+    notice(
+      result.committed
+        ? `interrupted after the switch: ${target.venv} is in its new state (recorded as #${id})`
+        : `interrupted: ${target.venv} is unchanged (recorded as #${id})`,
+    );
+    return result.exitCode;
+  }
+  notice(`done; recorded as #${id} (\`pyctl undo\` reverts it)`);
+  return 0;
+}

@@ -1,0 +1,97 @@
+/**
+ * The commit point of a transaction: the staging venv and the live venv trade places in one
+ * renameat2(RENAME_EXCHANGE), so at every instant the live path holds a complete venv, old or new.
+ * Filesystems without RENAME_EXCHANGE get two renames, with `venv.staging.old` as the witness
+ * that lets `recoverTransaction` put the old venv back if pyctl dies between them. The replaced
+ * venv is renamed to `venv.trash.<pid>` and deleted in the background.
+ */
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { PyctlError } from "./errors.ts";
+import type { SwapPaths } from "./paths.ts";
+
+const AT_FDCWD = -100;
+const RENAME_EXCHANGE = 2;
+const EINVAL = 22;
+const ENOSYS = 38;
+
+interface Libc {
+  renameat2(olddirfd: number, oldpath: Buffer, newdirfd: number, newpath: Buffer, flags: number): number;
+  errno(): number;
+}
+
+let libc: Libc | undefined;
+
+function loadLibc(): Libc {
+  if (libc) return libc;
+  const { dlopen, FFIType, read } = require("bun:ffi") as typeof import("bun:ffi");
+  const lib = dlopen("libc.so.6", {
+    renameat2: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+    __errno_location: { args: [], returns: FFIType.ptr },
+  });
+  libc = {
+    renameat2: lib.symbols.renameat2 as unknown as Libc["renameat2"],
+    errno: () => read.i32(lib.symbols.__errno_location()!, 0),
+  };
+  return libc;
+}
+
+const cString = (path: string) => Buffer.from(`${path}\0`);
+
+/**
+ * Put the staging venv in place of the live one. Returns where the old venv now is (to delete).
+ */
+export function exchangeVenv(target: SwapPaths): string {
+  const { staging } = target;
+  const c = loadLibc();
+  if (c.renameat2(AT_FDCWD, cString(staging), AT_FDCWD, cString(target.venv), RENAME_EXCHANGE) === 0) return staging;
+  const errno = c.errno();
+  if (errno !== EINVAL && errno !== ENOSYS) {
+    throw new PyctlError(`cannot switch ${staging} and ${target.venv} (renameat2 errno ${errno}); the venv is unchanged`);
+  }
+  const { retired } = target;
+  renameSync(target.venv, retired);
+  renameSync(staging, target.venv);
+  return retired;
+}
+
+/**
+ * Get rid of the replaced venv without making the user wait: rename it aside (instant), then
+ * delete it in a detached `rm -rf`. What such an rm leaves behind goes at the next write.
+ */
+export function discardTree(target: SwapPaths, path: string): void {
+  const trash = `${target.trashPrefix}${process.pid}`;
+  try {
+    renameSync(path, trash);
+    Bun.spawn(["rm", "-rf", "--", trash], { stdio: ["ignore", "ignore", "ignore"] }).unref();
+  } catch {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Clean up after a transaction that died (SIGKILL, power loss): drop a staging venv, or put the
+ * old venv back if it died between the two renames of the fallback. Call it holding the venv lock.
+ */
+export function recoverTransaction(target: SwapPaths): void {
+  const { staging, retired } = target;
+  if (existsSync(retired)) {
+    if (!existsSync(target.venv)) renameSync(retired, target.venv);
+    else rmSync(retired, { recursive: true, force: true });
+  }
+  if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target.venv));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!join(dirname(target.venv), name).startsWith(target.trashPrefix)) continue;
+    try {
+      rmSync(join(dirname(target.venv), name), { recursive: true, force: true });
+    } catch {
+      /* a detached rm is deleting it right now */
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * What `pyctl doctor --fix` does for a check's `repair`. Each repair is safe by construction:
+ * venv changes go through recorded operations (rebuild, "doctor"), history is only completed,
+ * never rewritten, and nothing the user made is deleted (only pyctl's leftovers).
+ */
+import { chmodSync, chownSync, lstatSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { diffPackages } from "../recording/changes.ts";
+import type { Config } from "../base/config.ts";
+import { PyctlError } from "../base/errors.ts";
+import type { Repair } from "./check.ts";
+import { readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
+import { tryLock } from "../base/lock.ts";
+import { toRecords } from "../recording/package-records.ts";
+import type { Layout } from "../base/paths.ts";
+import { findInterpreter } from "../python/interpreter.ts";
+import { planRebuild, rebuild, type RebuildEvents } from "../transaction/rebuild.ts";
+import { recordOperation } from "../recording/recorder.ts";
+import { recoverTransaction } from "../base/swap.ts";
+import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
+import { venvPython } from "../python/venv.ts";
+
+export interface RepairContext {
+  layout: Layout;
+  config: Config;
+  events?: RebuildEvents;
+}
+
+/** Run `work` holding the venv's lock, or refuse if another pyctl is using the venv. */
+function underLock<T>(t: Target, work: () => T): T {
+  const lock = tryLock(t.lockFile, "pyctl doctor --fix");
+  if (!lock) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
+  try {
+    return work();
+  } finally {
+    lock.release();
+  }
+}
+
+/** A crashed operation gets its after-state: the state the next operation started from, or the current one. */
+function finishEntries(t: Target, ids: number[]): string {
+  return underLock(t, () => {
+    for (const id of ids) {
+      const before = readItem(t.historyDir, id).before;
+      if (!before) continue;
+      const next = readItem(t.historyDir, id + 1).before;
+      const dists = next ? undefined : inventoryOf(t);
+      const packages = next?.packages ?? toRecords(dists!);
+      const ended = next ? Date.parse(next.timestamp) : Date.now();
+      const after: AfterEntry = {
+        ...before,
+        timestamp: new Date(ended).toISOString(),
+        freeze: next?.freeze ?? freezeAll(t, dists),
+        packages,
+        changes: diffPackages(before.packages, packages),
+        exit_code: 1,
+        duration_ms: Math.max(0, ended - Date.parse(before.timestamp)),
+        interrupted: true,
+      };
+      writeAfter(t.historyDir, after);
+    }
+    return `recorded ${ids.map((i) => `#${i}`).join(", ")} as interrupted`;
+  });
+}
+
+async function reinstallPip(t: Target, config: Config): Promise<string> {
+  const op = { kind: "doctor" as const, command: "pyctl doctor --fix (ensurepip)", pipArgs: [] };
+  const result = await recordOperation(t, config, op, async () => {
+    const run = spawnSync(venvPython(t.venv), ["-m", "ensurepip", "--upgrade"], { stdio: "ignore" });
+    return { exitCode: run.status ?? 1, interrupted: false };
+  });
+  if (result.exitCode !== 0) throw new PyctlError(`ensurepip failed in ${t.venv} (exit ${result.exitCode}); recorded as #${result.entry.id}`);
+  return `reinstalled pip in ${t.venv} (recorded as #${result.entry.id})`;
+}
+
+async function rebuildInPlace(ctx: RepairContext, version: string): Promise<string> {
+  const t = targetFor(ctx.layout, version);
+  const plan = planRebuild(t, t, findInterpreter(version));
+  const result = await rebuild(plan, ctx.config, ctx.layout.configFile, ctx.events);
+  const failed = result.failed.map((f) => `${f.name} (${f.reason})`);
+  if (!result.switched) throw new PyctlError(`could not rebuild ${t.venv}: ${failed.join(", ")}`);
+  return `rebuilt ${t.venv} with ${plan.python.path} (recorded as #${result.entryId})${failed.length ? `; could not reinstall ${failed.join(", ")}` : ""}`;
+}
+
+function fixModes(paths: string[]): string {
+  for (const path of paths) {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) continue;
+    if (st.uid !== 0) chownSync(path, 0, 0);
+    chmodSync(path, st.mode & 0o7755);
+  }
+  return `made ${paths.length} path(s) root-owned and not writable by others`;
+}
+
+export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<string> {
+  switch (repair.kind) {
+    case "rebuild":
+      return rebuildInPlace(ctx, repair.version);
+    case "ensurepip":
+      return reinstallPip(targetFor(ctx.layout, repair.version), ctx.config);
+    case "finish-entries":
+      return finishEntries(targetFor(ctx.layout, repair.version), repair.ids);
+    case "recover-staging": {
+      const t = targetFor(ctx.layout, repair.version);
+      underLock(t, () => recoverTransaction(t));
+      return `removed the leftovers of an interrupted transaction next to ${t.venv}`;
+    }
+    case "remove":
+      for (const path of repair.paths) rmSync(path, { recursive: true, force: true });
+      return `removed ${repair.paths.length} leftover(s)`;
+    case "permissions":
+      return fixModes(repair.paths);
+  }
+}

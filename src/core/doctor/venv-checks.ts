@@ -1,0 +1,172 @@
+/** Doctor checks for one Python version's venv, its history, lock, staging folder and store. */
+import { existsSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { problem, pass, isAlive, type Check } from "./check.ts";
+import { countChanges } from "../recording/changes.ts";
+import { listHistory } from "../recording/history.ts";
+import { isLocked, readHolder } from "../base/lock.ts";
+import type { Layout } from "../base/paths.ts";
+import { canonicalName } from "../packages/pep440.ts";
+import { locateInterpreter } from "../python/interpreter.ts";
+import { venvWorks } from "../transaction/rebuild.ts";
+import { entryIsComplete, readManifest } from "../recording/store.ts";
+import { targetFor, type Target } from "../recording/target.ts";
+import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
+
+function rebuildHint(version: string): string {
+  return locateInterpreter(`python${version}`)
+    ? `\`pyctl rebuild --python ${version}\` rebuilds it and reinstalls your packages`
+    : `install Python ${version} again and run \`pyctl rebuild --python ${version}\`, or move on: \`pyctl rebuild --python 3.N\``;
+}
+
+/** The venv itself and its base interpreter. Returns whether it runs (later checks need that). */
+function venvState(t: Target, checks: Check[]): boolean {
+  const id = (what: string) => `${what}:${t.version}`;
+  const canRebuild = locateInterpreter(`python${t.version}`) !== undefined;
+  const rebuild = canRebuild ? { kind: "rebuild" as const, version: t.version } : undefined;
+  if (!isVenv(t.venv)) {
+    const what = existsSync(t.venv) ? `${t.venv} exists but is not a venv (no pyvenv.cfg)` : `${t.venv} is missing`;
+    checks.push(problem(id("venv"), what, rebuildHint(t.version), rebuild));
+    return false;
+  }
+  checks.push(pass(id("venv"), `${t.venv} exists`));
+  if (venvWorks(t)) {
+    checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
+    return true;
+  }
+  const cfg = readPyvenvCfg(t.venv);
+  const base = cfg?.home ? join(cfg.home, `python${t.version}`) : "its base interpreter";
+  const what = existsSync(base) ? `${base} no longer runs Python ${t.version}` : `${base} is gone`;
+  checks.push(problem(id("interpreter"), `${what} (the venv was made with Python ${cfg?.version || t.version})`, rebuildHint(t.version), rebuild));
+  return false;
+}
+
+function pipChecks(t: Target, checks: Check[]): void {
+  const id = `pip:${t.version}`;
+  if (!existsSync(join(t.sitePackages, "pip"))) {
+    checks.push(problem(id, `pip is missing from ${t.venv}`, `\`${venvPython(t.venv)} -m ensurepip\` puts it back`, { kind: "ensurepip", version: t.version }));
+    return;
+  }
+  checks.push(pass(id, "pip is installed"));
+  const run = spawnSync(venvPython(t.venv), ["-m", "pip", "check"], { encoding: "utf8", env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
+  const lines = run.stdout.trim().split("\n").filter(Boolean);
+  if (run.status === 0) checks.push(pass(`conflicts:${t.version}`, "no dependency conflicts (pip check)"));
+  else
+    checks.push(
+      problem(
+        `conflicts:${t.version}`,
+        `pip check: ${lines.join("; ") || run.stderr.trim()}`,
+        "install versions that fit (`pyctl list-deps PKG` shows who needs what)",
+      ),
+    );
+}
+
+function distInfoCheck(t: Target): Check | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync(t.sitePackages).filter((e) => e.endsWith(".dist-info") || e.endsWith(".egg-info"));
+  } catch {
+    return undefined;
+  }
+  const byName = new Map<string, string[]>();
+  for (const e of entries) {
+    const key = canonicalName(e.split("-")[0]!);
+    byName.set(key, [...(byName.get(key) ?? []), e]);
+  }
+  const duplicates = [...byName.values()].filter((list) => list.length > 1).map((list) => list.join(" + "));
+  const recordless = entries.filter((e) => e.endsWith(".dist-info") && !existsSync(join(t.sitePackages, e, "RECORD")));
+  const found = [...duplicates.map((d) => `duplicate metadata ${d}`), ...recordless.map((r) => `${r} has no RECORD (pip cannot uninstall it)`)];
+  if (found.length === 0) return pass(`dist-info:${t.version}`, "every installed package has one complete .dist-info");
+  return problem(`dist-info:${t.version}`, found.join("; "), `delete the stale folder(s) in ${t.sitePackages}, then \`pip install --force-reinstall NAME\``);
+}
+
+function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
+  const items = listHistory(t.historyDir);
+  const corrupt = items.flatMap((i) => i.corrupt);
+  if (corrupt.length)
+    checks.push(problem(`history:${t.version}`, `unreadable history files: ${corrupt.join(", ")}`, "fix or remove them by hand (their ids are never reused)"));
+  else checks.push(pass(`history:${t.version}`, `${items.length} recorded operation(s), all readable`));
+  const crashed = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0).map((i) => i.id);
+  if (crashed.length) {
+    checks.push(
+      problem(
+        `crashed:${t.version}`,
+        `operation(s) ${crashed.map((i) => `#${i}`).join(", ")} never finished (pyctl was killed)`,
+        "record them as interrupted",
+        { kind: "finish-entries", version: t.version, ids: crashed },
+      ),
+    );
+  }
+  // Only the last operation matters: any later one means the user has moved on.
+  const last = items[0]?.after;
+  if (last?.interrupted && countChanges(last.changes) > 0) {
+    checks.push(
+      problem(
+        `interrupted:${t.version}`,
+        `the last operation, #${last.id} (${last.command}), was interrupted after changing ${countChanges(last.changes)} package(s)`,
+        `\`pyctl diff ${last.id}\` shows what it changed; \`pyctl undo\` reverts it`,
+      ),
+    );
+  }
+}
+
+function lockCheck(t: Target, locked: boolean): Check {
+  const holder = readHolder(t.lockFile);
+  const id = `lock:${t.version}`;
+  if (!locked) return pass(id, holder && !isAlive(holder.pid) ? `free (last taken by pid ${holder.pid}, which has exited)` : "free");
+  if (holder && isAlive(holder.pid)) return pass(id, `held by pid ${holder.pid} (${holder.command})`);
+  return problem(
+    id,
+    `held, but not by the pid it names (${holder?.pid ?? "none"}): a process that inherited it, or another pyctl`,
+    `see who holds ${t.lockFile} (e.g. \`fuser ${t.lockFile}\`) and end that process if it is stuck`,
+  );
+}
+
+function storeCheck(t: Target): Check {
+  const broken: string[] = [];
+  for (const name of safeList(t.storeDir)) {
+    for (const version of safeList(join(t.storeDir, name))) {
+      if (version.endsWith(".tmp")) continue;
+      const manifest = readManifest(t.storeDir, name, version);
+      if (!manifest || !entryIsComplete(t.storeDir, manifest)) broken.push(join(t.storeDir, name, version));
+    }
+  }
+  if (broken.length === 0) return pass(`store:${t.version}`, "every stored package is complete");
+  return problem(`store:${t.version}`, `incomplete store entries: ${broken.join(", ")}`, "delete them (undo then installs those versions from the index)", {
+    kind: "remove",
+    paths: broken,
+  });
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export function venvChecks(layout: Layout, version: string): Check[] {
+  const t = targetFor(layout, version);
+  const checks: Check[] = [];
+  const locked = existsSync(t.lockFile) && isLocked(t.lockFile);
+  if (venvState(t, checks)) pipChecks(t, checks);
+  const distInfo = distInfoCheck(t);
+  if (distInfo) checks.push(distInfo);
+  historyChecks(t, locked, checks);
+  checks.push(lockCheck(t, locked));
+  const leftovers = [t.staging, t.retired].filter((p) => existsSync(p));
+  if (leftovers.length && !locked) {
+    checks.push(
+      problem(
+        `staging:${version}`,
+        `left over from an interrupted undo, restore or rebuild: ${leftovers.join(", ")}`,
+        "remove them (the venv itself is complete)",
+        { kind: "recover-staging", version },
+      ),
+    );
+  }
+  checks.push(storeCheck(t));
+  return checks;
+}

@@ -1,0 +1,108 @@
+/**
+ * What the user asked for, beyond pip's REQUESTED marker: pip writes that marker only when it
+ * installs a package, so `pip install alpha` for an alpha that is already there as a dependency
+ * leaves no trace in the venv. The history keeps the command line, and the extras
+ * (`pip install gamma[fast]`) that REQUESTED never records.
+ */
+import { listHistory } from "./history.ts";
+import { parsePipArgs } from "../packages/pip-args.ts";
+import { canonicalName } from "../packages/pep440.ts";
+import { parseRequirement, markerEnvironment } from "../packages/requirements.ts";
+import { buildGraph, type Graph } from "../packages/dependencies.ts";
+import type { Dist } from "../packages/inventory.ts";
+import { inventoryOf, pythonVersionOf, type Target } from "./target.ts";
+
+/** pip install/uninstall options that take a value (the value is not a requirement). */
+const VALUE_OPTIONS = new Set([
+  "-r",
+  "--requirement",
+  "-c",
+  "--constraint",
+  "-e",
+  "--editable",
+  "-i",
+  "--index-url",
+  "--extra-index-url",
+  "-f",
+  "--find-links",
+  "-t",
+  "--target",
+  "--platform",
+  "--python-version",
+  "--implementation",
+  "--abi",
+  "--root",
+  "--prefix",
+  "--src",
+  "--upgrade-strategy",
+  "--progress-bar",
+  "--report",
+  "-C",
+  "--config-settings",
+  "--global-option",
+  "--no-binary",
+  "--only-binary",
+  "--trusted-host",
+  "--proxy",
+  "--timeout",
+  "--retries",
+  "--cache-dir",
+  "--log",
+  "--exists-action",
+  "--cert",
+  "--client-cert",
+  "--keyring-provider",
+  "--root-user-action",
+]);
+
+/** The requirements named on a pip command line (not files, paths or URLs), with the subcommand. */
+export function namedRequirements(pipArgs: string[]): { subcommand?: string; names: Map<string, string[]> } {
+  const line = parsePipArgs(pipArgs);
+  const names = new Map<string, string[]>();
+  if (line.index < 0) return { names };
+  const rest = pipArgs.slice(line.index + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if (arg.startsWith("-")) {
+      if (VALUE_OPTIONS.has(arg)) i++;
+      continue;
+    }
+    if (/[/\\]|^\.|\.(whl|zip|tar\.gz)$/.test(arg) && !arg.includes(" @ ")) continue;
+    try {
+      const req = parseRequirement(arg);
+      names.set(req.key, req.extras);
+    } catch {
+      // not a requirement pip would read by name either
+    }
+  }
+  return { subcommand: line.subcommand, names };
+}
+
+/**
+ * Packages the recorded history says the user asked for (canonical name -> extras asked for):
+ * named by a successful `pip install`, and not removed by a later operation (uninstall, undo,
+ * restore, autoremove).
+ */
+export function requestedInHistory(historyDir: string): Map<string, Set<string>> {
+  const requested = new Map<string, Set<string>>();
+  for (const item of listHistory(historyDir).reverse()) {
+    const entry = item.after;
+    if (!entry) continue;
+    for (const pin of entry.changes.removed) requested.delete(canonicalName(pin.split(/===?/)[0]!));
+    if (entry.kind !== "pip" || entry.exit_code !== 0) continue;
+    const { subcommand, names } = namedRequirements(entry.pip_args);
+    if (subcommand !== "install") continue;
+    for (const [key, extras] of names) {
+      const known = requested.get(key) ?? new Set<string>();
+      for (const extra of extras) known.add(extra);
+      requested.set(key, known);
+    }
+  }
+  return requested;
+}
+
+/** The graph of a target's venv, for its Python, with what its history says the user asked for. */
+export function graphOf(target: Target, dists: Dist[] = inventoryOf(target)): Graph {
+  const full = pythonVersionOf(target).split(".").slice(0, 3).join("."); // virtualenv writes "3.11.7.final.0"
+  return buildGraph(dists, markerEnvironment(full), requestedInHistory(target.historyDir));
+}

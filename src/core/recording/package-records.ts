@@ -1,0 +1,28 @@
+/** A package set as history and snapshots keep it: name, version, and whether the user asked for it. */
+import { canonicalName } from "../packages/pep440.ts";
+import type { Dist } from "../packages/inventory.ts";
+
+export interface PackageRecord {
+  name: string;
+  version: string;
+  requested?: boolean;
+  /** Present (false) only for versions that are not PEP 440. */
+  pep440?: false;
+}
+
+export function toRecords(dists: Dist[]): PackageRecord[] {
+  return dists.map((d) => ({
+    name: d.name,
+    version: d.version,
+    ...(d.requested ? { requested: true } : {}),
+    ...(d.pep440 ? {} : { pep440: false as const }),
+  }));
+}
+
+export function recordPin(p: PackageRecord): string {
+  return `${p.name}${p.pep440 === false ? "===" : "=="}${p.version}`;
+}
+
+export function byKey(records: PackageRecord[]): Map<string, PackageRecord> {
+  return new Map(records.map((p) => [canonicalName(p.name), p]));
+}

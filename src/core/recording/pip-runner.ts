@@ -1,0 +1,27 @@
+/** Running a venv's pip in the foreground of a recorded operation. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { configFlag, type Config } from "../base/config.ts";
+import type { Outcome } from "./recorder.ts";
+import type { SignalGuard } from "./signal-guard.ts";
+import type { Target } from "./target.ts";
+
+export function pipCommand(target: Target): string[] {
+  const script = join(target.venv, "bin", "pip");
+  return existsSync(script) ? [script] : [join(target.venv, "bin", "python"), "-m", "pip"];
+}
+
+/** Run pip in the foreground; its exit code, or 130 if a signal stopped the operation. */
+export async function runPip(target: Target, args: string[], env: Record<string, string | undefined>, guard: SignalGuard): Promise<Outcome> {
+  if (guard.interrupted) return { exitCode: 130, interrupted: true };
+  const child = Bun.spawn([...pipCommand(target), ...args], { stdio: ["inherit", "inherit", "inherit"], env });
+  guard.watch(child);
+  const exitCode = await child.exited;
+  guard.watch(undefined);
+  return { exitCode: guard.interrupted ? 130 : exitCode, interrupted: guard.interrupted };
+}
+
+/** Whether pip writes should be recorded at all (`history.auto_snapshot`). */
+export function recordingEnabled(config: Config): boolean {
+  return configFlag(config, "history.auto_snapshot");
+}

@@ -1,0 +1,170 @@
+/**
+ * The package set a transaction moves a venv to (a history state, a snapshot, a requirements
+ * file), and the minimal plan that gets there from what is installed: what to remove, what to
+ * install, what to replace. Distributions the plan does not name are left alone.
+ */
+import { freeze, freezeLinesOf, type Dist } from "../packages/inventory.ts";
+import { canonicalName, compareVersions, normalizeVersion } from "../packages/pep440.ts";
+import type { BeforeEntry } from "../recording/history.ts";
+import type { Changes } from "../recording/changes.ts";
+import { PyctlError } from "../base/errors.ts";
+
+/** One distribution of the goal, as a freeze line says it. */
+export interface Wanted {
+  /** Canonical name; "" for an editable line that does not name its project. */
+  key: string;
+  name: string;
+  /** Undefined for `name @ url` and `-e` lines of a snapshot (a history entry knows it). */
+  version?: string;
+  pep440: boolean;
+  /** A direct-URL or editable install: it matches an installed dist by its freeze line. */
+  direct: boolean;
+  line: string;
+  /** Whether it carries the REQUESTED marker; undefined when the source does not say. */
+  requested?: boolean;
+}
+
+export interface Goal {
+  wanted: Wanted[];
+  /**
+   * A `pip freeze --all` set (history, snapshots) names pip itself; a plain `pip freeze` does
+   * not, and then what plain freeze hides (pip, setuptools, wheel) is left as it is.
+   */
+  complete: boolean;
+}
+
+export interface Replacement {
+  from: Dist;
+  to: Wanted;
+}
+
+export interface Plan {
+  remove: Dist[];
+  install: Wanted[];
+  replace: Replacement[];
+  /** Dists that stay but whose REQUESTED marker must flip. */
+  mark: { dist: Dist; requested: boolean }[];
+  unchanged: number;
+}
+
+/** pip freeze --all never lists these, so no goal can mention them. */
+const NEVER_LISTED = new Set(["python", "wsgiref", "argparse"]);
+const PIN = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(===?)\s*([^\s;#]+)/;
+const DIRECT = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*@\s*(\S+)/;
+
+export function parseWanted(line: string): Wanted {
+  if (line.startsWith("-e")) {
+    const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+    const name = egg?.[1] ?? "";
+    return { key: name ? canonicalName(name) : "", name, pep440: true, direct: true, line: line.replace(/^-e\s+/, "-e ") };
+  }
+  const pin = PIN.exec(line);
+  if (pin) {
+    const [, name, op, raw] = pin as unknown as [string, string, string, string];
+    const normal = op === "==" ? normalizeVersion(raw) : null;
+    return { key: canonicalName(name), name, version: normal ?? raw, pep440: normal !== null, direct: false, line: `${name}${op}${raw}` };
+  }
+  const direct = DIRECT.exec(line);
+  if (direct) return { key: canonicalName(direct[1]!), name: direct[1]!, pep440: true, direct: true, line: line.trim() };
+  throw new PyctlError(`not a pinned requirement (name==version): ${line}`);
+}
+
+export function goalFromLines(lines: string[]): Goal {
+  const wanted = lines.map(parseWanted);
+  return { wanted, complete: wanted.some((w) => w.key === "pip") };
+}
+
+/** A history state: its freeze lines, with versions and REQUESTED markers from its package records. */
+export function goalFromEntry(entry: BeforeEntry): Goal {
+  const lines = entry.freeze
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  const goal = goalFromLines(lines);
+  const records = new Map(entry.packages.map((p) => [canonicalName(p.name), p]));
+  for (const w of goal.wanted) {
+    const record = records.get(w.key);
+    if (!record) continue;
+    w.version ??= record.version;
+    w.requested = record.requested === true;
+  }
+  return { wanted: goal.wanted, complete: true };
+}
+
+/** The goal that is the venv as it is now (what a fresh venv holds, for clean). */
+export function goalFromDists(dists: Dist[], pythonVersion: string): Goal {
+  return goalFromLines(
+    freeze(dists, { pythonVersion, all: true })
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#")),
+  );
+}
+
+export function currentLine(dist: Dist): string {
+  return (
+    freezeLinesOf(dist)
+      .filter((l) => !l.startsWith("#"))
+      .at(-1) ?? ""
+  );
+}
+
+export function satisfies(dist: Dist, w: Wanted): boolean {
+  if (w.direct) return currentLine(dist) === w.line;
+  return !dist.directUrl && (dist.version === w.version || (dist.pep440 && w.pep440 && compareVersions(dist.version, w.version!) === 0));
+}
+
+/** What plain `pip freeze` hides; left alone by a goal that does not name pip. */
+const INFRASTRUCTURE = new Set(["pip", "setuptools", "wheel", "distribute", "pkg-resources"]);
+
+/** Dists of `installed` that a goal speaks about. */
+export function governed(installed: Dist[], goal: Goal): Dist[] {
+  return installed.filter((d) => !NEVER_LISTED.has(d.key) && (goal.complete || !INFRASTRUCTURE.has(d.key)));
+}
+
+export function planChange(installed: Dist[], goal: Goal): Plan {
+  const plan: Plan = { remove: [], install: [], replace: [], mark: [], unchanged: 0 };
+  const byKey = new Map(goal.wanted.filter((w) => w.key).map((w) => [w.key, w]));
+  const matched = new Set<Wanted>();
+  for (const dist of governed(installed, goal)) {
+    const want = byKey.get(dist.key) ?? goal.wanted.find((w) => !w.key && currentLine(dist) === w.line);
+    if (!want) {
+      plan.remove.push(dist);
+      continue;
+    }
+    matched.add(want);
+    if (!satisfies(dist, want)) plan.replace.push({ from: dist, to: want });
+    else {
+      plan.unchanged++;
+      if (want.requested !== undefined && want.requested !== dist.requested) plan.mark.push({ dist, requested: want.requested });
+    }
+  }
+  plan.install = goal.wanted.filter((w) => !matched.has(w));
+  return plan;
+}
+
+export function isEmptyPlan(plan: Plan): boolean {
+  return plan.remove.length + plan.install.length + plan.replace.length + plan.mark.length === 0;
+}
+
+function shownVersion(w: Wanted): string {
+  return w.version ?? w.line.replace(/^-e\s+/, "").replace(/^[^@]*@\s*/, "");
+}
+
+/** The plan in history's terms, for the diff renderer. */
+export function planChanges(plan: Plan): Changes {
+  return {
+    added: plan.install.map((w) => `${w.name || w.line}==${shownVersion(w)}`),
+    removed: plan.remove.map((d) => `${d.name}==${d.version}`),
+    modified: plan.replace.map((r) => ({ name: r.from.name, from: r.from.version, to: shownVersion(r.to) })),
+  };
+}
+
+/** Differences between what a venv holds and its goal; empty when it is there. */
+export function mismatches(installed: Dist[], goal: Goal): string[] {
+  const plan = planChange(installed, goal);
+  return [
+    ...plan.remove.map((d) => `${d.name} ${d.version} should not be there`),
+    ...plan.install.map((w) => `${w.line} is missing`),
+    ...plan.replace.map((r) => `${r.from.name} is ${currentLine(r.from)}, not ${r.to.line}`),
+  ];
+}

@@ -1,0 +1,153 @@
+/**
+ * Building the venv a transaction swaps in. The staging copy starts as a hardlink clone of the
+ * live venv, so it shares every file's inode with it: here files are only ever unlinked or
+ * created, never written in place, and the live venv's content cannot change.
+ */
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { errnoCode, PyctlError } from "../base/errors.ts";
+import { linkOrCopy } from "../base/fstree.ts";
+import { writeFileAtomic } from "../base/atomic.ts";
+import { entryDir, recordedFiles, type StoreManifest } from "../recording/store.ts";
+import type { Dist } from "../packages/inventory.ts";
+
+/**
+ * Recreate `src` at `dst`: directories made, files hardlinked, symlinks copied. Top-level *.pth
+ * files of site-packages are copied instead: pip edits easy-install.pth in place.
+ */
+export function cloneTree(src: string, dst: string): void {
+  mkdirSync(dst, { mode: statSync(src).mode & 0o7777 });
+  for (const entry of readdirSync(src, { withFileTypes: true })) {
+    const from = join(src, entry.name);
+    const to = join(dst, entry.name);
+    if (entry.isDirectory()) cloneTree(from, to);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (entry.name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(from, to);
+    else linkOrCopy(from, to);
+  }
+}
+
+function unlinkQuietly(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return false;
+    throw err;
+  }
+}
+
+/** Remove now-empty folders from `dir` upwards, stopping at `stop` or the first non-empty one. */
+function pruneEmptyDirs(dir: string, stop: Set<string>): void {
+  for (let d = dir; !stop.has(d) && d !== dirname(d); d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
+ * Unlink what `dist` installed (its RECORD), except files other staying dists also own, and the
+ * bytecode of its modules. `dist` must be a dist of the staging venv `venv`.
+ */
+export function removeDist(venv: string, sitePackages: string, dist: Dist, shared: Set<string>): void {
+  const files = recordedFiles(dist, venv);
+  if (!files) throw new PyctlError(`cannot remove ${dist.name} ${dist.version}: it has no RECORD of its files`);
+  const dirs = new Set<string>();
+  for (const rel of files) {
+    if (shared.has(rel)) continue;
+    const path = join(venv, rel);
+    unlinkQuietly(path);
+    dirs.add(dirname(path));
+    if (rel.endsWith(".py")) {
+      const cache = join(dirname(path), "__pycache__");
+      const stem = `${basename(rel, ".py")}.`;
+      try {
+        for (const name of readdirSync(cache)) if (name.startsWith(stem) && name.endsWith(".pyc")) unlinkQuietly(join(cache, name));
+      } catch {
+        /* no bytecode */
+      }
+      dirs.add(cache);
+    }
+  }
+  rmSync(dist.metadataPath, { recursive: true, force: true });
+  const stop = new Set([venv, sitePackages, join(venv, "bin")]);
+  for (const dir of [...dirs].sort().reverse()) pruneEmptyDirs(dir, stop);
+}
+
+/** Files (relative to the venv) that the given dists own, for removeDist's `shared`. */
+export function ownedFiles(venv: string, dists: Dist[]): Set<string> {
+  const owned = new Set<string>();
+  for (const dist of dists) for (const rel of recordedFiles(dist, venv) ?? []) owned.add(rel);
+  return owned;
+}
+
+function isText(data: Buffer): boolean {
+  return !data.subarray(0, 1024).includes(0);
+}
+
+/**
+ * Put a stored distribution into the staging venv. Files are hardlinked from the store, except
+ * bin/ scripts that name the venv the entry was taken from: those are written anew for `finalVenv`.
+ * Bytecode compiled for another path is left out (Python recompiles it).
+ */
+export function linkEntry(store: string, manifest: StoreManifest, venv: string, finalVenv: string): void {
+  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const moved = manifest.venv !== finalVenv;
+  const made = new Set<string>();
+  for (const rel of manifest.files) {
+    if (moved && rel.endsWith(".pyc")) continue;
+    const src = join(files, rel);
+    const dst = join(venv, rel);
+    const parent = dirname(dst);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    unlinkQuietly(dst);
+    if (moved && rel.startsWith("bin/") && !lstatSync(src).isSymbolicLink()) {
+      const data = readFileSync(src);
+      const text = data.toString("utf8");
+      if (isText(data) && text.includes(manifest.venv)) {
+        writeFileAtomic(dst, text.split(manifest.venv).join(finalVenv), statSync(src).mode & 0o7777);
+        continue;
+      }
+    }
+    if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else linkOrCopy(src, dst);
+  }
+}
+
+/** Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an edit). */
+export function setRequested(metadataPath: string, requested: boolean): void {
+  const marker = join(metadataPath, "REQUESTED");
+  if (!requested) {
+    unlinkQuietly(marker);
+    return;
+  }
+  try {
+    writeFileSync(marker, "", { flag: "wx" });
+  } catch (err) {
+    if (errnoCode(err) !== "EEXIST") throw err;
+  }
+}
+
+/** The venv-relative path of site-packages, e.g. "lib/python3.11/site-packages". */
+export function sitePackagesRel(venv: string, sitePackages: string): string {
+  return relative(venv, sitePackages);
+}

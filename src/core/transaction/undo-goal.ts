@@ -1,0 +1,62 @@
+/**
+ * What `pyctl undo N` goes back to: the state before the Nth most recent operation. Undo
+ * operations count like any other (so undo after undo redoes). An operation that never wrote its
+ * after-state and left the venv as it found it (a transaction killed before its switch) is skipped.
+ */
+import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
+import { PyctlError, UsageError } from "../base/errors.ts";
+import { listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
+import type { PackageRecord } from "../recording/package-records.ts";
+
+export interface UndoChoice {
+  /** The operations undone, newest first; the last one's before-state is the goal. */
+  undone: HistoryItem[];
+  before: BeforeEntry;
+}
+
+function changedAnything(item: HistoryItem, later: PackageRecord[]): boolean {
+  if (item.after || !item.before) return true;
+  return !isEmpty(diffPackages(item.before.packages, later));
+}
+
+/** Operations that count for undo, newest first. */
+export function undoableOperations(historyDir: string, current: PackageRecord[]): HistoryItem[] {
+  const counted: HistoryItem[] = [];
+  let later = current;
+  for (const item of listHistory(historyDir)) {
+    if (changedAnything(item, later)) counted.push(item);
+    if (item.before) later = item.before.packages;
+  }
+  return counted;
+}
+
+export function chooseUndo(historyDir: string, venv: string, current: PackageRecord[], n: number): UndoChoice {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
+  const operations = undoableOperations(historyDir, current);
+  if (operations.length === 0) throw new PyctlError(`nothing to undo: no operations recorded for ${venv}`);
+  if (n > operations.length) {
+    const count = operations.length === 1 ? "only 1 operation is" : `only ${operations.length} operations are`;
+    throw new PyctlError(`cannot undo ${n} operations: ${count} recorded`, { hint: "`pyctl history` lists them" });
+  }
+  const undone = operations.slice(0, n);
+  const oldest = undone.at(-1)!;
+  if (!oldest.before) {
+    const files = oldest.corrupt.length ? `: ${oldest.corrupt.join(", ")}` : "";
+    throw new PyctlError(`cannot undo operation #${oldest.id}: its before-state is unreadable${files}`);
+  }
+  return { undone, before: oldest.before };
+}
+
+export interface Drift {
+  sinceId: number;
+  changes: Changes;
+}
+
+/** Changes made outside pyctl since the newest recorded state, if any. */
+export function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
+  const newest = listHistory(historyDir, 1)[0];
+  const recorded = newest?.after ?? newest?.before;
+  if (!newest || !recorded) return undefined;
+  const changes = diffPackages(recorded.packages, current);
+  return isEmpty(changes) ? undefined : { sinceId: newest.id, changes };
+}
