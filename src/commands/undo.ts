@@ -33,16 +33,22 @@ export async function run(args: ParsedArgs): Promise<number> {
     notice(`the venv changed outside pyctl since operation #${drift.sinceId}:`);
     for (const line of changeLines(drift.changes)) err(`  ${line}`);
   }
-  const title = describe(choice);
+  let title = describe(choice);
   if (!showPreview(target, title, goalFromEntry(choice.before), dryRun)) {
     out(`${title}: nothing to change, the venv is already in that state`);
     if (choice.undone.length === 1) notice(`\`pyctl undo ${n + 1}\` goes one operation further back`);
     return 0;
   }
   if (dryRun) return 0;
-  return transact(target, ctx.config, title, {
+  // Another write may finish while this one waits for the lock: what is undone, and its title,
+  // are decided again once the lock is ours.
+  return transact(target, ctx.config, () => title, {
     kind: "undo",
     command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
-    goal: (installed) => goalFromEntry(chooseUndo(target.historyDir, target.venv, toRecords(installed), n).before),
+    goal: (installed) => {
+      const locked = chooseUndo(target.historyDir, target.venv, toRecords(installed), n);
+      title = describe(locked);
+      return goalFromEntry(locked.before);
+    },
   });
 }

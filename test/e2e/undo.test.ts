@@ -191,7 +191,7 @@ describe("pyctl undo with no history", () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["undo"]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain("nothing to undo: no operations recorded");
+      expect(r.stderr).toContain("nothing to undo: no operation that changed");
     });
     expect(historyFiles(sb)).toEqual([]);
     sb.cleanup();
