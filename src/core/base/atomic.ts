@@ -63,8 +63,11 @@ export function createFileExclusive(path: string, data: string): boolean {
   }
 }
 
-/** `.NAME.PID.N.tmp` (this module's), `.NAME.PID.tmp` and `NAME.PID.tmp` (a seed being captured). */
-const TEMP = /\.(\d+)(?:\.\d+)?\.tmp$/;
+/** The pid in a temp file's name: `.NAME.PID.N.tmp` (tempPathFor), `.NAME.PID.tmp`, or `NAME.PID.tmp` (a store entry or seed being built). */
+function tempOwner(name: string): number | undefined {
+  const m = (name.startsWith(".") && /\.(\d+)\.\d+\.tmp$/.exec(name)) || /\.(\d+)\.tmp$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -89,10 +92,8 @@ export function sweepStaleTemps(dir: string, own = false): string[] {
   }
   const removed: string[] = [];
   for (const name of names) {
-    const m = TEMP.exec(name);
-    const pid = Number(m?.[1]);
-    const mine = own && pid === process.pid;
-    if (!m || (!mine && isAlive(pid))) continue;
+    const pid = tempOwner(name);
+    if (pid === undefined || (!(own && pid === process.pid) && isAlive(pid))) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }

@@ -1,3 +1,5 @@
+import { dirname } from "node:path";
+
 /** The one error type the CLI prints: `pyctl: <message>` (+ hint), then exits with exitCode. */
 export class PyctlError extends Error {
   readonly exitCode: number;
@@ -35,7 +37,7 @@ export function errnoPath(err: unknown): string | undefined {
  */
 export function systemErrorMessage(err: unknown): string | undefined {
   const path = errnoPath(err);
-  const where = path ? ` (writing ${path})` : "";
+  const where = path ? ` (writing in ${dirname(path)})` : "";
   switch (errnoCode(err)) {
     case "ENOSPC":
       return `no space left on the device${where}; free some space and try again`;

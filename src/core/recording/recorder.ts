@@ -88,15 +88,51 @@ function sweepTemps(target: Target, own: boolean): void {
   for (const name of names) sweepStaleTemps(join(target.storeDir, name), own);
 }
 
-/** Write the after-state; if that fails (a full disk), take back the before-state too: no half entry. */
-function finishEntry(target: Target, after: AfterEntry, command: string): void {
+/** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
+function unrecorded(err: unknown, command: string, exitCode: number): unknown {
+  const system = systemErrorMessage(err);
+  return system ? new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}`) : err;
+}
+
+interface Ran {
+  entry: BeforeEntry;
+  before: Dist[];
+  outcome: Outcome;
+  started: number;
+  /** What the action threw, if it did. */
+  failure: unknown;
+}
+
+/**
+ * Store what the operation installed and write its after-state. On any failure the entry is taken
+ * back whole (a before-state without its after would read as a crash); so is the entry of an
+ * action that threw without changing the package set.
+ */
+function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
+  const { entry, before, outcome, failure } = ran;
   try {
+    const afterDists = inventoryOf(target);
+    const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
+    if (failure !== undefined && isEmpty(changes)) throw failure;
+    const versionBefore = new Map(before.map((d) => [d.key, d.version]));
+    storeAll(
+      target.storeDir,
+      afterDists.filter((d) => versionBefore.get(d.key) !== d.version),
+      target.venv,
+    );
+    const after: AfterEntry = {
+      id: entry.id,
+      ...snapshotEntry(target, op, afterDists),
+      changes,
+      exit_code: outcome.exitCode,
+      duration_ms: Math.round(performance.now() - ran.started),
+      interrupted: outcome.interrupted,
+    };
     writeAfter(target.historyDir, after);
+    return after;
   } catch (err) {
-    discardEntry(target.historyDir, after.id);
-    const system = systemErrorMessage(err);
-    if (system) throw new PyctlError(`${command} ran (exit ${after.exit_code}) but could not be recorded: ${system}`);
-    throw err;
+    discardEntry(target.historyDir, entry.id);
+    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode);
   }
 }
 
@@ -134,33 +170,7 @@ export async function recordOperation(
       acted = { exitCode: 1, interrupted: false };
     }
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
-    let after: AfterEntry;
-    try {
-      const afterDists = inventoryOf(target);
-      const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-      if (failure !== undefined && isEmpty(changes)) {
-        discardEntry(target.historyDir, entry.id);
-        throw failure;
-      }
-      const versionBefore = new Map(before.map((d) => [d.key, d.version]));
-      storeAll(
-        target.storeDir,
-        afterDists.filter((d) => versionBefore.get(d.key) !== d.version),
-        target.venv,
-      );
-      after = {
-        id: entry.id,
-        ...snapshotEntry(target, op, afterDists),
-        changes,
-        exit_code: outcome.exitCode,
-        duration_ms: Math.round(performance.now() - started),
-        interrupted: outcome.interrupted,
-      };
-    } catch (err) {
-      discardEntry(target.historyDir, entry.id);
-      throw err;
-    }
-    finishEntry(target, after, op.command);
+    const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config);
     if (removed.length) onPrune?.(target, removed);
