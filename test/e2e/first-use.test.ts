@@ -9,10 +9,6 @@ import { pyenvPython } from "../support/interpreters.ts";
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
 const freeze = (sb: Sandbox, key: string) => ok(sh([join(sb.pyctlHome, key, "venv", "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
-const afters = (sb: Sandbox, key: string) =>
-  readdirSync(join(sb.pyctlHome, key, "history"))
-    .filter((f) => f.endsWith("_after.json"))
-    .map((f) => JSON.parse(readFileSync(join(sb.pyctlHome, key, "history", f), "utf8")));
 
 /** A sandbox with no pyctl home yet and its own (empty) seed cache, so the seeds are made concurrently too. */
 function freshSandbox(): Sandbox {
@@ -38,31 +34,45 @@ describe("first use", () => {
     using sb = freshSandbox();
     const py312 = pyenvPython("3.12");
     if (py312) sb.addPython(py312);
+    // a second home shares the seed cache: its first venv races this home's for the one seed
+    const other = join(sb.dir, "other-home");
     const jobs = [
-      ...["epsilon", "delta==1.0", "filler000", "filler001"].map((spec) => ({ key: "py311", spec, args: ["pip", "--", "install", "-q", spec] })),
+      ...["epsilon", "delta==1.0", "filler000", "filler001"].map((spec) => ({
+        home: sb.pyctlHome,
+        key: "py311",
+        spec,
+        args: ["pip", "--", "install", "-q", spec],
+      })),
+      ...["filler003", "filler004"].map((spec) => ({ home: other, key: "py311", spec, args: ["pip", "--", "install", "-q", spec] })),
       ...(py312 ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
+        home: sb.pyctlHome,
         key: "py312",
         spec,
         args: ["pip", "--python", "3.12", "--as", "pip3.12", "--", "install", "-q", spec],
       })),
     ];
-    const procs = jobs.map((job) => Bun.spawn([pyctlBin(), ...job.args], { env: sb.env, cwd: sb.home, stdout: "pipe", stderr: "pipe" }));
+    const procs = jobs.map((job) =>
+      Bun.spawn([pyctlBin(), ...job.args], { env: { ...sb.env, PYCTL_HOME: job.home }, cwd: sb.home, stdout: "pipe", stderr: "pipe" }),
+    );
     const codes = await Promise.all(procs.map((p) => p.exited));
     const stderr = await Promise.all(procs.map((p) => new Response(p.stderr).text()));
     if (codes.some((c) => c !== 0)) throw new Error(`exit codes ${codes}:\n${stderr.join("\n")}`);
     expect(stderr.join("")).not.toContain("internal error");
 
-    for (const key of new Set(jobs.map((j) => j.key))) {
-      const mine = jobs.filter((j) => j.key === key);
-      const version = `3.${key.slice(3)}`;
-      const created = stderr.filter((e) => e.includes(`created ${join(sb.pyctlHome, key, "venv")} for Python ${version}`));
+    for (const [home, key] of [...new Set(jobs.map((j) => `${j.home}\0${j.key}`))].map((k) => k.split("\0") as [string, string])) {
+      const mine = jobs.filter((j) => j.home === home && j.key === key);
+      const venv = join(home, key, "venv");
+      const created = stderr.filter((e) => e.includes(`created ${venv} for Python 3.${key.slice(3)}`));
       expect(created).toHaveLength(1); // one process made it, under the lock; the others used it
-      const frozen = freeze(sb, key).toLowerCase();
+      const frozen = ok(sh([join(venv, "bin", "python"), "-m", "pip", "freeze"], sb)).stdout.toLowerCase();
       for (const job of mine) expect(frozen).toContain(job.spec.split("==")[0]!.replace(".", "_").toLowerCase());
-      const entries = afters(sb, key);
+      const history = join(home, key, "history");
+      const entries = readdirSync(history)
+        .filter((f) => f.endsWith("_after.json"))
+        .map((f) => JSON.parse(readFileSync(join(history, f), "utf8")));
       expect(entries).toHaveLength(mine.length);
       expect(entries.every((e) => e.exit_code === 0 && e.changes.added.length > 0)).toBe(true);
-      expect(leftovers(join(sb.pyctlHome, key))).toEqual([]);
+      expect(leftovers(join(home, key))).toEqual([]);
     }
     const seeds = join(sb.dir, "cache", "pyctl", "seeds");
     expect(readdirSync(seeds).filter((s) => s.startsWith("3.11-"))).toHaveLength(1);
