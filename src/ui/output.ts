@@ -69,9 +69,9 @@ const ANY_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
  * Control characters from data (a package name, a line of a user's file) are shown as \xNN,
  * never sent to the terminal raw; only colour (SGR) sequences pass, and only when colour is on.
  */
-export function escapeControls(text: string, fd = 1): string {
+export function escapeControls(text: string, fd: 1 | 2 = 1): string {
   if (!ANY_CONTROL.test(text)) return text;
-  const colour = colors(fd) !== plain;
+  const colour = colors(fd) !== plain || colors(3 - fd) !== plain; // lines painted for stdout may go to stderr
   const hex = (ch: string) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
   return text.replace(CONTROL, (c) => (c.length === 1 ? hex(c) : colour ? c : hex(c[0]!) + c.slice(1)));
 }
