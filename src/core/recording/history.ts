@@ -126,8 +126,8 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
   const e = v as Record<string, unknown>;
   const base =
     Number.isInteger(e.id) &&
-    isString(e.timestamp) &&
-    isString(e.kind) &&
+    (e.timestamp === undefined || isString(e.timestamp)) &&
+    (e.kind === undefined || isString(e.kind)) &&
     isString(e.command) &&
     isString(e.freeze) &&
     Array.isArray(e.packages) &&
