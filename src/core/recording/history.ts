@@ -190,6 +190,14 @@ export function changedSomething(item: HistoryItem): boolean {
   return after.packages.some((p) => asked.get(canonicalName(p.name)) !== (p.requested === true)); // only REQUESTED changed
 }
 
+/** changedSomething, reading the before-state only when the after-state alone cannot tell (pruning runs on every write). */
+function changedAt(dir: string, id: number): boolean {
+  const after = readEntry(entryFile(dir, id, "after"), "after");
+  if (typeof after === "string") return true;
+  if (!isEmpty(after.changes) || (after.interrupted && after.kind === "pip")) return true;
+  return changedSomething(readItem(dir, id));
+}
+
 /**
  * Keep the newest `keep` operations that changed something, and the no-change ones newer than
  * the oldest of those (at most `keep` of them); drop the rest. Returns the ids removed.
@@ -201,8 +209,9 @@ export function pruneHistory(dir: string, keep: number): number[] {
   let idle = 0;
   const doomed: number[] = [];
   for (const id of all.reverse()) {
-    const changed = changedSomething(readItem(dir, id));
-    if (changed ? counted < keep : counted < keep && idle < keep) {
+    // once `keep` changes are kept, everything older goes: no need to read it
+    const changed = counted < keep && changedAt(dir, id);
+    if (counted < keep && (changed || idle < keep)) {
       if (changed) counted++;
       else idle++;
     } else {
