@@ -37,6 +37,7 @@ describe("a venv whose base interpreter was removed", () => {
       ["pip", "--", "uninstall", "-y", "epsilon"],
       ["undo"],
       ["restore", "before"],
+      ["clean", "--yes"],
       ["explain-missing"],
       ["explain-missing", "--python", "3.11"],
     ];
