@@ -52,11 +52,14 @@ function readLines(path: string): string[] {
 /**
  * What a scan learnt, by stat stamp: each folder's entries (a folder's stamp changes when an
  * entry is added, removed or renamed) and each metadata folder's owned paths (pip never edits a
- * .dist-info in place). An unchanged venv then costs one stat(2) per folder.
+ * .dist-info in place), and the result. An unchanged venv then costs one stat(2) per folder; a
+ * file rewritten in place keeps its old size here until its folder changes.
  */
 interface FilesCache {
   dirs: Record<string, { stamp: string; entries: [string, 0 | 1, number][] }>;
   owners: Record<string, { stamp: string; files: string[] }>;
+  /** The last result, valid while every folder and metadata folder has the same stamp. */
+  result?: { fingerprint: string; units: UnownedFile[] };
   /** Not saved: whether anything was read afresh. */
   misses?: number;
 }
@@ -188,8 +191,13 @@ class Walker {
   }
 }
 
+/** The last scan per cache file in this process: a recorded operation scans before and after. */
+const scans = new Map<string, FilesCache>();
+
 function readCache(file: string | undefined): FilesCache | undefined {
   if (!file) return undefined;
+  const known = scans.get(file);
+  if (known) return known;
   try {
     const cache = JSON.parse(readFileSync(file, "utf8")) as FilesCache;
     return cache.dirs && cache.owners ? cache : { dirs: {}, owners: {} };
@@ -205,22 +213,39 @@ function readCache(file: string | undefined): FilesCache | undefined {
  */
 export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
   const cache = readCache(cacheFile);
+  const fingerprint = cache ? fingerprintOf(venv, cache, dists) : undefined;
+  if (fingerprint && cache?.result?.fingerprint === fingerprint) return cache.result.units;
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
   const owned = ownedPaths(venv, dists, cache, next);
   const site = relative(resolve(venv), resolve(sitePackages));
   const walker = new Walker(venv, owned, cache, next, site);
   const units: UnownedFile[] = [];
   for (const rel of ["bin", site]) units.push(...walker.walk(rel).units);
+  units.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const misses = next?.misses ?? 0;
-  if (next) delete next.misses;
-  if (cacheFile && next && (misses > 0 || Object.keys(next.dirs).length !== Object.keys(cache?.dirs ?? {}).length)) {
+  if (next) {
+    delete next.misses;
+    next.result = { fingerprint: fingerprintOf(venv, next, dists) ?? "", units };
+  }
+  if (cacheFile && next) scans.set(cacheFile, next);
+  const changed = misses > 0 || cache?.result?.fingerprint !== next?.result?.fingerprint;
+  if (cacheFile && next && changed) {
     try {
       writeFileAtomic(cacheFile, JSON.stringify(next));
     } catch {
       // a cache that cannot be written only costs speed
     }
   }
-  return units.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return units;
+}
+
+/** The stamps of every folder the cache knows and of each distribution's metadata folder, in one string. */
+function fingerprintOf(venv: string, cache: FilesCache, dists: Dist[]): string | undefined {
+  const dirs = Object.keys(cache.dirs);
+  if (dirs.length === 0) return undefined;
+  const parts = dirs.map((rel) => `${rel}=${stampOf(join(venv, rel))}`);
+  for (const dist of dists) parts.push(`${dist.metadataPath}=${stampOf(dist.metadataPath)}`);
+  return parts.join("\n");
 }
 
 export function totalSize(units: UnownedFile[]): number {
