@@ -1,7 +1,12 @@
-// Unowned-file arithmetic, RECORD lines, pip's stash names and snapshot explicit marks: no Python started.
+// Unowned-file arithmetic, RECORD lines, pip's stash names, snapshot explicit marks and store entry
+// names of direct installs: no Python started.
 import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compareUnowned, isStash, recordPath, type UnownedFile } from "../../src/core/packages/accounting.ts";
 import { applyExplicitMarks, parseSnapshotText } from "../../src/core/recording/snapshots.ts";
+import { ANY_DIRECT, entryName, pruneStore, versionOfEntry } from "../../src/core/recording/store.ts";
 
 const f = (path: string, size = 1): UnownedFile => ({ path, size });
 
@@ -68,5 +73,34 @@ describe("snapshot explicit marks", () => {
     const wanted = [{}, {}] as { requested?: boolean }[];
     applyExplicitMarks(wanted, snap);
     expect(wanted.map((w) => w.requested)).toEqual([undefined, undefined]);
+  });
+});
+
+describe("store entries of direct installs", () => {
+  test("a direct-URL install has its own entry name; the version is read back from it", () => {
+    const plain = entryName({ version: "1.0" });
+    const direct = entryName({ version: "1.0", directUrl: { url: "file:///w/alpha-1.0-py3-none-any.whl", archive_info: {} } });
+    const editable = entryName({ version: "1.0", directUrl: { url: "file:///src/alpha", dir_info: { editable: true } } });
+    expect(plain).toBe("1.0");
+    expect(direct).toMatch(/^1\.0@[0-9a-f]{12}$/);
+    expect(editable).not.toBe(direct);
+    expect(versionOfEntry(direct)).toBe("1.0");
+    expect(versionOfEntry("2.0")).toBe("2.0");
+  });
+
+  test("pruning keeps a kept version's direct entries, and every direct entry of a project a snapshot names by URL", () => {
+    const store = mkdtempSync(join(tmpdir(), "pyctl-store-"));
+    const entries = ["alpha/1.0", "alpha/1.0@aaaaaaaaaaaa", "alpha/2.0", "beta/2.0@bbbbbbbbbbbb", "beta/3.0"];
+    for (const e of entries) mkdirSync(join(store, e), { recursive: true });
+    const removed = pruneStore(
+      store,
+      new Map([
+        ["alpha", new Set(["1.0"])],
+        ["beta", new Set([ANY_DIRECT])],
+      ]),
+    );
+    expect(removed).toBe(2);
+    expect(entries.filter((e) => existsSync(join(store, e)))).toEqual(["alpha/1.0", "alpha/1.0@aaaaaaaaaaaa", "beta/2.0@bbbbbbbbbbbb"]);
+    rmSync(store, { recursive: true });
   });
 });
