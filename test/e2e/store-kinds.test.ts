@@ -68,6 +68,18 @@ describe("the store holds every install kind", () => {
     ok(pip(sb, "uninstall", "-y", "alpha"));
   });
 
+  test("a wheel installed from an http URL comes back with the index unreachable", async () => {
+    const { index } = await fixtures();
+    const url = `${index.url}/files/delta-1.5-py3-none-any.whl`;
+    ok(pip(sb, "install", "-q", url));
+    const frozen = pipFreeze(sb);
+    expect(frozen).toContain(`delta @ ${url}`);
+    ok(pip(sb, "uninstall", "-y", "delta"));
+    expectNoDownload(ok(offline(sb, ["undo"])));
+    expect(pipFreeze(sb)).toBe(frozen);
+    ok(pip(sb, "uninstall", "-y", "delta"));
+  });
+
   test("a VCS install (git+file://) comes back offline after its repository is deleted", () => {
     const repo = writeProject(join(sb.dir, "repo"), "vcsx", "0.3", "vcsx");
     git(sb, repo, "init", "-q");
