@@ -33,6 +33,7 @@ export async function transact(target: Target, config: Config, title: string, sp
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
     planned: (plan, fetch) => printPlan(title, plan, fetch),
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+    pipping: (args) => notice(`pip install ${args.join(" ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });
   const id = result.entry.id;
@@ -49,6 +50,7 @@ export async function transact(target: Target, config: Config, title: string, sp
     );
     return result.exitCode;
   }
+  if (result.missing.length) notice(`--allow-missing: ${target.venv} lacks ${result.missing.join(", ")}`);
   notice(`done; recorded as #${id} (\`pyctl undo\` reverts it)`);
   return 0;
 }
