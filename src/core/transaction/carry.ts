@@ -31,6 +31,16 @@ export function carriableEntry(store: string, name: string, version: string, fro
   return manifest;
 }
 
+/** The old venv's path becomes the new one's; its versioned python (bin/python3.11) becomes bin/python. */
+function renameVenvIn(text: string, from: string, to: string): string {
+  return text
+    .split(`${from}/bin/python`)
+    .map((part, i) => (i === 0 ? part : part.replace(/^\d+(\.\d+)?/, "")))
+    .join(`${to}/bin/python`)
+    .split(from)
+    .join(to);
+}
+
 function isText(data: Buffer): boolean {
   return !data.subarray(0, 1024).includes(0);
 }
@@ -56,7 +66,7 @@ export function carryEntry(store: string, manifest: StoreManifest, fromSite: str
     if (rel.startsWith("bin/")) {
       const data = readFileSync(src);
       if (isText(data) && data.includes(manifest.venv)) {
-        writeFileAtomic(dst, data.toString("utf8").split(manifest.venv).join(finalVenv), statSync(src).mode & 0o7777);
+        writeFileAtomic(dst, renameVenvIn(data.toString("utf8"), manifest.venv, finalVenv), statSync(src).mode & 0o7777);
         continue;
       }
     }
