@@ -1,7 +1,9 @@
 /**
- * What `pyctl undo N` goes back to: the state before the Nth most recent operation. Undo
- * operations count like any other (so undo after undo redoes). An operation that never wrote its
- * after-state and left the venv as it found it (a transaction killed before its switch) is skipped.
+ * What `pyctl undo N` goes back to: the state before the Nth most recent operation that changed
+ * something. Undo operations count like any other (so undo after undo redoes). Operations that
+ * changed nothing are passed over: a typo'd `pip install`, one of what was there already, a
+ * failed undo, a transaction killed before its switch (it never wrote its after-state and left
+ * the venv as it found it).
  */
 import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
@@ -14,9 +16,17 @@ export interface UndoChoice {
   before: BeforeEntry;
 }
 
+/** Versions or REQUESTED marks differ. */
+function differ(before: PackageRecord[], after: PackageRecord[]): boolean {
+  if (!isEmpty(diffPackages(before, after))) return true;
+  const marks = (records: PackageRecord[]) => new Set(records.filter((p) => p.requested === true).map((p) => p.name.toLowerCase()));
+  const [a, b] = [marks(before), marks(after)];
+  return a.size !== b.size || [...a].some((name) => !b.has(name));
+}
+
 function changedAnything(item: HistoryItem, later: PackageRecord[]): boolean {
-  if (item.after || !item.before) return true;
-  return !isEmpty(diffPackages(item.before.packages, later));
+  if (!item.before) return true; // unreadable: it may have changed anything
+  return differ(item.before.packages, item.after?.packages ?? later);
 }
 
 /** Operations that count for undo, newest first. */
