@@ -227,6 +227,19 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     expect(fixed.fixed![0]!.message).toMatch(/^reinstalled pip in .* \(recorded as #\d+\)$/);
     expect(sh([join(venv(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
   });
+  test("the venv deleted: --fix rebuilds it offline from the last recorded state, every package back", () => {
+    const freeze = sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
+    const listed = () =>
+      JSON.parse(run(sb, ["list", "--json"]).stdout).map((p: { name: string; version: string; type: string }) => [p.name, p.version, p.type]);
+    const kinds = listed();
+    rmSync(venv(sb), { recursive: true });
+    expect(problems(doctor(sb))["venv:3.11"]).toMatchObject({ fixable: true });
+    const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
+    expect(report.not_fixed).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout).toBe(freeze);
+    expect(listed()).toEqual(kinds);
+  });
 });
 
 describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter is gone or changed", () => {
