@@ -38,8 +38,9 @@ export async function transact(target: Target, config: Config, title: string, sp
   });
   const id = result.entry.id;
   if (result.error) {
+    const lacking = spec.kind === "restore" && !spec.allowMissing && /could not|is missing/.test(result.error.message);
     throw new PyctlError(`${spec.kind} failed, ${target.venv} is unchanged: ${result.error.message}`, {
-      hint: `recorded as #${id} in \`pyctl history\``,
+      hint: `recorded as #${id} in \`pyctl history\`${lacking ? "; `--allow-missing` restores the rest and names what it leaves out" : ""}`,
     });
   }
   if (result.interrupted) {

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { findCommand } from "../../src/commands/index.ts";
-import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { pausedInGroup } from "../support/process-group.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels } from "../support/interpreters.ts";
 
@@ -68,26 +69,6 @@ describe("autoremove", () => {
     expect(names(freezeOf(sb))).toEqual(expect.arrayContaining(["beta", "delta", "eta", "zeta"]));
   });
 });
-
-/** pyctl in its own process group (as a terminal's foreground job), resolved once it waits at `phase`. */
-async function pausedInGroup(sb: Sandbox, args: string[], phase: string): Promise<{ pid: number; exited: Promise<number> }> {
-  const child = Bun.spawn([pyctlBin(), ...args], {
-    env: { ...sb.env, PYCTL_TEST_PAUSE: phase },
-    cwd: sb.home,
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-    detached: true,
-  });
-  const reader = child.stderr.getReader();
-  let stderr = "";
-  while (!stderr.includes(`test pause at ${phase}`)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`pyctl ended before pausing at ${phase}:\n${stderr}`);
-    stderr += new TextDecoder().decode(value);
-  }
-  return { pid: child.pid, exited: child.exited };
-}
 
 describe("autoremove killed with its process group at each phase", () => {
   let sb: Sandbox;

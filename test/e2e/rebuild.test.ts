@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
+import { pausedInGroup } from "../support/process-group.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
@@ -115,6 +116,30 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
   });
 });
 
+describe("rebuild in place is one transaction", () => {
+  test("killed with its process group before the switch nothing changed; after it, the venv is rebuilt whole", async () => {
+    const sb = makeSandbox();
+    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(pip(sb, "install", "-q", "beta==1.0", "gamma").code).toBe(0);
+    const before = fileSet(venvOf(sb));
+    const beforeSite = siteFiles(sb);
+    for (const phase of ["staged", "applied", "fetched", "verified"]) {
+      const paused = await pausedInGroup(sb, ["rebuild"], phase, OFFLINE.env as Record<string, string>);
+      process.kill(-paused.pid, "SIGKILL");
+      await paused.exited;
+      expect(fileSet(venvOf(sb))).toEqual(before);
+    }
+    const paused = await pausedInGroup(sb, ["rebuild"], "exchanged", OFFLINE.env as Record<string, string>);
+    process.kill(-paused.pid, "SIGKILL");
+    await paused.exited;
+    expect(siteFiles(sb)).toEqual(beforeSite);
+    expect(sh([join(venvOf(sb), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
+    expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0); // the next write clears the leftovers
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    sb.cleanup();
+  });
+});
+
 /** Build cext (a C extension) for one interpreter into `dir`, a find-links folder. */
 function buildCext(sb: Sandbox, python: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
@@ -122,15 +147,23 @@ function buildCext(sb: Sandbox, python: string, dir: string): void {
   expect(r.code).toBe(0);
 }
 
+/** A wheel tagged for one CPython and this platform (not pure Python, so never carried across versions). */
+function platformWheel(sb: Sandbox, dir: string, name: string, version: string, python: string): void {
+  const support = resolve(import.meta.dir, "..", "support");
+  const code = `import sys, sysconfig; sys.path.insert(0, ${JSON.stringify(support)}); import wheels; plat = sysconfig.get_platform().replace("-", "_").replace(".", "_"); wheels.build(${JSON.stringify(dir)}, ${JSON.stringify(name)}, ${JSON.stringify(version)}, tag="${python}-${python}-" + plat, root_is_purelib=False)`;
+  expect(sh(["/usr/bin/python3.11", "-c", code], sb).code).toBe(0);
+}
+
 describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)("rebuild after a minor upgrade (3.11 replaced by 3.12)", () => {
   /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
-  function upgraded(): { sb: Sandbox; python312: string } {
+  function upgraded(more: string[] = []): { sb: Sandbox; python312: string } {
     const sb = makeSandbox();
     const dir = join(sb.dir, "python");
     expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
     buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
+    platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
     expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
-    expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0").code).toBe(0);
+    expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
     rmSync(dir, { recursive: true, force: true });
     return { sb, python312: copyPython("3.12", dir) };
   }
@@ -164,15 +197,17 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
   });
 
   test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
-    const { sb, python312 } = upgraded();
+    const { sb, python312 } = upgraded(["oldc==1.0"]);
     buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
+    platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
     const r = run(sb, ["rebuild", "--python", python312], { env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") } });
     expect(r.stderr).not.toContain("could not");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("reinstalled cext==1.0\n");
+    expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
     expect(r.stdout).toContain("default Python is now 3.12");
-    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0"]);
+    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0", "oldc==2.0"]);
     expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"], sb).stdout.trim()).toBe("42");
-    expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", beta: "explicit", alpha: "dependency" });
+    expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", oldc: "explicit", beta: "explicit", alpha: "dependency" });
   });
 });
