@@ -204,9 +204,13 @@ export async function rebuild(
 
 /** Same version: the complete old set, from the store (pip only for what it lacks), and a venv that runs. */
 function inPlaceSpec(plan: RebuildPlan, options: RebuildOptions) {
-  const goal = plan.goal!;
+  // Decided again under the lock: a package installed since the plan was shown is kept too.
+  let goal = plan.goal!;
   return {
-    goal: () => goal,
+    goal: (installed: Dist[]) => {
+      if (installed.length) goal = goalKeeping(installed, plan.to.version);
+      return goal;
+    },
     allowMissing: options.allowMissing,
     check: (staged: Dist[]) => [...mismatches(staged, goal), ...runs(plan.to)],
   };

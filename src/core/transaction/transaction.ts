@@ -3,21 +3,27 @@
  * (plan.ts), the staging venv (staging.ts), where each wanted version comes from (sources.ts),
  * and the goals of undo (undo-goal.ts) and rebuild (rebuild.ts); the swap is base/swap.ts.
  *
- * Transactions: undo, restore and clean move a venv to a package set atomically.
+ * Every change pyctl itself makes to a venv is a transaction: undo, restore, clean, autoremove,
+ * rebuild, doctor's repairs (doctor/venv-repairs.ts), and upgrade and adopt. Each:
  *
- *   1. plan the minimal change from the installed set to the goal (plan.ts);
- *   2. build the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
- *      venv, for clean), minus the removed dists, plus the wanted versions linked from the store;
- *   3. versions the store lacks are installed by pip, in the staging venv only; then the pip
- *      step, if the spec has one: `pip install ARGS` with pip's resolver (pip-step.ts);
- *   4. check the staging venv holds exactly the goal (or passes the spec's own check);
- *   5. swap it with the live venv in one renameat2 (swap.ts), then delete the old tree.
+ *   1. plans the minimal change from the installed set to the goal (plan.ts);
+ *   2. builds the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
+ *      venv, for clean and rebuild), minus the removed dists, plus the wanted versions linked
+ *      from the store;
+ *   3. installs what the store lacks with pip, in the staging venv only; then the spec's own
+ *      changes (`prepare`: relink bin/python, ensurepip, carry dists from another version), then
+ *      the pip step if it has one: `pip install ARGS` with pip's resolver (pip-step.ts);
+ *   4. checks the staging venv holds exactly the goal (or passes the spec's own check); what
+ *      it lacks is named, and accepted only with allowMissing;
+ *   5. swaps it with the live venv in one renameat2 (swap.ts), then deletes the old tree (or,
+ *      with no live venv, renames it into place).
  * A failure or a signal before step 5 deletes the staging venv and leaves the live one as it
  * was; SIGKILL leaves at most a staging folder, which the next recorded operation removes
  * (recordOperation calls recoverTransaction under the lock).
  *
  * PYCTL_TEST_PAUSE=<phase> (tests only) makes the transaction wait up to 60 s at that phase, so a
- * test can signal it there deterministically; phases: staged, applied, fetched, verified, exchanged.
+ * test can signal it there deterministically; phases: staged, applied (store step done), fetched
+ * (pip, prepare and the pip step done), verified, exchanged.
  */
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
