@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
 import { copyPython, pyenvPython } from "../support/interpreters.ts";
 import { fileSet } from "../support/file-set.ts";
+import { pausedInGroup } from "../support/process-group.ts";
 
 interface Check {
   id: string;
@@ -207,6 +208,20 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     const fixed = doctor(sb, "--fix");
     expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to /usr/bin/python3.11`);
     expect(fixed.ok).toBe(true);
+  });
+
+  test("relink killed with its process group at each phase: the venv is before or after, every package there", async () => {
+    const files = fileSet(site(sb));
+    for (const phase of ["staged", "applied", "fetched", "verified", "exchanged"]) {
+      unlinkSync(join(venv(sb), "bin", "python3"));
+      const paused = await pausedInGroup(sb, ["doctor", "--fix"], phase, offline(sb).env as Record<string, string>);
+      process.kill(-paused.pid, "SIGKILL");
+      await paused.exited;
+      expect([phase, existsSync(join(venv(sb), "bin", "python3"))]).toEqual([phase, phase === "exchanged"]);
+      expect(fileSet(site(sb))).toEqual(files);
+      expect(doctor(sb, "--fix").ok).toBe(true); // relinks what is still broken, removes what the killed one left
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    }
   });
 
   test("a repair that fails swaps nothing, says so and exits 1", () => {

@@ -36,14 +36,15 @@ function venvState(t: Target, checks: Check[]): boolean {
     return false;
   }
   checks.push(pass(id("venv"), `${t.venv} exists`));
-  if (venvWorks(t)) {
+  const works = venvWorks(t);
+  const broken = brokenPythonLinks(t.venv, t.version);
+  if (works && broken.length === 0) {
     checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
     return true;
   }
   const cfg = readPyvenvCfg(t.venv);
   const made = `the venv was made with Python ${cfg?.version || t.version}`;
   const base = healthyBase(t);
-  const broken = brokenPythonLinks(t.venv, t.version);
   if (base && broken.length) {
     const links = broken.map((name) => `bin/${name}`).join(", ");
     checks.push(pass(id("interpreter"), `its base interpreter ${base} runs Python ${t.version}`));
@@ -58,7 +59,11 @@ function venvState(t: Target, checks: Check[]): boolean {
         },
       ),
     );
-    return false;
+    return works;
+  }
+  if (works) {
+    checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
+    return true;
   }
   const other = baseRunsOther(t);
   if (other) {
