@@ -1,7 +1,8 @@
 /**
  * Subsystem transaction: the one way pyctl itself changes a venv. It owns the goal and the plan
  * (plan.ts), the staging venv (staging.ts), where each wanted version comes from (sources.ts),
- * and the goals of undo (undo-goal.ts) and rebuild (rebuild.ts); the swap is base/swap.ts.
+ * the goals of undo (undo-goal.ts) and rebuild (rebuild*.ts, carry.ts), the pip step (pip-step.ts);
+ * the swap is base/swap.ts.
  *
  * Every change pyctl itself makes to a venv is a transaction: undo, restore, clean, autoremove,
  * rebuild, doctor's repairs (doctor/venv-repairs.ts), and upgrade and adopt. Each:
