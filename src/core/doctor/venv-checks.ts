@@ -9,7 +9,7 @@ import { isLocked, readHolder } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
-import { venvWorks } from "../transaction/rebuild.ts";
+import { venvWorks } from "../transaction/venv-runs.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";

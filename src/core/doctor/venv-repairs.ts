@@ -15,7 +15,7 @@ import { probeInterpreter } from "../python/interpreter.ts";
 import { readPyvenvCfg, venvPython } from "../python/venv.ts";
 import type { Target } from "../recording/target.ts";
 import { goalKeeping, mismatches } from "../transaction/plan.ts";
-import { venvWorks } from "../transaction/rebuild.ts";
+import { venvWorks } from "../transaction/venv-runs.ts";
 import { runTransaction, type TransactionEvents, type TransactionSpec } from "../transaction/transaction.ts";
 
 /** The names `python -m venv` links in bin/ for a Python X.Y venv. */
