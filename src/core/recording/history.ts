@@ -5,7 +5,7 @@
  *   id           number, claimed exclusively (never reused, never duplicated)
  *   timestamp    ISO 8601 UTC: when the operation started (before) / ended (after)
  *   user         login name
- *   kind         "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor"
+ *   kind         "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt"
  *   command      what the user typed, e.g. "pip install requests"
  *   pip_args     pip's arguments (empty for pyctl's own operations)
  *   python       the venv's Python version, e.g. "3.11.2"
@@ -25,7 +25,7 @@ import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import type { Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
 
-export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor";
+export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt";
 
 export interface BeforeEntry {
   id: number;

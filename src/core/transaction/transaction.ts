@@ -8,8 +8,9 @@
  *   1. plan the minimal change from the installed set to the goal (plan.ts);
  *   2. build the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
  *      venv, for clean), minus the removed dists, plus the wanted versions linked from the store;
- *   3. versions the store lacks are installed by pip, in the staging venv only;
- *   4. check the staging venv holds exactly the goal;
+ *   3. versions the store lacks are installed by pip, in the staging venv only; then the pip
+ *      step, if the spec has one: `pip install ARGS` with pip's resolver (pip-step.ts);
+ *   4. check the staging venv holds exactly the goal (or passes the spec's own check);
  *   5. swap it with the live venv in one renameat2 (swap.ts), then delete the old tree.
  * A failure or a signal before step 5 deletes the staging venv and leaves the live one as it
  * was; SIGKILL leaves at most a staging folder, which the next recorded operation removes
@@ -35,23 +36,37 @@ import { inventoryOf, interpreterFor, type Target } from "../recording/target.ts
 import { createVenv, readPyvenvCfg } from "../python/venv.ts";
 import { findInterpreter, type Interpreter } from "../python/interpreter.ts";
 import type { Config } from "../base/config.ts";
-import type { AfterEntry } from "../recording/history.ts";
+import type { AfterEntry, OperationKind } from "../recording/history.ts";
+import { pipStepInto } from "./pip-step.ts";
 
 export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged";
 
 export interface TransactionSpec {
-  kind: "undo" | "restore" | "clean";
+  kind: OperationKind;
   command: string;
   /** Start from a fresh venv of this interpreter (clean) instead of a clone of the live venv. */
   fresh?: Interpreter;
-  /** The package set to reach, given what is installed now; undefined keeps what the fresh venv holds. */
+  /**
+   * The package set to reach, given what is installed now; undefined keeps what the fresh venv
+   * holds, or (with `pip`) what the clone of the live venv holds before the pip step.
+   */
   goal(installed: Dist[]): Goal | undefined;
+  /** `pip install ARGS` run with pip's resolver in the staging venv after the store step
+   *  (e.g. ["--upgrade", "black"], ["-r", "/abs/req.txt"]). Its scripts are relocated like fetch's. */
+  pip?: string[];
+  /** After every step: what is wrong with the staged venv (empty: swap it in). Default: mismatches
+   *  against the goal. A spec with `pip` usually supplies its own. `installed` is the live venv's set. */
+  check?(staged: Dist[], installed: Dist[]): string[];
+  /** Accept a staged venv that lacks some goal packages; each is named in the result and history. */
+  allowMissing?: boolean;
 }
 
 export interface TransactionEvents extends RecorderEvents {
   /** The change about to be made, from the live venv's point of view. */
   planned?(plan: Plan, fetch: Wanted[]): void;
   fetching?(requirements: string[]): void;
+  /** The pip step is about to run `pip install ARGS` in the staging venv. */
+  pipping?(args: string[]): void;
   paused?(phase: Phase): void;
 }
 
@@ -61,6 +76,8 @@ export interface TransactionResult extends Outcome {
   error?: PyctlError;
   /** The new venv is in place (a signal after this point does not undo it). */
   committed: boolean;
+  /** Goal lines the new venv lacks, accepted because of `allowMissing`. */
+  missing: string[];
 }
 
 class Interrupted extends Error {}
@@ -91,6 +108,7 @@ class Build {
   readonly staging: string;
   readonly site: string;
   committed = false;
+  missing: string[] = [];
 
   constructor(
     readonly target: Target,
@@ -116,30 +134,61 @@ class Build {
   async run(spec: TransactionSpec): Promise<void> {
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
-    if (!spec.fresh && requested) {
+    if (!spec.fresh && !spec.pip && requested) {
       const plan = planChange(installed, requested);
       if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
     }
     if (spec.fresh) createVenv(spec.fresh, this.staging, this.target.layout.seedsDir, this.target.venv);
     else cloneTree(this.target.venv, this.staging);
     const staged = this.staged();
-    const goal = requested ?? this.goalOf(staged);
-    const plan = planChange(staged, goal);
+    const goal = requested ?? (spec.pip ? undefined : this.goalOf(staged));
+    const plan = planChange(staged, goal ?? goalFromDists(staged, this.target.version));
     const sources = sourcesOf(this.target, plan);
-    this.events.planned?.(spec.fresh ? planChange(installed, goal) : plan, notStored(sources));
+    this.events.planned?.(spec.fresh && goal ? planChange(installed, goal) : plan, notStored(sources));
     await this.checkpoint("staged");
 
     this.applyFromStore(staged, plan, sources);
     await this.checkpoint("applied");
-    await this.fetch(notStored(sources));
+    await this.fetch(notStored(sources), spec.allowMissing === true);
+    if (spec.pip) await this.pipStep(spec.pip);
     await this.checkpoint("fetched");
-    const problems = mismatches(this.staged(), goal);
-    if (problems.length) throw new PyctlError(`the rebuilt venv does not match its goal: ${problems.join("; ")}`);
+    this.verify(spec, goal, installed);
     await this.checkpoint("verified");
     const old = exchangeVenv(this.target);
     this.committed = true;
     await this.checkpoint("exchanged");
     discardTree(this.target, old);
+  }
+
+  /** The staged venv against the goal (or the spec's own check); missing goal lines pass only with allowMissing. */
+  private verify(spec: TransactionSpec, goal: Goal | undefined, installed: Dist[]): void {
+    const staged = this.staged();
+    const missing = goal ? planChange(staged, goal).install.map((w) => w.line) : [];
+    let problems = spec.check ? spec.check(staged, installed) : goal ? mismatches(staged, goal) : [];
+    if (spec.allowMissing) {
+      const accepted = new Set(missing.map((line) => `${line} is missing`));
+      problems = problems.filter((p) => !accepted.has(p));
+      this.missing = missing;
+    }
+    if (problems.length === 0) return;
+    const lacking = missing.filter((line) => problems.includes(`${line} is missing`));
+    const hint = lacking.length ? ` (could not be had: ${lacking.join(", ")})` : "";
+    throw new PyctlError(`the new venv does not match its goal: ${problems.join("; ")}${hint}`);
+  }
+
+  /** `pip install ARGS` in the staging venv; explicit marks of the packages that stay are kept. */
+  private async pipStep(args: string[]): Promise<void> {
+    const explicit = new Set(
+      this.staged()
+        .filter((d) => d.requested)
+        .map((d) => d.key),
+    );
+    this.events.pipping?.(args);
+    const result = await pipStepInto(this.staging, args, this.guard);
+    if (this.guard.interrupted) throw new Interrupted();
+    if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
+    relocateVenvText(this.staging, this.staging, this.target.venv);
+    for (const dist of this.staged()) if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);
   }
 
   /** What a fresh venv holds, as a goal (clean without --keep-baseline). */
@@ -167,13 +216,24 @@ class Build {
     for (const { dist, requested } of plan.mark) setRequested(dist.metadataPath, requested);
   }
 
-  /** Install what the store lacks with the staging venv's own pip, then point its scripts at the final path. */
-  private async fetch(missing: Wanted[]): Promise<void> {
+  /**
+   * Install what the store lacks with the staging venv's own pip, then point its scripts at the
+   * final path. With `tolerant` (allowMissing), what pip cannot get is tried one by one and left
+   * for verify to name.
+   */
+  private async fetch(missing: Wanted[], tolerant: boolean): Promise<void> {
     if (missing.length === 0) return;
     this.events.fetching?.(missing.map((w) => w.line));
-    const code = await pipInstallInto(this.staging, missing, this.guard);
+    let code = await pipInstallInto(this.staging, missing, this.guard);
     if (this.guard.interrupted) throw new Interrupted();
-    if (code !== 0) throw new PyctlError(`pip could not install ${missing.map((w) => w.line).join(", ")} (exit ${code})`);
+    if (code !== 0 && tolerant && missing.length > 1) {
+      for (const w of missing) {
+        code = await pipInstallInto(this.staging, [w], this.guard);
+        if (this.guard.interrupted) throw new Interrupted();
+      }
+    } else if (code !== 0 && !tolerant) {
+      throw new PyctlError(`pip could not install ${missing.map((w) => w.line).join(", ")} (exit ${code})`);
+    }
     relocateVenvText(this.staging, this.staging, this.target.venv);
     const byKey = new Map(this.staged().map((d) => [d.key, d]));
     for (const w of missing) {
@@ -190,6 +250,7 @@ class Build {
 export async function runTransaction(target: Target, config: Config, spec: TransactionSpec, events: TransactionEvents = {}): Promise<TransactionResult> {
   let error: PyctlError | undefined;
   let committed = false;
+  let missing: string[] = [];
   const op = { kind: spec.kind, command: spec.command, pipArgs: [] };
   const result = await recordOperation(
     target,
@@ -200,6 +261,7 @@ export async function runTransaction(target: Target, config: Config, spec: Trans
       try {
         await build.run(spec);
         committed = build.committed;
+        missing = build.missing;
         return { exitCode: 0, interrupted: false };
       } catch (err) {
         committed = build.committed;
@@ -213,5 +275,5 @@ export async function runTransaction(target: Target, config: Config, spec: Trans
     events,
     pruneUnneeded,
   );
-  return { ...result, error, committed };
+  return { ...result, error, committed, missing };
 }
