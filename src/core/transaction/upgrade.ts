@@ -1,0 +1,140 @@
+/**
+ * Outdated packages and upgrades. `findOutdated` asks the index pip is configured to use
+ * (pip-config.ts) for the newest version pip could install here (index-client.ts, wheel tags
+ * of the venv's interpreter: wheel-tags.ts). `upgradeRequirements` turns the packages to
+ * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
+ * while every other explicit package's requirements still count.
+ */
+import { join } from "node:path";
+import { userHome } from "../base/paths.ts";
+import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
+import { resolveIndexSettings, type IndexSettings } from "../packages/pip-config.ts";
+import { comparable, outdatedPackages, queried, type OutdatedPackage } from "../packages/outdated.ts";
+import { wheelTags, wheelTagsAsync } from "../packages/wheel-tags.ts";
+import { buildGraph, type Graph, type Node } from "../packages/dependencies.ts";
+import type { Dist } from "../packages/inventory.ts";
+import { lastPipError, parseConflict, parseInstallReport, type Conflict, type ReportItem } from "../packages/pip-report.ts";
+import { markerEnvironment } from "../packages/requirements.ts";
+import { graphOf } from "../recording/explicit.ts";
+import { pythonVersionOf, type Target } from "../recording/target.ts";
+
+export interface OutdatedReport {
+  packages: OutdatedPackage[];
+  /** How many packages were looked up. */
+  checked: number;
+  graph: Graph;
+}
+
+/** The index settings `pip install` would use in the target's venv. */
+export function indexSettingsFor(target: Target, env: Record<string, string | undefined> = process.env): IndexSettings {
+  return resolveIndexSettings({ env, home: userHome(), venv: target.venv });
+}
+
+export function tagsCacheFile(target: Target): string {
+  return join(target.layout.versionDir(target.version), "wheel-tags.json");
+}
+
+function eligibility(target: Target, tags: Set<string>, settings: IndexSettings): (node: Node) => Eligibility {
+  const pythonVersion = pythonVersionOf(target).split(".").slice(0, 3).join(".");
+  return (node) => ({ tags, pythonVersion, allowPre: settings.pre || isPrerelease(node.dist.version) });
+}
+
+/** The newest installable version of each node's project, from every configured index. */
+export async function latestVersions(target: Target, nodes: Node[], settings: IndexSettings, tags: Set<string>): Promise<Map<string, string | undefined>> {
+  const files = await projectFiles(
+    settings,
+    nodes.map((n) => n.dist.key),
+  );
+  const rules = eligibility(target, tags, settings);
+  return new Map(nodes.map((n) => [n.dist.key, newestVersion(files.get(n.dist.key) ?? [], n.dist.key, rules(n))]));
+}
+
+/** Explicit packages (all with `all`) that have a newer version on the index. */
+export async function findOutdated(target: Target, options: { all?: boolean; only?: string[] } = {}): Promise<OutdatedReport> {
+  const graph = graphOf(target);
+  const only = options.only ? new Set(options.only) : undefined;
+  const nodes = queried(graph, options.all === true || only !== undefined).filter((n) => !only || only.has(n.dist.key));
+  const settings = indexSettingsFor(target);
+  const tags = wheelTags(target.venv, tagsCacheFile(target));
+  const latest = await latestVersions(target, nodes, settings, tags);
+  return { packages: outdatedPackages(graph, nodes, latest), checked: nodes.length, graph };
+}
+
+/** The same count for the once-a-day notice, without blocking and never throwing; undefined when unknown. */
+export async function countOutdatedQuietly(target: Target): Promise<number | undefined> {
+  try {
+    const tags = await wheelTagsAsync(target.venv, tagsCacheFile(target));
+    if (!tags) return undefined;
+    const graph = graphOf(target);
+    const nodes = queried(graph, false);
+    const latest = await latestVersions(target, nodes, indexSettingsFor(target), tags);
+    return outdatedPackages(graph, nodes, latest).length;
+  } catch {
+    return undefined;
+  }
+}
+
+function requirementOf(node: Node, op: ">" | ">="): string {
+  const extras = node.extras.size ? `[${[...node.extras].sort().join(",")}]` : "";
+  return `${node.dist.name}${extras}${op}${node.dist.version}`;
+}
+
+/**
+ * The `pip install` arguments of an upgrade. Named packages must go up (`kappa>1.0`); every
+ * other explicit package is named too, at its version or newer, so pip's resolver weighs its
+ * requirements instead of breaking it. Without names, every explicit package is upgraded as far
+ * as the others allow (`--upgrade`; dependencies only when needed).
+ */
+export function upgradeArguments(graph: Graph, targets: OutdatedPackage[], named: boolean): string[] {
+  const goingUp = new Set(named ? targets.map((t) => t.key) : []);
+  const others = [...graph.values()].filter((n) => n.explicit && comparable(n) && !goingUp.has(n.dist.key));
+  const up = [...goingUp].map((key) => requirementOf(graph.get(key)!, ">"));
+  return ["--quiet", ...(named ? [] : ["--upgrade"]), ...up, ...others.map((n) => requirementOf(n, ">="))];
+}
+
+function pipEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
+  delete env.PIP_USER;
+  return env;
+}
+
+export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; conflict?: Conflict; error: string };
+
+/** `pip install --dry-run --report -` in the live venv: what pip would install, or why it cannot. Changes nothing. */
+export async function resolveWithPip(target: Target, args: string[]): Promise<Resolution> {
+  const command = [join(target.venv, "bin", "python"), "-m", "pip", "install", "--dry-run", "--report", "-", "--quiet", "--disable-pip-version-check", ...args];
+  const child = Bun.spawn(command, { stdio: ["ignore", "pipe", "pipe"], env: pipEnv() });
+  const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(stdout) };
+  return { ok: false, conflict: parseConflict(stderr), error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed") };
+}
+
+export interface VersionChange {
+  name: string;
+  /** Undefined for a package the upgrade adds. */
+  from?: string;
+  to: string;
+}
+
+/** What a resolution changes, from the installed set's point of view. */
+export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
+  const byKey = new Map(installed.map((d) => [d.key, d]));
+  return items
+    .map((item) => ({ name: byKey.get(item.key)?.name ?? item.name, from: byKey.get(item.key)?.version, to: item.version }))
+    .filter((c) => c.from !== c.to);
+}
+
+/** Requirements the `after` set breaks that `before` met: an upgrade must not leave them. */
+export function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
+  const env = markerEnvironment(pythonVersionOf(target).split(".").slice(0, 3).join("."));
+  const broken = (dists: Dist[]) => {
+    const lines = new Set<string>();
+    for (const node of buildGraph(dists, env).values()) {
+      for (const edge of node.requires)
+        if (edge.installed && !edge.satisfied) lines.add(`${node.dist.name} requires ${edge.text.split(";")[0]!.trim()}, not ${edge.installed.version}`);
+    }
+    return lines;
+  };
+  const old = broken(before);
+  return [...broken(after)].filter((line) => !old.has(line));
+}
