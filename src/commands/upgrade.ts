@@ -39,7 +39,7 @@ async function commit(target: Target, config: Config, command: string, pipArgs: 
       kind: "upgrade",
       command,
       goal: () => undefined,
-      pip: pipArgs,
+      pip: ["--quiet", ...pipArgs],
       check: (staged, installed) => newlyBroken(target, installed, staged),
     },
     {

@@ -5,6 +5,8 @@
  * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
  * while every other explicit package's requirements still count.
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { userHome } from "../base/paths.ts";
 import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
@@ -89,7 +91,7 @@ export function upgradeArguments(graph: Graph, targets: OutdatedPackage[], named
   const goingUp = new Set(named ? targets.map((t) => t.key) : []);
   const others = [...graph.values()].filter((n) => n.explicit && comparable(n) && !goingUp.has(n.dist.key));
   const up = [...goingUp].map((key) => requirementOf(graph.get(key)!, ">"));
-  return ["--quiet", ...(named ? [] : ["--upgrade"]), ...up, ...others.map((n) => requirementOf(n, ">="))];
+  return [...(named ? [] : ["--upgrade"]), ...up, ...others.map((n) => requirementOf(n, ">="))];
 }
 
 function pipEnv(): Record<string, string | undefined> {
@@ -100,13 +102,23 @@ function pipEnv(): Record<string, string | undefined> {
 
 export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; conflict?: Conflict; error: string };
 
-/** `pip install --dry-run --report -` in the live venv: what pip would install, or why it cannot. Changes nothing. */
+/**
+ * `pip install --dry-run --report FILE` in the live venv: what pip would install, or why it
+ * cannot. Changes nothing. Not --quiet: that would hide the lines that explain a conflict.
+ */
 export async function resolveWithPip(target: Target, args: string[]): Promise<Resolution> {
-  const command = [join(target.venv, "bin", "python"), "-m", "pip", "install", "--dry-run", "--report", "-", "--quiet", "--disable-pip-version-check", ...args];
-  const child = Bun.spawn(command, { stdio: ["ignore", "pipe", "pipe"], env: pipEnv() });
-  const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-  if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(stdout) };
-  return { ok: false, conflict: parseConflict(stderr), error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed") };
+  const dir = mkdtempSync(join(tmpdir(), "pyctl-report-"));
+  try {
+    const report = join(dir, "report.json");
+    const command = [join(target.venv, "bin", "python"), "-m", "pip", "install", "--dry-run", "--report", report, "--disable-pip-version-check", ...args];
+    const child = Bun.spawn(command, { stdio: ["ignore", "pipe", "pipe"], env: pipEnv() });
+    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+    if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(readFileSync(report, "utf8")) };
+    // pip logs "The conflict is caused by:" at info level, which goes to stdout
+    return { ok: false, conflict: parseConflict(`${stdout}\n${stderr}`), error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface VersionChange {
