@@ -42,6 +42,7 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
+  const updates = configFlag(ctx.config, "updates.notify") ? await (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
   const op = { kind: "pip" as const, command: [shown, ...args].join(" "), pipArgs: args };
   const result = await recordOperation(
     target,
@@ -56,5 +57,6 @@ export async function run(parsed: ParsedArgs): Promise<number> {
     for (const text of lines) err(text);
   }
   if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
+  else await updates?.finish();
   return result.exitCode;
 }

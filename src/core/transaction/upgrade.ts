@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { userHome } from "../base/paths.ts";
+import { compareVersions } from "../packages/pep440.ts";
 import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
 import { resolveIndexSettings, type IndexSettings } from "../packages/pip-config.ts";
 import { comparable, outdatedPackages, queried, type OutdatedPackage } from "../packages/outdated.ts";
@@ -62,18 +63,29 @@ export async function findOutdated(target: Target, options: { all?: boolean; onl
   return { packages: outdatedPackages(graph, nodes, latest), checked: nodes.length, graph };
 }
 
-/** The same count for the once-a-day notice, without blocking and never throwing; undefined when unknown. */
-export async function countOutdatedQuietly(target: Target): Promise<number | undefined> {
+/**
+ * For the once-a-day notice: the explicit packages are read now (before pip changes the venv)
+ * and the index query starts at once, without blocking. The promise's function counts, against
+ * the venv as it is after the write, the packages below the newest version; undefined when the
+ * question could not be answered (no network, no tags). Never rejects.
+ */
+export function beginOutdatedCount(target: Target): Promise<((after: Dist[]) => number) | undefined> {
+  let nodes: Node[];
+  let settings: IndexSettings;
   try {
+    nodes = queried(graphOf(target), false);
+    settings = indexSettingsFor(target);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  const explicit = new Set(nodes.map((n) => n.dist.key));
+  return (async () => {
     const tags = await wheelTagsAsync(target.venv, tagsCacheFile(target));
     if (!tags) return undefined;
-    const graph = graphOf(target);
-    const nodes = queried(graph, false);
-    const latest = await latestVersions(target, nodes, indexSettingsFor(target), tags);
-    return outdatedPackages(graph, nodes, latest).length;
-  } catch {
-    return undefined;
-  }
+    const latest = await latestVersions(target, nodes, settings, tags);
+    return (after: Dist[]) =>
+      after.filter((d) => explicit.has(d.key) && d.pep440 && (latest.get(d.key) ?? "") && compareVersions(latest.get(d.key)!, d.version) > 0).length;
+  })().catch(() => undefined);
 }
 
 function requirementOf(node: Node, op: ">" | ">="): string {
