@@ -1,0 +1,73 @@
+/**
+ * Issue 11's targets, side by side in one run, on a venv with 30 explicit packages that each have
+ * a newer version on the local index:
+ *  (a) `pyctl outdated` against `pip list --outdated` (target ≥ 5× faster);
+ *  (b) what `[updates] notify = true` adds to a recorded pip write on the day its index query
+ *      runs (target: nothing measurable, i.e. within the run-to-run spread of the write itself).
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { median, ms, printTable, run, sandboxWith, sh, teardown, time, venvOf, type Sandbox } from "./lib.ts";
+
+const RUNS = 7;
+
+function must(r: { code: number; stderr: string }, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} failed:\n${r.stderr}`);
+}
+
+function timed(fn: () => { code: number; stderr: string; stdout: string }, what: string): { took: number; stdout: string } {
+  let result = { code: 0, stderr: "", stdout: "" };
+  const took = time(() => (result = fn()));
+  must(result, what);
+  return { took, stdout: result.stdout };
+}
+
+function outdatedSideBySide(sb: Sandbox): { pyctl: number; pip: number; found: number } {
+  const pyctlTimes: number[] = [];
+  const pipTimes: number[] = [];
+  let found = 0;
+  timed(() => run(sb, ["outdated"]), "pyctl outdated (warm-up: caches the wheel tags)");
+  for (let i = 0; i < RUNS; i++) {
+    const ours = timed(() => run(sb, ["outdated", "--json"]), "pyctl outdated");
+    pyctlTimes.push(ours.took);
+    found = JSON.parse(ours.stdout).length;
+    pipTimes.push(timed(() => sh([join(venvOf(sb), "bin", "pip"), "list", "--outdated"], sb), "pip list --outdated").took);
+  }
+  return { pyctl: median(pyctlTimes), pip: median(pipTimes), found };
+}
+
+/** Recorded no-op writes (`pip install <installed>`), notice off and notice due, alternating. */
+function noticeCost(sb: Sandbox): { off: number; on: number; spread: number } {
+  const stamp = join(sb.pyctlHome, "py311", "updates-checked");
+  const write = () => run(sb, ["pip", "--", "install", "-q", "filler000==1.0"]);
+  const off: number[] = [];
+  const on: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    must(run(sb, ["config", "updates.notify", "false"]), "config");
+    off.push(timed(write, "pip write").took);
+    must(run(sb, ["config", "updates.notify", "true"]), "config");
+    rmSync(stamp, { force: true });
+    on.push(timed(write, "pip write with the notice due").took);
+  }
+  const sorted = [...off].sort((a, b) => a - b);
+  return { off: median(off), on: median(on), spread: sorted[sorted.length - 2]! - sorted[1]! };
+}
+
+const sb = await sandboxWith(30);
+const a = outdatedSideBySide(sb);
+const b = noticeCost(sb);
+const ratio = a.pip / a.pyctl;
+const added = b.on - b.off;
+printTable(`outdated on 30 explicit packages, ${a.found} with a newer version (median of ${RUNS}, alternating)`, [
+  ["what", "pyctl", "reference", "ratio", "target"],
+  ["pyctl outdated", ms(a.pyctl), `pip list --outdated ${ms(a.pip)}`, `${ratio.toFixed(0)}×`, `≥ 5×: ${ratio >= 5 ? "met" : "MISSED"}`],
+  [
+    "recorded pip write, notice due",
+    `${added >= 0 ? "+" : ""}${ms(added)}`,
+    `notice off ${ms(b.off)} (spread ${ms(b.spread)})`,
+    "",
+    `nothing measurable: ${Math.abs(added) <= b.spread ? "met" : "MISSED"}`,
+  ],
+]);
+sb.cleanup();
+teardown();
