@@ -27,6 +27,7 @@ describe("pyctl restore FILE: any requirements file", () => {
       req,
       [
         "# the app's requirements",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax, expanded from the environment
         "--index-url ${FIXTURE_INDEX}/simple",
         `--trusted-host 127.0.0.1$(touch ${join(sb.dir, "PWNED")})`,
         "kappa>=1.0,<2   # the installed 1.0 stays",
