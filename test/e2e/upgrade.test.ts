@@ -86,6 +86,20 @@ describe("pyctl upgrade", () => {
     expect(requested(sb)).toEqual(marks);
   });
 
+  test("completion offers explicit packages to upgrade, and both commands' options", () => {
+    const words = (...typed: string[]) =>
+      ok(run(sb, ["complete", "--", ...typed]))
+        .stdout.split("\n")
+        .map((l) => l.split("\t")[0]);
+    const upgradeable = words("upgrade", "");
+    expect(upgradeable).toEqual(expect.arrayContaining(["kappa", "lamda", "mu", "xi"]));
+    expect(upgradeable).not.toContain("nu"); // a dependency
+    expect(words("upgrade", "kappa", "")).toContain("mu");
+    expect(words("upgrade", "-")).toEqual(expect.arrayContaining(["--dry-run", "--python"]));
+    expect(words("outdated", "-")).toEqual(expect.arrayContaining(["--all", "--json", "--python"]));
+    expect(words("out")).toContain("outdated");
+  });
+
   test("nothing newer, unknown names, and an unreachable index are one line", async () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["upgrade", "epsilon"]);
