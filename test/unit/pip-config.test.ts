@@ -116,6 +116,18 @@ describe("resolveIndexSettings: what pip install would use", () => {
     expect(() => settings({}, { PIP_PRE: "maybe" })).toThrow("pre = maybe is not a boolean");
   });
 
+  test("proxy, cert and trusted-host, for the index requests", () => {
+    const s = settings(
+      { "/etc/pip.conf": "[global]\ncert = /etc/ssl/ca.pem\ntrusted-host = a.example\n  b.example:8443\n" },
+      { PIP_PROXY: "http://proxy:3128" },
+    );
+    expect({ proxy: s.proxy, cert: s.cert, trusted: s.trustedHosts }).toEqual({
+      proxy: "http://proxy:3128",
+      cert: "/etc/ssl/ca.pem",
+      trusted: ["a.example", "b.example:8443"],
+    });
+  });
+
   test("the files actually read are named, in order", () => {
     const s = settings({ "/etc/pip.conf": "[global]\n", [`${VENV}/pip.conf`]: "" });
     expect(s.files).toEqual(["/etc/pip.conf", `${VENV}/pip.conf`]);

@@ -4,7 +4,7 @@
  * lists, and the newest version that pip could install here: not yanked, Requires-Python met,
  * a wheel whose tags the interpreter supports (or an sdist), pre-releases only when allowed.
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { PyctlError } from "../base/errors.ts";
 import { canonicalName, compareVersions, normalizeVersion } from "./pep440.ts";
 import { indexUrls, type IndexSettings } from "./pip-config.ts";
@@ -158,10 +158,40 @@ export function displayUrl(url: string): string {
   }
 }
 
-async function fetchPage(url: string, timeoutMs: number): Promise<IndexFile[]> {
+const bundles = new Map<string, string>();
+
+function caBundle(path: string): string {
+  let text = bundles.get(path);
+  if (text === undefined) {
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      throw new PyctlError(`cannot read pip's cert file ${path}`, { hint: "pip config list shows where it is set" });
+    }
+    bundles.set(path, text);
+  }
+  return text;
+}
+
+/** fetch() options that carry pip's timeout, proxy, CA bundle and trusted hosts. */
+function requestOptions(url: string, settings: IndexSettings): RequestInit {
+  const { host, hostname } = new URL(url);
+  const trusted = settings.trustedHosts.includes(host) || settings.trustedHosts.includes(hostname);
+  const tls = { ...(settings.cert ? { ca: caBundle(settings.cert) } : {}), ...(trusted ? { rejectUnauthorized: false } : {}) };
+  return {
+    headers: { accept: ACCEPT },
+    signal: AbortSignal.timeout(settings.timeoutSeconds * 1000),
+    redirect: "follow",
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    ...(Object.keys(tls).length ? { tls } : {}),
+  };
+}
+
+async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFile[]> {
+  const timeoutMs = settings.timeoutSeconds * 1000;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: ACCEPT }, signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+    response = await fetch(url, requestOptions(url, settings));
   } catch (err) {
     const e = err as { code?: string; name?: string; message?: string };
     const why = e.name === "TimeoutError" ? `no answer in ${timeoutMs / 1000} s` : (e.code ?? e.message ?? String(err));
@@ -188,7 +218,7 @@ function localLinks(dir: string): IndexFile[] {
 async function findLinksFiles(settings: IndexSettings): Promise<IndexFile[]> {
   const pages = await Promise.all(
     settings.findLinks.map((loc) => {
-      if (/^https?:/.test(loc)) return fetchPage(loc, settings.timeoutSeconds * 1000);
+      if (/^https?:/.test(loc)) return fetchPage(loc, settings);
       return Promise.resolve(localLinks(loc.replace(/^file:\/\//, "")));
     }),
   );
@@ -205,7 +235,7 @@ export async function projectFiles(settings: IndexSettings, keys: string[], conc
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      result.get(job.key)!.push(...(await fetchPage(job.url, settings.timeoutSeconds * 1000)));
+      result.get(job.key)!.push(...(await fetchPage(job.url, settings)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));

@@ -24,6 +24,10 @@ export interface IndexSettings {
   /** pip's `pre`: pre-releases count for every package. */
   pre: boolean;
   timeoutSeconds: number;
+  /** pip's `proxy`, `cert` (a CA bundle) and `trusted-host` (hosts whose TLS certificate is not checked). */
+  proxy?: string;
+  cert?: string;
+  trustedHosts: string[];
   /** The configuration files that were read, lowest precedence first. */
   files: string[];
 }
@@ -130,6 +134,7 @@ export function resolveIndexSettings(inputs: PipConfigInputs, read: (path: strin
     noIndex: false,
     pre: false,
     timeoutSeconds: 15,
+    trustedHosts: [],
     files: merged.read,
   };
   for (const [key, value] of ordered) {
@@ -139,6 +144,9 @@ export function resolveIndexSettings(inputs: PipConfigInputs, read: (path: strin
     else if (key === "no-index") settings.noIndex = strtobool(value, key);
     else if (key === "pre") settings.pre = strtobool(value, key);
     else if (key === "timeout" && Number(value) > 0) settings.timeoutSeconds = Number(value);
+    else if (key === "proxy") settings.proxy = value.trim();
+    else if (key === "cert") settings.cert = value.trim();
+    else if (key === "trusted-host") settings.trustedHosts = value.split(/\s+/).filter(Boolean);
   }
   return settings;
 }

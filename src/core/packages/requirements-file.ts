@@ -85,7 +85,8 @@ function splitOption(line: string): [string, string] {
 function requirementLine(text: string, file: string, line: number): RequirementLine {
   const editable = /^(-e|--editable)(\s|=)/.test(text);
   const body = editable ? text.replace(/^(-e|--editable)[\s=]+/, "") : text.replace(/\s+--?[a-z][a-z-]*(=|\s+)\S+/g, "").trim();
-  const isPathOrUrl = editable || /^(\.|\/|~|[a-z+]+:\/\/)/.test(body) || /\.(whl|zip|tar\.gz)$/.test(body);
+  const named = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\]\s*)?@/.test(body);
+  const isPathOrUrl = editable || (!named && (/^(\.|\/|~|[a-z+]+:\/\/)/.test(body) || /\.(whl|zip|tar\.gz)$/.test(body)));
   let requirement: Requirement | undefined;
   if (!isPathOrUrl) {
     try {
