@@ -32,9 +32,11 @@ describe("logicalLines", () => {
     ],
     ["-e git+https://h/r.git#egg=x\n", [[1, "-e git+https://h/r.git#egg=x"]]],
     [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's ${VAR} syntax under test
       "--index-url ${IDX}/simple\nkeep ${UNSET} and $IDX\n",
       [
         [1, "--index-url http://i/simple"],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an unset ${VAR} stays as written
         [2, "keep ${UNSET} and $IDX"],
       ],
     ],
