@@ -37,9 +37,14 @@ function requirementsFileArg(arg: string): RequirementsFile | undefined {
 }
 
 /** What pip would add to the venv for the lines the store and the venv cannot meet (--dry-run). */
-async function showPipPart(target: Target, path: string, unresolved: string[]): Promise<boolean> {
+/** The file's own options as pip arguments (argv, never a shell), then the file itself. */
+function pipArgsFor(path: string, file: RequirementsFile): string[] {
+  return [...file.options, "-r", resolve(path)];
+}
+
+async function showPipPart(target: Target, path: string, file: RequirementsFile, unresolved: string[]): Promise<boolean> {
   out(`  for pip to resolve in staging: ${unresolved.join(", ")}`);
-  const resolution = await resolveWithPip(target, ["-r", resolve(path)]);
+  const resolution = await resolveWithPip(target, pipArgsFor(path, file));
   if (!resolution.ok) {
     out(`  pip cannot resolve ${path}: ${resolution.error}`);
     return false;
@@ -61,7 +66,7 @@ async function restoreRequirements(ctx: Context, args: ParsedArgs, path: string,
   const { plan } = previewTransaction(target, goal);
   if (dryRun) {
     printPlan(title, plan, []);
-    const ok = unresolved.length === 0 || (await showPipPart(target, path, unresolved));
+    const ok = unresolved.length === 0 || (await showPipPart(target, path, file, unresolved));
     out("dry run: nothing changed");
     return ok ? 0 : 1;
   }
@@ -73,7 +78,7 @@ async function restoreRequirements(ctx: Context, args: ParsedArgs, path: string,
     kind: "restore",
     command: `pyctl restore ${path}`,
     goal: (installed) => goalFromRequirements(target, file, installed).goal,
-    ...(unresolved.length ? { pip: ["-r", resolve(path)], check: (staged: Dist[]) => checkAgainstFile(target, file, goal, staged) } : {}),
+    ...(unresolved.length ? { pip: pipArgsFor(path, file), check: (staged: Dist[]) => checkAgainstFile(target, file, goal, staged) } : {}),
   });
 }
 
