@@ -72,7 +72,8 @@ export async function run(args: ParsedArgs): Promise<number> {
 
   const report = await findOutdated(target, named.length ? { only: named } : {});
   if (report.packages.length === 0) {
-    out(named.length ? `${named.join(", ")}: already the latest version` : `all ${report.checked} packages you asked for are up to date`);
+    const names = named.map((key) => installed.find((d) => d.key === key)!.name);
+    out(named.length ? `${names.join(", ")}: already the latest version` : `all ${report.checked} packages you asked for are up to date`);
     return 0;
   }
   const pipArgs = upgradeArguments(report.graph, report.packages, named.length > 0);
