@@ -1,7 +1,7 @@
 /**
  * Outdated packages and upgrades. `findOutdated` asks the index pip is configured to use
  * (pip-config.ts) for the newest version pip could install here (index-client.ts, wheel tags
- * of the venv's interpreter: wheel-tags.ts). `upgradeRequirements` turns the packages to
+ * of the venv's interpreter: wheel-tags.ts). `upgradeArguments` turns the packages to
  * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
  * while every other explicit package's requirements still count.
  */
@@ -83,8 +83,11 @@ export function beginOutdatedCount(target: Target): Promise<((after: Dist[]) => 
     const tags = await wheelTagsAsync(target.venv, tagsCacheFile(target));
     if (!tags) return undefined;
     const latest = await latestVersions(target, nodes, settings, tags);
-    return (after: Dist[]) =>
-      after.filter((d) => explicit.has(d.key) && d.pep440 && (latest.get(d.key) ?? "") && compareVersions(latest.get(d.key)!, d.version) > 0).length;
+    const behind = (d: Dist) => {
+      const newest = latest.get(d.key);
+      return explicit.has(d.key) && d.pep440 && newest !== undefined && compareVersions(newest, d.version) > 0;
+    };
+    return (after: Dist[]) => after.filter(behind).length;
   })().catch(() => undefined);
 }
 
@@ -152,13 +155,15 @@ export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange
 export function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
   const env = markerEnvironment(pythonVersionOf(target).split(".").slice(0, 3).join("."));
   const broken = (dists: Dist[]) => {
-    const lines = new Set<string>();
+    const found = new Map<string, string>();
     for (const node of buildGraph(dists, env).values()) {
-      for (const edge of node.requires)
-        if (edge.installed && !edge.satisfied) lines.add(`${node.dist.name} requires ${edge.text.split(";")[0]!.trim()}, not ${edge.installed.version}`);
+      for (const edge of node.requires) {
+        const text = edge.text.split(";")[0]!.trim();
+        if (edge.installed && !edge.satisfied) found.set(`${node.dist.key} ${text}`, `${node.dist.name} requires ${text}, not ${edge.installed.version}`);
+      }
     }
-    return lines;
+    return found;
   };
   const old = broken(before);
-  return [...broken(after)].filter((line) => !old.has(line));
+  return [...broken(after)].filter(([key]) => !old.has(key)).map(([, line]) => line);
 }
