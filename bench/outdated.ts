@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { median, ms, printTable, run, sandboxWith, sh, teardown, time, venvOf, type Sandbox } from "./lib.ts";
 
-const RUNS = 7;
+const RUNS = 9;
 
 function must(r: { code: number; stderr: string }, what: string): void {
   if (r.code !== 0) throw new Error(`${what} failed:\n${r.stderr}`);
