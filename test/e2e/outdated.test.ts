@@ -112,6 +112,7 @@ describe("pyctl outdated", () => {
     const r = run(sb, ["outdated"], { env: { PIP_INDEX_URL: "http://user:secret@127.0.0.1:9/simple" } });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
+    expect(r.stderr.split("\n").length).toBe(2); // one line and its newline
     expect(r.stderr.split("\n")[0]).toMatch(/^pyctl: cannot reach the package index http:\/\/127\.0\.0\.1:9\/simple\/[a-z]+\/ \(ECONNREFUSED\)$/);
     expect(r.stderr).not.toContain("secret");
     expect(r.stderr).not.toContain("    at ");

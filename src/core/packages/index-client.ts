@@ -166,7 +166,7 @@ function caBundle(path: string): string {
     try {
       text = readFileSync(path, "utf8");
     } catch {
-      throw new PyctlError(`cannot read pip's cert file ${path}`, { hint: "pip config list shows where it is set" });
+      throw new PyctlError(`cannot read pip's cert file ${path}`, { exitCode: 1 });
     }
     bundles.set(path, text);
   }
@@ -195,9 +195,7 @@ async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFil
   } catch (err) {
     const e = err as { code?: string; name?: string; message?: string };
     const why = e.name === "TimeoutError" ? `no answer in ${timeoutMs / 1000} s` : (e.code ?? e.message ?? String(err));
-    throw new IndexUnreachable(`cannot reach the package index ${displayUrl(url)} (${why})`, {
-      hint: "check the network, or pip's index-url (pip config list)",
-    });
+    throw new IndexUnreachable(`cannot reach the package index ${displayUrl(url)} (${why})`);
   }
   if (response.status === 404 || response.status === 410) return [];
   if (!response.ok) throw new IndexUnreachable(`the package index answered ${response.status} for ${displayUrl(url)}`);
