@@ -1,7 +1,7 @@
 // pyctl restore FILE with any requirements file pip takes: ranges, extras, markers, -r/-c
 // includes, option lines. Pins the store has come from it; pip resolves the rest in staging.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
 import { expectNothingChanged, initSandbox, lastEntry, ok, pip, pipFreeze, script, staging } from "../support/venv-fixtures.ts";
@@ -97,6 +97,17 @@ describe("pyctl restore FILE: any requirements file", () => {
     expect(r.stdout).toContain("- zeta 1.0");
     expect(r.stderr).not.toContain("pip install");
     expect(pipFreeze(sb)).toMatch(/^alpha==2\.0\nepsilon==1\.0\nkappa==1\.0\npip==[\d.]+\nsetuptools==[\d.]+\n$/);
+  });
+
+  test("--no-index and a --find-links folder relative to the file reach pip", async () => {
+    const wheels = join(project, "wheels");
+    mkdirSync(wheels, { recursive: true });
+    copyFileSync(join((await fixtures()).wheelDir, "nu-2.0-py3-none-any.whl"), join(wheels, "nu-2.0-py3-none-any.whl"));
+    const local = join(project, "local.txt");
+    writeFileSync(local, "--no-index\n--find-links wheels\nnu>=2\n");
+    const r = ok(run(sb, ["restore", local], { env: { PIP_INDEX_URL: DEAD } }));
+    expect(r.stderr).toContain("done; recorded as");
+    expect(pipFreeze(sb)).toMatch(/^nu==2\.0\npip==[\d.]+\nsetuptools==[\d.]+\n$/);
   });
 
   test("bad files are one line naming file and line", () => {
