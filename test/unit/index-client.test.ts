@@ -31,6 +31,9 @@ describe("parseSimpleHtml", () => {
       { filename: "kappa-2.7.zip", url: "https://idx.example/simple/kappa/kappa-2.7.zip", requiresPython: undefined, yanked: true },
     ]);
   });
+  test("a link that is not a URL is skipped", () => {
+    expect(parseSimpleHtml('<a href="http://[bad">x</a><a href="ok-1.0.tar.gz">ok</a>', PAGE).map((f) => f.filename)).toEqual(["ok-1.0.tar.gz"]);
+  });
   test("a <base href> moves relative links", () => {
     const [f] = parseSimpleHtml('<base href="https://mirror.example/pkgs/"><a href="kappa-1.0.tar.gz">x</a>', PAGE);
     expect(f!.url).toBe("https://mirror.example/pkgs/kappa-1.0.tar.gz");

@@ -59,7 +59,8 @@ export function parseSimpleHtml(html: string, pageUrl: string): IndexFile[] {
   for (const m of html.matchAll(/<a\s[^>]*>/gi)) {
     const href = attribute(m[0], "href");
     if (!href) continue;
-    const url = new URL(href, baseUrl).href;
+    const url = URL.parse(href, baseUrl)?.href;
+    if (!url) continue; // pip skips a link it cannot parse too
     const requiresPython = attribute(m[0], "data-requires-python");
     files.push({ filename: fileNameOf(url), url, requiresPython: requiresPython || undefined, yanked: attribute(m[0], "data-yanked") !== undefined });
   }
@@ -201,7 +202,11 @@ async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFil
   if (!response.ok) throw new IndexUnreachable(`the package index answered ${response.status} for ${displayUrl(url)}`);
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
-  return type.includes("json") ? parseSimpleJson(text, response.url || url) : parseSimpleHtml(text, response.url || url);
+  try {
+    return type.includes("json") ? parseSimpleJson(text, response.url || url) : parseSimpleHtml(text, response.url || url);
+  } catch {
+    throw new IndexUnreachable(`the package index sent an unreadable page for ${displayUrl(url)}`);
+  }
 }
 
 function localLinks(dir: string): IndexFile[] {
