@@ -66,7 +66,7 @@ printTable(`outdated on 30 explicit packages, ${a.found} with a newer version (m
   ["what", "pyctl", "reference", "ratio", "target"],
   ["pyctl outdated", ms(a.pyctl), `pip list --outdated ${ms(a.pip)}`, `${ratio.toFixed(0)}×`, `≥ 5×: ${ratio >= 5 ? "met" : "MISSED"}`],
   [
-    "recorded pip write, notice due",
+    "recorded pip write, notice due (median paired difference)",
     `${added >= 0 ? "+" : ""}${ms(added)}`,
     `notice off ${ms(b.off)} (interquartile range ${ms(b.spread)})`,
     "",

@@ -42,13 +42,17 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
-  const updates = configFlag(ctx.config, "updates.notify") ? await (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
+  const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
   const op = { kind: "pip" as const, command: [shown, ...args].join(" "), pipArgs: args };
   const result = await recordOperation(
     target,
     ctx.config,
     op,
-    (guard) => runPip(target, args, env, guard),
+    (guard) => {
+      const running = runPip(target, args, env, guard);
+      updates?.begin(); // pip is running by now: the notice's work overlaps it
+      return running;
+    },
     { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
     pruneUnneeded,
   );
