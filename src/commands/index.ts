@@ -142,6 +142,18 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./upgrade.ts"),
   },
   {
+    name: "adopt",
+    summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
+    options: [
+      { flag: "--dry-run", summary: "show what would move; change nothing" },
+      { flag: "--yes", summary: "do not ask before removing them from where they were" },
+      { flag: "--keep", summary: "copy them in and leave the originals where they are" },
+      PYTHON_OPTION,
+    ],
+    positionals: [{ name: "PATH", kind: "file", optional: true }],
+    load: () => import("./adopt.ts"),
+  },
+  {
     name: "export",
     summary: "write the package set, or snapshot NAME, as requirements.txt or pylock.toml",
     options: [

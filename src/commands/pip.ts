@@ -27,8 +27,9 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   const shown = stringOption(parsed, "--as") ?? "pip";
   const { args, dropped } = withoutUserFlag(parsed.positionals);
   const env: Record<string, string | undefined> = { ...process.env };
-  if (dropped || (env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER))) {
-    notice("ignoring --user: your pyctl venv is your user install");
+  const pipUser = env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER) ? `PIP_USER=${env.PIP_USER}` : undefined;
+  if (dropped || pipUser) {
+    notice(`ignoring ${[dropped && "--user", pipUser].filter(Boolean).join(" and ")}: your pyctl venv is your user install`);
   }
   delete env.PIP_USER;
   const line = parsePipArgs(args);
@@ -43,7 +44,8 @@ export async function run(parsed: ParsedArgs): Promise<number> {
 
   assertWritable(target);
   const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
-  const op = { kind: "pip" as const, command: [shown, ...args].join(" "), pipArgs: args };
+  // The command as typed (--user included); pip_args are what pip ran.
+  const op = { kind: "pip" as const, command: [shown, ...parsed.positionals].join(" "), pipArgs: args };
   const result = await recordOperation(
     target,
     ctx.config,

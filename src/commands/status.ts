@@ -8,10 +8,12 @@ import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/targe
 import { isVenv } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
 import { openContext } from "./common.ts";
+import { adoptableLine } from "./adopt.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+  const ctx = await openContext();
+  const { layout, config } = ctx;
   const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
   const venvs = versions.map((version) => {
     const target = targetFor(layout, version);
@@ -48,5 +50,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
   }
   if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
+  const adoptable = adoptableLine(ctx);
+  if (adoptable) out(`adopt:     ${adoptable}`);
   return 0;
 }

@@ -101,6 +101,10 @@ export class Layout {
   stagingDir(version: string): string {
     return join(this.versionDir(version), "venv.staging");
   }
+  /** What `pyctl adopt` took away from its source, kept (hardlinks) per history id for undo. */
+  adoptedDir(version: string): string {
+    return join(this.versionDir(version), "adopted");
+  }
   /** The last inventory scan (a cache: safe to delete). */
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");

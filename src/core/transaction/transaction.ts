@@ -59,6 +59,8 @@ export interface TransactionSpec {
   check?(staged: Dist[], installed: Dist[]): string[];
   /** Accept a staged venv that lacks some goal packages; each is named in the result and history. */
   allowMissing?: boolean;
+  /** Runs under the lock before the goal is read (adopt puts the adopted dists in the store). */
+  beforeStaging?(): void;
 }
 
 export interface TransactionEvents extends RecorderEvents {
@@ -132,6 +134,7 @@ class Build {
   }
 
   async run(spec: TransactionSpec): Promise<void> {
+    spec.beforeStaging?.();
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
     if (!spec.fresh && !spec.pip && requested) {
