@@ -14,12 +14,12 @@ import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../
 import { resolveIndexSettings, type IndexSettings } from "../packages/pip-config.ts";
 import { comparable, outdatedPackages, queried, type OutdatedPackage } from "../packages/outdated.ts";
 import { wheelTags, wheelTagsAsync } from "../packages/wheel-tags.ts";
-import { buildGraph, type Graph, type Node } from "../packages/dependencies.ts";
+import { buildGraph, isExplicit, type Graph, type Node } from "../packages/dependencies.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { lastPipError, parseConflict, parseInstallReport, type Conflict, type ReportItem } from "../packages/pip-report.ts";
 import { markerEnvironment } from "../packages/requirements.ts";
-import { graphOf } from "../recording/explicit.ts";
-import { pythonVersionOf, type Target } from "../recording/target.ts";
+import { graphOf, requestedInHistory } from "../recording/explicit.ts";
+import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -37,19 +37,19 @@ export function tagsCacheFile(target: Target): string {
   return join(target.layout.versionDir(target.version), "wheel-tags.json");
 }
 
-function eligibility(target: Target, tags: Set<string>, settings: IndexSettings): (node: Node) => Eligibility {
+function eligibility(target: Target, tags: Set<string>, settings: IndexSettings): (dist: Dist) => Eligibility {
   const pythonVersion = pythonVersionOf(target).split(".").slice(0, 3).join(".");
-  return (node) => ({ tags, pythonVersion, allowPre: settings.pre || isPrerelease(node.dist.version) });
+  return (dist) => ({ tags, pythonVersion, allowPre: settings.pre || isPrerelease(dist.version) });
 }
 
-/** The newest installable version of each node's project, from every configured index. */
-export async function latestVersions(target: Target, nodes: Node[], settings: IndexSettings, tags: Set<string>): Promise<Map<string, string | undefined>> {
+/** The newest installable version of each installed project, from every configured index. */
+export async function latestVersions(target: Target, dists: Dist[], settings: IndexSettings, tags: Set<string>): Promise<Map<string, string | undefined>> {
   const files = await projectFiles(
     settings,
-    nodes.map((n) => n.dist.key),
+    dists.map((d) => d.key),
   );
   const rules = eligibility(target, tags, settings);
-  return new Map(nodes.map((n) => [n.dist.key, newestVersion(files.get(n.dist.key) ?? [], n.dist.key, rules(n))]));
+  return new Map(dists.map((d) => [d.key, newestVersion(files.get(d.key) ?? [], d.key, rules(d))]));
 }
 
 /** Explicit packages (all with `all`) that have a newer version on the index. */
@@ -59,7 +59,12 @@ export async function findOutdated(target: Target, options: { all?: boolean; onl
   const nodes = queried(graph, options.all === true || only !== undefined).filter((n) => !only || only.has(n.dist.key));
   const settings = indexSettingsFor(target);
   const tags = wheelTags(target.venv, tagsCacheFile(target));
-  const latest = await latestVersions(target, nodes, settings, tags);
+  const latest = await latestVersions(
+    target,
+    nodes.map((n) => n.dist),
+    settings,
+    tags,
+  );
   return { packages: outdatedPackages(graph, nodes, latest), checked: nodes.length, graph };
 }
 
@@ -70,22 +75,24 @@ export async function findOutdated(target: Target, options: { all?: boolean; onl
  * question could not be answered (no network, no tags). Never rejects.
  */
 export function beginOutdatedCount(target: Target): Promise<((after: Dist[]) => number) | undefined> {
-  let nodes: Node[];
+  let explicit: Dist[];
   let settings: IndexSettings;
   try {
-    nodes = queried(graphOf(target), false);
+    // The explicit set without the dependency graph: no Requires-Dist is parsed on a pip write.
+    const named = requestedInHistory(target.historyDir);
+    explicit = inventoryOf(target).filter((d) => d.pep440 && !d.directUrl && isExplicit(d, named));
     settings = indexSettingsFor(target);
   } catch {
     return Promise.resolve(undefined);
   }
-  const explicit = new Set(nodes.map((n) => n.dist.key));
+  const keys = new Set(explicit.map((d) => d.key));
   return (async () => {
     const tags = await wheelTagsAsync(target.venv, tagsCacheFile(target));
     if (!tags) return undefined;
-    const latest = await latestVersions(target, nodes, settings, tags);
+    const latest = await latestVersions(target, explicit, settings, tags);
     const behind = (d: Dist) => {
       const newest = latest.get(d.key);
-      return explicit.has(d.key) && d.pep440 && newest !== undefined && compareVersions(newest, d.version) > 0;
+      return keys.has(d.key) && d.pep440 && newest !== undefined && compareVersions(newest, d.version) > 0;
     };
     return (after: Dist[]) => after.filter(behind).length;
   })().catch(() => undefined);
