@@ -1,7 +1,7 @@
 // pyctl outdated: the index pip is configured to use, pip's rules for which versions count, and
 // whether the latest fits what the other installed packages require. Checked against pip itself.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, run, sh, type Sandbox } from "../support/env.ts";
 import { initSandbox, ok, pip, venv, versionDir } from "../support/venv-fixtures.ts";
@@ -106,6 +106,40 @@ describe("pyctl outdated", () => {
     // …and PIP_INDEX_URL beats every file.
     expect(outdated(sb, [], { PIP_CONFIG_FILE: undefined }).length).toBe(3);
     Bun.spawnSync(["rm", "-f", join(venv(sb), "pip.conf"), join(sb.home, ".config", "pip", "pip.conf")]);
+  });
+
+  test("a PEP 691 JSON index, and --find-links folders with no-index, as pip would read them", async () => {
+    // A JSON-only index in a child process: kappa 2.5 is yanked there, 2.4 needs another Python.
+    const files = [
+      { filename: "kappa-2.5-py3-none-any.whl", url: "/f/kappa-2.5-py3-none-any.whl", hashes: {}, yanked: true },
+      { filename: "kappa-2.4-py3-none-any.whl", url: "/f/kappa-2.4-py3-none-any.whl", hashes: {}, "requires-python": ">=3.99" },
+      { filename: "kappa-2.3.tar.gz", url: "https://elsewhere.example/kappa-2.3.tar.gz", hashes: {} },
+    ];
+    const script = join(sb.dir, "json-index.ts");
+    writeFileSync(
+      script,
+      `const s = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch(req) {
+        const ok = (req.headers.get("accept") ?? "").includes("application/vnd.pypi.simple.v1+json");
+        const body = new URL(req.url).pathname === "/simple/kappa/" && ok ? ${JSON.stringify(JSON.stringify({ meta: { "api-version": "1.0" }, name: "kappa", files }))} : null;
+        return body ? new Response(body, { headers: { "content-type": "application/vnd.pypi.simple.v1+json" } }) : new Response("", { status: 404 });
+      } });
+      console.log(s.port);`,
+    );
+    const child = Bun.spawn([process.execPath, script], { stdout: "pipe" });
+    try {
+      const reader = child.stdout.getReader();
+      const port = new TextDecoder().decode((await reader.read()).value).trim();
+      const rows = outdated(sb, [], { PIP_EXTRA_INDEX_URL: `http://127.0.0.1:${port}/simple` });
+      expect(rows.find((r) => r.name === "kappa")?.latest).toBe("2.3");
+    } finally {
+      child.kill();
+    }
+
+    const links = join(sb.dir, "links");
+    mkdirSync(links, { recursive: true });
+    copyFileSync(join((await fixtures()).wheelDir, "kappa-1.1-py3-none-any.whl"), join(links, "kappa-1.1-py3-none-any.whl"));
+    const local = outdated(sb, [], { PIP_NO_INDEX: "1", PIP_FIND_LINKS: links });
+    expect(local.map((r) => `${r.name} ${r.latest}`)).toEqual(["kappa 1.1"]);
   });
 
   test("an unreachable index is one line and exit 1, credentials not shown", () => {
