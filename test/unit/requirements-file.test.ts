@@ -94,6 +94,13 @@ describe("readRequirementsFile", () => {
     expect(isFreezeFile(readRequirementsFile(files({ "freeze.txt": text }), {}))).toBe(freeze);
   });
 
+  test("UTF-8 with a BOM reads; UTF-16 and binary files are one clear error", () => {
+    expect(readRequirementsFile(files({ "bom.txt": "\uFEFFalpha>=1\n" }), {}).requirements.map((r) => r.text)).toEqual(["alpha>=1"]);
+    const utf16 = join(dir, "utf16.txt");
+    writeFileSync(utf16, Buffer.from("\uFEFFalpha>=1\n", "utf16le"));
+    expect(() => readRequirementsFile(utf16, {})).toThrow(`${utf16} is not UTF-8 text (UTF-16 or binary?)`);
+  });
+
   test.each<[string, string]>([
     ["alpha>=>1\n", "bad.txt:1: invalid version specifier"],
     ["\n--frob\n", "bad.txt:2: pip does not take --frob in a requirements file"],

@@ -99,11 +99,19 @@ function requirementLine(text: string, file: string, line: number): RequirementL
   return { text: body.replace(/\s+/g, " "), file, line, requirement, editable };
 }
 
+/** The file as UTF-8 text (a BOM dropped), or one line saying why not. */
 function readText(path: string, from?: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch {
     throw new PyctlError(`cannot read ${path}${from ? ` (included from ${from})` : ""}`);
+  }
+  try {
+    if (bytes.includes(0)) throw new Error("NUL");
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new PyctlError(`${path} is not UTF-8 text (UTF-16 or binary?)`);
   }
 }
 
