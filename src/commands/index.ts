@@ -35,7 +35,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "undo",
-    summary: "roll the venv back to its state before the last N operations (default 1)",
+    summary: "roll the venv back to its state before the last N operations that changed something (default 1)",
     options: [{ flag: "--dry-run", summary: "show the plan; change nothing" }, PYTHON_OPTION],
     positionals: [{ name: "N", kind: "count", optional: true }],
     load: () => import("./undo.ts"),
@@ -189,6 +189,14 @@ export const COMMANDS: CommandSpec[] = [
     hidden: true,
     passthrough: true,
     load: () => import("./complete.ts"),
+  },
+  {
+    name: "explain-missing",
+    summary: "say why a venv's python cannot run (base interpreter gone), exit 1; silent exit 0 if it can (called by the shell functions)",
+    options: [PYTHON_OPTION],
+    positionals: [],
+    hidden: true,
+    load: () => import("./explain-missing.ts"),
   },
   {
     name: "pip",

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { configString, saveConfig } from "../core/base/config.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { findInterpreter } from "../core/python/interpreter.ts";
-import { createTarget, targetFor } from "../core/recording/target.ts";
+import { createTargetLocked, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
-import { out } from "../ui/output.ts";
+import { notice, out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import { adoptableLine } from "./adopt.ts";
 import { stringOption } from "./parse.ts";
@@ -30,8 +30,10 @@ export async function run(args: ParsedArgs): Promise<number> {
   const target = targetFor(layout, python.version);
   if (!isVenv(target.venv)) {
     if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
-    createTarget(target, python, config);
-    changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
+    const waiting = () => notice(`waiting for another pyctl to finish with ${target.venv}`);
+    if (await createTargetLocked(target, () => python, config, waiting)) {
+      changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
+    }
   }
   if (changes.length === 0) {
     out(`pyctl: already initialised: ${target.venv} (Python ${python.version}); nothing changed`);

@@ -3,12 +3,14 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
+import type { LockHolder } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
 import { pruneUnneeded } from "../core/recording/retention.ts";
-import { assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
@@ -34,12 +36,16 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   delete env.PIP_USER;
   const line = parsePipArgs(args);
 
+  const waiting = (holder: LockHolder | undefined) =>
+    notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${targetFor(ctx.layout, version).venv}`);
   if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
-    const base = locateInterpreter(`python${version}`) ?? `python${version}`;
+    const base = locateInterpreter(`python${version}`);
+    if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
     return runPlain([base, "-m", "pip", ...args], env);
   }
-  const { target, created } = prepareTarget(ctx.layout, ctx.config, version);
+  const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
+  assertRunnable(target);
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
@@ -55,7 +61,7 @@ export async function run(parsed: ParsedArgs): Promise<number> {
       updates?.begin(); // pip is running by now: the notice's work overlaps it
       return running;
     },
-    { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
+    { waiting },
     pruneUnneeded,
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {

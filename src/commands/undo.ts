@@ -46,7 +46,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     notice(`the venv changed outside pyctl since operation #${drift.sinceId}:`);
     for (const line of changeLines(drift.changes)) err(`  ${line}`);
   }
-  const title = describe(choice);
+  let title = describe(choice);
   if (!showPreview(target, title, goalFromEntry(choice.before), dryRun)) {
     out(`${title}: nothing to change, the venv is already in that state`);
     if (!dryRun) putBackAdopted(target, choice);
@@ -54,12 +54,15 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   if (dryRun) return 0;
-  let chosen = choice; // decided again under the lock
-  const code = await transact(target, ctx.config, title, {
+  // Another write may finish while this one waits for the lock: what is undone, and its title,
+  // are decided again once the lock is ours.
+  let chosen = choice;
+  const code = await transact(target, ctx.config, () => title, {
     kind: "undo",
     command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
     goal: (installed) => {
       chosen = chooseUndo(target.historyDir, target.venv, toRecords(installed), n);
+      title = describe(chosen);
       return goalFromEntry(chosen.before);
     },
   });

@@ -7,7 +7,7 @@
  * comes first, ~/.local/bin once after it, and the venv's `alpha` wins.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, pyctlBin, sh, type Sandbox } from "../support/env.ts";
 
@@ -98,4 +98,22 @@ test("dash reading ~/.profile (a display manager's login) passes over the block 
   const result = sh(["dash", "-c", `. ${join(sb.home, ".profile")}; echo "$PATH"`], sb, { env: loginEnv });
   expect(result).toMatchObject({ code: 0, stderr: "" });
   expect(result.stdout.trim().split(":")[0]).toBe(localBin);
+});
+
+test("a ~/.bash_profile of one's own (read instead of ~/.profile) gets the login block too", () => {
+  const bashProfile = join(sb.home, ".bash_profile");
+  // As Fedora's: read ~/.bashrc, then put ~/.local/bin first.
+  writeFileSync(bashProfile, '[ -f ~/.bashrc ] && . ~/.bashrc\nPATH="$HOME/.local/bin:$HOME/bin:$PATH"\nexport PATH\n');
+  const pyctl = join(localBin, "pyctl");
+  expect(sh([pyctl, "setup-shell"], sb, { env: loginEnv }).stdout).toContain("~/.bash_profile: pyctl block for login shells written");
+  const result = sh(["bash", "-l", "-i", "-c", PROBE.bash!], sb, { env: loginEnv });
+  const [pathLine, alpha] = result.stdout.trim().split("\n");
+  const path = pathLine!.replace(/^PATH=/, "").split(":");
+  expect(path[0]).toBe(venvBin);
+  expect(path.filter((d) => d === localBin)).toHaveLength(1);
+  expect(alpha).toBe("alpha 1.1");
+  expect(sh([pyctl, "setup-shell", "--remove"], sb, { env: loginEnv }).stdout).toContain("~/.bash_profile: pyctl block for login shells removed");
+  rmSync(bashProfile);
+  rmSync(`${bashProfile}.pyctl-backup`, { force: true });
+  expect(sh([pyctl, "setup-shell"], sb, { env: loginEnv }).code).toBe(0);
 });
