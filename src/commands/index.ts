@@ -128,6 +128,20 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./rebuild.ts"),
   },
   {
+    name: "outdated",
+    summary: "list packages you asked for that have a newer version on pip's index",
+    options: [{ flag: "--all", summary: "every package, dependencies too" }, PYTHON_OPTION, JSON_OPTION],
+    positionals: [],
+    load: () => import("./outdated.ts"),
+  },
+  {
+    name: "upgrade",
+    summary: "upgrade packages (default: every one you asked for) with pip's resolver, as one undoable step",
+    options: [{ flag: "--dry-run", summary: "show old → new for every package that would change; change nothing" }, PYTHON_OPTION],
+    positionals: [{ name: "PKG", kind: "explicit-package", optional: true, rest: true }],
+    load: () => import("./upgrade.ts"),
+  },
+  {
     name: "adopt",
     summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
     options: [
