@@ -133,6 +133,32 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./rebuild.ts"),
   },
   {
+    name: "outdated",
+    summary: "list packages you asked for that have a newer version on pip's index",
+    options: [{ flag: "--all", summary: "every package, dependencies too" }, PYTHON_OPTION, JSON_OPTION],
+    positionals: [],
+    load: () => import("./outdated.ts"),
+  },
+  {
+    name: "upgrade",
+    summary: "upgrade packages (default: every one you asked for) with pip's resolver, as one undoable step",
+    options: [{ flag: "--dry-run", summary: "show old → new for every package that would change; change nothing" }, PYTHON_OPTION],
+    positionals: [{ name: "PKG", kind: "explicit-package", optional: true, rest: true }],
+    load: () => import("./upgrade.ts"),
+  },
+  {
+    name: "adopt",
+    summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
+    options: [
+      { flag: "--dry-run", summary: "show what would move; change nothing" },
+      { flag: "--yes", summary: "do not ask before removing them from where they were" },
+      { flag: "--keep", summary: "copy them in and leave the originals where they are" },
+      PYTHON_OPTION,
+    ],
+    positionals: [{ name: "PATH", kind: "file", optional: true }],
+    load: () => import("./adopt.ts"),
+  },
+  {
     name: "export",
     summary: "write the package set, or snapshot NAME, as requirements.txt or pylock.toml",
     options: [
@@ -168,6 +194,14 @@ export const COMMANDS: CommandSpec[] = [
     hidden: true,
     passthrough: true,
     load: () => import("./complete.ts"),
+  },
+  {
+    name: "explain-missing",
+    summary: "say why a venv's python cannot run (base interpreter gone), exit 1; silent exit 0 if it can (called by the shell functions)",
+    options: [PYTHON_OPTION],
+    positionals: [],
+    hidden: true,
+    load: () => import("./explain-missing.ts"),
   },
   {
     name: "pip",

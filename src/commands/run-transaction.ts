@@ -27,11 +27,15 @@ export function showPreview(target: Target, title: string, goal: Goal, dryRun: b
   return true;
 }
 
-/** Run the transaction; returns the exit code, throws (after recording) when it failed. */
-export async function transact(target: Target, config: Config, title: string, spec: TransactionSpec): Promise<number> {
+/**
+ * Run the transaction; returns the exit code, throws (after recording) when it failed. A title
+ * given as a function is read when the plan is shown, i.e. after the goal was computed under the lock.
+ */
+export async function transact(target: Target, config: Config, title: string | (() => string), spec: TransactionSpec): Promise<number> {
+  const titleNow = () => (typeof title === "function" ? title() : title);
   const result = await runTransaction(target, config, spec, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
-    planned: (plan, fetch) => printPlan(title, plan, fetch),
+    planned: (plan, fetch) => printPlan(titleNow(), plan, fetch),
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
     pipping: (args) => notice(`pip install ${args.join(" ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "./errors.ts";
 
@@ -9,15 +9,28 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
 }
 
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Write a new file completely or not at all: on any failure (a full disk) it is removed. */
 function writeDurably(path: string, data: string, mode = 0o644): void {
   const fd = openSync(path, "wx", mode);
   try {
     fchmodSync(fd, mode);
-    writeSync(fd, data);
+    const bytes = Buffer.from(data);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    removeQuietly(path);
+    throw err;
   }
+  closeSync(fd);
 }
 
 /** Replace `path` with `data` so that readers see the old or the new content, never a mix. */
@@ -27,11 +40,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o644): void 
     writeDurably(temp, data, mode);
     renameSync(temp, path);
   } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      /* already gone */
-    }
+    removeQuietly(temp);
     throw err;
   }
 }
@@ -50,6 +59,43 @@ export function createFileExclusive(path: string, data: string): boolean {
     if (errnoCode(err) === "EEXIST") return false;
     throw err;
   } finally {
-    unlinkSync(temp);
+    removeQuietly(temp);
   }
+}
+
+/** The pid in a temp file's name: `.NAME.PID.N.tmp` (tempPathFor), `.NAME.PID.tmp`, or `NAME.PID.tmp` (a store entry or seed being built). */
+function tempOwner(name: string): number | undefined {
+  const m = (name.startsWith(".") && /\.(\d+)\.\d+\.tmp$/.exec(name)) || /\.(\d+)\.tmp$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === "EPERM"; // alive, but someone else's
+  }
+}
+
+/**
+ * Remove temp files and folders in `dir` left by processes that are gone (a SIGKILL), and with
+ * `own`, this process's (after a failure such as a full disk). Those of other live processes
+ * are theirs to finish. Returns the names removed.
+ */
+export function sweepStaleTemps(dir: string, own = false): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = tempOwner(name);
+    if (pid === undefined || (!(own && pid === process.pid) && isAlive(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

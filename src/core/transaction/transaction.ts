@@ -66,6 +66,8 @@ export interface TransactionSpec {
   check?(staged: Dist[], installed: Dist[]): string[];
   /** Accept a staged venv that lacks some goal packages; each is named in the result and history. */
   allowMissing?: boolean;
+  /** Runs under the lock before the goal is read (adopt puts the adopted dists in the store). */
+  beforeStaging?(): void;
   /**
    * Changes no goal describes, made to the staging venv after the store step and before the pip
    * step: relinking bin/python, ensurepip, carrying dists over from another version's store.
@@ -148,6 +150,7 @@ class Build {
   }
 
   async run(spec: TransactionSpec): Promise<void> {
+    spec.beforeStaging?.();
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
     if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
