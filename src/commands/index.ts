@@ -50,7 +50,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "restore",
     summary: "change the venv to snapshot NAME or a freeze FILE, touching only what differs",
-    options: [{ flag: "--dry-run", summary: "show the plan; change nothing" }, PYTHON_OPTION],
+    options: [
+      { flag: "--dry-run", summary: "show the plan; change nothing" },
+      { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
+      PYTHON_OPTION,
+    ],
     positionals: [{ name: "NAME|FILE", kind: "snapshot" }],
     load: () => import("./restore.ts"),
   },
@@ -119,10 +123,11 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "rebuild",
-    summary: "rebuild a venv for a new or reinstalled Python, reinstalling what you asked for",
+    summary: "rebuild a venv for a reinstalled Python (every package, offline) or a new one (what you asked for)",
     options: [
       { flag: "--python", value: "VERSION|PATH", summary: "the interpreter to rebuild for (default: the same version)" },
       { flag: "--dry-run", summary: "show the plan; change nothing" },
+      { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
     ],
     positionals: [],
     load: () => import("./rebuild.ts"),

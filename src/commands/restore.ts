@@ -51,5 +51,11 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   if (dryRun) return 0;
-  return transact(target, ctx.config, title, { kind: "restore", command: `pyctl restore ${arg}`, goal: () => goal });
+  const allowMissing = args.options.has("--allow-missing");
+  return transact(target, ctx.config, title, {
+    kind: "restore",
+    command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
+    goal: () => goal,
+    allowMissing,
+  });
 }
