@@ -168,6 +168,14 @@ function _pyctl_route --argument-names name
     echo $_pyctl_reply
 end
 
+# True when venv $venv exists but cannot run (its base interpreter is gone): pyctl has then
+# said so in one line, naming the interpreter and the `pyctl rebuild` that helps.
+function _pyctl_broken --argument-names venv py
+    test -x $venv/bin/python; and return 1
+    $_pyctl_bin explain-missing --python $py
+    return 0
+end
+
 function _pyctl_pip --argument-names name
     set -l route (_pyctl_route $name)
     or begin
@@ -175,6 +183,7 @@ function _pyctl_pip --argument-names name
         return
     end
     if test -f $route[2]/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
+        _pyctl_broken $route[2] $route[1]; and return 1
         $route[2]/bin/pip $argv[2..-1]
         return
     end
@@ -193,6 +202,7 @@ function _pyctl_python --argument-names name
     if set -l skip (_pyctl_m_pip $args)
         set -l pip_args $args[(math $skip + 1)..-1]
         if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $pip_args
+            _pyctl_broken $venv $py; and return 1
             $venv/bin/python $args
             return
         end
@@ -200,6 +210,7 @@ function _pyctl_python --argument-names name
         return
     end
     if test -f $venv/pyvenv.cfg
+        _pyctl_broken $venv $py; and return 1
         $venv/bin/python $args
     else if not contains -- $name python python3; and set -l base (_pyctl_base $py)
         $base $args

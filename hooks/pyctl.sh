@@ -158,6 +158,14 @@ _pyctl_route() {
     _pyctl_venv "$_pyctl_version_reply"
 }
 
+# True when venv $1 exists but cannot run (its base interpreter is gone): pyctl has then said
+# so in one line, naming the interpreter and the `pyctl rebuild` that helps ($2: its version).
+_pyctl_broken() {
+    [ -x "$1/bin/python" ] && return 1
+    "$_pyctl_bin" explain-missing --python "$2" || :
+    return 0
+}
+
 _pyctl_pip() {
     local name=$1 version venv
     shift
@@ -168,6 +176,7 @@ _pyctl_pip() {
     version=$_pyctl_version_reply
     venv=$_pyctl_reply
     if [ -f "$venv/pyvenv.cfg" ] && _pyctl_pip_reads "$@"; then
+        if _pyctl_broken "$venv" "$version"; then return 1; fi
         "$venv/bin/pip" "$@"
         return
     fi
@@ -185,6 +194,7 @@ _pyctl_python_pip() {
     local name=$1 version=$2 venv=$3 skip=$4
     shift 4
     if [ -f "$venv/pyvenv.cfg" ] && _pyctl_pip_reads_after "$skip" "$@"; then
+        if _pyctl_broken "$venv" "$version"; then return 1; fi
         "$venv/bin/python" "$@"
         return
     fi
@@ -204,6 +214,7 @@ _pyctl_python() {
     if _pyctl_m_pip "$@"; then
         _pyctl_python_pip "$name" "$version" "$venv" "$_pyctl_reply" "$@"
     elif [ -f "$venv/pyvenv.cfg" ]; then
+        if _pyctl_broken "$venv" "$version"; then return 1; fi
         "$venv/bin/python" "$@"
     elif [ "$name" != python ] && [ "$name" != python3 ] && _pyctl_base "$version"; then
         "$_pyctl_reply" "$@"

@@ -49,13 +49,26 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
+  const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
   // The command as typed (--user included); pip_args are what pip ran.
   const op = { kind: "pip" as const, command: [shown, ...parsed.positionals].join(" "), pipArgs: args };
-  const result = await recordOperation(target, ctx.config, op, (guard) => runPip(target, args, env, guard), { waiting }, pruneUnneeded);
+  const result = await recordOperation(
+    target,
+    ctx.config,
+    op,
+    (guard) => {
+      const running = runPip(target, args, env, guard);
+      updates?.begin(); // pip is running by now: the notice's work overlaps it
+      return running;
+    },
+    { waiting },
+    pruneUnneeded,
+  );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {
     const lines = changeLines(result.entry.changes);
     for (const text of lines) err(text);
   }
   if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
+  else await updates?.finish();
   return result.exitCode;
 }

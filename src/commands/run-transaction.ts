@@ -46,12 +46,14 @@ export async function transact(target: Target, config: Config, title: string | (
       for (const item of items) notice(`left out ${item.line}: ${item.reason}; the rest is restored`);
     },
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+    pipping: (args) => notice(`pip install ${args.join(" ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });
   const id = result.entry.id;
   if (result.error) {
+    const lacking = spec.kind === "restore" && !spec.allowMissing && /could not|is missing/.test(result.error.message);
     throw new PyctlError(`${spec.kind} failed, ${target.venv} is unchanged: ${result.error.message}`, {
-      hint: `recorded as #${id} in \`pyctl history\``,
+      hint: `recorded as #${id} in \`pyctl history\`${lacking ? "; `--allow-missing` restores the rest and names what it leaves out" : ""}`,
     });
   }
   if (result.interrupted) {
@@ -62,6 +64,7 @@ export async function transact(target: Target, config: Config, title: string | (
     );
     return result.exitCode;
   }
+  if (result.missing.length) notice(`--allow-missing: ${target.venv} lacks ${result.missing.join(", ")}`);
   notice(`done; recorded as #${id} (\`pyctl undo\` reverts it)`);
   return 0;
 }

@@ -29,7 +29,8 @@ export async function pipStepInto(venv: string, args: string[], guard: SignalGua
   const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
   delete env.PIP_USER;
   const command = [join(venv, "bin", "python"), "-m", "pip", "install", ...QUIET_FLAGS, ...args];
-  const child = Bun.spawn(command, { stdio: ["inherit", "inherit", "pipe"], env });
+  // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
+  const child = Bun.spawn(command, { stdin: "inherit", stdout: 2, stderr: "pipe", env });
   guard.watch(child);
   let tail = "";
   const decoder = new TextDecoder();

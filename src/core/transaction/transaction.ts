@@ -1,25 +1,32 @@
 /**
  * Subsystem transaction: the one way pyctl itself changes a venv. It owns the goal and the plan
  * (plan.ts), the staging venv (staging.ts), where each wanted version comes from (sources.ts),
- * and the goals of undo (undo-goal.ts) and rebuild (rebuild.ts); the swap is base/swap.ts.
+ * the goals of undo (undo-goal.ts) and rebuild (rebuild*.ts, carry.ts), the pip step (pip-step.ts);
+ * the swap is base/swap.ts.
  *
- * Transactions: undo, restore and clean move a venv to a package set atomically.
+ * Every change pyctl itself makes to a venv is a transaction: undo, restore, clean, autoremove,
+ * rebuild, doctor's repairs (doctor/venv-repairs.ts), and upgrade and adopt. Each:
  *
- *   1. plan the minimal change from the installed set to the goal (plan.ts);
- *   2. build the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
- *      venv, for clean), minus the removed dists, plus the wanted versions linked from the store;
- *   3. versions the store lacks are installed by pip, in the staging venv only; then the pip
- *      step, if the spec has one: `pip install ARGS` with pip's resolver (pip-step.ts);
- *   4. check the staging venv holds exactly the goal (or passes the spec's own check);
- *   5. swap it with the live venv in one renameat2 (swap.ts), then delete the old tree.
+ *   1. plans the minimal change from the installed set to the goal (plan.ts);
+ *   2. builds the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
+ *      venv, for clean and rebuild), minus the removed dists, plus the wanted versions linked
+ *      from the store;
+ *   3. installs what the store lacks with pip, in the staging venv only; then the spec's own
+ *      changes (`prepare`: relink bin/python, ensurepip, carry dists from another version), then
+ *      the pip step if it has one: `pip install ARGS` with pip's resolver (pip-step.ts);
+ *   4. checks the staging venv holds exactly the goal (or passes the spec's own check); what
+ *      it lacks is named, and accepted only with allowMissing;
+ *   5. swaps it with the live venv in one renameat2 (swap.ts), then deletes the old tree (or,
+ *      with no live venv, renames it into place).
  * A failure or a signal before step 5 deletes the staging venv and leaves the live one as it
  * was; SIGKILL leaves at most a staging folder, which the next recorded operation removes
  * (recordOperation calls recoverTransaction under the lock).
  *
  * PYCTL_TEST_PAUSE=<phase> (tests only) makes the transaction wait up to 60 s at that phase, so a
- * test can signal it there deterministically; phases: staged, applied, fetched, verified, exchanged.
+ * test can signal it there deterministically; phases: staged, applied (store step done), fetched
+ * (pip, prepare and the pip step done), verified, exchanged.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
@@ -63,6 +70,12 @@ export interface TransactionSpec {
   allowMissing?: boolean;
   /** Runs under the lock before the goal is read (adopt puts the adopted dists in the store). */
   beforeStaging?(): void;
+  /**
+   * Changes no goal describes, made to the staging venv after the store step and before the pip
+   * step: relinking bin/python, ensurepip, carrying dists over from another version's store.
+   * What it returns, if anything, is the pip step's arguments (they may depend on the staged venv).
+   */
+  prepare?(staging: string, guard: SignalGuard): Promise<string[] | undefined> | string[] | undefined;
 }
 
 export interface TransactionEvents extends RecorderEvents {
@@ -87,6 +100,9 @@ export interface TransactionResult extends Outcome {
 }
 
 class Interrupted extends Error {}
+
+/** How a check names a goal line the staged venv lacks (plan.ts's mismatches says it so too). */
+export const MISSING = " is missing";
 
 /** The plan and what pip would have to download, without changing anything (--dry-run). */
 export function previewTransaction(target: Target, goal: Goal): { plan: Plan; fetch: Wanted[] } {
@@ -144,7 +160,7 @@ class Build {
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
     const liveUnowned = unownedOf(this.target, installed);
-    if (!spec.fresh && !spec.pip && requested) {
+    if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
       const plan = planChange(installed, requested);
       plan.files = fileChanges(this.target, liveUnowned, requested.unowned);
       if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
@@ -152,7 +168,7 @@ class Build {
     if (spec.fresh) createVenv(spec.fresh, this.staging, this.target.layout.seedsDir, this.target.venv);
     else cloneTree(this.target.venv, this.staging);
     const staged = this.staged();
-    let goal = requested ?? (spec.pip ? undefined : this.goalOf(staged));
+    let goal = requested ?? (spec.pip || spec.prepare ? undefined : this.goalOf(staged));
     let plan = planChange(staged, goal ?? goalFromDists(staged, this.target.version));
     let sources = sourcesOf(this.target, plan);
     const gone = goneEditables(sources);
@@ -172,12 +188,20 @@ class Build {
     this.applyFromStore(staged, plan, sources);
     await this.checkpoint("applied");
     await this.fetch(notStored(sources), spec.allowMissing === true);
-    if (spec.pip) await this.pipStep(spec.pip);
+    const pipArgs = (await spec.prepare?.(this.staging, this.guard)) ?? spec.pip;
+    if (this.guard.interrupted) throw new Interrupted();
+    if (pipArgs?.length) await this.pipStep(pipArgs);
     this.settleMarks(installed, goal);
     if (goal?.unowned) reconcileUnowned(this.target.storeDir, this.staging, this.site, this.staged(), goal.unowned);
     await this.checkpoint("fetched");
     this.verify(spec, goal, installed);
     await this.checkpoint("verified");
+    if (!existsSync(this.target.venv)) {
+      // Nothing to replace (a venv deleted, or the first of a new version): the rename is the commit.
+      renameSync(this.staging, this.target.venv);
+      this.committed = true;
+      return this.checkpoint("exchanged");
+    }
     const old = exchangeVenv(this.target);
     this.committed = true;
     await this.checkpoint("exchanged");
@@ -193,20 +217,19 @@ class Build {
     settleMarks(this.staged(), said, new Set(installed.map((d) => d.key)), explicit);
   }
 
-  /** The staged venv against the goal (or the spec's own check); missing goal lines pass only with allowMissing. */
+  /**
+   * The staged venv against the goal (or the spec's own check). Problems "LINE is missing" name
+   * what could not be had; they pass only with allowMissing, and are then listed in the result.
+   */
   private verify(spec: TransactionSpec, goal: Goal | undefined, installed: Dist[]): void {
     const staged = this.staged();
-    const missing = goal ? planChange(staged, goal).install.map((w) => w.line) : [];
-    let problems = spec.check ? spec.check(staged, installed) : goal ? mismatches(staged, goal) : [];
-    if (spec.allowMissing) {
-      const accepted = new Set(missing.map((line) => `${line} is missing`));
-      problems = problems.filter((p) => !accepted.has(p));
-      this.missing = missing;
-    }
-    if (problems.length === 0) return;
-    const lacking = missing.filter((line) => problems.includes(`${line} is missing`));
-    const hint = lacking.length ? ` (could not be had: ${lacking.join(", ")})` : "";
-    throw new PyctlError(`the new venv does not match its goal: ${problems.join("; ")}${hint}`);
+    const problems = spec.check ? spec.check(staged, installed) : goal ? mismatches(staged, goal) : [];
+    const lacking = problems.filter((p) => p.endsWith(MISSING)).map((p) => p.slice(0, -MISSING.length));
+    if (spec.allowMissing) this.missing = lacking;
+    const left = spec.allowMissing ? problems.filter((p) => !p.endsWith(MISSING)) : problems;
+    if (left.length === 0) return;
+    const hint = lacking.length && !spec.allowMissing ? ` (could not be had: ${lacking.join(", ")})` : "";
+    throw new PyctlError(`the new venv does not match its goal: ${left.join("; ")}${hint}`);
   }
 
   /** `pip install ARGS` in the staging venv; explicit marks of the packages that stay are kept. */
