@@ -126,6 +126,11 @@ describe("doctor and files no package owns", () => {
     Bun.write(join(site, "stray.py"), "Y = 2\n");
     Bun.write(join(venv(sb), "bin", "stray-tool"), "#!/bin/sh\n");
     const withStray = fileSet(venv(sb));
+    // clean leaves them behind (a fresh venv); its undo puts them back from the store
+    ok(run(sb, ["clean", "--yes"]));
+    expect(existsSync(join(site, "stray.py"))).toBe(false);
+    ok(run(sb, ["undo"]));
+    expect(fileSet(venv(sb))).toEqual(withStray);
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain("bin/stray-tool (10 bytes)");

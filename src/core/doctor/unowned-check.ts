@@ -3,7 +3,8 @@
  * it; pip's ~stash folders are named as what they are (an interrupted change). `--fix` takes them
  * out as one recorded transaction (`pyctl undo` puts them back).
  */
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
 import { totalSize } from "../packages/accounting.ts";
 import { isStash } from "../packages/accounting.ts";
 import { goalFromDists, type Goal } from "../transaction/plan.ts";
@@ -12,7 +13,7 @@ import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { isLocked } from "../base/lock.ts";
 import { leftovers, unownedOf, type Leftover } from "../recording/unowned.ts";
-import type { Target } from "../recording/target.ts";
+import { inventoryOf, type Target } from "../recording/target.ts";
 import { pass, problem, type Check } from "./check.ts";
 
 function describe(unit: Leftover): string {
@@ -24,12 +25,23 @@ function describe(unit: Leftover): string {
 
 export function unownedCheck(t: Target): Check {
   const id = `unowned:${t.version}`;
-  const units = leftovers(t, unownedOf(t));
+  const dists = inventoryOf(t);
+  const units = leftovers(t, unownedOf(t, dists));
   if (units.length === 0) return pass(id, "every file in site-packages and bin/ belongs to an installed package");
   const torn = units.some((u) => u.leftBy?.interrupted || isStash(basename(u.path)));
+  const found = `${units.length} file(s)/folder(s) no installed package owns (${totalSize(units)} bytes)${torn ? ", from an interrupted pip" : ""}: ${units.map(describe).join("; ")}`;
+  // A package without a RECORD does not say which files are its own: removing any could break it.
+  const recordless = dists.filter((d) => d.metadataPath.endsWith(".dist-info") && !existsSync(join(d.metadataPath, "RECORD"))).map((d) => d.name);
+  if (recordless.length) {
+    return problem(
+      id,
+      `${found} (some may be files of ${recordless.join(", ")}, which has no RECORD)`,
+      `\`pip install --force-reinstall --no-deps ${recordless.join(" ")}\` gives them their RECORD; then \`pyctl doctor --fix\` removes the rest`,
+    );
+  }
   return problem(
     id,
-    `${units.length} file(s)/folder(s) no installed package owns (${totalSize(units)} bytes)${torn ? ", from an interrupted pip" : ""}: ${units.map(describe).join("; ")}`,
+    found,
     torn
       ? "`pyctl undo` reverts the interrupted operation; `pyctl doctor --fix` removes them (recorded, undoable)"
       : "remove them (recorded: `pyctl undo` puts them back)",
