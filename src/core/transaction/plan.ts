@@ -122,11 +122,15 @@ export function goalFromDists(dists: Dist[], pythonVersion: string): Goal {
   );
 }
 
-/** The goal that is exactly this set, REQUESTED marks included (what a repair or rebuild must keep). */
+/**
+ * The goal that is exactly this set, REQUESTED marks included (what a repair or rebuild must
+ * keep). A package without the marker is left unsaid, not "not explicit": the transaction then
+ * keeps what the history says (explicit.ts).
+ */
 export function goalKeeping(dists: Dist[], pythonVersion: string): Goal {
   const goal = goalFromDists(dists, pythonVersion);
   const byKey = new Map(dists.map((d) => [d.key, d]));
-  for (const w of goal.wanted) w.requested = byKey.get(w.key)?.requested;
+  for (const w of goal.wanted) w.requested = byKey.get(w.key)?.requested ? true : undefined;
   return goal;
 }
 
