@@ -72,8 +72,8 @@ async function rebuildInPlace(ctx: RepairContext, version: string): Promise<stri
 
 function fixModes(paths: string[]): string {
   for (const path of paths) {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) continue;
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st || st.isSymbolicLink()) continue; // gone (an earlier repair took it out): nothing to lock
     if (st.uid !== 0) chownSync(path, 0, 0);
     chmodSync(path, st.mode & 0o7755);
   }
