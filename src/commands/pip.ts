@@ -48,7 +48,10 @@ export async function run(parsed: ParsedArgs): Promise<number> {
     ctx.config,
     op,
     (guard) => runPip(target, args, env, guard),
-    { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
+    {
+      waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
+      paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
+    },
     pruneUnneeded,
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {

@@ -24,6 +24,19 @@ import type { Dist } from "../packages/inventory.ts";
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
   recorded?(entry: AfterEntry): void;
+  /** PYCTL_TEST_PAUSE reached `phase` (tests only). */
+  paused?(phase: string): void;
+}
+
+/**
+ * PYCTL_TEST_PAUSE=claimed|acted (tests only): wait up to 60 s, or until a signal, once the
+ * before-state is written (pip not started yet) or once the action ended (after-state not yet
+ * written), so a test can interrupt a recorded operation there deterministically.
+ */
+async function testPause(phase: "claimed" | "acted", guard: SignalGuard, events: RecorderEvents): Promise<void> {
+  if (process.env.PYCTL_TEST_PAUSE !== phase) return;
+  events.paused?.(phase);
+  for (const end = Date.now() + 60_000; !guard.interrupted && Date.now() < end; ) await Bun.sleep(20);
 }
 
 export interface Operation {
@@ -89,7 +102,9 @@ export async function recordOperation(
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
     const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
+    await testPause("claimed", guard, events);
     const acted = await action(guard);
+    await testPause("acted", guard, events);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const afterDists = inventoryOf(target);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
