@@ -15,6 +15,7 @@ import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, type Changes } from "./changes.ts";
 import { claimEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
+import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -65,8 +66,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omi
     timestamp: new Date().toISOString(),
     user: userName(),
     kind: op.kind,
-    command: op.command,
-    pip_args: op.pipArgs,
+    command: redactUrls(op.command),
+    pip_args: redactArgs(op.pipArgs),
     python: pythonVersionOf(target),
     venv: target.venv,
     freeze: freezeAll(target, dists),
