@@ -3,6 +3,7 @@
 import { COMMANDS, findCommand } from "./commands/index.ts";
 import { parseArgs, usage } from "./commands/parse.ts";
 import { PyctlError, UsageError } from "./core/base/errors.ts";
+import { permissionError } from "./core/base/permission.ts";
 import { err, out } from "./ui/output.ts";
 
 const VERSION = "0.1.0";
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 
 try {
   process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
+} catch (caught) {
+  const error = permissionError(caught) ?? caught;
   if (error instanceof PyctlError) {
     err(`pyctl: ${error.message}`);
     if (error.hint) err(`pyctl: hint: ${error.hint}`);

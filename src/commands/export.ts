@@ -22,7 +22,7 @@ function writeOutput(output: string, text: string): void {
   const dir = dirname(resolve(output));
   if (!existsSync(dir)) throw new PyctlError(`cannot write ${output}: the folder ${dir} does not exist`);
   try {
-    writeFileAtomic(output, text);
+    writeFileAtomic(output, text, 0o644); // the user's own file, not pyctl's data
   } catch (err) {
     const code = errnoCode(err);
     if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new PyctlError(`cannot write ${output}: permission denied`);

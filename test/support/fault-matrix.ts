@@ -311,7 +311,10 @@ export async function runOnLanes(lanes: Lane[], cases: Case[]): Promise<Map<Case
   const queue = [...cases];
   await Promise.all(
     lanes.map(async (lane) => {
-      for (let c = queue.shift(); c; c = queue.shift()) results.set(c, await lane.run(c));
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        if (process.env.PYCTL_TEST_VERBOSE) console.error(`case: ${caseName(c)}`);
+        results.set(c, await lane.run(c));
+      }
     }),
   );
   return results;

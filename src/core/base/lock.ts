@@ -73,7 +73,6 @@ function openLockFile(path: string): number {
   } catch (err) {
     const code = errnoCode(err);
     if (code === "ELOOP") throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, { hint: `remove ${path}` });
-    if (code === "EACCES" || code === "EPERM") throw new PyctlError(`cannot open the lock ${path}: permission denied`);
     throw err;
   }
   const st = fstatSync(fd);

@@ -19,9 +19,10 @@
  *   interrupted  true when a signal stopped it
  * An id with a before and no after is an operation that crashed (or is still running).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import type { Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
 
@@ -86,7 +87,7 @@ function serialize(entry: object): string {
 
 /** Write NNN_before.json under the next free id; concurrent claimers each get their own id. */
 export function claimEntry(dir: string, entry: Omit<BeforeEntry, "id">): BeforeEntry {
-  mkdirSync(dir, { recursive: true });
+  makeDataDir(dir);
   for (let id = latestId(dir) + 1; ; id++) {
     const claimed = { id, ...entry };
     if (createFileExclusive(entryFile(dir, id, "before"), serialize(claimed))) return claimed;

@@ -9,8 +9,8 @@
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
 
 export interface SnapshotHeader {
@@ -34,7 +34,7 @@ export function snapshotPath(dir: string, name: string): string {
 
 export function writeSnapshot(dir: string, name: string, python: string, freezeAll: string, date = new Date()): string {
   const path = snapshotPath(dir, name);
-  mkdirSync(dir, { recursive: true });
+  makeDataDir(dir);
   const header = `# pyctl snapshot: ${name}\n# python: ${python}\n# date: ${date.toISOString()}\n`;
   writeFileAtomic(path, header + freezeAll);
   return path;
