@@ -94,8 +94,12 @@ export function tryLock(path: string, command: string): VenvLock | undefined {
     closeSync(fd);
     return undefined;
   }
-  ftruncateSync(fd, 0);
-  writeSync(fd, JSON.stringify({ pid: process.pid, command }), 0);
+  try {
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify({ pid: process.pid, command }), 0);
+  } catch {
+    /* a full disk: the holder's name is only for "waiting for …" messages */
+  }
   held.add(fd);
   return {
     release: () => {
