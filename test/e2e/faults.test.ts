@@ -11,7 +11,8 @@ import { caseName, exec, Lane, pyctl, runOnLanes, type Case, type Operation, typ
 const TRANSACTION = ["claimed", "staged", "applied", "fetched", "verified", "exchanged", "acted"];
 const PIP_WRITE = ["claimed", "acted"];
 const SIGNALS: Signal[] = ["SIGINT", "SIGHUP", "SIGKILL"];
-const DISK_FREE = [0, 64 * 1024, 2 * 1024 * 1024];
+/** Bytes left on the tmpfs: none at all, room for the before-state only, a little more. */
+const DISK_FREE = [0, 8 * 1024, 64 * 1024];
 
 /** Adding an operation is one line; the shared before-state is built in beforeAll. */
 const OPERATIONS: Operation[] = [
@@ -24,16 +25,26 @@ const OPERATIONS: Operation[] = [
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
 ];
 
-/**
- * Cases that fail today because of what other branches are fixing. Each must still fail: one
- * that survives fails its test ("take it off KNOWN_BROKEN"). The lead empties it as they merge.
- */
-const KNOWN_BROKEN = new Set<string>([]);
+const signalled = (ops: string[], phases: string[]) => ops.flatMap((op) => phases.flatMap((phase) => SIGNALS.map((signal) => `${op} @ ${phase} / ${signal}`)));
 
-const casesOf = (op: Operation): Case[] => [
-  ...op.phases.flatMap((phase) => SIGNALS.map((signal) => ({ op, fault: { phase, signal } }))),
-  ...DISK_FREE.map((diskFree) => ({ op, fault: { diskFree } })),
-];
+/**
+ * Cases that fail today because of what other branches are fixing, by branch. Each must still
+ * fail: one that survives fails its test ("take it off KNOWN_BROKEN"). The lead deletes each
+ * group when its branch is merged.
+ */
+const KNOWN_BROKEN = new Set<string>([
+  // engine: autoremove, rebuild and doctor --fix are not transactions yet (no phases to stop at).
+  ...signalled(["autoremove", "rebuild", "doctor --fix"], TRANSACTION),
+  // robust: a full disk is `internal error: ENOSPC` with a stack.
+  ...OPERATIONS.map((op) => `${op.name} / disk full (0 bytes free)`),
+]);
+
+/** PYCTL_FAULTS=TEXT runs only the cases whose name contains TEXT (when debugging one). */
+const casesOf = (op: Operation): Case[] =>
+  [
+    ...op.phases.flatMap((phase) => SIGNALS.map((signal) => ({ op, fault: { phase, signal } }))),
+    ...DISK_FREE.map((diskFree) => ({ op, fault: { diskFree } })),
+  ].filter((c) => caseName(c).includes(process.env.PYCTL_FAULTS ?? ""));
 
 /** alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old set. */
 async function shared(lane: Lane): Promise<void> {

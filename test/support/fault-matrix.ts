@@ -284,8 +284,9 @@ export async function survivalProblems(lane: Lane, op: Operation, states: States
   if (op.kind === "transaction" && !same(now, states.before) && !same(now, states.after)) {
     problems.push(`venv neither before nor after (vs before: ${setDiff(now, states.before)})`);
   }
-  if (op.kind === "pip" && !same(now, states.before)) {
-    const last = entries[0];
+  const last = entries[0];
+  const completed = same(now, states.after) && last?.status === "ok"; // the fault came too late to bite
+  if (op.kind === "pip" && !same(now, states.before) && !completed) {
     // A killed pyctl cannot mark its entry: it stays "incomplete" until the next pyctl looks.
     const marked = ["interrupted", "failed", ...(ended.code === 137 ? ["incomplete"] : [])];
     if (!last || !marked.includes(last.status)) problems.push(`the torn pip write is recorded as ${last?.status ?? "nothing"}`);
