@@ -2,12 +2,16 @@
 // kill -9 of pyctl alone leaves the venv locked until its orphaned pip exits; a second write waits.
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { pyctlBin, sh } from "../support/env.ts";
+import { pyctlBin } from "../support/env.ts";
 import { initSandbox, inventory, ok, pip } from "../support/venv-fixtures.ts";
 
 /** Children of `pid` (pgrep -P). */
 function childrenOf(pid: number): number[] {
-  return (sh(["pgrep", "-P", String(pid)], { env: {}, home: "/" } as never, { cwd: "/" }).stdout.match(/\d+/g) ?? []).map(Number);
+  return (
+    Bun.spawnSync(["pgrep", "-P", String(pid)])
+      .stdout.toString()
+      .match(/\d+/g) ?? []
+  ).map(Number);
 }
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/\(.*\)/, "x"));
