@@ -43,12 +43,17 @@ const KNOWN_BROKEN = new Set<string>([
   "pip install / disk full (8192 bytes free)",
 ]);
 
+/** Known-broken cases run (and must still fail) only with PYCTL_FAULTS_KNOWN_BROKEN=1: keeps CI fast. */
+const RUN_KNOWN_BROKEN = process.env.PYCTL_FAULTS_KNOWN_BROKEN === "1";
+
 /** PYCTL_FAULTS=TEXT runs only the cases whose name contains TEXT (when debugging one). */
-const casesOf = (op: Operation): Case[] =>
+const allCasesOf = (op: Operation): Case[] =>
   [
     ...op.phases.flatMap((phase) => SIGNALS.map((signal) => ({ op, fault: { phase, signal } }))),
     ...DISK_FREE.map((diskFree) => ({ op, fault: { diskFree } })),
   ].filter((c) => caseName(c).includes(process.env.PYCTL_FAULTS ?? ""));
+const casesOf = (op: Operation): Case[] => allCasesOf(op).filter((c) => RUN_KNOWN_BROKEN || !KNOWN_BROKEN.has(caseName(c)));
+const skipped = OPERATIONS.flatMap(allCasesOf).length - OPERATIONS.flatMap(casesOf).length;
 
 /** alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old set. */
 async function shared(lane: Lane): Promise<void> {
@@ -69,16 +74,22 @@ describe("fault matrix", () => {
   let tried = 0;
 
   beforeAll(async () => {
-    lanes = await Promise.all([new Lane(), new Lane()].map((lane) => lane.setUp(OPERATIONS, shared)));
+    const needed = OPERATIONS.filter((op) => casesOf(op).length > 0);
+    lanes = await Promise.all([new Lane(), new Lane()].map((lane) => lane.setUp(needed, shared)));
   });
 
   afterAll(async () => {
-    console.log(`fault matrix: ${tried} cases tried, ${tried - lost.length} survived, ${lost.length} lost`);
+    const notRun = skipped ? `; ${skipped} known broken not run (PYCTL_FAULTS_KNOWN_BROKEN=1 runs them)` : "";
+    console.log(`fault matrix: ${tried} cases tried, ${tried - lost.length} survived, ${lost.length} lost${notRun}`);
     for (const name of lost) console.log(`  lost: ${name}${KNOWN_BROKEN.has(name) ? " (KNOWN_BROKEN)" : ""}`);
     for (const lane of lanes ?? []) await exec(lane.sb, ["rm", "-rf", lane.sb.dir], {}, "/");
   });
 
   for (const op of OPERATIONS) {
+    if (casesOf(op).length === 0) {
+      test.todo(`${op.name}: ${allCasesOf(op).length} faults, all known broken`);
+      continue;
+    }
     test(`${op.name}: ${casesOf(op).length} faults`, async () => {
       const results = await runOnLanes(lanes, casesOf(op));
       const wrong: string[] = [];
