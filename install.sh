@@ -3,7 +3,8 @@
 # ~/.local/bin, the venv for your default python3 (`pyctl init`), and the shell hook + completions.
 #
 #   ./install.sh              install and set up (idempotent: run it again to update)
-#   ./install.sh --uninstall  remove the hook block, completions and the binary (keeps your packages)
+#   ./install.sh --uninstall  remove the hook blocks, completions, the binary and pyctl's cache
+#                             (keeps your packages)
 #   ./install.sh --system     (root) install for all users, with the root-locked system tier
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,6 +19,11 @@ case "${1:-}" in
   --uninstall)
     if [ -x "$bindir/pyctl" ]; then "$bindir/pyctl" setup-shell --remove || true; fi
     rm -f "$bindir/pyctl"
+    cache=${XDG_CACHE_HOME:-$HOME/.cache}/pyctl
+    if [ -d "$cache" ]; then
+      rm -rf "$cache"
+      say "removed $cache (the rendered hook and venv seeds)"
+    fi
     say "removed pyctl; your packages stay in ${PYCTL_HOME:-$HOME/.local/python-packages} (delete it to remove them)"
     exit 0 ;;
   "") ;;
@@ -44,7 +50,22 @@ mkdir -p "$bindir"
 bun scripts/build.ts "$bindir/pyctl"
 
 "$bindir/pyctl" init
-if "$bindir/pyctl" help setup-shell >/dev/null 2>&1; then "$bindir/pyctl" setup-shell; fi
+hooked=
+if "$bindir/pyctl" help setup-shell >/dev/null 2>&1 && "$bindir/pyctl" setup-shell; then hooked=1; fi
 
-case ":$original_path:" in *":$bindir:"*) ;; *) say "note: add $bindir to your PATH" ;; esac
-say "done. Open a new shell (or: source ~/.bashrc), then: pip install <package>; pyctl history"
+# The rc blocks put $bindir on PATH in new shells; without them the user has to.
+if [ -z "$hooked" ]; then
+  case ":$original_path:" in *":$bindir:"*) ;; *) say "note: add $bindir to your PATH" ;; esac
+fi
+# How to load it in the shell that ran this installer: the user's own shell, not this bash.
+case "${SHELL##*/}" in
+  bash) here="source ~/.bashrc" ;;
+  zsh) here="source ${ZDOTDIR:-~}/.zshrc" ;;
+  fish) here="source ${XDG_CONFIG_HOME:-~/.config}/fish/config.fish" ;;
+  *) here= ;;
+esac
+if [ -n "$hooked" ] && [ -n "$here" ]; then
+  say "done. Open a new shell (or, in this one: $here), then: pip install <package>; pyctl history"
+else
+  say "done. Open a new shell, then: pip install <package>; pyctl history"
+fi

@@ -1,28 +1,26 @@
 /**
- * What the hook costs, side by side in one run: an interactive shell whose rc file holds only
- * the hook line against one with an empty rc file (bash, zsh, fish, and `pyenv init -` for
- * scale when pyenv is here); and `pip list` through the hook's function against the venv's own
- * pip. Prints medians in ms and the difference; it passes or fails nothing.
+ * What the hook costs a shell start, side by side in one run: an interactive bash, zsh and fish
+ * whose rc file holds only pyctl's block (as `pyctl setup-shell` writes it: it sources the
+ * rendered hook), against an empty rc file, and against `zoxide init` and `direnv hook` when
+ * they are installed (`apt install zoxide direnv`; skipped otherwise), plus the hand-typed
+ * `eval "$(pyctl hook SHELL)"`; and `pip list` through the hook's function against the venv's
+ * own pip. Prints medians in ms and what each line adds, in wall time and in the shell's CPU
+ * time (user + system: steadier on a busy machine); it passes or fails nothing.
  *
  *   bun bench/shell-startup.ts [--runs N]
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPyctl } from "../scripts/build.ts";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 30;
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 40;
 const dir = mkdtempSync(join(tmpdir(), "pyctl-bench-"));
 const bin = join(dir, "bin");
 mkdirSync(bin);
+const pyctl = join(bin, "pyctl");
+if (!buildPyctl(pyctl)) throw new Error("bun build failed");
 
-function build(): string {
-  const out = join(bin, "pyctl");
-  if (!buildPyctl(out)) throw new Error("bun build failed");
-  return out;
-}
-
-const pyctl = build();
 const home = join(dir, "home");
 mkdirSync(home);
 const env: Record<string, string> = {
@@ -41,12 +39,23 @@ const env: Record<string, string> = {
 // A first interactive fish otherwise spends its start generating man-page completions.
 mkdirSync(join(env.XDG_DATA_HOME!, "fish", "generated_completions"), { recursive: true });
 
-function timeOnce(command: string[], extra: Record<string, string> = {}): number {
+function must(command: string[]): string {
+  const result = Bun.spawnSync(command, { env, stdout: "pipe", stderr: "pipe" });
+  if (result.exitCode !== 0) throw new Error(`${command.join(" ")}: ${result.stderr.toString()}`);
+  return result.stdout.toString();
+}
+
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function timeOnce(command: string[], extra: Record<string, string> = {}): Sample {
   const started = performance.now();
   const result = Bun.spawnSync(command, { env: { ...env, ...extra }, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
-  const elapsed = performance.now() - started;
+  const wall = performance.now() - started;
   if (result.exitCode !== 0) throw new Error(`${command.join(" ")} exited ${result.exitCode}`);
-  return elapsed;
+  return { wall, cpu: Number(result.resourceUsage.cpuTime.total) / 1000 };
 }
 
 function median(values: number[]): number {
@@ -54,25 +63,20 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Runs a and b alternately (after a warm-up), so load on the machine hits both alike. */
-function compare(a: () => number, b: () => number): [number, number] {
-  for (let i = 0; i < 3; i++) {
-    a();
-    b();
-  }
-  const as: number[] = [],
-    bs: number[] = [];
+/** Runs each variant in turn, round after round (after a warm-up), so load hits all alike. */
+function compare(variants: (() => Sample)[]): Sample[] {
+  for (let i = 0; i < 3; i++) for (const v of variants) v();
+  const samples: Sample[][] = variants.map(() => []);
   for (let i = 0; i < runs; i++) {
-    as.push(a());
-    bs.push(b());
+    for (const [j, v] of variants.entries()) samples[j]!.push(v());
   }
-  return [median(as), median(bs)];
+  return samples.map((list) => ({ wall: median(list.map((x) => x.wall)), cpu: median(list.map((x) => x.cpu)) }));
 }
 
 type Shell = "bash" | "zsh" | "fish";
 
-/** An interactive shell that reads `rc` and exits. */
-function shellStart(shell: Shell, rc: string): () => number {
+/** An interactive shell that reads `rc` (and nothing of the user's but that) and exits. */
+function shellStart(shell: Shell, rc: string): () => Sample {
   const config = mkdtempSync(join(dir, `${shell}-`));
   if (shell === "bash") {
     writeFileSync(join(config, "bashrc"), rc);
@@ -87,53 +91,51 @@ function shellStart(shell: Shell, rc: string): () => number {
   return () => timeOnce(["fish", "-i", "-c", "exit"], { XDG_CONFIG_HOME: config });
 }
 
-const HOOK_LINES: Record<Shell, string> = {
-  bash: `eval "$(${pyctl} hook bash)"`,
-  zsh: `eval "$(${pyctl} hook zsh)"`,
-  fish: `${pyctl} hook fish | source`,
+must([pyctl, "init"]);
+must([pyctl, "setup-shell"]);
+const RC: Record<Shell, string> = { bash: ".bashrc", zsh: ".zshrc", fish: ".config/fish/config.fish" };
+const block = (shell: Shell) => readFileSync(join(home, RC[shell]), "utf8");
+const OTHERS: Record<Shell, Record<string, string>> = {
+  bash: { "zoxide init": `eval "$(zoxide init bash)"`, "direnv hook": `eval "$(direnv hook bash)"` },
+  zsh: { "zoxide init": `eval "$(zoxide init zsh)"`, "direnv hook": `eval "$(direnv hook zsh)"` },
+  fish: { "zoxide init": "zoxide init fish | source", "direnv hook": "direnv hook fish | source" },
 };
+const EVAL: Record<Shell, string> = { bash: `eval "$(pyctl hook bash)"`, zsh: `eval "$(pyctl hook zsh)"`, fish: "pyctl hook fish | source" };
 
-const rows: string[][] = [["shell start-up", "empty rc", "rc with the line", "added"]];
+// Render each shell's hook once, then date what this run created back, as a day-old install
+// would be (a hook rendered within a second of a change is rendered again, to be safe).
+for (const shell of ["bash", "zsh", "fish"] as Shell[]) shellStart(shell, block(shell))();
+const old = Date.now() / 1000 - 3600;
+for (const path of [dir, bin, pyctl, home, env.PYCTL_HOME!, join(env.PYCTL_HOME!, "config.toml")]) utimesSync(path, old, old);
+
+const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added", "added CPU"]];
 const fmt = (ms: number) => ms.toFixed(1);
 const added = (a: number, b: number) => `${b - a >= 0 ? "+" : ""}${fmt(b - a)}`;
 
-// The floor: what starting the compiled pyctl at all costs a shell, with no hook work.
-{
-  const [empty, started] = compare(shellStart("bash", ""), shellStart("bash", `: "$(${pyctl} --version)"`));
-  rows.push([`bash: : "$(pyctl --version)" (Bun start-up alone)`, fmt(empty), fmt(started), added(empty, started)]);
-}
 for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
   if (!Bun.which(shell)) continue;
-  const [empty, hooked] = compare(shellStart(shell, ""), shellStart(shell, HOOK_LINES[shell]));
-  rows.push([`${shell}: ${HOOK_LINES[shell].replace(pyctl, "pyctl")}`, fmt(empty), fmt(hooked), added(empty, hooked)]);
-}
-
-const pyenvRoot = process.env.PYENV_ROOT || join(process.env.HOME ?? "/root", ".pyenv");
-if (existsSync(join(pyenvRoot, "bin", "pyenv"))) {
-  const line = `export PYENV_ROOT='${pyenvRoot}'; export PATH="$PYENV_ROOT/bin:$PATH"; eval "$(pyenv init -)"`;
-  const [empty, hooked] = compare(shellStart("bash", ""), shellStart("bash", line));
-  rows.push(['bash: eval "$(pyenv init -)" (for scale)', fmt(empty), fmt(hooked), added(empty, hooked)]);
+  const lines: [string, string][] = [[`pyctl's block (sources the rendered hook)`, block(shell)]];
+  for (const [name, line] of Object.entries(OTHERS[shell])) if (Bun.which(name.split(" ")[0]!)) lines.push([name, line]);
+  lines.push([EVAL[shell], EVAL[shell].replace("pyctl", pyctl)]);
+  const [empty, ...others] = compare([shellStart(shell, ""), ...lines.map(([, rc]) => shellStart(shell, rc))]);
+  lines.forEach(([name], i) => {
+    const [a, b] = [empty!, others[i]!];
+    rows.push([`${shell}: ${name}`, fmt(a.wall), fmt(b.wall), added(a.wall, b.wall), added(a.cpu, b.cpu)]);
+  });
 }
 
 // pip list: the venv's pip itself against the hook's `pip` function (which runs that same pip).
-const init = Bun.spawnSync([pyctl, "init"], { env, stdout: "ignore", stderr: "pipe" });
-if (init.exitCode !== 0) throw new Error(`pyctl init failed: ${init.stderr.toString()}`);
 const hookFile = join(dir, "hook.bash");
-writeFileSync(hookFile, Bun.spawnSync([pyctl, "hook", "bash"], { env }).stdout.toString());
-const venvPip = join(
-  env.PYCTL_HOME!,
-  `py${Bun.spawnSync(["python3", "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).stdout.toString().trim()}`,
-  "venv",
-  "bin",
-  "pip",
-);
-const [direct, wrapped] = compare(
+writeFileSync(hookFile, must([pyctl, "hook", "bash"]));
+const version = must(["python3", "-c", "import sys; print('%d%d' % sys.version_info[:2])"]).trim();
+const venvPip = join(env.PYCTL_HOME!, `py${version}`, "venv", "bin", "pip");
+const [direct, wrapped] = compare([
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; ${venvPip} list`]),
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; pip list`]),
-);
+]);
 const pipRows = [
   ["pip list", "venv's pip", "pip function", "difference"],
-  ["bash", fmt(direct), fmt(wrapped), added(direct, wrapped)],
+  ["bash", fmt(direct!.wall), fmt(wrapped!.wall), added(direct!.wall, wrapped!.wall)],
 ];
 
 function print(table: string[][]): void {
@@ -141,8 +143,10 @@ function print(table: string[][]): void {
   for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   "));
 }
 
-console.log(`median of ${runs} runs each, in ms, alternating the two columns\n`);
+console.log(`median of ${runs} runs each, in ms, the variants of a shell taking turns\n`);
 print(rows);
 console.log("");
 print(pipRows);
+if (!existsSync(join(env.XDG_CACHE_HOME!, "pyctl", "hook.bash")))
+  console.log("\n(no rendered hook was written: the block fell back to `pyctl hook` every time)");
 rmSync(dir, { recursive: true, force: true });

@@ -5,35 +5,34 @@
 # pip writes go through `pyctl pip`, which records them; everything else runs the venv directly.
 # Safe to source twice.
 
-set -g _pyctl_bin @PYCTL@
-set -g _pyctl_default @DEFAULT@
-# Each Python version found, as X.Y=/path/to/pythonX.Y.
-set -g _pyctl_pythons @PYTHONS@
+@FACTS@
+# pip's value-taking global options and its read-only subcommands, from src/core/pip-args.ts.
+set -g _pyctl_value_options @VALUE_OPTIONS@
+set -g _pyctl_read_commands @READ_COMMANDS@
 set -gx PYCTL_HOOK_PID $fish_pid
 set -gx PYCTL_HOOK_SHELL fish
 
-# The tier's root, resolved as src/core/paths.ts does.
+# The tier's root, resolved as src/core/paths.ts does. Helpers on the start-up path reply in
+# the global _pyctl_reply: a command substitution costs fish more than the rest of the work.
 function _pyctl_home
     set -l system /opt/system-python
     test -n "$PYCTL_SYSTEM_HOME"; and set system $PYCTL_SYSTEM_HOME
-    set -l user $HOME/.local/python-packages
-    test -n "$PYCTL_HOME"; and set user $PYCTL_HOME
+    set -g _pyctl_reply $HOME/.local/python-packages
+    test -n "$PYCTL_HOME"; and set _pyctl_reply $PYCTL_HOME
     switch "$PYCTL_TIER"
         case system
-            echo $system
+            set _pyctl_reply $system
         case user
-            echo $user
         case '*'
             if test "$EUID" = 0; and test -e $system/config.toml
-                echo $system
-            else
-                echo $user
+                set _pyctl_reply $system
             end
     end
 end
 
 function _pyctl_venv --argument-names py
-    echo (_pyctl_home)/py(string replace . '' -- $py)/venv
+    _pyctl_home
+    set _pyctl_reply $_pyctl_reply/py(string replace . '' -- $py)/venv
 end
 
 # pip and pip3 use the default version; pip3.12 uses 3.12 (likewise python).
@@ -48,18 +47,19 @@ function _pyctl_version --argument-names name
     end
 end
 
-# Prints the root of an active project venv (not one of pyctl's) or conda env other than
-# base; fails when there is none.
+# True while a project venv (not one of pyctl's) or a conda env other than base is active;
+# _pyctl_reply is then that environment's root.
 function _pyctl_project_env
     if test -n "$VIRTUAL_ENV"; and test -f "$VIRTUAL_ENV/pyvenv.cfg"
-        if not string match -q -- (_pyctl_home)'/*' "$VIRTUAL_ENV/"
-            echo $VIRTUAL_ENV
+        _pyctl_home
+        if not string match -q -- $_pyctl_reply'/*' "$VIRTUAL_ENV/"
+            set _pyctl_reply $VIRTUAL_ENV
             return 0
         end
     end
     if test -n "$CONDA_PREFIX"; and test "$CONDA_DEFAULT_ENV" != base; and test -n "$CONDA_DEFAULT_ENV"
         and test -d "$CONDA_PREFIX/conda-meta"
-        echo $CONDA_PREFIX
+        set -g _pyctl_reply $CONDA_PREFIX
         return 0
     end
     return 1
@@ -89,13 +89,10 @@ function _pyctl_pip_reads
             continue
         end
         switch $arg
-            case --python --log --log-file --local-log --proxy --retries --timeout --exists-action \
-                --trusted-host --cert --client-cert --cache-dir --use-feature --use-deprecated \
-                --keyring-provider --root-user-action
-                set skip 1
             case '-*'
+                contains -- $arg $_pyctl_value_options; and set skip 1
             case '*'
-                contains -- $arg list show freeze check help download wheel hash cache config debug index inspect search completion
+                contains -- $arg $_pyctl_read_commands
                 return
         end
     end
@@ -159,31 +156,53 @@ function _pyctl_pip_write --argument-names name py
     $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
 end
 
-function _pyctl_pip --argument-names name
+# The routing step pip and python share: prints the version, then the venv, for command $name;
+# fails when the real command should run untouched (no version known, or a project env active).
+function _pyctl_route --argument-names name
     set -l py (_pyctl_version $name)
     if test -z "$py"; or _pyctl_project_env >/dev/null
+        return 1
+    end
+    echo $py
+    _pyctl_venv $py
+    echo $_pyctl_reply
+end
+
+# True when venv $venv exists but cannot run (its base interpreter is gone): pyctl has then
+# said so in one line, naming the interpreter and the `pyctl rebuild` that helps.
+function _pyctl_broken --argument-names venv py
+    test -x $venv/bin/python; and return 1
+    $_pyctl_bin explain-missing --python $py
+    return 0
+end
+
+function _pyctl_pip --argument-names name
+    set -l route (_pyctl_route $name)
+    or begin
         command $name $argv[2..-1]
         return
     end
-    set -l venv (_pyctl_venv $py)
-    if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
-        $venv/bin/pip $argv[2..-1]
+    if test -f $route[2]/pyvenv.cfg; and _pyctl_pip_reads $argv[2..-1]
+        _pyctl_broken $route[2] $route[1]; and return 1
+        $route[2]/bin/pip $argv[2..-1]
         return
     end
-    _pyctl_pip_write $name $py $argv[2..-1]
+    _pyctl_pip_write $name $route[1] $argv[2..-1]
 end
 
 function _pyctl_python --argument-names name
-    set -l py (_pyctl_version $name)
     set -l args $argv[2..-1]
-    if test -z "$py"; or _pyctl_project_env >/dev/null
+    set -l route (_pyctl_route $name)
+    or begin
         command $name $args
         return
     end
-    set -l venv (_pyctl_venv $py)
+    set -l py $route[1]
+    set -l venv $route[2]
     if set -l skip (_pyctl_m_pip $args)
         set -l pip_args $args[(math $skip + 1)..-1]
         if test -f $venv/pyvenv.cfg; and _pyctl_pip_reads $pip_args
+            _pyctl_broken $venv $py; and return 1
             $venv/bin/python $args
             return
         end
@@ -191,6 +210,7 @@ function _pyctl_python --argument-names name
         return
     end
     if test -f $venv/pyvenv.cfg
+        _pyctl_broken $venv $py; and return 1
         $venv/bin/python $args
     else if not contains -- $name python python3; and set -l base (_pyctl_base $py)
         $base $args
@@ -199,33 +219,35 @@ function _pyctl_python --argument-names name
     end
 end
 
-# The list in $argv[3..] with $argv[1] in it exactly once: right after $argv[2] when that is
-# in it, else first.
+# _pyctl_reply: the list in $argv[3..] with $argv[1] in it exactly once, right after $argv[2]
+# when that is in it, else first.
 function _pyctl_path_with --argument-names bin anchor
-    set -l list
+    set -g _pyctl_reply
     for dir in $argv[3..-1]
         test "$dir" = "$bin"; and continue
-        set -a list $dir
+        set -a _pyctl_reply $dir
         if test -n "$anchor"; and test "$dir" = "$anchor"
-            set -a list $bin
+            set -a _pyctl_reply $bin
             set anchor ''
         end
     end
-    contains -- $bin $list; or set list $bin $list
-    printf '%s\n' $list
+    contains -- $bin $_pyctl_reply; or set _pyctl_reply $bin $_pyctl_reply
 end
 
 # The default venv's bin goes on PATH after an active project env's bin, before everything else.
 function _pyctl_set_path
-    set -l bin (_pyctl_venv $_pyctl_default)/bin
     set -l anchor
-    if set -l project (_pyctl_project_env)
-        set anchor $project/bin
+    if _pyctl_project_env
+        set anchor $_pyctl_reply/bin
     end
-    set -gx PATH (_pyctl_path_with $bin "$anchor" $PATH)
+    _pyctl_venv $_pyctl_default
+    set -l bin $_pyctl_reply/bin
+    _pyctl_path_with $bin "$anchor" $PATH
+    set -gx PATH $_pyctl_reply
     # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
     if set -q _OLD_VIRTUAL_PATH[1]
-        set -gx _OLD_VIRTUAL_PATH (_pyctl_path_with $bin '' $_OLD_VIRTUAL_PATH)
+        _pyctl_path_with $bin '' $_OLD_VIRTUAL_PATH
+        set -gx _OLD_VIRTUAL_PATH $_pyctl_reply
     end
 end
 
@@ -243,8 +265,7 @@ function python3 --description 'python in your pyctl venv (see pyctl hook fish)'
 end
 # pipX.Y and pythonX.Y complete like pip and python.
 function _pyctl_define_versions
-    for entry in $_pyctl_pythons
-        set -l py (string split -m 1 = -- $entry)[1]
+    for py in (string replace -r '=.*' '' -- $_pyctl_pythons)
         function pip$py --wraps pip --description 'pip in your pyctl venv (see pyctl hook fish)'
             _pyctl_pip (status current-function) $argv
         end
@@ -257,4 +278,28 @@ _pyctl_define_versions
 
 if test -n "$_pyctl_default"
     _pyctl_set_path
+end
+
+# The notice pyctl decided on when it rendered this hook (a Python upgrade), shown on stderr at
+# most once a day.
+function _pyctl_announce
+    set -l dir $HOME/.cache/pyctl
+    set -q XDG_CACHE_HOME[1]; and test -n "$XDG_CACHE_HOME"; and set dir $XDG_CACHE_HOME/pyctl
+    set -l file $dir/notice-shown
+    set -l last 0
+    set -l shown
+    if test -r $file
+        read -l -L stamp text <$file
+        string match -qr '^[0-9]+$' -- "$stamp"; and set last $stamp
+        set shown "$text"
+    end
+    set -l now (date +%s)
+    if test "$shown" = "$_pyctl_notice"; and test (math $now - $last) -lt 86400
+        return 0
+    end
+    printf '%s\n' $_pyctl_notice >&2
+    test -d $dir -a -w $dir; and printf '%s\n%s\n' $now $_pyctl_notice >$file
+end
+if status is-interactive; and test -n "$_pyctl_notice"
+    _pyctl_announce
 end

@@ -1,224 +1,21 @@
 # pyctl hook for zsh, printed by `pyctl hook zsh`. In ~/.zshrc: eval "$(pyctl hook zsh)"
+# (the block `pyctl setup-shell` writes sources a rendered copy instead, starting no process).
 #
 # pip, pip3, python, python3 and their X.Y spellings run in your pyctl venv for that Python
 # version, unless a project venv or a conda env (not base) is active: then they are untouched.
 # pip writes go through `pyctl pip`, which records them; everything else runs the venv directly.
 # Safe to source twice, silent under `set -eu -o pipefail`, whatever the user's options.
 
-_pyctl_bin=@PYCTL@
-_pyctl_default=@DEFAULT@
-# Each Python version found, as X.Y=/path/to/pythonX.Y, separated by ":".
-_pyctl_pythons=@PYTHONS@
+@FACTS@
 export PYCTL_HOOK_PID=$$ PYCTL_HOOK_SHELL=zsh
 
-# The tier's root, resolved as src/core/paths.ts does.
-function _pyctl_home {
-    emulate -L zsh
-    local system=${PYCTL_SYSTEM_HOME:-/opt/system-python}
-    _pyctl_reply=${PYCTL_HOME:-${HOME-}/.local/python-packages}
-    case ${PYCTL_TIER-} in
-        system) _pyctl_reply=$system ;;
-        user) ;;
-        *) if [[ $EUID == 0 && -e $system/config.toml ]]; then _pyctl_reply=$system; fi ;;
-    esac
-}
+# The body bash shares (hooks/pyctl.sh, comments left out), defined under `emulate sh`: zsh
+# makes that emulation sticky, so those functions run as sh whatever options the user sets.
+emulate sh -c @BODY@
 
-function _pyctl_venv {
-    emulate -L zsh
-    _pyctl_home
-    _pyctl_reply=$_pyctl_reply/py${1/./}/venv
-}
-
-# pip and pip3 use the default version; pip3.12 uses 3.12 (likewise python).
-function _pyctl_version {
-    emulate -L zsh
-    case $1 in
-        pip | pip3 | python | python3) _pyctl_reply=$_pyctl_default ;;
-        pip*) _pyctl_reply=${1#pip} ;;
-        *) _pyctl_reply=${1#python} ;;
-    esac
-}
-
-# True while a project venv (not one of pyctl's) or a conda env other than base is active;
-# _pyctl_reply is then that environment's root.
-function _pyctl_project_env {
-    emulate -L zsh
-    if [[ -n ${VIRTUAL_ENV-} && -f $VIRTUAL_ENV/pyvenv.cfg ]]; then
-        _pyctl_home
-        if [[ $VIRTUAL_ENV/ != "$_pyctl_reply"/* ]]; then
-            _pyctl_reply=$VIRTUAL_ENV
-            return 0
-        fi
-    fi
-    if [[ -n ${CONDA_PREFIX-} && ${CONDA_DEFAULT_ENV:-base} != base && -d $CONDA_PREFIX/conda-meta ]]; then
-        _pyctl_reply=$CONDA_PREFIX
-        return 0
-    fi
-    return 1
-}
-
-# The base interpreter of version $1, from the facts pyctl found at start-up.
-function _pyctl_base {
-    emulate -L zsh
-    local rest=":$_pyctl_pythons:"
-    [[ $rest == *":$1="* ]] || return 1
-    rest=${rest#*":$1="}
-    _pyctl_reply=${rest%%:*}
-    [[ -n $_pyctl_reply ]]
-}
-
-# True for pip calls that cannot change the venv (list, show, --version, ...): these run the
-# venv's pip directly, without starting pyctl. --user and PIP_USER go to pyctl, which drops them.
-function _pyctl_pip_reads {
-    emulate -L zsh
-    [[ -z ${PIP_USER-} ]] || return 1
-    local arg subcommand= skip=
-    for arg in "$@"; do
-        [[ $arg != --user ]] || return 1
-        [[ -z $subcommand ]] || continue
-        if [[ -n $skip ]]; then
-            skip=
-            continue
-        fi
-        case $arg in
-            --python | --log | --log-file | --local-log | --proxy | --retries | --timeout | --exists-action | \
-                --trusted-host | --cert | --client-cert | --cache-dir | --use-feature | --use-deprecated | \
-                --keyring-provider | --root-user-action) skip=1 ;;
-            -*) ;;
-            *) subcommand=$arg ;;
-        esac
-    done
-    case $subcommand in
-        '' | list | show | freeze | check | help | download | wheel | hash | cache | config | debug | index | inspect | search | completion) return 0 ;;
-    esac
-    return 1
-}
-
-# True when python's arguments run `-m pip` (also -mpip, -Im pip, after -X/-W options);
-# _pyctl_reply is then how many arguments come before pip's own.
-function _pyctl_m_pip {
-    emulate -L zsh
-    local count=0 arg flags
-    while (( $# )); do
-        arg=$1 && shift && (( ++count ))
-        case $arg in
-            --check-hash-based-pycs)
-                if (( $# )); then shift && (( ++count )); fi
-                continue ;;
-            '' | - | --* | [^-]*) return 1 ;;
-        esac
-        flags=${arg#-}
-        while [[ -n $flags ]]; do
-            case $flags in
-                c*) return 1 ;;
-                m*)
-                    flags=${flags#m}
-                    if [[ -z $flags ]]; then
-                        (( $# )) || return 1
-                        flags=$1 && (( ++count ))
-                    fi
-                    [[ $flags == pip ]] || return 1
-                    _pyctl_reply=$count
-                    return 0 ;;
-                W | X)
-                    if (( $# )); then shift && (( ++count )); fi
-                    flags= ;;
-                W* | X*) flags= ;;
-                *) flags=${flags#?} ;;
-            esac
-        done
-    done
-    return 1
-}
-
-# A pip write, recorded by pyctl; then zsh forgets cached paths so new scripts run at once.
-function _pyctl_pip_write {
-    emulate -L zsh
-    local code=0
-    "$_pyctl_bin" pip --python "$2" --as "$1" -- "${@[3,-1]}" || code=$?
-    \builtin rehash
-    return $code
-}
-
-# The routing step pip and python share: for command $1, _pyctl_version_reply is its version and
-# _pyctl_reply its venv; fails when the real command should run untouched (no version known, or
-# a project env active).
-function _pyctl_route {
-    _pyctl_version "$1" && _pyctl_version_reply=$_pyctl_reply
-    if [[ -z $_pyctl_version_reply ]] || _pyctl_project_env; then return 1; fi
-    _pyctl_venv "$_pyctl_version_reply"
-}
-
-function _pyctl_pip {
-    emulate -L zsh
-    local name=$1 version venv
-    shift
-    if ! _pyctl_route "$name"; then
-        \command "$name" "$@"
-        return
-    fi
-    version=$_pyctl_version_reply venv=$_pyctl_reply
-    if [[ -f $venv/pyvenv.cfg ]] && _pyctl_pip_reads "$@"; then
-        "$venv/bin/pip" "$@"
-        return
-    fi
-    _pyctl_pip_write "$name" "$version" "$@"
-}
-
-function _pyctl_python {
-    emulate -L zsh
-    local name=$1 version venv skip
-    shift
-    if ! _pyctl_route "$name"; then
-        \command "$name" "$@"
-        return
-    fi
-    version=$_pyctl_version_reply venv=$_pyctl_reply
-    if _pyctl_m_pip "$@"; then
-        skip=$_pyctl_reply
-        if [[ -f $venv/pyvenv.cfg ]] && _pyctl_pip_reads "${@[skip+1,-1]}"; then
-            "$venv/bin/python" "$@"
-            return
-        fi
-        _pyctl_pip_write "$name -m pip" "$version" "${@[skip+1,-1]}"
-        return
-    fi
-    if [[ -f $venv/pyvenv.cfg ]]; then
-        "$venv/bin/python" "$@"
-    elif [[ $name != python && $name != python3 ]] && _pyctl_base "$version"; then
-        "$_pyctl_reply" "$@"
-    else
-        \command "$name" "$@"
-    fi
-}
-
-# $1 with $2 in it exactly once: right after $3 when $3 is in it, else first.
-function _pyctl_path_with {
-    emulate -L zsh
-    local list=":$1:"
-    while [[ $list == *":$2:"* ]]; do
-        list=${list%%":$2:"*}:${list#*":$2:"}
-    done
-    if [[ -n $3 && $list == *":$3:"* ]]; then
-        list=${list%%":$3:"*}":$3:$2:"${list#*":$3:"}
-    else
-        list=":$2$list"
-    fi
-    list=${list#:}
-    _pyctl_reply=${list%:}
-}
-
-# The default venv's bin goes on PATH after an active project env's bin, before everything else.
-function _pyctl_set_path {
-    emulate -L zsh
-    local bin anchor=
-    _pyctl_venv "$_pyctl_default" && bin=$_pyctl_reply/bin
-    if _pyctl_project_env; then anchor=$_pyctl_reply/bin; fi
-    _pyctl_path_with "${PATH-}" "$bin" "$anchor" && PATH=$_pyctl_reply
-    # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
-    if [[ -n ${_OLD_VIRTUAL_PATH-} ]]; then
-        _pyctl_path_with "$_OLD_VIRTUAL_PATH" "$bin" "" && _OLD_VIRTUAL_PATH=$_pyctl_reply
-    fi
+function _pyctl_now {
+    zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+    _pyctl_reply=${EPOCHSECONDS:-0}
 }
 
 function pip { _pyctl_pip pip "$@"; }
@@ -238,4 +35,13 @@ function _pyctl_define_versions {
 }
 _pyctl_define_versions
 
-if [[ -n $_pyctl_default ]]; then _pyctl_set_path; fi
+_pyctl_set_path
+# Interactive shells: refresh the command cache after pip writes made in a subshell (the prompt
+# hook), and show a pending notice.
+function _pyctl_interactive {
+    emulate -L zsh
+    [[ -o interactive ]] || return 0
+    (( ${precmd_functions[(I)_pyctl_prompt]} )) || precmd_functions=(_pyctl_prompt $precmd_functions)
+    [[ -z $_pyctl_notice ]] || _pyctl_announce
+}
+_pyctl_interactive

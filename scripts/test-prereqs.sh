@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # What the test suite needs beyond pyctl's own install: the three shells it drives, tmux for
-# their ptys, a C compiler and Python headers for the compiled-extension fixture. As root on
-# Debian it installs what is missing; otherwise it says what to install.
+# their ptys, shellcheck for the hooks, a C compiler and Python headers for the compiled-extension
+# fixture. As root on Debian it installs what is missing; otherwise it says what to install.
 set -euo pipefail
 packages=()
 need() { command -v "$1" >/dev/null 2>&1 || packages+=("$2"); }
 need zsh zsh
 need fish fish
 need tmux tmux
+need shellcheck shellcheck
 need gcc gcc
 need git git
 python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null \

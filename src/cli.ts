@@ -2,7 +2,8 @@
 /** argv -> command table -> one catch that prints `pyctl: <message>` and exits 0, 1 or 2. */
 import { COMMANDS, findCommand } from "./commands/index.ts";
 import { parseArgs, usage } from "./commands/parse.ts";
-import { PyctlError, UsageError } from "./core/base/errors.ts";
+import { firstLine, writeCrashReport } from "./core/base/crash-report.ts";
+import { PyctlError, systemErrorMessage, UsageError } from "./core/base/errors.ts";
 import { permissionError } from "./core/base/permission.ts";
 import { err, out } from "./ui/output.ts";
 
@@ -44,18 +45,32 @@ async function main(argv: string[]): Promise<number> {
   return command.run(args);
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (caught) {
+/** One line for the user, whatever went wrong; the stack goes to a report file, never the terminal. */
+function reportFailure(caught: unknown, argv: string[]): number {
   const error = permissionError(caught) ?? caught;
   if (error instanceof PyctlError) {
     err(`pyctl: ${error.message}`);
     if (error.hint) err(`pyctl: hint: ${error.hint}`);
-    process.exitCode = error.exitCode;
-  } else {
-    err(`pyctl: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
+    return error.exitCode;
   }
+  const system = systemErrorMessage(error);
+  if (system) {
+    err(`pyctl: ${system}`);
+    return 1;
+  }
+  const report = writeCrashReport(error, argv, VERSION);
+  err(`pyctl: internal error: ${firstLine(error)} (${report ? `full report: ${report}` : "no report could be written"})`);
+  return 1;
+}
+
+const argv = process.argv.slice(2);
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => process.exit(reportFailure(error, argv)));
+}
+try {
+  process.exitCode = await main(argv);
+} catch (error) {
+  process.exitCode = reportFailure(error, argv);
 }
 // Everything is written synchronously by now; exiting at once spares Bun ~1 ms of teardown.
 process.exit(process.exitCode ?? 0);

@@ -1,21 +1,31 @@
 /**
  * `pyctl autoremove [--dry-run] [--python X.Y]`: uninstall the dependencies nothing you asked
- * for needs any more (transitively, cycles included). Recorded, so `pyctl undo` brings them back.
+ * for needs any more (transitively, cycles included), as one transaction: removed in a staging
+ * venv, checked, swapped in. A killed autoremove leaves the venv as it was or as it will be,
+ * never half-removed. Recorded, so `pyctl undo` brings them back.
  */
 import { orphans, type Node } from "../core/packages/dependencies.ts";
+import type { Dist } from "../core/packages/inventory.ts";
 import { graphOf } from "../core/recording/explicit.ts";
-import { recordOperation } from "../core/recording/recorder.ts";
-import { runPip } from "../core/recording/pip-runner.ts";
-import { pruneUnneeded } from "../core/recording/retention.ts";
-import { assertWritable } from "../core/recording/target.ts";
-import { changeLines } from "../ui/diff.ts";
-import { err, notice, out } from "../ui/output.ts";
+import { assertWritable, type Target } from "../core/recording/target.ts";
+import { goalKeeping, type Goal } from "../core/transaction/plan.ts";
+import { out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
+import { transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function describe(node: Node): string {
   const by = node.requiredBy.map((e) => e.from);
   return `  ${node.dist.name} ${node.dist.version}${by.length ? ` (needed only by ${by.join(", ")})` : ""}`;
+}
+
+/** Everything installed but the orphans, explicit marks as they are. Decided under the lock, on what is there then. */
+function withoutOrphans(target: Target, installed: Dist[]): Goal {
+  const gone = new Set(orphans(graphOf(target, installed)).map((n) => n.dist.key));
+  return goalKeeping(
+    installed.filter((d) => !gone.has(d.key)),
+    target.version,
+  );
 }
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -32,26 +42,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (dryRun) return 0;
 
   assertWritable(target);
-  const names = planned.map((n) => n.dist.name);
-  const op = { kind: "autoremove" as const, command: "pyctl autoremove", pipArgs: ["uninstall", "-y", ...names] };
-  const result = await recordOperation(
-    target,
-    ctx.config,
-    op,
-    (guard) => {
-      // Decided again under the lock: another shell may have changed the venv since the plan.
-      const still = orphans(graphOf(target)).map((n) => n.dist.name);
-      if (still.length === 0) return Promise.resolve({ exitCode: 0, interrupted: false });
-      return runPip(target, ["uninstall", "-q", "-y", ...still], process.env, guard);
-    },
-    { waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`) },
-    pruneUnneeded,
-  );
-  for (const line of changeLines(result.entry.changes)) err(line);
-  if (result.exitCode !== 0) {
-    notice(`pip uninstall failed (exit ${result.exitCode}); recorded as #${result.entry.id}`);
-    return result.exitCode;
-  }
-  out(`recorded as #${result.entry.id}; \`pyctl undo\` brings them back`);
-  return 0;
+  return transact(target, ctx.config, `autoremove in ${target.venv}`, {
+    kind: "autoremove",
+    command: "pyctl autoremove",
+    goal: (installed) => withoutOrphans(target, installed),
+  });
 }

@@ -11,6 +11,7 @@ import { listHistory } from "../core/recording/history.ts";
 import { Layout, versionsIn } from "../core/base/paths.ts";
 import { listSnapshotNames } from "../core/recording/snapshots.ts";
 import { inventoryOf, targetFor } from "../core/recording/target.ts";
+import { graphOf } from "../core/recording/explicit.ts";
 import { defaultVersionFact, pythonFacts } from "../shell/facts.ts";
 import { SHELLS } from "../shell/hook.ts";
 
@@ -97,6 +98,16 @@ export class CompletionSources {
       return [];
     }
   }
+
+  /** Packages the user asked for (pip's REQUESTED marker or history), for `pyctl upgrade`. */
+  async explicitPackages(python?: string): Promise<Candidate[]> {
+    const target = targetFor(this.layout, await this.version(python));
+    try {
+      return [...graphOf(target).values()].filter((n) => n.explicit).map((n) => ({ word: n.dist.name, description: n.dist.version }));
+    } catch {
+      return [];
+    }
+  }
 }
 
 async function kindWords(kind: ArgKind | undefined, state: LineState, sources: CompletionSources): Promise<Completion> {
@@ -111,6 +122,8 @@ async function kindWords(kind: ArgKind | undefined, state: LineState, sources: C
       return words(Object.entries(CONFIG_KEYS).map(([word, spec]) => ({ word, description: spec.summary })));
     case "package":
       return words(await sources.packages(state.python));
+    case "explicit-package":
+      return words(await sources.explicitPackages(state.python));
     case "python":
       return words(sources.pythons());
     case "file":

@@ -36,8 +36,7 @@ async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Pr
     try {
       fixed.push({
         id: check.id,
-        message:
-          check.repair.kind === "rc-block" ? repairRcBlock(check.repair) : await applyRepair(check.repair, { layout, config, events: { progress: notice } }),
+        message: check.repair.kind === "rc-block" ? repairRcBlock(check.repair) : await applyRepair(check.repair, { layout, config, events: repairEvents }),
       });
     } catch (error) {
       failed.push({ id: check.id, message: (error as Error).message });
@@ -45,6 +44,12 @@ async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Pr
   }
   return { fixed, failed };
 }
+
+const repairEvents = {
+  progress: notice,
+  fetching: (lines: string[]) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+  paused: (phase: string) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
+};
 
 function printCheck(check: AnyCheck, fixing: boolean): void {
   const c = colors();
@@ -74,23 +79,26 @@ export async function run(args: ParsedArgs): Promise<number> {
   let failed: Fixed[] = [];
   if (fixing) {
     ({ fixed, failed } = await repairAll(checks, layout, config));
-    if (fixed.length) checks = allChecks(layout, config, configError);
+    // What is shown and what the exit code says come from a fresh check, never from the repairs' own word.
+    if (fixed.length || failed.length) checks = allChecks(layout, config, configError);
   }
   const problems = checks.filter((c) => !c.ok);
+  const healthy = problems.length === 0 && failed.length === 0;
   if (args.options.has("--json")) {
     const shown = checks.map(({ repair, ...rest }) => ({ ...rest, fixable: repair !== undefined }));
-    printJson({ tier: layout.tier, home: layout.home, ok: problems.length === 0, checks: shown, ...(fixing ? { fixed, not_fixed: failed } : {}) });
-    return problems.length ? 1 : 0;
+    printJson({ tier: layout.tier, home: layout.home, ok: healthy, checks: shown, ...(fixing ? { fixed, not_fixed: failed } : {}) });
+    return healthy ? 0 : 1;
   }
   out(`pyctl doctor: ${layout.tier} tier at ${layout.home}`);
   for (const f of fixed) out(`fixed    ${f.id}: ${f.message}`);
   for (const f of failed) out(`not fixed ${f.id}: ${f.message}`);
   for (const check of checks) printCheck(check, fixing);
   const fixable = problems.filter((p) => p.repair).length;
-  if (problems.length === 0) out("no problems found");
+  if (healthy) out("no problems found");
+  else if (problems.length === 0) out(`${failed.length} repair(s) failed (see not fixed: above)`);
   else
     out(
       `${problems.length} problem(s)${!fixing && fixable ? `; \`pyctl doctor --fix\` can repair ${fixable}` : fixing ? " left: they need you (see fix: above)" : ""}`,
     );
-  return problems.length ? 1 : 0;
+  return healthy ? 0 : 1;
 }

@@ -35,7 +35,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "undo",
-    summary: "roll the venv back to its state before the last N operations (default 1)",
+    summary: "roll the venv back to its state before the last N operations that changed something (default 1)",
     options: [{ flag: "--dry-run", summary: "show the plan; change nothing" }, PYTHON_OPTION],
     positionals: [{ name: "N", kind: "count", optional: true }],
     load: () => import("./undo.ts"),
@@ -50,7 +50,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "restore",
     summary: "change the venv to snapshot NAME or a freeze FILE, touching only what differs",
-    options: [{ flag: "--dry-run", summary: "show the plan; change nothing" }, PYTHON_OPTION],
+    options: [
+      { flag: "--dry-run", summary: "show the plan; change nothing" },
+      { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
+      PYTHON_OPTION,
+    ],
     positionals: [{ name: "NAME|FILE", kind: "snapshot" }],
     load: () => import("./restore.ts"),
   },
@@ -119,13 +123,40 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "rebuild",
-    summary: "rebuild a venv for a new or reinstalled Python, reinstalling what you asked for",
+    summary: "rebuild a venv for a reinstalled Python (every package, offline) or a new one (what you asked for)",
     options: [
       { flag: "--python", value: "VERSION|PATH", summary: "the interpreter to rebuild for (default: the same version)" },
       { flag: "--dry-run", summary: "show the plan; change nothing" },
+      { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
     ],
     positionals: [],
     load: () => import("./rebuild.ts"),
+  },
+  {
+    name: "outdated",
+    summary: "list packages you asked for that have a newer version on pip's index",
+    options: [{ flag: "--all", summary: "every package, dependencies too" }, PYTHON_OPTION, JSON_OPTION],
+    positionals: [],
+    load: () => import("./outdated.ts"),
+  },
+  {
+    name: "upgrade",
+    summary: "upgrade packages (default: every one you asked for) with pip's resolver, as one undoable step",
+    options: [{ flag: "--dry-run", summary: "show old → new for every package that would change; change nothing" }, PYTHON_OPTION],
+    positionals: [{ name: "PKG", kind: "explicit-package", optional: true, rest: true }],
+    load: () => import("./upgrade.ts"),
+  },
+  {
+    name: "adopt",
+    summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
+    options: [
+      { flag: "--dry-run", summary: "show what would move; change nothing" },
+      { flag: "--yes", summary: "do not ask before removing them from where they were" },
+      { flag: "--keep", summary: "copy them in and leave the originals where they are" },
+      PYTHON_OPTION,
+    ],
+    positionals: [{ name: "PATH", kind: "file", optional: true }],
+    load: () => import("./adopt.ts"),
   },
   {
     name: "export",
@@ -163,6 +194,14 @@ export const COMMANDS: CommandSpec[] = [
     hidden: true,
     passthrough: true,
     load: () => import("./complete.ts"),
+  },
+  {
+    name: "explain-missing",
+    summary: "say why a venv's python cannot run (base interpreter gone), exit 1; silent exit 0 if it can (called by the shell functions)",
+    options: [PYTHON_OPTION],
+    positionals: [],
+    hidden: true,
+    load: () => import("./explain-missing.ts"),
   },
   {
     name: "pip",

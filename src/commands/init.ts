@@ -3,15 +3,17 @@ import { existsSync } from "node:fs";
 import { configString, saveConfig } from "../core/base/config.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { findInterpreter } from "../core/python/interpreter.ts";
-import { createTarget, targetFor } from "../core/recording/target.ts";
+import { createTargetLocked, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
-import { out } from "../ui/output.ts";
+import { notice, out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
+import { adoptableLine } from "./adopt.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+  const ctx = await openContext();
+  const { layout, config } = ctx;
   const requested = stringOption(args, "--python");
   const remembered = configString(config, "python.interpreter");
   const python = findInterpreter(requested ?? (remembered && existsSync(remembered) ? remembered : undefined));
@@ -28,13 +30,17 @@ export async function run(args: ParsedArgs): Promise<number> {
   const target = targetFor(layout, python.version);
   if (!isVenv(target.venv)) {
     if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
-    createTarget(target, python, config);
-    changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
+    const waiting = () => notice(`waiting for another pyctl to finish with ${target.venv}`);
+    if (await createTargetLocked(target, () => python, config, waiting)) {
+      changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
+    }
   }
   if (changes.length === 0) {
     out(`pyctl: already initialised: ${target.venv} (Python ${python.version}); nothing changed`);
   } else {
     for (const line of changes) out(`pyctl: ${line}`);
   }
+  const adoptable = adoptableLine(ctx);
+  if (adoptable) out(`pyctl: ${adoptable}`);
   return 0;
 }

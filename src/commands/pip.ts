@@ -3,12 +3,14 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
+import type { LockHolder } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
 import { pruneUnneeded } from "../core/recording/retention.ts";
-import { assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
@@ -27,31 +29,39 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   const shown = stringOption(parsed, "--as") ?? "pip";
   const { args, dropped } = withoutUserFlag(parsed.positionals);
   const env: Record<string, string | undefined> = { ...process.env };
-  if (dropped || (env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER))) {
-    notice("ignoring --user: your pyctl venv is your user install");
+  const pipUser = env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER) ? `PIP_USER=${env.PIP_USER}` : undefined;
+  if (dropped || pipUser) {
+    notice(`ignoring ${[dropped && "--user", pipUser].filter(Boolean).join(" and ")}: your pyctl venv is your user install`);
   }
   delete env.PIP_USER;
   const line = parsePipArgs(args);
 
+  const waiting = (holder: LockHolder | undefined) =>
+    notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${targetFor(ctx.layout, version).venv}`);
   if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
-    const base = locateInterpreter(`python${version}`) ?? `python${version}`;
+    const base = locateInterpreter(`python${version}`);
+    if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
     return runPlain([base, "-m", "pip", ...args], env);
   }
-  const { target, created } = prepareTarget(ctx.layout, ctx.config, version);
+  const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
+  assertRunnable(target);
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
-  const op = { kind: "pip" as const, command: [shown, ...args].join(" "), pipArgs: args };
+  const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
+  // The command as typed (--user included); pip_args are what pip ran.
+  const op = { kind: "pip" as const, command: [shown, ...parsed.positionals].join(" "), pipArgs: args };
   const result = await recordOperation(
     target,
     ctx.config,
     op,
-    (guard) => runPip(target, args, env, guard),
-    {
-      waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
-      paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
+    (guard) => {
+      const running = runPip(target, args, env, guard);
+      updates?.begin(); // pip is running by now: the notice's work overlaps it
+      return running;
     },
+    { waiting, paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`) },
     pruneUnneeded,
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {
@@ -59,5 +69,6 @@ export async function run(parsed: ParsedArgs): Promise<number> {
     for (const text of lines) err(text);
   }
   if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
+  else await updates?.finish();
   return result.exitCode;
 }

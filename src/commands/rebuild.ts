@@ -1,7 +1,9 @@
 /**
- * `pyctl rebuild [--python VERSION|PATH] [--dry-run]`: after a Python upgrade or the removal of a
- * venv's base interpreter, build the venv anew for the given (or a same-version) interpreter and
- * reinstall the packages you asked for. Recorded as one operation.
+ * `pyctl rebuild [--python VERSION|PATH] [--dry-run] [--allow-missing]`: after a Python upgrade or
+ * the removal of a venv's base interpreter, build the venv anew for the given (or a same-version)
+ * interpreter as one transaction. The same version gets every package back, offline from the
+ * store; a new version gets the packages you asked for. Nothing is swapped in that lacks one,
+ * unless --allow-missing, which names each.
  */
 import { configString } from "../core/base/config.ts";
 import { PyctlError } from "../core/base/errors.ts";
@@ -17,16 +19,18 @@ import type { ParsedArgs } from "./spec.ts";
 
 function describePlan(plan: RebuildPlan): string[] {
   const old = readPyvenvCfg(plan.from.venv);
-  const state = !isVenv(plan.from.venv)
-    ? "missing"
-    : plan.oldWorks
-      ? `Python ${old?.version}, working`
-      : `Python ${old?.version}, its base interpreter is gone`;
-  const lines = [
-    `rebuild ${plan.from.venv} (${state})`,
-    `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`,
-    `reinstall ${plan.packages.length} package(s): ${plan.packages.map((p) => p.pinned.join(" ")).join(", ") || "none"}`,
-  ];
+  const state = !isVenv(plan.from.venv) ? "missing" : plan.oldWorks ? `Python ${old?.version}, working` : `Python ${old?.version}, its python does not run`;
+  const lines = [`rebuild ${plan.from.venv} (${state})`, `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`];
+  if (!plan.moving) {
+    const count = plan.goal?.wanted.length ?? 0;
+    lines.push(`every package of the old venv, ${count} in all, from the local package store`);
+    if (plan.notStored.length) lines.push(`not in the local package store, to download with pip: ${plan.notStored.join(", ")}`);
+    return lines;
+  }
+  lines.push(
+    `take ${plan.carried.length} pure-Python package(s) from the Python ${plan.from.version} store: ${plan.carried.map((c) => `${c.name}==${c.version}`).join(", ") || "none"}`,
+  );
+  lines.push(`install ${plan.packages.length} package(s) you asked for: ${plan.packages.map((p) => p.pinned.join(" ")).join(", ") || "none"}`);
   for (const s of plan.skipped) lines.push(`cannot reinstall ${s.name}: ${s.reason}`);
   return lines;
 }
@@ -54,22 +58,32 @@ export async function run(args: ParsedArgs): Promise<number> {
   for (const line of describePlan(plan)) out(line);
   if (args.options.has("--dry-run")) return 0;
 
-  const result = await rebuild(plan, ctx.config, ctx.layout.configFile, {
-    progress: (message) => notice(message),
-    waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
-  });
+  const allowMissing = args.options.has("--allow-missing");
+  const result = await rebuild(
+    plan,
+    ctx.config,
+    ctx.layout.configFile,
+    {
+      progress: (message) => notice(message),
+      fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+      pipping: (pipArgs) => notice(`pip install ${pipArgs.join(" ")}`),
+      paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
+      waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
+    },
+    { allowMissing },
+  );
   for (const r of result.reinstalled) out(`reinstalled ${r.args.join(" ")}${r.pinned ? "" : " (its old version is not on the index any more)"}`);
-  for (const f of result.failed) err(`pyctl: could not reinstall ${f.name}: ${f.reason}`);
   if (result.interrupted) {
-    notice(`interrupted; ${from.venv} is unchanged (#${result.entryId})`);
+    notice(
+      result.switched
+        ? `interrupted after the switch: ${to.venv} is rebuilt (#${result.entryId})`
+        : `interrupted; ${from.venv} is unchanged (#${result.entryId})`,
+    );
     return 130;
   }
-  if (!result.switched) {
-    notice(`${from.venv} still works, so it was kept unchanged; fix the above and run \`pyctl rebuild\` again (#${result.entryId})`);
-    return 1;
-  }
   out(`rebuilt ${to.venv} for Python ${python.fullVersion}; recorded as #${result.entryId}`);
+  if (result.missing.length) err(`pyctl: --allow-missing: the rebuilt venv lacks ${result.missing.join(", ")}`);
   if (result.defaultMoved) out(`default Python is now ${to.version}`);
   if (result.oldRemoved) out(`removed the old venv ${from.venv} (its base interpreter is gone); its history stays`);
-  return result.failed.length ? 1 : 0;
+  return 0;
 }

@@ -1,6 +1,8 @@
 /**
  * `pyctl restore NAME|FILE [--dry-run] [--python X.Y]`: change the venv to a snapshot's package set
- * (or a freeze file's), removing, installing and replacing only what differs.
+ * (or a freeze file's), removing, installing and replacing only what differs. Any other
+ * requirements file (ranges, extras, markers, -r/-c, --index-url lines) becomes what it asks for
+ * plus what that needs: met from the venv and the store where they can, by pip in staging otherwise.
  */
 import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
@@ -14,6 +16,7 @@ import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext, type Context } from "./common.ts";
 import { stringOption } from "./parse.ts";
 import { showPreview, transact } from "./run-transaction.ts";
+import { requirementsFileArg, restoreRequirements } from "./restore-requirements.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 /** A path if it looks like one (a "/" or a .txt file that exists), else a snapshot name. */
@@ -32,6 +35,8 @@ function versionFor(ctx: Context, args: ParsedArgs, snapshot: Snapshot): ParsedA
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const arg = args.positionals[0]!;
+  const requirements = requirementsFileArg(arg);
+  if (requirements) return restoreRequirements(ctx, args, arg, requirements);
   const snapshot = loadSnapshot(ctx, arg);
   if (snapshot.lines.length === 0) throw new PyctlError(`${snapshot.path} names no packages`);
   const target = existingTarget(ctx, versionFor(ctx, args, snapshot));
@@ -48,5 +53,11 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   if (dryRun) return 0;
-  return transact(target, ctx.config, title, { kind: "restore", command: `pyctl restore ${arg}`, goal: () => goal });
+  const allowMissing = args.options.has("--allow-missing");
+  return transact(target, ctx.config, title, {
+    kind: "restore",
+    command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
+    goal: () => goal,
+    allowMissing,
+  });
 }

@@ -27,18 +27,24 @@ export function showPreview(target: Target, title: string, goal: Goal, dryRun: b
   return true;
 }
 
-/** Run the transaction; returns the exit code, throws (after recording) when it failed. */
-export async function transact(target: Target, config: Config, title: string, spec: TransactionSpec): Promise<number> {
+/**
+ * Run the transaction; returns the exit code, throws (after recording) when it failed. A title
+ * given as a function is read when the plan is shown, i.e. after the goal was computed under the lock.
+ */
+export async function transact(target: Target, config: Config, title: string | (() => string), spec: TransactionSpec): Promise<number> {
+  const titleNow = () => (typeof title === "function" ? title() : title);
   const result = await runTransaction(target, config, spec, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
-    planned: (plan, fetch) => printPlan(title, plan, fetch),
+    planned: (plan, fetch) => printPlan(titleNow(), plan, fetch),
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
+    pipping: (args) => notice(`pip install ${args.join(" ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });
   const id = result.entry.id;
   if (result.error) {
+    const lacking = spec.kind === "restore" && !spec.allowMissing && /could not|is missing/.test(result.error.message);
     throw new PyctlError(`${spec.kind} failed, ${target.venv} is unchanged: ${result.error.message}`, {
-      hint: `recorded as #${id} in \`pyctl history\``,
+      hint: `recorded as #${id} in \`pyctl history\`${lacking ? "; `--allow-missing` restores the rest and names what it leaves out" : ""}`,
     });
   }
   if (result.interrupted) {
@@ -49,6 +55,7 @@ export async function transact(target: Target, config: Config, title: string, sp
     );
     return result.exitCode;
   }
+  if (result.missing.length) notice(`--allow-missing: ${target.venv} lacks ${result.missing.join(", ")}`);
   notice(`done; recorded as #${id} (\`pyctl undo\` reverts it)`);
   return 0;
 }

@@ -8,7 +8,7 @@ import { PyctlError } from "../core/base/errors.ts";
 import { userHome } from "../core/base/paths.ts";
 import { systemFiles, shellOfFile, userFiles, type ShellFiles } from "../shell/locations.ts";
 import { pyctlPath } from "../shell/self.ts";
-import { installBlock, installCompletion, removeBlock, removeCompletion, type FileChange } from "../shell/setup.ts";
+import { installBlock, installCompletion, installLoginBlocks, removeBlock, removeCompletion, removeLoginBlocks, type FileChange } from "../shell/setup.ts";
 import { out } from "../ui/output.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -22,7 +22,7 @@ function chooseFiles(args: ParsedArgs, remove: boolean): ShellFiles[] {
   if (args.positionals.length > 0) {
     return args.positionals.map((file) => {
       const shell = shellOfFile(file);
-      return { ...all.find((f) => f.shell === shell)!, rcFile: resolve(file), ownFile: false };
+      return { ...all.find((f) => f.shell === shell)!, rcFile: resolve(file), ownFile: false, loginFiles: [] };
     });
   }
   if (remove) return all;
@@ -31,7 +31,14 @@ function chooseFiles(args: ParsedArgs, remove: boolean): ShellFiles[] {
   return chosen;
 }
 
-const SAYS: Record<"block" | "completions", Record<FileChange["action"], string>> = {
+const SAYS: Record<"block" | "login" | "completions", Record<FileChange["action"], string>> = {
+  login: {
+    added: "created, with the pyctl block for login shells",
+    updated: "pyctl block for login shells written",
+    unchanged: "pyctl block for login shells already there",
+    removed: "pyctl block for login shells removed",
+    absent: "no pyctl block",
+  },
   block: {
     added: "created, with the pyctl block",
     updated: "pyctl block written",
@@ -48,7 +55,7 @@ const SAYS: Record<"block" | "completions", Record<FileChange["action"], string>
   },
 };
 
-function line(label: string, change: FileChange, kind: "block" | "completions"): string {
+function line(label: string, change: FileChange, kind: "block" | "login" | "completions"): string {
   const backup = change.backup ? ` (backup: ${shown(change.backup)})` : "";
   return `${label.padEnd(5)} ${shown(change.path)}: ${SAYS[kind][change.action]}${backup}`;
 }
@@ -60,6 +67,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   for (const f of files) {
     const [rc, completion] = remove ? [removeBlock(f), removeCompletion(f)] : [installBlock(f, pyctl), installCompletion(f)];
     out(line(f.shell, rc, "block"));
+    for (const login of remove ? removeLoginBlocks(f) : installLoginBlocks(f)) out(line("", login, "login"));
     out(line("", completion, "completions"));
   }
   out(

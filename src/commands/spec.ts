@@ -1,7 +1,7 @@
 /** The shape of a command in the table (index.ts): what help, parsing and completions read. */
 
 /** What a positional argument is, so completions can offer the right words. */
-export type ArgKind = "snapshot" | "history-id" | "shell" | "config-key" | "package" | "file" | "count" | "python";
+export type ArgKind = "snapshot" | "history-id" | "shell" | "config-key" | "package" | "explicit-package" | "file" | "count" | "python";
 
 export interface OptionSpec {
   /** "--limit" */

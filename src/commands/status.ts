@@ -5,13 +5,15 @@ import { hookState } from "../shell/hook-state.ts";
 import { latestId, listHistory } from "../core/recording/history.ts";
 import { versionsIn } from "../core/base/paths.ts";
 import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
-import { isVenv } from "../core/python/venv.ts";
+import { isVenv, venvHealth } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
 import { openContext } from "./common.ts";
+import { adoptableLine } from "./adopt.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+  const ctx = await openContext();
+  const { layout, config } = ctx;
   const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
   const venvs = versions.map((version) => {
     const target = targetFor(layout, version);
@@ -44,9 +46,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   out(`default:   Python ${status.default_python ?? "(not set)"}`);
   out(`hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : "not active in this shell"}`);
   for (const v of venvs) {
-    const state = v.exists ? `Python ${v.full_version}, ${v.packages} packages` : "missing";
+    const health = v.exists ? venvHealth(v.venv, v.python) : { ok: true as const };
+    const broken = "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
+    const state = v.exists ? `Python ${v.full_version}, ${v.packages} packages${broken}` : "missing";
     out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
   }
   if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
+  const adoptable = adoptableLine(ctx);
+  if (adoptable) out(`adopt:     ${adoptable}`);
   return 0;
 }

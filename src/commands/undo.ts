@@ -3,6 +3,8 @@ import { toRecords } from "../core/recording/package-records.ts";
 import { goalFromEntry } from "../core/transaction/plan.ts";
 import { assertWritable, inventoryOf } from "../core/recording/target.ts";
 import { chooseUndo, driftSince, type UndoChoice } from "../core/transaction/undo-goal.ts";
+import { restoreAdopted } from "../core/transaction/adopt.ts";
+import type { Target } from "../core/recording/target.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
@@ -16,6 +18,17 @@ function describe(choice: UndoChoice): string {
   const command = (item: typeof oldest) => (item.after ?? item.before)?.command ?? "unreadable";
   if (choice.undone.length === 1) return `undo #${oldest.id} (${command(oldest)})`;
   return `undo #${oldest.id}..#${newest!.id} (${choice.undone.length} operations, back to before \`${command(oldest)}\`)`;
+}
+
+/** Undoing `pyctl adopt` also puts back what it took away from the user site (or other source). */
+function putBackAdopted(target: Target, choice: UndoChoice): void {
+  for (const item of choice.undone) {
+    if ((item.after ?? item.before)?.kind !== "adopt") continue;
+    const restored = restoreAdopted(target, item.id);
+    if (!restored) continue;
+    notice(`put back ${restored.files} files in ${restored.root} (taken by adopt #${item.id})`);
+    if (restored.skipped.length) notice(`left as they are now, since they changed after #${item.id}: ${restored.skipped.join(", ")}`);
+  }
 }
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -33,16 +46,26 @@ export async function run(args: ParsedArgs): Promise<number> {
     notice(`the venv changed outside pyctl since operation #${drift.sinceId}:`);
     for (const line of changeLines(drift.changes)) err(`  ${line}`);
   }
-  const title = describe(choice);
+  let title = describe(choice);
   if (!showPreview(target, title, goalFromEntry(choice.before), dryRun)) {
     out(`${title}: nothing to change, the venv is already in that state`);
+    if (!dryRun) putBackAdopted(target, choice);
     if (choice.undone.length === 1) notice(`\`pyctl undo ${n + 1}\` goes one operation further back`);
     return 0;
   }
   if (dryRun) return 0;
-  return transact(target, ctx.config, title, {
+  // Another write may finish while this one waits for the lock: what is undone, and its title,
+  // are decided again once the lock is ours.
+  let chosen = choice;
+  const code = await transact(target, ctx.config, () => title, {
     kind: "undo",
     command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
-    goal: (installed) => goalFromEntry(chooseUndo(target.historyDir, target.venv, toRecords(installed), n).before),
+    goal: (installed) => {
+      chosen = chooseUndo(target.historyDir, target.venv, toRecords(installed), n);
+      title = describe(chosen);
+      return goalFromEntry(chosen.before);
+    },
   });
+  if (code === 0) putBackAdopted(target, chosen);
+  return code;
 }

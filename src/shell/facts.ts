@@ -7,6 +7,7 @@ import { basename, delimiter, join } from "node:path";
 import { configString, loadConfig } from "../core/base/config.ts";
 import { type Layout, userHome, versionsIn } from "../core/base/paths.ts";
 import { locateInterpreter, probeInterpreter } from "../core/python/interpreter.ts";
+import { readPyvenvCfg } from "../core/python/venv.ts";
 import type { PythonFact } from "./hook.ts";
 
 const VERSIONED = /^python(3\.\d+)$/;
@@ -64,13 +65,59 @@ export function pythonFacts(layout: Layout): PythonFact[] {
     .filter((fact) => fact.path !== "" || withVenv.has(fact.version));
 }
 
-/** config's python.default, else the version of python3; a broken config.toml counts as absent. */
-export async function defaultVersionFact(layout: Layout): Promise<string> {
+/** config's python.default, or ""; a broken config.toml counts as absent. */
+async function configuredVersion(layout: Layout): Promise<string> {
   try {
-    const configured = configString(await loadConfig(layout.configFile), "python.default");
-    if (configured) return configured;
+    return configString(await loadConfig(layout.configFile), "python.default");
   } catch {
     // `pyctl status` and every other command report a broken config; the hook stays quiet.
+    return "";
   }
-  return python3Version();
+}
+
+/** config's python.default, else the version of python3. */
+export async function defaultVersionFact(layout: Layout): Promise<string> {
+  return (await configuredVersion(layout)) || python3Version();
+}
+
+const minor = (version: string) => Number(version.split(".")[1] ?? 0);
+
+/** Each venv of the tier with the base interpreter its pyvenv.cfg names. */
+function venvBases(layout: Layout): { version: string; base: string }[] {
+  return versionsIn(list(layout.home)).flatMap((version) => {
+    const cfg = readPyvenvCfg(layout.venvDir(version));
+    if (!cfg?.home) return [];
+    return [{ version, base: cfg.executable || join(cfg.home, `python${version}`) }];
+  });
+}
+
+export interface ShellFacts {
+  defaultVersion: string;
+  pythons: PythonFact[];
+  /** The line the hook shows at shell start (at most once a day), or "". */
+  notice: string;
+  /** Folders whose change can change these facts, beyond PATH and the tier's home. */
+  baseDirs: string[];
+}
+
+/**
+ * What the hook needs, and the one-line notice of a Python upgrade: python3 moved to a newer
+ * minor version than the venv pyctl uses, or a venv's base interpreter is gone.
+ */
+export async function shellFacts(layout: Layout): Promise<ShellFacts> {
+  const configured = await configuredVersion(layout);
+  const python3 = python3Version();
+  const bases = venvBases(layout);
+  const baseDirs = [...new Set(bases.map((b) => b.base.slice(0, b.base.lastIndexOf("/")) || "/"))];
+  let notice = "";
+  if (configured && python3 && minor(python3) > minor(configured)) {
+    notice = `pyctl: python3 is now Python ${python3}, but your packages are in pyctl's Python ${configured} venv: run \`pyctl rebuild --python ${python3}\` to move them`;
+  } else {
+    const gone = bases.find((b) => !existsSync(b.base));
+    if (gone) {
+      const to = python3 && python3 !== gone.version ? ` --python ${python3}` : "";
+      notice = `pyctl: Python ${gone.version} (${gone.base}), the base of your pyctl ${gone.version} venv, is gone${to ? `; python3 is now Python ${python3}` : ""}: run \`pyctl rebuild${to}\``;
+    }
+  }
+  return { defaultVersion: configured || python3, pythons: pythonFacts(layout), notice, baseDirs };
 }

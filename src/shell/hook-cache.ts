@@ -1,55 +1,132 @@
 /**
- * The printed hook, cached: it runs at every shell start, and finding the machine's Pythons
- * (stat-ing every pythonX.Y on PATH and under pyenv) costs more than all the rest of pyctl's
- * start-up. The key covers everything the output depends on: the environment that names
- * paths, pyctl's own binary, and the modification times of the folders where a new Python, a
- * new venv or a changed config would appear. Any change makes a new key; nothing goes stale.
+ * The rendered hook the rc block sources (`~/.cache/pyctl/hook.SHELL`), so a shell start runs no
+ * pyctl. The file checks itself with shell builtins (hooks/cached.sh): the environment that
+ * names paths, and that no folder where a new Python, venv, config or pyctl would show up is
+ * newer than the file. Its mtime is set to a second before rendering began, so a change made
+ * while rendering is seen too. It keeps the facts for the last few PATHs it was rendered for
+ * (a login shell and the shells started from it see different PATHs), and a line of JSON at its
+ * end that says what it checks, so the next rendering can tell which of them still hold.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/base/atomic.ts";
-import { userHome, type Layout } from "../core/base/paths.ts";
+import { systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
+import { renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
+import type { Shell } from "./shells.ts";
 
-const ENV = ["PATH", "HOME", "PYCTL_HOME", "PYCTL_SYSTEM_HOME", "PYCTL_TIER", "PYENV_ROOT"];
+const MAX_PATHS = 4;
+const STATE_PREFIX = "# pyctl-cache: ";
 
-function mtime(path: string): number {
-  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-}
-
-function cacheDir(): string {
+export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(userHome(), ".cache"), "pyctl");
 }
 
-export function hookCacheFile(shell: string, layout: Layout): string {
-  const dirs = [
+export function cachedHookFile(shell: Shell): string {
+  return join(cacheDir(), `hook.${shell}`);
+}
+
+/** The same string hooks/cached.sh builds from the shell's variables. */
+function envKey(): string {
+  const names = ["HOME", "PYCTL_HOME", "PYCTL_SYSTEM_HOME", "PYCTL_TIER", "PYENV_ROOT"];
+  return [...names.map((name) => process.env[name] ?? ""), String(process.geteuid?.() ?? "")].join("|");
+}
+
+function mtimeMs(path: string): number | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+}
+
+/** Folders (and files) whose change can change the facts for these PATHs. */
+function watched(layout: Layout, pyctl: string, paths: string[], extra: string[]): string[] {
+  const ours = [userTierHome(), systemTierHome()].map((h) => `${resolve(h)}/`);
+  // A venv's bin on PATH changes with every pip install, and never holds a base interpreter.
+  const fromPath = paths.flatMap((p) => p.split(delimiter)).filter((d) => d && !ours.some((h) => `${resolve(d)}/`.startsWith(h)));
+  const list = [
+    pyctl,
+    dirname(pyctl),
     process.execPath,
     layout.home,
     layout.configFile,
     join(process.env.PYENV_ROOT || join(userHome(), ".pyenv"), "versions"),
-    ...(process.env.PATH ?? "").split(delimiter).filter(Boolean),
+    ...(process.geteuid?.() === 0 ? [systemTierHome()] : []),
+    ...fromPath,
+    ...extra,
   ];
-  const key = [shell, layout.tier, process.argv0, process.geteuid?.(), ...ENV.map((name) => process.env[name] ?? ""), ...dirs.map(mtime)];
-  const hash = Bun.hash(JSON.stringify(key)).toString(16);
-  return join(cacheDir(), `hook-${hash}.${shell}`);
+  return [...new Set(list)];
 }
 
-export function readCachedHook(file: string): string | undefined {
+interface State {
+  env: string;
+  newer: string[];
+  absent: string[];
+  entries: CacheChecks["entries"];
+}
+
+/**
+ * PATH as the hook leaves it (the venv's bin first, pyctl's folder once), as hooks/pyctl.sh's
+ * _pyctl_set_path makes it: a shell that sources the hook again (`source ~/.bashrc`) then
+ * finds its PATH in the table too.
+ */
+export function pathAfterHook(path: string, venvBin: string, pyctlDir: string): string {
+  const dirs = [venvBin, ...path.split(":").filter((d) => d !== venvBin)];
+  const first = dirs.indexOf(pyctlDir);
+  return dirs.filter((d, i) => d !== pyctlDir || i === first).join(":");
+}
+
+/** The entries of the current file that still hold: same environment, nothing newer, nothing new. */
+function stillValid(file: string): State["entries"] {
+  let text: string;
   try {
-    return readFileSync(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch {
-    return undefined;
+    return [];
+  }
+  const line = text.split("\n").find((l) => l.startsWith(STATE_PREFIX));
+  const own = mtimeMs(file);
+  if (!line || own === undefined) return [];
+  try {
+    const state = JSON.parse(line.slice(STATE_PREFIX.length)) as State;
+    if (state.env !== envKey()) return [];
+    if (state.newer.some((p) => (mtimeMs(p) ?? Infinity) > own) || state.absent.some((p) => existsSync(p))) return [];
+    return state.entries;
+  } catch {
+    return [];
   }
 }
 
-/** Keep only the newest rendering per shell; a cache that cannot be written only costs time. */
-export function cacheHook(file: string, shell: string, text: string): void {
+/** The facts the cached hook holds for the current PATH, when it is fresh. */
+export function cachedFacts(shell: Shell): HookFacts | undefined {
+  const path = process.env.PATH ?? "";
+  return stillValid(cachedHookFile(shell)).find((e) => e.path === path)?.facts;
+}
+
+/**
+ * Writes the cached hook for this shell with `facts` for the current PATH; `startedMs` is when
+ * gathering the facts began. A cache that cannot be written only costs time: never throws.
+ */
+export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, baseDirs: string[], startedMs: number): void {
+  const file = cachedHookFile(shell);
   try {
+    const path = process.env.PATH ?? "";
+    const kept = stillValid(file).filter((e) => e.path !== path);
+    const hooked = facts.defaultVersion ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl)) : path;
+    const entries = [{ path, hooked, facts }, ...kept].slice(0, MAX_PATHS);
+    const all = watched(
+      layout,
+      facts.pyctl,
+      entries.map((e) => e.path),
+      baseDirs,
+    );
+    const state: State = { env: envKey(), newer: all.filter((p) => existsSync(p)), absent: all.filter((p) => !existsSync(p)), entries };
+    const text = `${renderCachedHook(shell, { ...state, self: file })}${STATE_PREFIX}${JSON.stringify(state)}\n`;
     mkdirSync(cacheDir(), { recursive: true });
     for (const name of readdirSync(cacheDir())) {
+      // renderings of pyctl 0.1, keyed by a hash
       if (name.startsWith("hook-") && name.endsWith(`.${shell}`)) rmSync(join(cacheDir(), name), { force: true });
     }
     writeFileAtomic(file, text);
+    const stamp = Math.floor(startedMs / 1000) - 1;
+    utimesSync(file, stamp, stamp);
   } catch {
-    // read-only or full cache folder: render every time
+    // read-only or full cache folder: the rc block falls back to `pyctl hook`
   }
 }

@@ -16,6 +16,11 @@ export interface ShellFiles {
   /** The rc file holds nothing but the block (fish conf.d, profile.d): removing deletes it. */
   ownFile: boolean;
   completionFile: string;
+  /**
+   * Login files that run after the rc file in a login shell and may reorder PATH: setup-shell
+   * adds a small block to those that exist (and removal looks in all of them).
+   */
+  loginFiles?: string[];
 }
 
 export function userFiles(): ShellFiles[] {
@@ -23,7 +28,15 @@ export function userFiles(): ShellFiles[] {
   const config = process.env.XDG_CONFIG_HOME || join(home, ".config");
   const data = process.env.XDG_DATA_HOME || join(home, ".local", "share");
   return [
-    { shell: "bash", rcFile: join(home, ".bashrc"), ownFile: false, completionFile: join(data, "bash-completion", "completions", "pyctl") },
+    {
+      shell: "bash",
+      rcFile: join(home, ".bashrc"),
+      ownFile: false,
+      completionFile: join(data, "bash-completion", "completions", "pyctl"),
+      // A login bash reads the first of these; Debian's and Ubuntu's ~/.profile sources ~/.bashrc,
+      // then puts ~/.local/bin first.
+      loginFiles: [".bash_profile", ".bash_login", ".profile"].map((name) => join(home, name)),
+    },
     { shell: "zsh", rcFile: join(process.env.ZDOTDIR || home, ".zshrc"), ownFile: false, completionFile: join(data, "zsh", "site-functions", "_pyctl") },
     { shell: "fish", rcFile: join(config, "fish", "config.fish"), ownFile: false, completionFile: join(config, "fish", "completions", "pyctl.fish") },
   ];

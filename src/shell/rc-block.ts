@@ -8,6 +8,10 @@
  * Adding replaces an existing block in place (so running setup again is a no-op); removing
  * takes out the block and the blank line added before it, leaving the rest byte for byte.
  */
+import bashBlock from "../../hooks/block.bash" with { type: "text" };
+import zshBlock from "../../hooks/block.zsh" with { type: "text" };
+import fishBlock from "../../hooks/block.fish" with { type: "text" };
+import profileBlock from "../../hooks/block.profile" with { type: "text" };
 import type { Shell } from "./hook.ts";
 import { quoteFish, quotePosix } from "./hook.ts";
 
@@ -20,30 +24,23 @@ export interface BlockPaths {
   completionFile: string;
 }
 
+const TEMPLATES: Record<Shell, string> = { bash: bashBlock, zsh: zshBlock, fish: fishBlock };
+
+/** The block for a shell's rc file (hooks/block.SHELL, with pyctl's paths put in). */
 export function blockFor(shell: Shell, paths: BlockPaths): string {
   const q = shell === "fish" ? quoteFish : quotePosix;
-  const pyctl = q(paths.pyctl);
-  const bin = q(dirOf(paths.pyctl));
-  // pyctl's folder (~/.local/bin) on PATH, for typing `pyctl …`: a new folder is not on it until the next login.
-  const onPath =
-    shell === "fish" ? `contains -- ${bin} $PATH; or set -gx PATH ${bin} $PATH` : `case ":$PATH:" in *:${bin}:*) ;; *) export PATH=${bin}:"$PATH" ;; esac`;
-  const lines = {
-    bash: [
-      // profile.d is read by every sh, not only bash.
-      `if [ -n "\${BASH_VERSION-}" ] && [ -x ${pyctl} ]; then`,
-      `    eval "$(${pyctl} hook bash)"`,
-      `    if [ -r ${q(paths.completionFile)} ]; then . ${q(paths.completionFile)}; fi`,
-      "fi",
-    ],
-    zsh: [
-      `fpath=(${q(dirOf(paths.completionFile))} \${fpath:#${q(dirOf(paths.completionFile))}})`,
-      `if [[ -x ${pyctl} ]]; then eval "$(${pyctl} hook zsh)"; fi`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh syntax, not a template
-      "if (( ${+functions[compdef]} )); then autoload -Uz _pyctl && compdef _pyctl pyctl; fi",
-    ],
-    fish: [`if status is-interactive; and test -x ${pyctl}`, `    ${pyctl} hook fish | source`, "end"],
-  }[shell];
-  return `${[BEGIN, NOTE, onPath, ...lines, END].join("\n")}\n`;
+  // pyctl's folder (~/.local/bin) goes on PATH for typing `pyctl …`: a new folder is not on it until the next login.
+  const body = TEMPLATES[shell]
+    .replaceAll("@PYCTL@", () => q(paths.pyctl))
+    .replaceAll("@BINDIR@", () => q(dirOf(paths.pyctl)))
+    .replaceAll("@COMPLETION_DIR@", () => q(dirOf(paths.completionFile)))
+    .replaceAll("@COMPLETION@", () => q(paths.completionFile));
+  return `${BEGIN}\n${NOTE}\n${body}${END}\n`;
+}
+
+/** The block for a login file (~/.profile, ~/.bash_profile): hooks/block.profile. */
+export function loginBlock(): string {
+  return `${BEGIN}\n${NOTE}\n${profileBlock}${END}\n`;
 }
 
 function dirOf(path: string): string {

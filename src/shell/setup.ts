@@ -12,7 +12,7 @@ import zshCompletion from "../../completions/_pyctl" with { type: "text" };
 import fishCompletion from "../../completions/pyctl.fish" with { type: "text" };
 import type { Shell } from "./hook.ts";
 import type { ShellFiles } from "./locations.ts";
-import { blockFor, withBlock, withoutBlock } from "./rc-block.ts";
+import { blockFor, hasBlock, loginBlock, withBlock, withoutBlock } from "./rc-block.ts";
 
 export const COMPLETIONS: Record<Shell, string> = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion };
 
@@ -61,6 +61,24 @@ export function installBlock(files: ShellFiles, pyctl: string): FileChange {
   const backup = before === undefined ? undefined : backUpOnce(files.rcFile, before);
   writeKeepingMode(files.rcFile, after);
   return { path: files.rcFile, action: before === undefined ? "added" : "updated", backup };
+}
+
+/** The login block, in each of the shell's login files that exists. */
+export function installLoginBlocks(files: ShellFiles): FileChange[] {
+  return (files.loginFiles ?? [])
+    .filter((f) => existsSync(f))
+    .map((file) => {
+      const before = readText(file) ?? "";
+      const after = withBlock(before, loginBlock());
+      if (after === before) return { path: file, action: "unchanged" as const };
+      const backup = backUpOnce(file, before);
+      writeKeepingMode(file, after);
+      return { path: file, action: "updated" as const, backup };
+    });
+}
+
+export function removeLoginBlocks(files: ShellFiles): FileChange[] {
+  return (files.loginFiles ?? []).filter((f) => hasBlock(readText(f) ?? "")).map((file) => removeBlock({ ...files, rcFile: file, ownFile: false }));
 }
 
 export function installCompletion(files: ShellFiles): FileChange {

@@ -15,3 +15,11 @@ declare module "*/_pyctl" {
   const text: string;
   export default text;
 }
+declare module "*.sh" {
+  const text: string;
+  export default text;
+}
+declare module "*.profile" {
+  const text: string;
+  export default text;
+}

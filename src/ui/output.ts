@@ -60,12 +60,28 @@ export function writeAll(fd: number, text: string): void {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters to neutralise
+const CONTROL = /\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the same, as a quick test
+const ANY_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+
+/**
+ * Control characters from data (a package name, a line of a user's file) are shown as \xNN,
+ * never sent to the terminal raw; only colour (SGR) sequences pass, and only when colour is on.
+ */
+export function escapeControls(text: string, fd: 1 | 2 = 1): string {
+  if (!ANY_CONTROL.test(text)) return text;
+  const colour = colors(fd) !== plain || colors(3 - fd) !== plain; // lines painted for stdout may go to stderr
+  const hex = (ch: string) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  return text.replace(CONTROL, (c) => (c.length === 1 ? hex(c) : colour ? c : hex(c[0]!) + c.slice(1)));
+}
+
 export function out(line = ""): void {
-  writeAll(1, `${line}\n`);
+  writeAll(1, `${escapeControls(line, 1)}\n`);
 }
 
 export function err(line: string): void {
-  writeAll(2, `${line}\n`);
+  writeAll(2, `${escapeControls(line, 2)}\n`);
 }
 
 /** A one-line notice on stderr, so stdout stays clean for pipes. */

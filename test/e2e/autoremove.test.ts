@@ -1,9 +1,12 @@
-// `pyctl autoremove`: orphans (cycles included) removed through the venv's pip, recorded and undoable.
+// `pyctl autoremove`: orphans (cycles included) removed in a staging venv and swapped in (a
+// transaction), recorded and undoable; killed at any phase, the venv is before or after, never half.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { findCommand } from "../../src/commands/index.ts";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { pausedInGroup } from "../support/process-group.ts";
+import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels } from "../support/interpreters.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
@@ -65,4 +68,41 @@ describe("autoremove", () => {
     expect(r.code).toBe(0);
     expect(names(freezeOf(sb))).toEqual(expect.arrayContaining(["beta", "delta", "eta", "zeta"]));
   });
+});
+
+describe("autoremove killed with its process group at each phase", () => {
+  let sb: Sandbox;
+  let before: Record<string, string>;
+  let after: Record<string, string>;
+  beforeAll(() => {
+    sb = makeSandbox();
+    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(pip(sb, "install", "-q", "gamma[fast]", "alpha").code).toBe(0);
+    expect(pip(sb, "uninstall", "-q", "-y", "gamma").code).toBe(0); // beta and delta are orphans now
+    before = fileSet(venv(sb));
+    expect(run(sb, ["autoremove"]).code).toBe(0);
+    after = fileSet(venv(sb));
+    expect(names(freezeOf(sb))).not.toContain("beta");
+    expect(run(sb, ["undo"]).code).toBe(0);
+    expect(fileSet(venv(sb))).toEqual(before);
+  });
+
+  for (const phase of ["staged", "applied", "fetched", "verified", "exchanged"]) {
+    test(`SIGKILL at ${phase}: the venv's whole file set is the before-state or the after-state, never between`, async () => {
+      const paused = await pausedInGroup(sb, ["autoremove"], phase);
+      process.kill(-paused.pid, "SIGKILL");
+      await paused.exited;
+      const now = fileSet(venv(sb));
+      expect(now).toEqual(phase === "exchanged" ? after : before);
+      expect(sh([join(venv(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 2.0");
+      expect(run(sb, ["history", "--json"]).code).toBe(0);
+      // The next write clears what the killed one left (staging, or the replaced venv), and undo
+      // of a killed autoremove that switched brings the before-state back.
+      if (phase === "exchanged") expect(run(sb, ["undo"]).code).toBe(0);
+      else expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0);
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      const withoutBytecode = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).filter(([p]) => !bytecode(p.replace(/\/$/, ""))));
+      expect(withoutBytecode(fileSet(venv(sb)))).toEqual(withoutBytecode(before));
+    });
+  }
 });

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, w
 import { join } from "node:path";
 import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
 import { copyPython, pyenvPython } from "../support/interpreters.ts";
+import { fileSet } from "../support/file-set.ts";
+import { pausedInGroup } from "../support/process-group.ts";
 
 interface Check {
   id: string;
@@ -161,5 +163,131 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     } finally {
       writeFileSync(config, saved);
     }
+  });
+});
+
+/** No index at all: a repair gets nothing from the network. */
+const OFFLINE = { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" };
+const offline = (sb: Sandbox): RunOptions => ({ env: { ...hooked(sb).env, ...OFFLINE } });
+const site = (sb: Sandbox) => join(venv(sb), "lib", "python3.11", "site-packages");
+const lastOperation = (sb: Sandbox) => JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout)[0];
+
+describe("doctor tells causes apart and repairs with the least force", () => {
+  let sb: Sandbox;
+  beforeAll(() => {
+    sb = makeSandbox();
+    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["setup-shell"]).code).toBe(0);
+    expect(run(sb, ["pip", "--", "install", "-q", "gamma[fast]", "alpha==1.1"]).code).toBe(0);
+  });
+  afterAll(() => sb.cleanup());
+
+  test("issue 9 item 1: bin/python links deleted, index unreachable: --fix relinks and keeps every file of site-packages", () => {
+    const files = fileSet(site(sb));
+    const freeze = sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
+    for (const name of ["python", "python3", "python3.11"]) unlinkSync(join(venv(sb), "bin", name));
+
+    const found = problems(doctor(sb));
+    expect(Object.keys(found)).toEqual(["venv-links:3.11"]);
+    expect(found["venv-links:3.11"]!.message).toBe(`bin/python, bin/python3, bin/python3.11 in ${venv(sb)} are missing or dangling`);
+    expect(found["venv-links:3.11"]!.fix).toBe("relink to /usr/bin/python3.11 (no rebuild; every package stays)");
+
+    const r = run(sb, ["doctor", "--fix"], offline(sb));
+    expect(r.stdout).toContain("fixed    venv-links:3.11: relinked bin/python, bin/python3, bin/python3.11 in");
+    expect(r.stdout).toContain("every package kept");
+    expect(r.stdout).toContain("no problems found");
+    expect(r.code).toBe(0);
+    expect(fileSet(site(sb))).toEqual(files);
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout).toBe(freeze);
+    expect(sh([join(venv(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
+    expect(lastOperation(sb)).toMatchObject({ kind: "doctor", status: "ok", changes: { added: [], removed: [], modified: [] } });
+  });
+
+  test("one missing link: only it is relinked", () => {
+    unlinkSync(join(venv(sb), "bin", "python"));
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to /usr/bin/python3.11`);
+    expect(fixed.ok).toBe(true);
+  });
+
+  test("relink killed with its process group at each phase: the venv is before or after, every package there", async () => {
+    const files = fileSet(site(sb));
+    for (const phase of ["staged", "applied", "fetched", "verified", "exchanged"]) {
+      unlinkSync(join(venv(sb), "bin", "python3"));
+      const paused = await pausedInGroup(sb, ["doctor", "--fix"], phase, offline(sb).env as Record<string, string>);
+      process.kill(-paused.pid, "SIGKILL");
+      await paused.exited;
+      expect([phase, existsSync(join(venv(sb), "bin", "python3"))]).toEqual([phase, phase === "exchanged"]);
+      expect(fileSet(site(sb))).toEqual(files);
+      expect(doctor(sb, "--fix").ok).toBe(true); // relinks what is still broken, removes what the killed one left
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    }
+  });
+
+  test("a repair that fails swaps nothing, says so and exits 1", () => {
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "pip"], sb).code).toBe(0);
+    const broken = join(sb.dir, "broken");
+    mkdirSync(join(broken, "ensurepip"), { recursive: true });
+    writeFileSync(join(broken, "ensurepip", "__init__.py"), "raise SystemExit('ensurepip is broken here')\n");
+    const files = fileSet(venv(sb));
+    const r = run(sb, ["doctor", "--fix"], { env: { ...offline(sb).env, PYTHONPATH: broken } });
+    expect(r.stdout).toMatch(/^not fixed pip:3\.11: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$/m);
+    expect(r.stdout).not.toContain("no problems found");
+    expect(r.code).toBe(1);
+    expect(fileSet(venv(sb))).toEqual(files);
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.ok).toBe(true);
+    expect(fixed.fixed![0]!.message).toMatch(/^reinstalled pip in .* \(recorded as #\d+\)$/);
+    expect(sh([join(venv(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
+  });
+  test("the venv deleted: --fix rebuilds it offline from the last recorded state, every package back", () => {
+    const freeze = sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
+    const listed = () =>
+      JSON.parse(run(sb, ["list", "--json"]).stdout).map((p: { name: string; version: string; type: string }) => [p.name, p.version, p.type]);
+    const kinds = listed();
+    rmSync(venv(sb), { recursive: true });
+    expect(problems(doctor(sb))["venv:3.11"]).toMatchObject({ fixable: true });
+    const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
+    expect(report.not_fixed).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout).toBe(freeze);
+    expect(listed()).toEqual(kinds);
+  });
+});
+
+describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter is gone or changed", () => {
+  let sb: Sandbox;
+  const dir = () => join(sb.dir, "python");
+  beforeAll(() => {
+    sb = makeSandbox();
+    expect(run(sb, ["init", "--python", copyPython("3.11", dir())]).code).toBe(0);
+    expect(run(sb, ["setup-shell"]).code).toBe(0);
+    expect(run(sb, ["pip", "--", "install", "-q", "beta==1.0"]).code).toBe(0);
+  });
+  afterAll(() => sb.cleanup());
+
+  test("gone, and a package can be had from neither store nor index: --fix rebuilds nothing, names it, exits 1", () => {
+    rmSync(join(sb.pyctlHome, "py311", "store", "beta"), { recursive: true });
+    rmSync(join(site(sb), "beta-1.0.dist-info", "RECORD")); // and it cannot be stored again
+    rmSync(dir(), { recursive: true, force: true });
+    const files = fileSet(venv(sb));
+    const found = problems(doctor(sb));
+    expect(found["interpreter:3.11"]!.message).toMatch(/python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/);
+    expect(found["interpreter:3.11"]!.fix).toContain("`pyctl rebuild --python 3.11`");
+    const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
+    expect(report.ok).toBe(false);
+    expect(report.not_fixed![0]!.message).toContain("pip could not install beta==1.0");
+    expect(report.not_fixed![0]!.message).toContain("is unchanged");
+    expect(fileSet(venv(sb))).toEqual(files);
+  });
+
+  test.if(pyenvPython("3.12") !== undefined)("changed minor version: points at `pyctl rebuild --python 3.12`, repairs nothing by itself", () => {
+    copyPython("3.12", dir());
+    const found = problems(doctor(sb));
+    expect(found["interpreter:3.11"]!.message).toMatch(/python\/bin\/python3 now runs Python 3\.12 \(the venv was made with Python 3\.11\.7\)$/);
+    expect(found["interpreter:3.11"]!.fix).toStartWith("`pyctl rebuild --python 3.12` takes your packages to Python 3.12");
+    expect(found["interpreter:3.11"]!.fixable).toBe(false);
   });
 });

@@ -94,7 +94,7 @@ describe("recorded pip operations", () => {
     expect(r.stderr).toContain("ignoring --user");
     const env = run(sb, ["pip", "--", "install", "-q", "epsilon"], { env: { PIP_USER: "1" } });
     expect(env.code).toBe(0);
-    expect(env.stderr).toContain("ignoring --user");
+    expect(env.stderr).toContain("ignoring PIP_USER=1:");
   });
 
   test("history, diff and status describe what happened", () => {

@@ -1,19 +1,32 @@
-// `pyctl rebuild` with real interpreters: a copied pyenv build is made the venv's base, then removed or replaced.
+// `pyctl rebuild` as a transaction, with real interpreters: a copied pyenv build is made the
+// venv's base, then removed or replaced. Same minor: every package back, offline, from the store.
+// New minor: pure-Python wheels from the old store offline, the rest through pip.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
+import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
+import { pausedInGroup } from "../support/process-group.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
+const siteOf = (sb: Sandbox, key = "py311") => join(venvOf(sb, key), "lib", `python${key[2]}.${key.slice(3)}`, "site-packages");
 const freezeOf = (sb: Sandbox, key = "py311") => sh([join(venvOf(sb, key), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
 const config = (sb: Sandbox, key: string) => run(sb, ["config", key]).stdout.trim();
 const lastEntry = (sb: Sandbox, ...python: string[]) => JSON.parse(run(sb, ["history", "--json", "--limit", "1", ...python]).stdout)[0];
+const types = (sb: Sandbox, ...python: string[]) =>
+  Object.fromEntries(JSON.parse(run(sb, ["list", "--json", ...python]).stdout).map((p: { name: string; type: string }) => [p.name, p.type]));
+/** No index at all: whatever a rebuild gets, it gets from the store. */
+const OFFLINE: RunOptions = { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" } };
+/** site-packages as files: paths and sizes, bytecode aside (importing writes it). */
+const siteFiles = (sb: Sandbox, key = "py311") => fileSet(siteOf(sb, key), { skip: bytecode });
 
-describe.if(pyenvPython("3.11") !== undefined)("rebuild after the base interpreter is removed", () => {
+describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor version", () => {
   let sb: Sandbox;
   let base: string;
+  let before: Record<string, string>;
+  let kinds: Record<string, string>;
   beforeAll(() => {
     sb = makeSandbox();
     base = copyPython("3.11", join(sb.dir, "python-3.11"));
@@ -24,50 +37,65 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild after the base interpret
     ]);
     expect(pip(sb, "install", "-q", "alpha==1.1", "gamma[fast]").code).toBe(0);
     expect(pip(sb, "install", "-q", "--find-links", extra, "lonely", "zeta==3.0").code).toBe(0);
+    rmSync(extra, { recursive: true });
+    before = siteFiles(sb);
+    kinds = types(sb);
   });
 
   test("--dry-run shows the plan and changes nothing", () => {
-    const before = freezeOf(sb);
     const r = run(sb, ["rebuild", "--dry-run"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`rebuild ${venvOf(sb)} (Python 3.11.7, working)`);
     expect(r.stdout).toContain("with Python 3.11.2 (/usr/bin/python3.11)");
-    expect(r.stdout).toMatch(/reinstall 4 package\(s\): alpha==1\.1, gamma\[fast\]==1\.0, lonely==1\.0, zeta==3\.0/);
-    expect(freezeOf(sb)).toBe(before);
+    expect(r.stdout).toMatch(/every package of the old venv, \d+ in all, from the local package store/);
+    expect(r.stdout).not.toContain("to download");
+    expect(siteFiles(sb)).toEqual(before);
   });
 
-  test("while the old venv still works, a package that cannot be reinstalled keeps it unchanged", () => {
-    const before = freezeOf(sb);
-    const r = run(sb, ["rebuild"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("could not reinstall lonely");
-    expect(r.stderr).toContain("still works, so it was kept unchanged");
-    expect(freezeOf(sb)).toBe(before);
-    expect(readFileSync(join(venvOf(sb), "pyvenv.cfg"), "utf8")).toContain("3.11.7");
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+  /** lonely can be had from nowhere: not from the index, not from the store, and (no RECORD) not stored again. */
+  function unobtainable(): () => void {
+    const entry = join(sb.pyctlHome, "py311", "store", "lonely");
+    const record = join(siteOf(sb), "lonely-1.0.dist-info", "RECORD");
+    renameSync(entry, `${entry}.aside`);
+    renameSync(record, `${record}.aside`);
+    return () => {
+      renameSync(`${entry}.aside`, entry);
+      renameSync(`${record}.aside`, record);
+    };
+  }
+
+  test("a package neither the store nor the index has: no swap, it is named, exit 1", () => {
+    const putBack = unobtainable();
+    try {
+      const files = fileSet(venvOf(sb));
+      const r = run(sb, ["rebuild"], OFFLINE);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("pip could not install lonely==1.0");
+      expect(r.stderr).toContain(`${venvOf(sb)} is unchanged`);
+      expect(fileSet(venvOf(sb))).toEqual(files);
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 1 });
+    } finally {
+      putBack();
+    }
   });
 
-  test("with the interpreter gone, it rebuilds on another 3.11, pinned where it can, and lists what it could not", () => {
+  test("with the interpreter gone, it rebuilds on another 3.11 offline: every package, explicit or not, file for file", () => {
     rmSync(join(sb.dir, "python-3.11"), { recursive: true, force: true });
     expect(existsSync(join(venvOf(sb), "bin", "python"))).toBe(false); // a dangling symlink now
-    const r = run(sb, ["rebuild"]);
-    expect(r.code).toBe(1); // lonely is on no index
-    expect(r.stdout).toContain("reinstalled alpha==1.1\nreinstalled gamma[fast]==1.0\n");
-    expect(r.stdout).toContain("reinstalled zeta (its old version is not on the index any more)");
-    expect(r.stderr).toMatch(/could not reinstall lonely: .*lonely/);
+    const r = run(sb, ["rebuild"], OFFLINE);
+    expect(r.stderr).not.toContain("pip downloads");
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain(`rebuilt ${venvOf(sb)} for Python 3.11.2`);
-
+    expect(siteFiles(sb)).toEqual(before);
+    expect(types(sb)).toEqual(kinds);
     expect(readFileSync(join(venvOf(sb), "pyvenv.cfg"), "utf8")).toContain("3.11.2");
-    expect(sh([join(venvOf(sb), "bin", "python"), "-c", "import alpha, beta, gamma, delta, zeta, eta"], sb).code).toBe(0);
-    const script = sh([join(venvOf(sb), "bin", "alpha")], sb);
-    expect(script.stdout.trim()).toBe("alpha 1.1");
-    expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toBe(`#!${venvOf(sb)}/bin/python`);
+    expect(sh([join(venvOf(sb), "bin", "python"), "-c", "import alpha, beta, gamma, delta, zeta, eta, lonely"], sb).code).toBe(0);
+    expect(sh([join(venvOf(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
+    expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toMatch(new RegExp(`^#!${venvOf(sb)}/bin/python(3\\.11)?$`));
     expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
-
-    const types = Object.fromEntries(JSON.parse(run(sb, ["list", "--json"]).stdout).map((p: { name: string; type: string }) => [p.name, p.type]));
-    expect(types).toMatchObject({ alpha: "explicit", gamma: "explicit", zeta: "explicit", beta: "dependency", delta: "dependency", eta: "dependency" });
     expect(config(sb, "python.interpreter")).toBe("/usr/bin/python3.11");
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 1 });
+    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, changes: { added: [], removed: [], modified: [] } });
   });
 
   test("bytecode names the final venv, not the staging folder", () => {
@@ -75,22 +103,90 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild after the base interpret
     const r = sh([join(venvOf(sb), "bin", "python"), "-c", code], sb);
     expect(r.stdout.split("\n")[1]).toBe("-1");
   });
+
+  test("--allow-missing accepts a smaller set and names exactly what is missing", () => {
+    unobtainable();
+    const r = run(sb, ["rebuild", "--allow-missing"], OFFLINE);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks lonely==1.0\n");
+    const now = siteFiles(sb);
+    expect(Object.keys(now).filter((p) => !(p in before))).toEqual([]);
+    expect(Object.keys(before).filter((p) => !(p in now))).toEqual(Object.keys(before).filter((p) => p.startsWith("lonely")));
+    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, changes: { removed: ["lonely==1.0"] } });
+  });
 });
 
+describe("rebuild in place is one transaction", () => {
+  test("killed with its process group before the switch nothing changed; after it, the venv is rebuilt whole", async () => {
+    const sb = makeSandbox();
+    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(pip(sb, "install", "-q", "beta==1.0", "gamma").code).toBe(0);
+    const before = fileSet(venvOf(sb));
+    const beforeSite = siteFiles(sb);
+    for (const phase of ["staged", "applied", "fetched", "verified"]) {
+      const paused = await pausedInGroup(sb, ["rebuild"], phase, OFFLINE.env as Record<string, string>);
+      process.kill(-paused.pid, "SIGKILL");
+      await paused.exited;
+      expect(fileSet(venvOf(sb))).toEqual(before);
+    }
+    const paused = await pausedInGroup(sb, ["rebuild"], "exchanged", OFFLINE.env as Record<string, string>);
+    process.kill(-paused.pid, "SIGKILL");
+    await paused.exited;
+    expect(siteFiles(sb)).toEqual(beforeSite);
+    expect(sh([join(venvOf(sb), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
+    expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0); // the next write clears the leftovers
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    sb.cleanup();
+  });
+});
+
+/** Build cext (a C extension) for one interpreter into `dir`, a find-links folder. */
+function buildCext(sb: Sandbox, python: string, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const r = sh([python, resolve(import.meta.dir, "..", "support", "cext.py"), dir], sb);
+  expect(r.code).toBe(0);
+}
+
+/** A wheel tagged for one CPython and this platform (not pure Python, so never carried across versions). */
+function platformWheel(sb: Sandbox, dir: string, name: string, version: string, python: string): void {
+  const support = resolve(import.meta.dir, "..", "support");
+  const code = `import sys, sysconfig; sys.path.insert(0, ${JSON.stringify(support)}); import wheels; plat = sysconfig.get_platform().replace("-", "_").replace(".", "_"); wheels.build(${JSON.stringify(dir)}, ${JSON.stringify(name)}, ${JSON.stringify(version)}, tag="${python}-${python}-" + plat, root_is_purelib=False)`;
+  expect(sh(["/usr/bin/python3.11", "-c", code], sb).code).toBe(0);
+}
+
 describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)("rebuild after a minor upgrade (3.11 replaced by 3.12)", () => {
-  test("the venv moves to py312, the default follows, the dead py311 venv goes, its history stays", () => {
+  /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
+  function upgraded(more: string[] = []): { sb: Sandbox; python312: string } {
     const sb = makeSandbox();
     const dir = join(sb.dir, "python");
     expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+    buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
+    platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
     expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
+    expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
     rmSync(dir, { recursive: true, force: true });
-    const python312 = copyPython("3.12", dir);
+    return { sb, python312: copyPython("3.12", dir) };
+  }
 
-    const r = run(sb, ["rebuild", "--python", python312]);
-    expect(r.stderr).not.toContain("could not");
+  test("a compiled package the index lacks for 3.12: nothing changes, it is named; --allow-missing moves the rest offline", () => {
+    const { sb, python312 } = upgraded();
+    const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
+    expect(plan.stdout).toContain("take 3 pure-Python package(s) from the Python 3.11 store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0");
+    expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
+
+    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("cext");
+    expect(refused.stderr).toContain("is unchanged");
+    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+    expect(config(sb, "python.default")).toBe("3.11");
+
+    const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("default Python is now 3.12");
+    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks cext==1.0");
     expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0"]);
+    expect(types(sb, "--python", "3.12")).toMatchObject({ "Mixed_Case.Name": "explicit", beta: "explicit", alpha: "dependency" });
+    expect(sh([join(venvOf(sb, "py312"), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
     expect(config(sb, "python.default")).toBe("3.12");
     expect(config(sb, "python.interpreter")).toBe(python312);
     expect(existsSync(venvOf(sb, "py311"))).toBe(false);
@@ -98,5 +194,20 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0 });
     expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
     expect(freezeOf(sb, "py312")).toContain("delta==1.5");
+  });
+
+  test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
+    const { sb, python312 } = upgraded(["oldc==1.0"]);
+    buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
+    platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
+    const r = run(sb, ["rebuild", "--python", python312], { env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") } });
+    expect(r.stderr).not.toContain("could not");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("reinstalled cext==1.0\n");
+    expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
+    expect(r.stdout).toContain("default Python is now 3.12");
+    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0", "oldc==2.0"]);
+    expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"], sb).stdout.trim()).toBe("42");
+    expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", oldc: "explicit", beta: "explicit", alpha: "dependency" });
   });
 });

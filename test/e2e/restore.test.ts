@@ -79,6 +79,25 @@ describe("pyctl restore", () => {
     expect(lastEntry(sb)).toMatchObject({ kind: "restore", exit_code: 1, changes: { added: [], removed: [], modified: [] } });
   });
 
+  test("--allow-missing restores the rest and names exactly what it left out; undo reverts it", () => {
+    const before = pipFreeze(sb);
+    expect(before).toContain("alpha==1.0\n");
+    const file = join(sb.dir, "alpha2-and-big.txt");
+    writeFileSync(file, `${before.replace("alpha==1.0\n", "alpha==2.0\n")}big==1.0\n`);
+    const r = run(sb, ["restore", file, "--allow-missing"], { env: { PIP_RETRIES: "0", PIP_TIMEOUT: "2" } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("--allow-missing: ");
+    expect(r.stderr).toMatch(/ lacks big==1\.0\n/);
+    expect(pipFreeze(sb)).toBe(before.replace("alpha==1.0\n", "alpha==2.0\n"));
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "restore",
+      exit_code: 0,
+      changes: { added: [], removed: [], modified: [{ name: "alpha", from: "1.0", to: "2.0" }] },
+    });
+    ok(run(sb, ["undo"]));
+    expect(pipFreeze(sb)).toBe(before);
+  });
+
   test("a version the store lacks is installed through pip, with a message naming it", async () => {
     index = await startIndex((await fixtures()).wheelDir);
     sb.env.PIP_INDEX_URL = `${index.url}/simple`;

@@ -83,15 +83,16 @@ describe("pyctl undo", () => {
     expect(pipFreeze(sb)).toBe(before);
   });
 
-  test("a failed install changed nothing: undo says so and changes nothing", () => {
+  test("a failed install changed nothing: undo skips it and undoes the last operation that changed something", () => {
+    const before = pipFreeze(sb);
+    ok(pip(sb, "install", "-q", "filler010==1.0"));
     const failed = pip(sb, "install", "alpha==1.0", "no-such-project");
     expect(failed.code).toBe(1);
-    expect(lastEntry(sb)).toMatchObject({ exit_code: 1 });
-    expectNothingChanged(sb, () => {
-      const undo = ok(run(sb, ["undo"]));
-      expect(undo.stdout).toContain("nothing to change");
-      expect(undo.stderr).toContain("`pyctl undo 2`");
-    });
+    expect(lastEntry(sb)).toMatchObject({ exit_code: 1, changes: { added: [], removed: [], modified: [] } });
+    const undo = ok(run(sb, ["undo"]));
+    expect(undo.stdout).toContain("(pip install -q filler010==1.0)");
+    expect(undo.stdout).toContain("- filler010 1.0");
+    expect(pipFreeze(sb)).toBe(before);
   });
 
   test("undo 3 goes back three operations; --dry-run shows the plan and changes nothing", () => {
@@ -191,7 +192,7 @@ describe("pyctl undo with no history", () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["undo"]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain("nothing to undo: no operations recorded");
+      expect(r.stderr).toContain("nothing to undo: no operation that changed");
     });
     expect(historyFiles(sb)).toEqual([]);
     sb.cleanup();

@@ -34,7 +34,7 @@ beforeAll(() => {
     [7, "pip install alpha"],
     [8, "pip uninstall alpha"],
   ] as const) {
-    writeFileSync(join(history, `00${id}_before.json`), JSON.stringify({ id, command, freeze: "" }));
+    writeFileSync(join(history, `00${id}_before.json`), JSON.stringify({ id, command, freeze: "", packages: [] }));
   }
   work = join(env.sb.dir, "work");
   mkdirSync(work);

@@ -74,6 +74,16 @@ const PATHS: [string, string, string, string][] = [
   ["/v", "/v", "", "/v"],
 ];
 
+/** PATH, pyctl's own folder -> PATH with only its first copy (the ~/.bashrc and ~/.profile blocks may both add it). */
+const ONCE: [string, string, string][] = [
+  ["/v:/h:/h:/u", "/h", "/v:/h:/u"],
+  ["/h:/v:/h:/u", "/h", "/h:/v:/u"],
+  ["/a:/h:/b", "/h", "/a:/h:/b"],
+  ["/a::/h:/h", "/h", "/a::/h"],
+  ["/h", "/h", "/h"],
+  ["/a:/b", "/h", "/a:/b"],
+];
+
 function script(shell: "bash" | "zsh" | "fish"): string {
   const q = shell === "fish" ? quoteFish : quotePosix;
   const words = (args: string[]) => args.map(q).join(" ");
@@ -81,11 +91,13 @@ function script(shell: "bash" | "zsh" | "fish"): string {
   if (shell === "fish") {
     for (const [args] of M_PIP) lines.push(`_pyctl_m_pip ${words(args)}; or echo null`);
     for (const [args, , pipUser] of READS) lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
-    for (const [list, bin, anchor] of PATHS) lines.push(`string join : -- (_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}))`);
+    for (const [list, bin, anchor] of PATHS)
+      lines.push(`_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`);
   } else {
     for (const [args] of M_PIP) lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
     for (const [args, , pipUser] of READS) lines.push(`if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`);
     for (const [list, bin, anchor] of PATHS) lines.push(`_pyctl_path_with ${q(list)} ${q(bin)} ${q(anchor)}; echo "$_pyctl_reply"`);
+    for (const [list, dir] of ONCE) lines.push(`_pyctl_path_once ${q(list)} ${q(dir)}; echo "$_pyctl_reply"`);
   }
   return lines.join("\n");
 }
@@ -95,11 +107,17 @@ describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
     const result = sh([shell, "-c", script(shell)], env.sb);
     expect(result.stderr).toBe("");
     const lines = result.stdout.split("\n");
-    const expected = [...M_PIP.map(([, n]) => String(n)), ...READS.map(([, reads]) => String(reads)), ...PATHS.map(([, , , path]) => path)];
+    const expected = [
+      ...M_PIP.map(([, n]) => String(n)),
+      ...READS.map(([, reads]) => String(reads)),
+      ...PATHS.map(([, , , path]) => path),
+      ...(shell === "fish" ? [] : ONCE.map(([, , path]) => path)),
+    ];
     const labels = [
       ...M_PIP.map(([a]) => `python ${a.join(" ")}`),
       ...READS.map(([a, , u]) => `pip ${a.join(" ")}${u ? " (PIP_USER)" : ""}`),
       ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`),
+      ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`)),
     ];
     expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
   });

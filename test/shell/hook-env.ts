@@ -3,9 +3,9 @@
  * stub: a script that logs its arguments and execs the real pyctl. So a test can tell exactly
  * which shell commands started pyctl, and with what arguments.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, run, type Sandbox } from "../support/env.ts";
+import { makeSandbox, pyctlBin, run, runDir, type Sandbox } from "../support/env.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
 import type { ShellName } from "./tty.ts";
 
@@ -76,3 +76,23 @@ export const SYNTAX: Record<
     activate: "bin/activate.fish",
   },
 };
+
+/**
+ * Makes everything the rendered hooks in `sb`'s cache watch that this test run created look an
+ * hour old, so the next shell start finds them fresh (a hook rendered within a second after a
+ * change is rendered again, to be safe).
+ */
+export function settleRenderedHooks(sb: Sandbox): void {
+  const hourAgo = Date.now() / 1000 - 3600;
+  for (const shell of ["bash", "zsh", "fish"]) {
+    let text: string;
+    try {
+      text = readFileSync(join(sb.env.XDG_CACHE_HOME!, "pyctl", `hook.${shell}`), "utf8");
+    } catch {
+      continue;
+    }
+    const line = text.split("\n").find((l) => l.startsWith("# pyctl-cache: "))!;
+    const state = JSON.parse(line.slice("# pyctl-cache: ".length)) as { newer: string[] };
+    for (const path of state.newer) if (path.startsWith(runDir()) && existsSync(path)) utimesSync(path, hourAgo, hourAgo);
+  }
+}

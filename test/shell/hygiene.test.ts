@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
 import { run, sh, type Sandbox } from "../support/env.ts";
-import { hookEnv, type HookEnv } from "./hook-env.ts";
+import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
@@ -100,6 +100,32 @@ describe("strict modes, loaded twice", () => {
       expect(prefix).toBe(venv);
       expect(pip).toContain(venv);
     }
+  });
+});
+
+describe("the rendered copy the rc block sources, under set -u, with an empty PATH entry", () => {
+  // An empty entry (the current folder) must stay, and not be taken for an anchor.
+  const path = () => `${sb.env.PATH}::/nonexistent`;
+
+  test.each([
+    ["bash", ["--norc", "-u", "-o", "pipefail"]],
+    ["bash", ["--posix"]],
+    ["zsh", ["-f", "-eu"]],
+    ["fish", ["--no-config"]],
+  ] as const)("%s %p: loaded by the block's check twice, then eval'd on top", (shell, flags) => {
+    // Rendered from that shell, as the rc block does (fish turns an empty entry into ".").
+    expect(sh([shell, "-c", `pyctl hook ${shell} >/dev/null`], sb, { env: { PATH: path() } }).code).toBe(0);
+    settleRenderedHooks(sb);
+    const cached = join(sb.env.XDG_CACHE_HOME!, "pyctl", `hook.${shell}`);
+    const load =
+      shell === "fish"
+        ? `source ${cached}; or exit 9\nsource ${cached}; or exit 9\npyctl hook fish | source`
+        : `. ${cached} || exit 9\n. ${cached} || exit 9\neval "$(pyctl hook ${shell})"`;
+    const body = shell === "fish" ? [...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"] : BODY;
+    const result = sh([shell, ...flags, "-c", [load, ...body].join("\n")], sb, { env: { PATH: path() } });
+    expectSilentRoutes(result);
+    const dirs = result.stdout.trim().split("\n").at(-1)!.split(":");
+    expect(dirs.slice(-2)).toEqual([shell === "fish" ? "." : "", "/nonexistent"]);
   });
 });
 

@@ -117,7 +117,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     const user = await s.run("pip list --user");
     expect(user.code).toBe(0);
     expect(user.out).toContain("ignoring --user");
-    expect((await s.run("PIP_USER=1 pip list")).out).toContain("ignoring --user");
+    expect((await s.run("PIP_USER=1 pip list")).out).toContain("ignoring PIP_USER=1:");
     expect(env.calls().length).toBe(before + 2);
   });
 

@@ -54,6 +54,15 @@ function projects(dir: string): Map<string, string[]> {
   return byProject;
 }
 
+/** PEP 503 data attributes from the files wheels.py writes beside a wheel (`.yanked`, `.requires-python`). */
+function sidecarAttributes(dir: string, file: string): string {
+  const read = (kind: string) => (existsSync(join(dir, `${file}.${kind}`)) ? readFileSync(join(dir, `${file}.${kind}`), "utf8") : undefined);
+  const attr = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const yanked = read("yanked");
+  const requiresPython = read("requires-python");
+  return `${requiresPython ? ` data-requires-python="${attr(requiresPython)}"` : ""}${yanked !== undefined ? ` data-yanked="${attr(yanked)}"` : ""}`;
+}
+
 function html(title: string, links: string[]): Response {
   const body =
     `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">` +
@@ -102,7 +111,7 @@ export function serveIndex(wheelDir: string, options: IndexOptions = {}): Index 
         if (`/simple/${name}/` !== path) return Response.redirect(`/simple/${name}/`, 301);
         const files = projects(wheelDir).get(name);
         if (!files) return new Response("not found\n", { status: 404 });
-        const links = files.map((f) => `<a href="/files/${f}#sha256=${sha256(join(wheelDir, f))}">${f}</a>`);
+        const links = files.map((f) => `<a href="/files/${f}#sha256=${sha256(join(wheelDir, f))}"${sidecarAttributes(wheelDir, f)}>${f}</a>`);
         return html(`Links for ${name}`, links);
       }
       const file = /^\/files\/([^/]+)$/.exec(path);

@@ -30,7 +30,7 @@ def module_source(version, script):
 
 
 def build(outdir, name, version, requires=(), extras=(), module=None, scripts=(), files=None,
-          tag="py3-none-any", root_is_purelib=True):
+          tag="py3-none-any", root_is_purelib=True, requires_python=None):
     """Write one wheel. `files` maps archive paths to text; the default is a single module."""
     dist = normalise(name)
     module = module or dist
@@ -39,6 +39,8 @@ def build(outdir, name, version, requires=(), extras=(), module=None, scripts=()
     info = "%s-%s.dist-info" % (dist, version)
     meta = ["Metadata-Version: 2.1", "Name: " + name, "Version: " + version,
             "Summary: pyctl test fixture"]
+    if requires_python:
+        meta.append("Requires-Python: " + requires_python)
     meta += ["Provides-Extra: " + e for e in extras]
     meta += ["Requires-Dist: " + r for r in requires]
     entries = dict(files)
@@ -68,6 +70,30 @@ def write(zf, arc, data):
     zf.writestr(zi, data)
 
 
+def sidecar(wheel, kind, text=""):
+    """What the fixture index says about a file besides its name: `.yanked`, `.requires-python`."""
+    with open(wheel + "." + kind, "w") as f:
+        f.write(text)
+
+
+def build_upgrade_fixtures(outdir):
+    """For outdated/upgrade: several versions, an upper bound that blocks an upgrade, a
+    pre-release, a yanked file, a file for another Python, and one whose Requires-Python fails."""
+    for v in ("1.0", "1.1", "2.0", "2.1rc1"):
+        build(outdir, "kappa", v, scripts=["kappa"])
+    sidecar(build(outdir, "kappa", "2.6"), "yanked", "broken build")
+    build(outdir, "kappa", "2.5", tag="py2-none-any")
+    newer = build(outdir, "kappa", "3.0", requires_python=">=3.99")
+    sidecar(newer, "requires-python", ">=3.99")
+    build(outdir, "lamda", "1.0", requires=["kappa<2"])
+    for v in ("1.0", "2.0"):
+        build(outdir, "nu", v)
+    build(outdir, "mu", "1.0", requires=["nu<2"])
+    build(outdir, "mu", "2.0", requires=["nu>=2.0"])
+    for v in ("0.9", "1.0b1", "1.0b2"):
+        build(outdir, "xi", v)
+
+
 def build_all(outdir, many):
     os.makedirs(outdir, exist_ok=True)
     for v in ("1.0", "1.1", "2.0"):
@@ -88,6 +114,7 @@ def build_all(outdir, many):
     for i in range(30):
         big["big/m%d.py" % i] = "VALUE = %d\n\n\ndef value():\n    return VALUE\n" % i
     build(outdir, "big", "1.0", files=big)
+    build_upgrade_fixtures(outdir)
     for i in range(many):
         for v in ("1.0", "1.1"):
             build(outdir, "filler%03d" % i, v)

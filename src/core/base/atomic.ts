@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "./errors.ts";
 import { defaultFileMode } from "./modes.ts";
@@ -8,6 +8,14 @@ let counter = 0;
 function tempPathFor(path: string): string {
   counter += 1;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
 }
 
 /**
@@ -26,16 +34,17 @@ function freshTemp(path: string, write: (temp: string) => void): string {
   }
 }
 
-/** Write a new file (never an existing one: "wx"); on failure (ENOSPC) it is removed again. */
+/** Write a new file completely or not at all: on any failure (a full disk) it is removed. */
 function writeDurably(path: string, data: string, mode = defaultFileMode()): void {
   const fd = openSync(path, "wx", mode);
   try {
     fchmodSync(fd, mode);
-    writeSync(fd, data);
+    const bytes = Buffer.from(data);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
-    unlinkSync(path);
+    removeQuietly(path);
     throw err;
   }
   closeSync(fd);
@@ -47,11 +56,7 @@ export function writeFileAtomic(path: string, data: string, mode = defaultFileMo
   try {
     renameSync(temp, path);
   } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      /* already gone */
-    }
+    removeQuietly(temp);
     throw err;
   }
 }
@@ -69,6 +74,43 @@ export function createFileExclusive(path: string, data: string): boolean {
     if (errnoCode(err) === "EEXIST") return false;
     throw err;
   } finally {
-    unlinkSync(temp);
+    removeQuietly(temp);
   }
+}
+
+/** The pid in a temp file's name: `.NAME.PID.N.tmp` (tempPathFor), `.NAME.PID.tmp`, or `NAME.PID.tmp` (a store entry or seed being built). */
+function tempOwner(name: string): number | undefined {
+  const m = (name.startsWith(".") && /\.(\d+)\.\d+\.tmp$/.exec(name)) || /\.(\d+)\.tmp$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errnoCode(err) === "EPERM"; // alive, but someone else's
+  }
+}
+
+/**
+ * Remove temp files and folders in `dir` left by processes that are gone (a SIGKILL), and with
+ * `own`, this process's (after a failure such as a full disk). Those of other live processes
+ * are theirs to finish. Returns the names removed.
+ */
+export function sweepStaleTemps(dir: string, own = false): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = tempOwner(name);
+    if (pid === undefined || (!(own && pid === process.pid) && isAlive(pid))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

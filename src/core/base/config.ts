@@ -9,6 +9,7 @@
  *   [snapshots] auto_baseline = true        take snapshots/baseline.txt at init
  *   [ui]        color = true                (NO_COLOR in the environment also turns colour off)
  *               verbose = false
+ *   [updates]   notify = false              once a day, a pip write says how many packages have newer versions
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -32,6 +33,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   "snapshots.auto_baseline": { type: "boolean", default: true, summary: "take the baseline snapshot at init" },
   "ui.color": { type: "boolean", default: true, summary: "coloured output (NO_COLOR also disables)" },
   "ui.verbose": { type: "boolean", default: false, summary: "say more about what pyctl does" },
+  "updates.notify": { type: "boolean", default: false, summary: "once a day, a pip write says how many packages have newer versions" },
 };
 
 export type Config = Map<string, Value>;

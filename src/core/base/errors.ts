@@ -1,3 +1,5 @@
+import { dirname } from "node:path";
+
 /** The one error type the CLI prints: `pyctl: <message>` (+ hint), then exits with exitCode. */
 export class PyctlError extends Error {
   readonly exitCode: number;
@@ -21,4 +23,29 @@ export class UsageError extends PyctlError {
 
 export function errnoCode(err: unknown): string | undefined {
   return typeof err === "object" && err !== null && "code" in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** The path an fs error names, if any. */
+export function errnoPath(err: unknown): string | undefined {
+  const path = typeof err === "object" && err !== null && "path" in err ? (err as { path: unknown }).path : undefined;
+  return typeof path === "string" ? path : undefined;
+}
+
+/**
+ * Errors of the machine rather than of pyctl (a full disk, a read-only file system): one
+ * sentence for the user, or undefined when `err` is not one of them.
+ */
+export function systemErrorMessage(err: unknown): string | undefined {
+  const path = errnoPath(err);
+  const where = path ? ` (writing in ${dirname(path)})` : "";
+  switch (errnoCode(err)) {
+    case "ENOSPC":
+      return `no space left on the device${where}; free some space and try again`;
+    case "EDQUOT":
+      return `disk quota exceeded${where}; free some space and try again`;
+    case "EROFS":
+      return `the file system is read-only${where}`;
+    default:
+      return undefined;
+  }
 }

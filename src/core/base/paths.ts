@@ -6,15 +6,15 @@
  *
  * Every path pyctl touches, resolved in one place so that tests (and users) can relocate all of it.
  *
- *   PYCTL_HOME         the user tier's root (default ~/.local/python-packages)
- *   PYCTL_SYSTEM_HOME  the system tier's root (default /opt/system-python)
+ *   PYCTL_HOME         the user tier's root (default ~/.local/python-packages); absolute or ~/…
+ *   PYCTL_SYSTEM_HOME  the system tier's root (default /opt/system-python); absolute
  *   PYCTL_TIER         user | system: which tier this process acts on (default: system for root
  *                      once the system tier is set up, user otherwise)
  *   XDG_CACHE_HOME     where fresh-venv seeds are cached (default ~/.cache)
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { UsageError } from "./errors.ts";
 
 export type Tier = "user" | "system";
@@ -25,12 +25,32 @@ export function userHome(): string {
   return process.env.HOME || homedir();
 }
 
+/**
+ * A home folder from the environment: `~/…` is expanded; anything else relative is refused,
+ * since it would name a different home in every folder the user runs pip from.
+ */
+function homeFromEnv(variable: "PYCTL_HOME" | "PYCTL_SYSTEM_HOME"): string | undefined {
+  const value = process.env[variable];
+  if (!value) return undefined;
+  if (value === "~" || value.startsWith("~/")) return join(userHome(), value.slice(1));
+  if (!isAbsolute(value)) {
+    throw new UsageError(`${variable} must be an absolute path (or ~/…), not "${value}"`);
+  }
+  return value;
+}
+
+/** ~/.cache/pyctl (XDG_CACHE_HOME/pyctl): seeds and crash reports. A relative XDG_CACHE_HOME is ignored, as XDG says. */
+export function userCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(userHome(), ".cache"), "pyctl");
+}
+
 export function userTierHome(): string {
-  return process.env.PYCTL_HOME || join(userHome(), ".local", "python-packages");
+  return homeFromEnv("PYCTL_HOME") || join(userHome(), ".local", "python-packages");
 }
 
 export function systemTierHome(): string {
-  return process.env.PYCTL_SYSTEM_HOME || DEFAULT_SYSTEM_HOME;
+  return homeFromEnv("PYCTL_SYSTEM_HOME") || DEFAULT_SYSTEM_HOME;
 }
 
 export function isRoot(): boolean {
@@ -101,6 +121,10 @@ export class Layout {
   stagingDir(version: string): string {
     return join(this.versionDir(version), "venv.staging");
   }
+  /** What `pyctl adopt` took away from its source, kept (hardlinks) per history id for undo. */
+  adoptedDir(version: string): string {
+    return join(this.versionDir(version), "adopted");
+  }
   /** The last inventory scan (a cache: safe to delete). */
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");
@@ -116,8 +140,7 @@ export class Layout {
   /** Fresh-venv seeds: shared by every venv of the same interpreter, so kept outside the tier. */
   get seedsDir(): string {
     if (this.tier === "system") return join(this.home, ".seeds");
-    const cache = process.env.XDG_CACHE_HOME || join(userHome(), ".cache");
-    return join(cache, "pyctl", "seeds");
+    return join(userCacheDir(), "seeds");
   }
 }
 

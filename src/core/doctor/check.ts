@@ -4,6 +4,7 @@
  */
 export type Repair =
   | { kind: "rebuild"; version: string }
+  | { kind: "relink"; version: string }
   | { kind: "ensurepip"; version: string }
   | { kind: "remove"; paths: string[] }
   | { kind: "recover-staging"; version: string }

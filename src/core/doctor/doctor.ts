@@ -9,6 +9,7 @@ import { isAlive, pass, problem, type Check, type Repair } from "./check.ts";
 import { listSnapshotNames, readSnapshot } from "../recording/snapshots.ts";
 import { userHome, versionsIn, type Layout } from "../base/paths.ts";
 import { venvChecks } from "./venv-checks.ts";
+import { shadowingChecks } from "./shadowing.ts";
 
 export function versionsOf(layout: Layout): string[] {
   try {
@@ -131,6 +132,7 @@ export function runChecks<R = never>(input: HealthInput<R>): Check<Repair | R>[]
   const checks: Check<Repair | R>[] = [configCheck(layout, input.configError), snapshotsCheck(layout), tempFilesCheck(layout), pyctlOnPathCheck()];
   checks.push(...(input.more ?? []));
   for (const version of versionsOf(layout)) checks.push(...venvChecks(layout, version));
+  checks.push(...shadowingChecks(layout, versionsOf(layout)));
   if (layout.tier === "system") checks.push(systemModesCheck(layout));
   return checks;
 }

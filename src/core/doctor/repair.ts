@@ -1,10 +1,9 @@
 /**
  * What `pyctl doctor --fix` does for a check's `repair`. Each repair is safe by construction:
- * venv changes go through recorded operations (rebuild, "doctor"), history is only completed,
- * never rewritten, and nothing the user made is deleted (only pyctl's leftovers).
+ * venv changes are transactions that keep every package (venv-repairs.ts, rebuild.ts), history
+ * is only completed, never rewritten, and nothing the user made is deleted (only pyctl's leftovers).
  */
 import { chmodSync, chownSync, lstatSync, rmSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { diffPackages } from "../recording/changes.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
@@ -15,10 +14,9 @@ import { toRecords } from "../recording/package-records.ts";
 import type { Layout } from "../base/paths.ts";
 import { findInterpreter } from "../python/interpreter.ts";
 import { planRebuild, rebuild, type RebuildEvents } from "../transaction/rebuild.ts";
-import { recordOperation } from "../recording/recorder.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
-import { venvPython } from "../python/venv.ts";
+import { ensurepipVenv, relinkVenv } from "./venv-repairs.ts";
 
 export interface RepairContext {
   layout: Layout;
@@ -63,23 +61,12 @@ function finishEntries(t: Target, ids: number[]): string {
   });
 }
 
-async function reinstallPip(t: Target, config: Config): Promise<string> {
-  const op = { kind: "doctor" as const, command: "pyctl doctor --fix (ensurepip)", pipArgs: [] };
-  const result = await recordOperation(t, config, op, async () => {
-    const run = spawnSync(venvPython(t.venv), ["-m", "ensurepip", "--upgrade"], { stdio: "ignore" });
-    return { exitCode: run.status ?? 1, interrupted: false };
-  });
-  if (result.exitCode !== 0) throw new PyctlError(`ensurepip failed in ${t.venv} (exit ${result.exitCode}); recorded as #${result.entry.id}`);
-  return `reinstalled pip in ${t.venv} (recorded as #${result.entry.id})`;
-}
-
 async function rebuildInPlace(ctx: RepairContext, version: string): Promise<string> {
   const t = targetFor(ctx.layout, version);
   const plan = planRebuild(t, t, findInterpreter(version));
   const result = await rebuild(plan, ctx.config, ctx.layout.configFile, ctx.events);
-  const failed = result.failed.map((f) => `${f.name} (${f.reason})`);
-  if (!result.switched) throw new PyctlError(`could not rebuild ${t.venv}: ${failed.join(", ")}`);
-  return `rebuilt ${t.venv} with ${plan.python.path} (recorded as #${result.entryId})${failed.length ? `; could not reinstall ${failed.join(", ")}` : ""}`;
+  if (!result.switched) throw new PyctlError(`interrupted; ${t.venv} is unchanged (recorded as #${result.entryId})`);
+  return `rebuilt ${t.venv} with ${plan.python.path}, every package kept (recorded as #${result.entryId})`;
 }
 
 function fixModes(paths: string[]): string {
@@ -96,8 +83,10 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
   switch (repair.kind) {
     case "rebuild":
       return rebuildInPlace(ctx, repair.version);
+    case "relink":
+      return relinkVenv(targetFor(ctx.layout, repair.version), ctx.config, ctx.events);
     case "ensurepip":
-      return reinstallPip(targetFor(ctx.layout, repair.version), ctx.config);
+      return ensurepipVenv(targetFor(ctx.layout, repair.version), ctx.config, ctx.events);
     case "finish-entries":
       return finishEntries(targetFor(ctx.layout, repair.version), repair.ids);
     case "recover-staging": {

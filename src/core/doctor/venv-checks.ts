@@ -9,10 +9,11 @@ import { isLocked, readHolder } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
-import { venvWorks } from "../transaction/rebuild.ts";
+import { venvWorks } from "../transaction/venv-runs.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
+import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
@@ -20,7 +21,11 @@ function rebuildHint(version: string): string {
     : `install Python ${version} again and run \`pyctl rebuild --python ${version}\`, or move on: \`pyctl rebuild --python 3.N\``;
 }
 
-/** The venv itself and its base interpreter. Returns whether it runs (later checks need that). */
+/**
+ * The venv itself and its base interpreter, told apart by cause: links in the venv's bin/ that
+ * broke while the base interpreter is fine (relink), a base interpreter that is gone (rebuild),
+ * one that now runs another minor version (rebuild --python). Returns whether the venv runs.
+ */
 function venvState(t: Target, checks: Check[]): boolean {
   const id = (what: string) => `${what}:${t.version}`;
   const canRebuild = locateInterpreter(`python${t.version}`) !== undefined;
@@ -31,14 +36,49 @@ function venvState(t: Target, checks: Check[]): boolean {
     return false;
   }
   checks.push(pass(id("venv"), `${t.venv} exists`));
-  if (venvWorks(t)) {
+  const works = venvWorks(t);
+  const broken = brokenPythonLinks(t.venv, t.version);
+  if (works && broken.length === 0) {
     checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
     return true;
   }
   const cfg = readPyvenvCfg(t.venv);
-  const base = cfg?.home ? join(cfg.home, `python${t.version}`) : "its base interpreter";
-  const what = existsSync(base) ? `${base} no longer runs Python ${t.version}` : `${base} is gone`;
-  checks.push(problem(id("interpreter"), `${what} (the venv was made with Python ${cfg?.version || t.version})`, rebuildHint(t.version), rebuild));
+  const made = `the venv was made with Python ${cfg?.version || t.version}`;
+  const base = healthyBase(t);
+  if (base && broken.length) {
+    const links = broken.map((name) => `bin/${name}`).join(", ");
+    checks.push(pass(id("interpreter"), `its base interpreter ${base} runs Python ${t.version}`));
+    checks.push(
+      problem(
+        id("venv-links"),
+        `${links} in ${t.venv} ${broken.length > 1 ? "are" : "is"} missing or dangling`,
+        `relink to ${base} (no rebuild; every package stays)`,
+        {
+          kind: "relink",
+          version: t.version,
+        },
+      ),
+    );
+    return works;
+  }
+  if (works) {
+    checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
+    return true;
+  }
+  const other = baseRunsOther(t);
+  if (other) {
+    const move = `\`pyctl rebuild --python ${other.version}\` takes your packages to Python ${other.version}`;
+    const fix = canRebuild ? `${move}; \`pyctl rebuild --python ${t.version}\` rebuilds it for Python ${t.version}` : move;
+    checks.push(problem(id("interpreter"), `${other.path} now runs Python ${other.version} (${made})`, fix));
+    return false;
+  }
+  const path = cfg?.executable || (cfg?.home ? join(cfg.home, `python${t.version}`) : "its base interpreter");
+  const what = base
+    ? `${venvPython(t.venv)} does not run although ${base} does`
+    : existsSync(path)
+      ? `${path} no longer runs Python ${t.version}`
+      : `${path} is gone`;
+  checks.push(problem(id("interpreter"), `${what} (${made})`, rebuildHint(t.version), rebuild));
   return false;
 }
 

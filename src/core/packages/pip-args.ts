@@ -1,7 +1,11 @@
-/** Reading a pip command line the way pip does: global options, then the subcommand. */
+/**
+ * Reading a pip command line the way pip does: global options, then the subcommand. These
+ * tables are the only list of pip's options and subcommands in pyctl: the shell hooks get them
+ * rendered in (src/shell/hook.ts), so the functions and `pyctl pip` cannot disagree.
+ */
 
 /** pip's global options that take a value (`--timeout 5`; `--timeout=5` is one word). */
-const VALUE_OPTIONS = new Set([
+export const PIP_VALUE_OPTIONS: readonly string[] = [
   "--python",
   "--log",
   "--log-file",
@@ -18,10 +22,35 @@ const VALUE_OPTIONS = new Set([
   "--use-deprecated",
   "--keyring-provider",
   "--root-user-action",
-]);
+];
 
 /** Subcommands that change the venv, and so are recorded. */
-const WRITE_COMMANDS = new Set(["install", "uninstall"]);
+export const PIP_WRITE_COMMANDS: readonly string[] = ["install", "uninstall"];
+
+/**
+ * Subcommands that cannot change the venv: the hooks run the venv's pip for these (and for pip
+ * with no subcommand: `pip --version`, `pip -h`) directly, without starting pyctl.
+ */
+export const PIP_READ_COMMANDS: readonly string[] = [
+  "list",
+  "show",
+  "freeze",
+  "check",
+  "help",
+  "download",
+  "wheel",
+  "hash",
+  "cache",
+  "config",
+  "debug",
+  "index",
+  "inspect",
+  "search",
+  "completion",
+];
+
+const VALUE_OPTIONS = new Set(PIP_VALUE_OPTIONS);
+const WRITE_COMMANDS = new Set(PIP_WRITE_COMMANDS);
 
 /** Options of a write subcommand that send pip's changes somewhere other than the venv. */
 const ELSEWHERE = new Set(["--target", "-t", "--prefix", "--root", "--dry-run", "--help", "-h"]);

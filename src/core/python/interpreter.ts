@@ -102,3 +102,22 @@ export function findInterpreter(spec?: string): Interpreter {
   }
   return found;
 }
+
+/**
+ * What to tell a user whose venv lost its base interpreter `missing` (Python `version`): the
+ * `pyctl rebuild --python …` that would work here, preferring the same version found elsewhere.
+ */
+export function rebuildAdvice(version: string, missing: string): string {
+  const same = locateInterpreter(`python${version}`);
+  if (same && same !== missing) return `run \`pyctl rebuild --python ${version}\` to rebuild it with ${same}`;
+  const python3 = locateInterpreter("python3");
+  if (python3) {
+    try {
+      const found = probeInterpreter(python3);
+      if (found.version !== version) return `run \`pyctl rebuild --python ${found.version}\` to move your packages to Python ${found.version} (${python3})`;
+    } catch {
+      /* not a working Python either */
+    }
+  }
+  return `install Python ${version} again, or run \`pyctl rebuild --python /path/to/python3\``;
+}

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
-import { writeFileAtomic } from "../base/atomic.ts";
+import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
 import { withLockFds } from "../base/lock.ts";
 import { PyctlError } from "../base/errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
@@ -82,18 +82,48 @@ function captureSeed(venv: string, seed: string, version: string): void {
 /**
  * Make a venv at `dest` with pip. `finalPath` is where it will live if `dest` is a staging
  * folder that is later swapped into place: scripts and activate files already name finalPath.
+ * On failure nothing is left at `dest`.
  */
 export function createVenv(python: Interpreter, dest: string, seedsDir: string, finalPath = dest): void {
   const seed = join(seedsDir, seedKey(python));
   rmSync(dest, { recursive: true, force: true });
+  sweepStaleTemps(seedsDir);
   const prompt = ["--prompt", basename(finalPath)];
-  if (existsSync(join(seed, "origin"))) {
-    run([python.path, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${python.path}`);
-    linkTree(join(seed, "root"), dest);
-    relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
-  } else {
-    run([python.path, "-m", "venv", ...prompt, dest], `creating a venv with ${python.path}`);
-    captureSeed(dest, seed, python.version);
+  try {
+    if (existsSync(join(seed, "origin"))) {
+      run([python.path, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${python.path}`);
+      linkTree(join(seed, "root"), dest);
+      relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
+    } else {
+      run([python.path, "-m", "venv", ...prompt, dest], `creating a venv with ${python.path}`);
+      captureSeed(dest, seed, python.version);
+    }
+    relocateVenvText(dest, dest, finalPath);
+  } catch (err) {
+    rmSync(dest, { recursive: true, force: true });
+    throw err;
   }
-  relocateVenvText(dest, dest, finalPath);
+}
+
+/** The base interpreter a venv was made from, as pyvenv.cfg names it (home/pythonX.Y, or executable). */
+export function baseInterpreterPath(venv: string, version: string): string | undefined {
+  const cfg = readPyvenvCfg(venv);
+  if (!cfg) return undefined;
+  if (cfg.executable) return cfg.executable;
+  return cfg.home ? join(cfg.home, `python${version}`) : undefined;
+}
+
+export type VenvHealth = { ok: true } | { ok: false; missingBase: string } | { ok: false; brokenPython: string };
+
+/**
+ * Whether the venv's python can start as far as files go (nothing is run): its base interpreter
+ * is there, and so is bin/python. A venv without pyvenv.cfg is not judged here.
+ */
+export function venvHealth(venv: string, version: string): VenvHealth {
+  const python = venvPython(venv);
+  if (existsSync(python)) return { ok: true };
+  const base = baseInterpreterPath(venv, version);
+  if (!base) return { ok: true };
+  if (!existsSync(base)) return { ok: false, missingBase: base };
+  return { ok: false, brokenPython: python };
 }

@@ -5,7 +5,7 @@
  *   id           number, claimed exclusively (never reused, never duplicated)
  *   timestamp    ISO 8601 UTC: when the operation started (before) / ended (after)
  *   user         login name
- *   kind         "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor"
+ *   kind         "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt"
  *   command      what the user typed, e.g. "pip install requests"
  *   pip_args     pip's arguments (empty for pyctl's own operations)
  *   python       the venv's Python version, e.g. "3.11.2"
@@ -18,15 +18,22 @@
  *   duration_ms  wall time of the operation
  *   interrupted  true when a signal stopped it
  * An id with a before and no after is an operation that crashed (or is still running).
+ * Entries are validated when read: one that is not JSON, or whose fields have the wrong types,
+ * is reported as corrupt and never breaks a command.
+ *
+ * An operation that changed nothing (a typo'd package, an install of what is there, a failed
+ * undo) stays in the history but does not count toward history.max_entries: pruning keeps the
+ * newest max_entries operations that changed something, plus the no-change ones among them.
  */
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
-import type { Changes } from "./changes.ts";
+import { canonicalName } from "../packages/pep440.ts";
+import { isEmpty, type Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
 
-export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor";
+export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt";
 
 export interface BeforeEntry {
   id: number;
@@ -98,7 +105,40 @@ export function writeAfter(dir: string, entry: AfterEntry): void {
   writeFileAtomic(entryFile(dir, entry.id, "after"), serialize(entry));
 }
 
-function readJson<T>(path: string): T | "missing" | "corrupt" {
+const isString = (v: unknown): v is string => typeof v === "string";
+const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
+
+function isPackageRecord(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const p = v as Record<string, unknown>;
+  return isString(p.name) && isString(p.version) && (p.requested === undefined || typeof p.requested === "boolean");
+}
+
+function isChanges(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as Record<string, unknown>;
+  const modified = (m: unknown) => typeof m === "object" && m !== null && ["name", "from", "to"].every((k) => isString((m as Record<string, unknown>)[k]));
+  return isStrings(c.added) && isStrings(c.removed) && Array.isArray(c.modified) && c.modified.every(modified);
+}
+
+/** Whether a parsed file has the fields, with the types, that every reader of history relies on. */
+export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  const base =
+    Number.isInteger(e.id) &&
+    (e.timestamp === undefined || isString(e.timestamp)) &&
+    (e.kind === undefined || isString(e.kind)) &&
+    isString(e.command) &&
+    isString(e.freeze) &&
+    Array.isArray(e.packages) &&
+    e.packages.every(isPackageRecord) &&
+    (e.pip_args === undefined || isStrings(e.pip_args));
+  if (!base || phase === "before") return base;
+  return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
+}
+
+function readEntry(path: string, phase: "before" | "after"): AfterEntry | "missing" | "corrupt" {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -106,8 +146,8 @@ function readJson<T>(path: string): T | "missing" | "corrupt" {
     return "missing";
   }
   try {
-    const value = JSON.parse(text) as T & { freeze?: unknown };
-    return typeof value === "object" && value !== null && typeof value.freeze === "string" ? value : "corrupt";
+    const value: unknown = JSON.parse(text);
+    return isValidEntry(value, phase) ? (value as AfterEntry) : "corrupt";
   } catch {
     return "corrupt";
   }
@@ -117,7 +157,7 @@ export function readItem(dir: string, id: number): HistoryItem {
   const item: HistoryItem = { id, corrupt: [] };
   for (const phase of ["before", "after"] as const) {
     const path = entryFile(dir, id, phase);
-    const value = readJson<AfterEntry>(path);
+    const value = readEntry(path, phase);
     if (value === "corrupt") item.corrupt.push(path);
     else if (value !== "missing") item[phase] = value;
   }
@@ -132,12 +172,53 @@ export function listHistory(dir: string, limit = Infinity): HistoryItem[] {
     .map((id) => readItem(dir, id));
 }
 
-/** Drop the oldest entries beyond `keep`; returns the ids removed. */
+/** Take back an entry (both files): the operation it began was not carried out, or cannot be recorded. */
+export function discardEntry(dir: string, id: number): void {
+  for (const phase of ["after", "before"] as const) rmSync(entryFile(dir, id, phase), { force: true });
+}
+
+/**
+ * Whether an operation changed something, so it counts for max_entries and for `undo N`.
+ * Unknown (no after-state, unreadable) counts; so does an interrupted pip, which may have left
+ * files behind even when the package set did not change.
+ */
+export function changedSomething(item: HistoryItem): boolean {
+  const { before, after } = item;
+  if (!before || !after || item.corrupt.length) return true;
+  if (after.interrupted && after.kind === "pip") return true;
+  if (!isEmpty(after.changes)) return true;
+  const asked = new Map(before.packages.map((p) => [canonicalName(p.name), p.requested === true]));
+  return after.packages.some((p) => asked.get(canonicalName(p.name)) !== (p.requested === true)); // only REQUESTED changed
+}
+
+/** changedSomething, reading the before-state only when the after-state alone cannot tell (pruning runs on every write). */
+function changedAt(dir: string, id: number): boolean {
+  const after = readEntry(entryFile(dir, id, "after"), "after");
+  if (typeof after === "string") return true;
+  if (!isEmpty(after.changes) || (after.interrupted && after.kind === "pip")) return true;
+  return changedSomething(readItem(dir, id));
+}
+
+/**
+ * Keep the newest `keep` operations that changed something, and the no-change ones newer than
+ * the oldest of those (at most `keep` of them); drop the rest. Returns the ids removed.
+ */
 export function pruneHistory(dir: string, keep: number): number[] {
   const all = ids(dir);
-  const doomed = all.slice(0, Math.max(0, all.length - keep));
-  for (const id of doomed) {
-    for (const phase of ["before", "after"] as const) rmSync(entryFile(dir, id, phase), { force: true });
+  if (all.length <= keep) return [];
+  let counted = 0;
+  let idle = 0;
+  const doomed: number[] = [];
+  for (const id of all.reverse()) {
+    // once `keep` changes are kept, everything older goes: no need to read it
+    const changed = counted < keep && changedAt(dir, id);
+    if (counted < keep && (changed || idle < keep)) {
+      if (changed) counted++;
+      else idle++;
+    } else {
+      doomed.push(id);
+    }
   }
-  return doomed;
+  for (const id of doomed) discardEntry(dir, id);
+  return doomed.sort((a, b) => a - b);
 }

@@ -9,17 +9,21 @@
  * writes, records the package set before and after (history.ts) and stores what was installed
  * (store.ts), all under the venv's lock. Costs two directory scans, not two `pip freeze`s.
  */
+import { readdirSync } from "node:fs";
 import { userInfo } from "node:os";
+import { join } from "node:path";
+import { sweepStaleTemps } from "../base/atomic.ts";
+import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
-import { diffPackages, type Changes } from "./changes.ts";
-import { claimEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
+import { diffPackages, isEmpty, type Changes } from "./changes.ts";
+import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
-import { freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
+import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 export interface RecorderEvents {
@@ -82,33 +86,48 @@ function prune(target: Target, config: Config): number[] {
 
 export type Pruner = (target: Target, removedIds: number[]) => void;
 
-/**
- * Record `action` as one history entry: lock, before-state, action, after-state.
- * Every installed distribution is stored before the action runs (so what drifted in outside
- * pyctl is kept too), and whatever the action added after.
- */
-export async function recordOperation(
-  target: Target,
-  config: Config,
-  op: Operation,
-  action: (guard: SignalGuard) => Promise<Outcome>,
-  events: RecorderEvents = {},
-  onPrune?: Pruner,
-): Promise<Outcome & { entry: AfterEntry }> {
-  const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
-  const guard = new SignalGuard().start();
+/** Operations that repair a venv whose python cannot run; every other one needs it to run. */
+const RUN_WITHOUT_PYTHON: ReadonlySet<OperationKind> = new Set(["rebuild", "doctor"]);
+
+/** The folders whose temp files a recorded operation may leave: history, the version folder, the store's. */
+function sweepTemps(target: Target, own: boolean): void {
+  sweepStaleTemps(target.historyDir, own);
+  sweepStaleTemps(target.layout.versionDir(target.version), own);
+  let names: string[] = [];
   try {
-    recoverTransaction(target);
-    const before = inventoryOf(target);
-    storeAll(target.storeDir, before, target.venv);
-    const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
-    await testPause("claimed", guard, events);
-    const acted = await action(guard);
-    await testPause("acted", guard, events);
-    const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
+    names = readdirSync(target.storeDir);
+  } catch {
+    /* no store yet */
+  }
+  for (const name of names) sweepStaleTemps(join(target.storeDir, name), own);
+}
+
+/** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
+function unrecorded(err: unknown, command: string, exitCode: number): unknown {
+  const system = systemErrorMessage(err);
+  return system ? new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}`) : err;
+}
+
+interface Ran {
+  entry: BeforeEntry;
+  before: Dist[];
+  outcome: Outcome;
+  started: number;
+  /** What the action threw, if it did. */
+  failure: unknown;
+}
+
+/**
+ * Store what the operation installed and write its after-state. On any failure the entry is taken
+ * back whole (a before-state without its after would read as a crash); so is the entry of an
+ * action that threw without changing the package set.
+ */
+function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
+  const { entry, before, outcome, failure } = ran;
+  try {
     const afterDists = inventoryOf(target);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
+    if (failure !== undefined && isEmpty(changes)) throw failure;
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
     storeAll(
       target.storeDir,
@@ -120,14 +139,62 @@ export async function recordOperation(
       ...snapshotEntry(target, op, afterDists),
       changes,
       exit_code: outcome.exitCode,
-      duration_ms: Math.round(performance.now() - started),
+      duration_ms: Math.round(performance.now() - ran.started),
       interrupted: outcome.interrupted,
     };
     writeAfter(target.historyDir, after);
+    return after;
+  } catch (err) {
+    discardEntry(target.historyDir, entry.id);
+    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode);
+  }
+}
+
+/**
+ * Record `action` as one history entry: lock, before-state, action, after-state.
+ * Every installed distribution is stored before the action runs (so what drifted in outside
+ * pyctl is kept too), and whatever the action added after. Temp files of killed pyctl processes
+ * are removed first. An action that throws is recorded as failed if it changed the package set,
+ * and leaves no entry if it did not.
+ */
+export async function recordOperation(
+  target: Target,
+  config: Config,
+  op: Operation,
+  action: (guard: SignalGuard) => Promise<Outcome>,
+  events: RecorderEvents = {},
+  onPrune?: Pruner,
+): Promise<Outcome & { entry: AfterEntry }> {
+  if (!RUN_WITHOUT_PYTHON.has(op.kind)) assertRunnable(target);
+  const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
+  const guard = new SignalGuard().start();
+  try {
+    sweepTemps(target, false);
+    recoverTransaction(target);
+    const before = inventoryOf(target);
+    storeAll(target.storeDir, before, target.venv);
+    const started = performance.now();
+    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
+    let failure: unknown;
+    let acted: Outcome;
+    await testPause("claimed", guard, events);
+    try {
+      acted = await action(guard);
+    } catch (err) {
+      failure = err;
+      acted = { exitCode: 1, interrupted: false };
+    }
+    await testPause("acted", guard, events);
+    const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
+    const after = recordAfter(target, op, { entry, before, outcome, started, failure });
+    if (failure !== undefined) throw failure;
     const removed = prune(target, config);
     if (removed.length) onPrune?.(target, removed);
     events.recorded?.(after);
     return { ...outcome, entry: after };
+  } catch (err) {
+    sweepTemps(target, true);
+    throw err;
   } finally {
     guard.stop();
     lock.release();

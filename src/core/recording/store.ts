@@ -93,6 +93,25 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
   return true;
 }
 
+/**
+ * Store an entry whose files are not a venv's as installed (adopt relocates them first): `fill`
+ * writes `manifest.files` under the folder it is given. Complete or absent, like storeDist's.
+ */
+export function storeBuilt(store: string, manifest: StoreManifest, fill: (filesDir: string) => void): void {
+  if (hasEntry(store, manifest.name, manifest.version)) return;
+  const final = entryDir(store, manifest.name, manifest.version);
+  const temp = `${final}.${process.pid}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(join(temp, "files"), { recursive: true });
+  fill(join(temp, "files"));
+  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  try {
+    renameSync(temp, final);
+  } catch {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
 /** Make sure every given distribution is stored; returns the ones that could not be. */
 export function storeAll(store: string, dists: Dist[], venv: string): Dist[] {
   return dists.filter((d) => !storeDist(store, d, venv));

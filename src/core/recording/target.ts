@@ -1,16 +1,21 @@
 /**
  * The venv an operation acts on: one Python version's venv under the current tier, with its
- * history and store. `prepareTarget` creates it on first use (with its baseline).
+ * history and store. `prepareTarget` creates it on first use (with its baseline), under the
+ * venv's lock, in a temp folder renamed into place: concurrent first uses make one venv, and a
+ * failed creation leaves nothing that could later pass for a venv.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { sweepStaleTemps } from "../base/atomic.ts";
+import { acquireLock, type LockHolder } from "../base/lock.ts";
 import { PyctlError } from "../base/errors.ts";
 import { freeze, readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
-import { findInterpreter, isVersion, type Interpreter } from "../python/interpreter.ts";
+import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
-import { writeSnapshot } from "./snapshots.ts";
-import { createVenv, isVenv, readPyvenvCfg } from "../python/venv.ts";
+import { snapshotPath, writeSnapshot } from "./snapshots.ts";
+import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
 
 export interface Target extends SwapPaths {
   layout: Layout;
@@ -75,15 +80,46 @@ export function assertWritable(target: Target): void {
   }
 }
 
-/** Create the venv (with pip), store what it holds, and take the baseline snapshot if configured. */
+/** Where a venv is built before it is renamed into place (a killed creation's is swept by the next). */
+function creationTemp(target: Target): string {
+  return `${target.venv}.new.${process.pid}.tmp`;
+}
+
+/** After a failed first creation: the version folder goes too if nothing but its lock is in it. */
+function removeIfOnlyLock(dir: string): void {
+  try {
+    if (readdirSync(dir).every((name) => name === "lock")) {
+      rmSync(join(dir, "lock"), { force: true });
+      rmdirSync(dir);
+    }
+  } catch {
+    /* not empty after all, or already gone */
+  }
+}
+
+/**
+ * Create the venv (with pip) in a temp folder and rename it into place, store what it holds,
+ * and take the baseline snapshot if configured and none exists yet: an existing snapshot is
+ * never rewritten (only `pyctl snapshot NAME --force` does that). Call it under the venv's lock.
+ */
 export function createTarget(target: Target, python: Interpreter, config: Config): void {
   assertWritable(target);
-  mkdirSync(target.layout.versionDir(target.version), { recursive: true });
-  createVenv(python, target.venv, target.layout.seedsDir);
+  const versionDir = target.layout.versionDir(target.version);
+  mkdirSync(versionDir, { recursive: true });
+  const temp = creationTemp(target);
+  try {
+    createVenv(python, temp, target.layout.seedsDir, target.venv);
+    renameSync(temp, target.venv);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    removeIfOnlyLock(versionDir);
+    throw err;
+  }
   const dists = inventoryOf(target);
   storeAll(target.storeDir, dists, target.venv);
-  if (configFlag(config, "snapshots.auto_baseline")) {
-    writeSnapshot(target.layout.snapshotsDir, baselineName(target, config), python.fullVersion, freezeAll(target, dists));
+  const baseline = baselineName(target, config);
+  if (configFlag(config, "snapshots.auto_baseline") && !existsSync(snapshotPath(target.layout.snapshotsDir, baseline))) {
+    writeSnapshot(target.layout.snapshotsDir, baseline, python.fullVersion, freezeAll(target, dists));
   }
 }
 
@@ -96,11 +132,55 @@ export function interpreterFor(config: Config, version: string): Interpreter {
   return findInterpreter(version);
 }
 
-/** The target for `version`, created first if it has no venv yet. Returns whether it was created. */
-export function prepareTarget(layout: Layout, config: Config, version: string): { target: Target; created: boolean } {
+/**
+ * Create the target's venv under its lock unless it exists by the time the lock is ours.
+ * Returns whether this call created it. `python` is found lazily, and only if it is needed.
+ */
+export async function createTargetLocked(
+  target: Target,
+  python: () => Interpreter,
+  config: Config,
+  waiting?: (holder: LockHolder | undefined) => void,
+): Promise<boolean> {
+  assertWritable(target);
+  const interpreter = python(); // a missing Python fails before anything is created
+  const lock = await acquireLock(target.lockFile, `create ${target.venv}`, (holder) => waiting?.(holder));
+  try {
+    if (isVenv(target.venv)) return false;
+    if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
+    sweepStaleTemps(target.layout.versionDir(target.version)); // a killed creation's venv.new.PID.tmp
+    createTarget(target, interpreter, config);
+    return true;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The target for `version`, created first (under its lock) if it has no venv yet. */
+export async function prepareTarget(
+  layout: Layout,
+  config: Config,
+  version: string,
+  waiting?: (holder: LockHolder | undefined) => void,
+): Promise<{ target: Target; created: boolean }> {
   const target = targetFor(layout, version);
   if (isVenv(target.venv)) return { target, created: false };
   if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor` can repair it" });
-  createTarget(target, interpreterFor(config, version), config);
-  return { target, created: true };
+  const created = await createTargetLocked(target, () => interpreterFor(config, version), config, waiting);
+  return { target, created };
+}
+
+/**
+ * Throws the one line a user sees when the venv cannot run: its base interpreter is gone (the
+ * cure is `pyctl rebuild`), or its bin/python is (the cure is `pyctl doctor --fix`).
+ */
+export function assertRunnable(target: Target): void {
+  const health = venvHealth(target.venv, target.version);
+  if (health.ok) return;
+  if ("missingBase" in health) {
+    throw new PyctlError(
+      `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase)}`,
+    );
+  }
+  throw new PyctlError(`${health.brokenPython} is missing though its base interpreter is there; \`pyctl doctor --fix\` relinks it`);
 }

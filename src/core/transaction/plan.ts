@@ -100,6 +100,14 @@ export function goalFromDists(dists: Dist[], pythonVersion: string): Goal {
   );
 }
 
+/** The goal that is exactly this set, REQUESTED marks included (what a repair or rebuild must keep). */
+export function goalKeeping(dists: Dist[], pythonVersion: string): Goal {
+  const goal = goalFromDists(dists, pythonVersion);
+  const byKey = new Map(dists.map((d) => [d.key, d]));
+  for (const w of goal.wanted) w.requested = byKey.get(w.key)?.requested;
+  return goal;
+}
+
 export function currentLine(dist: Dist): string {
   return (
     freezeLinesOf(dist)

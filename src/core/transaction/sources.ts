@@ -42,7 +42,8 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
   delete env.PIP_USER;
   const pip = [join(venv, "bin", "python"), "-m", "pip", "install", "--no-deps", "--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
-  const child = Bun.spawn([...pip, ...requirements], { stdio: withLockFds(["inherit", "inherit", "inherit"]), env });
+  // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
+  const child = Bun.spawn([...pip, ...requirements], { stdio: withLockFds<"inherit" | number>(["inherit", 2, "inherit"]), env });
   guard.watch(child);
   const code = await child.exited;
   guard.watch(undefined);

@@ -1,11 +1,13 @@
 /**
- * What `pyctl undo N` goes back to: the state before the Nth most recent operation. Undo
- * operations count like any other (so undo after undo redoes). An operation that never wrote its
- * after-state and left the venv as it found it (a transaction killed before its switch) is skipped.
+ * What `pyctl undo N` goes back to: the state before the Nth most recent operation that changed
+ * something. Undo operations count like any other (so undo after undo redoes). Operations that
+ * changed nothing (history.ts changedSomething: a typo'd package, a failed undo) are skipped, and
+ * so is one that never wrote its after-state and left the venv as it found it (a transaction
+ * killed before its switch).
  */
 import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
-import { listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
+import { changedSomething, listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
 import type { PackageRecord } from "../recording/package-records.ts";
 
 export interface UndoChoice {
@@ -15,7 +17,7 @@ export interface UndoChoice {
 }
 
 function changedAnything(item: HistoryItem, later: PackageRecord[]): boolean {
-  if (item.after || !item.before) return true;
+  if (item.after || !item.before) return changedSomething(item);
   return !isEmpty(diffPackages(item.before.packages, later));
 }
 
@@ -33,9 +35,9 @@ export function undoableOperations(historyDir: string, current: PackageRecord[])
 export function chooseUndo(historyDir: string, venv: string, current: PackageRecord[], n: number): UndoChoice {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
   const operations = undoableOperations(historyDir, current);
-  if (operations.length === 0) throw new PyctlError(`nothing to undo: no operations recorded for ${venv}`);
+  if (operations.length === 0) throw new PyctlError(`nothing to undo: no operation that changed ${venv} is recorded`);
   if (n > operations.length) {
-    const count = operations.length === 1 ? "only 1 operation is" : `only ${operations.length} operations are`;
+    const count = operations.length === 1 ? "only 1 operation that changed something is" : `only ${operations.length} operations that changed something are`;
     throw new PyctlError(`cannot undo ${n} operations: ${count} recorded`, { hint: "`pyctl history` lists them" });
   }
   const undone = operations.slice(0, n);

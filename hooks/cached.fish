@@ -1,0 +1,23 @@
+# The pyctl hook for fish, rendered by `pyctl hook fish` for the block `pyctl setup-shell` put in
+# config.fish: sourcing it starts no process. It is stale when the environment, pyctl, a Python,
+# a venv or config.toml changed (a folder below is newer than this file or gone, or something
+# absent appeared) or PATH is not one it was rendered for: then sourcing it fails, defining nothing,
+# and the block in config.fish runs `pyctl hook fish`, which renders it anew.
+set -l stale 1
+if test "$HOME|$PYCTL_HOME|$PYCTL_SYSTEM_HOME|$PYCTL_TIER|$PYENV_ROOT|$EUID" = @ENV@
+    switch "$PATH"
+@TABLE@
+    end
+end
+for dir in @NEWER@
+    if not test -e $dir; or test $dir -nt @SELF@
+        set stale 1
+    end
+end
+for dir in @ABSENT@
+    test -e $dir; and set stale 1
+end
+if test -n "$stale"
+    return 1
+end
+

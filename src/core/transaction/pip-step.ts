@@ -1,0 +1,44 @@
+/**
+ * The pip step of a transaction: `pip install ARGS` with pip's own resolver, run by the staging
+ * venv's python, so the live venv never sees a half-finished install. pip's stderr reaches the
+ * user as it would (a child's output, not pyctl's) and its ERROR lines name the failure.
+ */
+import { join } from "node:path";
+import type { SignalGuard } from "../recording/signal-guard.ts";
+
+export interface PipStepResult {
+  exitCode: number;
+  /** pip's own ERROR lines (or its last line), when it failed. */
+  failure?: string;
+}
+
+/** No bytecode (it would name the staging path); no version check (no network for that). */
+const QUIET_FLAGS = ["--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
+
+function failureOf(stderr: string, exitCode: number): string {
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const errors = lines.filter((l) => l.startsWith("ERROR:")).map((l) => l.slice("ERROR:".length).trim());
+  return (errors.length ? errors.join("; ") : lines.at(-1)) || `pip exited ${exitCode}`;
+}
+
+/** Run `pip install ARGS` in the venv at `venv` (the staging one). */
+export async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Promise<PipStepResult> {
+  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
+  delete env.PIP_USER;
+  const command = [join(venv, "bin", "python"), "-m", "pip", "install", ...QUIET_FLAGS, ...args];
+  // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
+  const child = Bun.spawn(command, { stdin: "inherit", stdout: 2, stderr: "pipe", env });
+  guard.watch(child);
+  let tail = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stderr) {
+    process.stderr.write(chunk);
+    tail = (tail + decoder.decode(chunk, { stream: true })).slice(-16_384);
+  }
+  const exitCode = await child.exited;
+  guard.watch(undefined);
+  return exitCode === 0 ? { exitCode } : { exitCode, failure: failureOf(tail, exitCode) };
+}

@@ -1,0 +1,18 @@
+/** Whether a venv's python runs: the check every rebuild and repair makes of what it built. */
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { venvPython } from "../python/venv.ts";
+import type { Target } from "../recording/target.ts";
+
+/** Whether a venv's python starts and is the version its folder says. */
+export function venvWorks(target: Pick<Target, "venv" | "version">): boolean {
+  const python = venvPython(target.venv);
+  if (!existsSync(python)) return false;
+  const run = spawnSync(python, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  return run.status === 0 && run.stdout.trim() === target.version;
+}
+
+/** The check's problem, if the staging venv of `to` does not run. */
+export function stagedRuns(to: Target): string[] {
+  return venvWorks({ venv: to.staging, version: to.version }) ? [] : [`the new venv's python does not run Python ${to.version}`];
+}

@@ -1,0 +1,67 @@
+// A full disk (issue 9, "Also found"): one `pyctl:` line, no temp files, no incomplete entry, and
+// the next write works once there is space. A small tmpfs holds PYCTL_HOME and the seed cache
+// (mounting needs root, which CI is).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync } from "node:fs";
+import { join } from "node:path";
+import { makeSandbox, run, sh, type Result, type Sandbox } from "../support/env.ts";
+import { historyFiles, ok, pip, pipFreeze, PYTHON } from "../support/venv-fixtures.ts";
+
+const isRoot = process.getuid?.() === 0;
+
+function tempFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.\d+(\.\d+)?\.tmp$|venv\.new\./.test(f));
+}
+
+/** Leave about `free` bytes free on the file system of `dir`. */
+function fill(sb: Sandbox, dir: string, free: number): string {
+  const filler = join(dir, "filler");
+  const { bavail, bsize } = statfsSync(dir);
+  ok(sh(["fallocate", "-l", String(Math.max(4096, bavail * bsize - free)), filler], sb));
+  return filler;
+}
+
+function expectOneLine(r: Result): void {
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toContain("internal error");
+  const own = r.stderr.split("\n").filter((l) => l.startsWith("pyctl:"));
+  expect(own.length).toBeLessThanOrEqual(1);
+  if (r.code !== 0 && own.length) expect(own[0]).toMatch(/no space left on the device/);
+}
+
+describe.skipIf(!isRoot)("a full disk", () => {
+  let sb: Sandbox;
+  let mount: string;
+  beforeAll(() => {
+    sb = makeSandbox();
+    mount = join(sb.dir, "small-disk");
+    mkdirSync(mount);
+    ok(sh(["mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", mount], sb));
+    sb.pyctlHome = join(mount, "home");
+    sb.env.PYCTL_HOME = sb.pyctlHome;
+    sb.env.XDG_CACHE_HOME = join(mount, "cache");
+    ok(run(sb, ["init", "--python", PYTHON]));
+    ok(pip(sb, "install", "-q", "epsilon"));
+  });
+  afterAll(() => {
+    sh(["umount", "-l", mount], sb);
+    sb.cleanup();
+  });
+
+  test.each([0, 4096, 16384, 65536, 262144])("with %p bytes free, an install says so in one line and leaves no trace", (free) => {
+    const filler = fill(sb, mount, free);
+    const r = pip(sb, "install", "-q", `filler0${String(free % 97).padStart(2, "0")}`);
+    rmSync(filler);
+    expectOneLine(r);
+    expect(tempFiles(mount)).toEqual([]);
+    const files = historyFiles(sb);
+    const ids = (phase: string) => files.filter((f) => f.endsWith(`_${phase}.json`)).map((f) => f.slice(0, 3));
+    expect(ids("before")).toEqual(ids("after")); // nothing incomplete
+    expect(run(sb, ["history"]).stdout).not.toContain("incomplete");
+    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    // with space again, the next write works and is recorded
+    ok(pip(sb, "install", "-q", "alpha==1.0"));
+    expect(pipFreeze(sb)).toContain("alpha==1.0");
+    ok(pip(sb, "uninstall", "-q", "-y", "alpha"));
+  });
+});

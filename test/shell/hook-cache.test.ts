@@ -1,0 +1,99 @@
+/**
+ * The rendered hook the rc block sources: a shell start runs no pyctl while nothing changed,
+ * and a new Python, a new venv, a config change, a pyctl upgrade, another environment or a new
+ * PATH is seen at the next start. "pyctl ran" is told by the cached file being replaced
+ * (`pyctl hook` writes a new file, so a new inode); each shell is a real interactive one
+ * reading the rc files `pyctl setup-shell` wrote in a temp HOME.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, runDir, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox } from "../support/env.ts";
+import { settleRenderedHooks } from "./hook-env.ts";
+
+// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
+setDefaultTimeout(120_000);
+
+type ShellName = "bash" | "zsh" | "fish";
+let sb: Sandbox;
+
+const cacheFile = (shell: ShellName) => join(sb.env.XDG_CACHE_HOME!, "pyctl", `hook.${shell}`);
+const inode = (shell: ShellName) => statSync(cacheFile(shell), { throwIfNoEntry: false })?.ino;
+
+/** An interactive shell reading its rc files; prints what `script` prints. */
+function start(shell: ShellName, script: string, env: Record<string, string | undefined> = {}): string {
+  const result = sh([shell, "-i", "-c", script], sb, { env: { XDG_DATA_HOME: join(sb.dir, "data"), ...env } });
+  expect(result.stderr).not.toContain("pyctl:");
+  return result.stdout;
+}
+
+const settle = () => settleRenderedHooks(sb);
+
+const PROBE: Record<ShellName, string> = {
+  bash: `type -t pip; echo "$_pyctl_default $_pyctl_pythons"`,
+  zsh: `whence -w pip; echo "$_pyctl_default $_pyctl_pythons"`,
+  fish: `functions -q pip; and echo "pip: function"; echo "$_pyctl_default $_pyctl_pythons"`,
+};
+
+beforeAll(() => {
+  sb = makeSandbox();
+  mkdirSync(join(sb.dir, "data", "fish", "generated_completions"), { recursive: true });
+  expect(run(sb, ["init"]).code).toBe(0);
+  expect(run(sb, ["setup-shell"]).code).toBe(0);
+});
+afterAll(() => sb?.cleanup());
+
+describe.each(["bash", "zsh", "fish"] as ShellName[])("%s", (shell) => {
+  test("the first start renders the hook; later ones source it and start no pyctl", () => {
+    expect(start(shell, PROBE[shell])).toMatch(/function/);
+    settle();
+    const rendered = inode(shell);
+    expect(rendered).toBeDefined();
+    for (let i = 0; i < 2; i++) {
+      const out = start(shell, PROBE[shell]);
+      expect(out).toMatch(/function/);
+      expect(out).toContain("3.11 ");
+    }
+    expect(inode(shell)).toBe(rendered);
+  });
+
+  test("a new Python on PATH, a new venv, config.toml or pyctl itself changing: rendered anew at the next start", () => {
+    // Each shell's own names: the three run one after the other in one sandbox.
+    const minor = { bash: 19, zsh: 18, fish: 17 }[shell];
+    const changes: [string, () => void, RegExp][] = [
+      ["a new Python", () => writeFileSync(join(sb.bin, `python3.${minor}`), "#!/bin/sh\n", { mode: 0o755 }), new RegExp(`3\\.${minor}=`)],
+      ["a new venv", () => mkdirSync(join(sb.pyctlHome, `py3${minor + 80}`, "venv"), { recursive: true }), new RegExp(`3\\.${minor + 80}=`)],
+      ["config.toml", () => writeFileSync(join(sb.pyctlHome, "config.toml"), `[python]\ndefault = "3.${minor}"\n`), new RegExp(`function\n3\\.${minor} `)],
+      ["pyctl upgraded", () => utimesSync(join(runDir(), "pyctl"), new Date(), new Date()), /function/],
+    ];
+    for (const [what, change, expected] of changes) {
+      settle();
+      const before = inode(shell);
+      change();
+      const out = start(shell, PROBE[shell]);
+      expect({ what, out }).toEqual({ what, out: expect.stringMatching(expected) });
+      expect({ what, rendered: inode(shell) !== before }).toEqual({ what, rendered: true });
+    }
+    writeFileSync(join(sb.pyctlHome, "config.toml"), "");
+    rmSync(join(sb.bin, `python3.${minor}`));
+    rmSync(join(sb.pyctlHome, `py3${minor + 80}`), { recursive: true });
+  });
+
+  test("another PYCTL_HOME renders anew; each PATH it was rendered for is kept", () => {
+    settle();
+    let before = inode(shell);
+    start(shell, PROBE[shell], { PYCTL_HOME: join(sb.dir, "other-home") });
+    expect(inode(shell)).not.toBe(before);
+    start(shell, PROBE[shell]);
+    const otherPath = `${join(sb.dir, "bin2")}:${sb.env.PATH}`;
+    mkdirSync(join(sb.dir, "bin2"), { recursive: true });
+    start(shell, PROBE[shell], { PATH: otherPath });
+    settle();
+    before = inode(shell);
+    // A login shell and the shells started from it differ in PATH: both stay fresh.
+    start(shell, PROBE[shell]);
+    start(shell, PROBE[shell], { PATH: otherPath });
+    expect(inode(shell)).toBe(before);
+  });
+});

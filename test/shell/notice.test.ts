@@ -1,0 +1,80 @@
+/**
+ * Python upgrades announced at shell start (issue 10): when python3 moves to a newer minor
+ * version than pyctl's venv, or a venv's base interpreter is gone, the next interactive shell
+ * prints one line naming both versions and `pyctl rebuild`, and then at most once a day. pyctl
+ * decides it when it renders the hook (a new python3 makes the rendered hook stale), so the
+ * shell starts that show it run no pyctl themselves.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { settleRenderedHooks } from "./hook-env.ts";
+
+// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
+setDefaultTimeout(120_000);
+
+let sb: Sandbox;
+const shown = () => join(sb.env.XDG_CACHE_HOME!, "pyctl", "notice-shown");
+
+function start(shell: string): { stderr: string; rendered: boolean } {
+  const file = join(sb.env.XDG_CACHE_HOME!, "pyctl", `hook.${shell}`);
+  const before = statSync(file, { throwIfNoEntry: false })?.ino;
+  const result = sh([shell, "-i", "-c", "true"], sb, { env: { XDG_DATA_HOME: join(sb.dir, "data") } });
+  const lines = result.stderr.split("\n").filter((l) => l.startsWith("pyctl:"));
+  return { stderr: lines.join("\n"), rendered: statSync(file).ino !== before };
+}
+
+beforeAll(() => {
+  sb = makeSandbox();
+  mkdirSync(join(sb.dir, "data", "fish", "generated_completions"), { recursive: true });
+  expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+  expect(run(sb, ["setup-shell"]).code).toBe(0);
+});
+afterAll(() => sb?.cleanup());
+
+describe("python3 upgraded to a newer minor version", () => {
+  beforeAll(() => {
+    // Debian 12 -> 13 in miniature: python3 now names python3.13 (pyctl reads the version from the name).
+    writeFileSync(join(sb.bin, "python3.13"), '#!/bin/sh\nexec /usr/bin/python3.11 "$@"\n', { mode: 0o755 });
+    symlinkSync(join(sb.bin, "python3.13"), join(sb.bin, "python3"));
+  });
+
+  test.each(["bash", "zsh", "fish"])("%s: one line at the next start, naming both versions and pyctl rebuild; then not again that day", (shell) => {
+    rmSync(shown(), { force: true });
+    const first = start(shell);
+    settleRenderedHooks(sb);
+    expect(first.stderr).toBe(
+      "pyctl: python3 is now Python 3.13, but your packages are in pyctl's Python 3.11 venv: run `pyctl rebuild --python 3.13` to move them",
+    );
+    const second = start(shell);
+    expect(second).toEqual({ stderr: "", rendered: false });
+    // A day later (the stamp's time moved back): shown again, still without starting pyctl.
+    const [, text] = readFileSync(shown(), "utf8").split("\n");
+    writeFileSync(shown(), `${Math.floor(Date.now() / 1000) - 86_401}\n${text}\n`);
+    expect(start(shell)).toEqual({ stderr: first.stderr, rendered: false });
+  });
+
+  test("a non-interactive shell loading the hook says nothing", () => {
+    rmSync(shown(), { force: true });
+    const hook = join(sb.env.XDG_CACHE_HOME!, "pyctl", "hook.bash");
+    expect(sh(["bash", "-c", `. ${hook}; echo loaded`], sb)).toMatchObject({ code: 0, stdout: "loaded\n", stderr: "" });
+  });
+
+  afterAll(() => {
+    rmSync(join(sb.bin, "python3"));
+    rmSync(join(sb.bin, "python3.13"));
+  });
+});
+
+test("a venv whose base interpreter is gone is named, with pyctl rebuild", () => {
+  rmSync(shown(), { force: true });
+  const venv = join(sb.pyctlHome, "py312", "venv");
+  mkdirSync(venv, { recursive: true });
+  writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = 3.12.1\n`);
+  expect(start("bash").stderr).toBe(
+    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone; python3 is now Python 3.11: run \`pyctl rebuild --python 3.11\``,
+  );
+  rmSync(join(sb.pyctlHome, "py312"), { recursive: true });
+  expect(start("bash").stderr).toBe("");
+});

@@ -1,0 +1,111 @@
+// History entries validated when read, no-change operations in pruning, and stale temp files.
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sweepStaleTemps } from "../../src/core/base/atomic.ts";
+import { changedSomething, entryFile, isValidEntry, listHistory, pruneHistory, type AfterEntry } from "../../src/core/recording/history.ts";
+
+const NONE = { added: [], removed: [], modified: [] };
+
+function entry(id: number, patch: Partial<AfterEntry> = {}): AfterEntry {
+  return {
+    id,
+    timestamp: "2026-11-01T10:30:15.000Z",
+    user: "u",
+    kind: "pip",
+    command: `pip install x${id}`,
+    pip_args: ["install", `x${id}`],
+    python: "3.11.2",
+    venv: "/v",
+    freeze: "",
+    packages: [{ name: "a", version: "1.0" }],
+    changes: NONE,
+    exit_code: 0,
+    duration_ms: 1,
+    interrupted: false,
+    ...patch,
+  };
+}
+
+describe("isValidEntry", () => {
+  test.each([
+    ["a good after-state", entry(1), "after", true],
+    ["a good before-state", { ...entry(1), changes: undefined }, "before", true],
+    ["changes a string", entry(1, { changes: "x" as never }), "after", false],
+    ["packages a number", entry(1, { packages: 5 as never }), "before", false],
+    ["a package without a version", entry(1, { packages: [{ name: "a" }] as never }), "before", false],
+    ["added not a list", entry(1, { changes: { ...NONE, added: "a==1" as never } }), "after", false],
+    ["modified without to", entry(1, { changes: { ...NONE, modified: [{ name: "a", from: "1" }] as never } }), "after", false],
+    ["exit_code a string", entry(1, { exit_code: "0" as never }), "after", false],
+    ["id a string", entry("1" as never), "before", false],
+    ["an array", [], "before", false],
+    ["null", null, "after", false],
+  ])("%s", (_name, value, phase, valid) => {
+    expect(isValidEntry(value, phase as "before" | "after")).toBe(valid);
+  });
+});
+
+describe("changedSomething", () => {
+  const before = entry(1);
+  test.each([
+    ["no change", entry(1), false],
+    ["a package added", entry(1, { changes: { ...NONE, added: ["b==1"] } }), true],
+    ["only REQUESTED changed", entry(1, { packages: [{ name: "a", version: "1.0", requested: true }] }), true],
+    ["an interrupted pip with no package change", entry(1, { interrupted: true }), true],
+    ["an interrupted undo with no change", entry(1, { interrupted: true, kind: "undo" }), false],
+    ["a failed undo", entry(1, { kind: "undo", exit_code: 1 }), false],
+  ])("%s", (_name, after, changed) => {
+    expect(changedSomething({ id: 1, before, after, corrupt: [] })).toBe(changed);
+  });
+  test("an incomplete or corrupt entry counts", () => {
+    expect(changedSomething({ id: 1, before, corrupt: [] })).toBe(true);
+    expect(changedSomething({ id: 1, before, after: entry(1), corrupt: ["x"] })).toBe(true);
+  });
+});
+
+function historyWith(changed: boolean[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "pyctl-history-"));
+  for (const [i, c] of changed.entries()) {
+    const e = entry(i + 1, c ? { changes: { ...NONE, added: [`p${i}==1`] } } : {});
+    writeFileSync(entryFile(dir, e.id, "before"), JSON.stringify({ ...e, changes: undefined }));
+    writeFileSync(entryFile(dir, e.id, "after"), JSON.stringify(e));
+  }
+  return dir;
+}
+
+describe("pruneHistory", () => {
+  test.each([
+    ["under the limit: nothing goes", [true, false, true], 3, []],
+    ["no-change entries newer than the kept ones stay and do not count", [true, true, false, false, true], 2, [1]],
+    ["everything older than the kept changes goes", [false, true, false, true, true], 2, [1, 2, 3]],
+    ["at most `keep` no-change entries stay", [true, false, false, false, true], 2, [2]],
+  ])("%s", (_name, changed, keep, removed) => {
+    const dir = historyWith(changed as boolean[]);
+    expect(pruneHistory(dir, keep as number)).toEqual(removed as number[]);
+    const left = listHistory(dir).map((i) => i.id);
+    expect(left.every((id) => !(removed as number[]).includes(id))).toBe(true);
+    expect(left.length).toBe(changed.length - (removed as number[]).length);
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe("sweepStaleTemps", () => {
+  test("removes the temp files and folders of dead processes, in every naming form, and keeps live ones", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pyctl-temps-"));
+    const dead = Bun.spawnSync(["true"]).pid;
+    const names = {
+      gone: [`.002_before.json.${dead}.1.tmp`, `.002_before.json.${dead}.tmp`, `1.1.${dead}.tmp`, `venv.new.${dead}.tmp`],
+      kept: [`.x.json.${process.pid}.3.tmp`, `1.1.${process.pid}.tmp`, "1.1", "002_before.json", `.x.json.1.${dead}`],
+    };
+    for (const name of [...names.gone, ...names.kept]) {
+      if (name.startsWith("venv.new.")) mkdirSync(join(dir, name));
+      else writeFileSync(join(dir, name), "");
+    }
+    expect(sweepStaleTemps(dir).sort()).toEqual([...names.gone].sort());
+    expect(readdirSync(dir).sort()).toEqual([...names.kept].sort());
+    expect(sweepStaleTemps(dir, true).sort()).toEqual([`.x.json.${process.pid}.3.tmp`, `1.1.${process.pid}.tmp`].sort());
+    expect(existsSync(join(dir, "1.1"))).toBe(true);
+    rmSync(dir, { recursive: true });
+  });
+});
