@@ -22,6 +22,11 @@ export interface Operation {
   phases: string[];
   /** Turns the shared before-state into this operation's (e.g. breaks what doctor repairs). */
   prepare?(venv: string): void;
+  /**
+   * The command run before the next write, when a pip write cannot run in the before-state
+   * (doctor's broken venv refuses pip): it must bring the venv to the after-state.
+   */
+  next?: string[];
 }
 
 export type Fault = { phase: string; signal: Signal } | { diskFree: number };
@@ -136,8 +141,8 @@ export class Lane {
       op.prepare?.(this.venv);
       await must(exec(this.sb, ["cp", "-al", this.sb.home, this.template(op)]), "template");
       const before = fileSet(this.venv);
-      const r = await pyctl(this.sb, op.args);
-      this.states.set(op, { before, after: r.code === 0 ? fileSet(this.venv) : undefined });
+      await pyctl(this.sb, op.args); // its exit code may say other problems remain (doctor --fix): the files tell
+      this.states.set(op, { before, after: fileSet(this.venv) });
     }
     return this;
   }
@@ -297,11 +302,17 @@ export async function survivalProblems(lane: Lane, op: Operation, states: States
     if (undo.code !== 0) problems.push(`undo fails: ${lastLine(undo.err)}`);
     else if (!same(now, states.before)) problems.push(`undo does not bring back the before-state (${setDiff(now, states.before)})`);
   }
+  if (op.next) {
+    const repair = await pyctl(sb, op.next);
+    if (/internal error|\n\s+at .+:\d+/.test(repair.err)) problems.push(`${op.next.join(" ")}: ${lastLine(repair.err)}`);
+  }
   const next = await pyctl(sb, ["pip", "--", "uninstall", "-y", "not-installed-anywhere"]);
   if (next.code !== 0) problems.push(`the next write fails: ${lastLine(next.err)}`);
   const left = leftovers(sb.pyctlHome);
   if (left.length) problems.push(`left after the next write: ${left.join(", ")}`);
-  if (!same(fileSet(venv), now)) problems.push(`the next write changed the venv (${setDiff(fileSet(venv), now)})`);
+  const final = fileSet(venv);
+  if (op.next && !same(final, states.after)) problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
+  if (!op.next && !same(final, now)) problems.push(`the next write changed the venv (${setDiff(final, now)})`);
   await workingProblems(lane, problems);
   return problems;
 }
@@ -314,7 +325,9 @@ export async function runOnLanes(lanes: Lane[], cases: Case[]): Promise<Map<Case
     lanes.map(async (lane) => {
       for (let c = queue.shift(); c; c = queue.shift()) {
         if (process.env.PYCTL_TEST_VERBOSE) console.error(`case: ${caseName(c)}`);
-        results.set(c, await lane.run(c));
+        const problems = await lane.run(c);
+        if (process.env.PYCTL_TEST_VERBOSE && problems.length) console.error(`  ${problems.join("\n  ")}`);
+        results.set(c, problems);
       }
     }),
   );
