@@ -19,6 +19,7 @@ import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
 import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
+import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -28,6 +29,19 @@ import type { Dist } from "../packages/inventory.ts";
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
   recorded?(entry: AfterEntry): void;
+  /** PYCTL_TEST_PAUSE reached `phase` (tests only). */
+  paused?(phase: string): void;
+}
+
+/**
+ * PYCTL_TEST_PAUSE=claimed|acted (tests only): wait up to 60 s, or until a signal, once the
+ * before-state is written (pip not started yet) or once the action ended (after-state not yet
+ * written), so a test can interrupt a recorded operation there deterministically.
+ */
+async function testPause(phase: "claimed" | "acted", guard: SignalGuard, events: RecorderEvents): Promise<void> {
+  if (process.env.PYCTL_TEST_PAUSE !== phase) return;
+  events.paused?.(phase);
+  for (const end = Date.now() + 60_000; !guard.interrupted && Date.now() < end; ) await Bun.sleep(20);
 }
 
 export interface Operation {
@@ -56,8 +70,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omi
     timestamp: new Date().toISOString(),
     user: userName(),
     kind: op.kind,
-    command: op.command,
-    pip_args: op.pipArgs,
+    command: redactUrls(op.command),
+    pip_args: redactArgs(op.pipArgs),
     python: pythonVersionOf(target),
     venv: target.venv,
     freeze: freezeAll(target, dists),
@@ -163,12 +177,14 @@ export async function recordOperation(
     const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
     let failure: unknown;
     let acted: Outcome;
+    await testPause("claimed", guard, events);
     try {
       acted = await action(guard);
     } catch (err) {
       failure = err;
       acted = { exitCode: 1, interrupted: false };
     }
+    await testPause("acted", guard, events);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;

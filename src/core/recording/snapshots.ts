@@ -7,10 +7,11 @@
  *   alpha==1.0
  *   beta==2.0
  */
+import { decodeRequirementsText, printable } from "../packages/requirements-check.ts";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
 
 export interface SnapshotHeader {
@@ -34,7 +35,7 @@ export function snapshotPath(dir: string, name: string): string {
 
 export function writeSnapshot(dir: string, name: string, python: string, freezeAll: string, date = new Date()): string {
   const path = snapshotPath(dir, name);
-  mkdirSync(dir, { recursive: true });
+  makeDataDir(dir);
   const header = `# pyctl snapshot: ${name}\n# python: ${python}\n# date: ${date.toISOString()}\n`;
   writeFileAtomic(path, header + freezeAll);
   return path;
@@ -55,7 +56,7 @@ export function parseSnapshotText(path: string, text: string, name: string): Sna
     if (meta) header[meta[1] as "python" | "date"] = meta[2]!.trim();
     if (!line || line.startsWith("#")) continue;
     if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
-      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${line}`);
+      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`);
     }
     lines.push(line);
   }
@@ -75,13 +76,13 @@ export function readSnapshot(dir: string, name: string): Snapshot {
 
 /** A freeze or requirements file given by path (`pyctl restore FILE`). */
 export function readSnapshotFile(path: string): Snapshot {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch {
     throw new PyctlError(`cannot read ${path}`, { hint: "restore takes a snapshot name or the path of a freeze file" });
   }
-  return parseSnapshotText(path, text, basename(path).replace(/\.txt$/, ""));
+  return parseSnapshotText(path, decodeRequirementsText(path, bytes), basename(path).replace(/\.txt$/, ""));
 }
 
 export function listSnapshotNames(dir: string): string[] {

@@ -12,6 +12,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { linkFile } from "../base/fstree.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type Dist } from "../packages/inventory.ts";
@@ -78,6 +79,7 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
   if (!files) return false;
   const final = entryDir(store, dist.name, dist.version);
   const temp = `${final}.${process.pid}.tmp`;
+  makeDataDir(store);
   rmSync(temp, { recursive: true, force: true });
   for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files };
