@@ -103,9 +103,11 @@ function sweepTemps(target: Target, own: boolean): void {
 }
 
 /** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
-function unrecorded(err: unknown, command: string, exitCode: number): unknown {
+function unrecorded(err: unknown, command: string, exitCode: number, changed: boolean): unknown {
   const system = systemErrorMessage(err);
-  return system ? new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}`) : err;
+  if (!system) return err;
+  const after = changed ? "; its entry stays incomplete, and `pyctl undo` takes the venv back to before it" : "";
+  return new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}${after}`);
 }
 
 interface Ran {
@@ -118,16 +120,20 @@ interface Ran {
 }
 
 /**
- * Store what the operation installed and write its after-state. On any failure the entry is taken
- * back whole (a before-state without its after would read as a crash); so is the entry of an
- * action that threw without changing the package set.
+ * Store what the operation installed and write its after-state. When that fails (a full disk),
+ * an operation that changed the package set keeps its before-state: the entry reads as
+ * incomplete and `pyctl undo` takes the venv back to it, rather than past it to the operation
+ * before. One that changed nothing, or an action that threw without changing anything, leaves
+ * no entry at all.
  */
 function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   const { entry, before, outcome, failure } = ran;
+  let changed = true; // until the after-state is read: keep what undo would need
   try {
     const afterDists = inventoryOf(target);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-    if (failure !== undefined && isEmpty(changes)) throw failure;
+    changed = !isEmpty(changes);
+    if (failure !== undefined && !changed) throw failure;
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
     storeAll(
       target.storeDir,
@@ -145,8 +151,8 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     writeAfter(target.historyDir, after);
     return after;
   } catch (err) {
-    discardEntry(target.historyDir, entry.id);
-    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode);
+    if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
+    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode, changed);
   }
 }
 
