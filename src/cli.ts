@@ -4,6 +4,7 @@ import { COMMANDS, findCommand } from "./commands/index.ts";
 import { parseArgs, usage } from "./commands/parse.ts";
 import { firstLine, writeCrashReport } from "./core/base/crash-report.ts";
 import { PyctlError, systemErrorMessage, UsageError } from "./core/base/errors.ts";
+import { permissionError } from "./core/base/permission.ts";
 import { err, out } from "./ui/output.ts";
 
 const VERSION = "0.1.0";
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** One line for the user, whatever went wrong; the stack goes to a report file, never the terminal. */
-function reportFailure(error: unknown, argv: string[]): number {
+function reportFailure(caught: unknown, argv: string[]): number {
+  const error = permissionError(caught) ?? caught;
   if (error instanceof PyctlError) {
     err(`pyctl: ${error.message}`);
     if (error.hint) err(`pyctl: hint: ${error.hint}`);

@@ -1,6 +1,7 @@
 /** What most commands start with: the tier's layout, its config, and the venv they act on. */
 import { loadConfig, configFlag, type Config } from "../core/base/config.ts";
 import { Layout } from "../core/base/paths.ts";
+import { setPrivateWrites } from "../core/base/modes.ts";
 import { resolveVersion, targetFor, type Target } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { PyctlError } from "../core/base/errors.ts";
@@ -16,6 +17,7 @@ export interface Context {
 export async function openContext(): Promise<Context> {
   const layout = new Layout();
   if (layout.tier === "system") process.umask(0o022); // what root writes there, everyone may read and nobody else may change
+  setPrivateWrites(layout.tier === "user");
   const config = await loadConfig(layout.configFile);
   setColorSetting(configFlag(config, "ui.color"));
   return { layout, config };

@@ -1,6 +1,7 @@
 /** `pyctl diff [N] [--python X.Y] [--json]`: what operation N (default: the last) changed. */
 import { latestId, readItem } from "../core/recording/history.ts";
 import { PyctlError } from "../core/base/errors.ts";
+import { redactUrls } from "../core/base/redact.ts";
 import { changeLines } from "../ui/diff.ts";
 import { out, printJson } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
@@ -18,7 +19,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!item.before && !item.after) throw new PyctlError(`no operation #${id}`, { hint: "`pyctl history` lists them" });
   if (item.corrupt.length) throw new PyctlError(`operation #${id} is unreadable: ${item.corrupt.join(", ")}`);
   const status = statusOf(item);
-  const command = (item.after ?? item.before)!.command;
+  const command = redactUrls((item.after ?? item.before)!.command);
   if (args.options.has("--json")) {
     printJson({ id, command, status, exit_code: item.after?.exit_code ?? null, changes: item.after?.changes ?? null });
     return 0;

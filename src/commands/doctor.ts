@@ -6,7 +6,9 @@
 import { configFlag, configString, defaultConfig, loadConfig, type Config } from "../core/base/config.ts";
 import type { Check, Repair } from "../core/doctor/check.ts";
 import { runChecks } from "../core/doctor/doctor.ts";
-import { Layout } from "../core/base/paths.ts";
+import { isRoot, Layout } from "../core/base/paths.ts";
+import { PyctlError } from "../core/base/errors.ts";
+import { setPrivateWrites } from "../core/base/modes.ts";
 import { applyRepair } from "../core/doctor/repair.ts";
 import { repairRcBlock, shellChecks, type ShellRepair } from "../shell/doctor-checks.ts";
 import { colors, notice, out, printJson, setColorSetting } from "../ui/output.ts";
@@ -59,6 +61,12 @@ function printCheck(check: AnyCheck, fixing: boolean): void {
 
 export async function run(args: ParsedArgs): Promise<number> {
   const layout = new Layout();
+  setPrivateWrites(layout.tier === "user");
+  if (args.options.has("--fix") && layout.tier === "system" && !isRoot()) {
+    throw new PyctlError(`doctor --fix would change the system tier at ${layout.home}, which belongs to root`, {
+      hint: "run it as root; `pyctl doctor` (without --fix) shows the problems",
+    });
+  }
   let config = defaultConfig();
   let configError: Error | undefined;
   try {

@@ -2,7 +2,10 @@
  * `pyctl export [--format requirements|pylock] [NAME] [--output FILE] [--python X.Y]`: the
  * current package set, or snapshot NAME, as requirements.txt (pip freeze format) or PEP 751 pylock.toml.
  */
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
+import { errnoCode, PyctlError } from "../core/base/errors.ts";
+import { redactUrls } from "../core/base/redact.ts";
 import { writeFileAtomic } from "../core/base/atomic.ts";
 import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export/export.ts";
 import { resolveVersion, targetFor } from "../core/recording/target.ts";
@@ -13,6 +16,21 @@ import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 const PYLOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
+
+/** --output FILE: its folder must exist (pyctl makes no folders for you); errors are one line. */
+function writeOutput(output: string, text: string): void {
+  const dir = dirname(resolve(output));
+  if (!existsSync(dir)) throw new PyctlError(`cannot write ${output}: the folder ${dir} does not exist`);
+  try {
+    writeFileAtomic(output, text, 0o644); // the user's own file, not pyctl's data
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new PyctlError(`cannot write ${output}: permission denied`);
+    if (code === "EISDIR" || code === "ENOTDIR") throw new PyctlError(`cannot write ${output}: not a file path`);
+    if (code === "ENOSPC") throw new PyctlError(`cannot write ${output}: no space left on the device`);
+    throw err;
+  }
+}
 
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
@@ -35,11 +53,12 @@ export async function run(args: ParsedArgs): Promise<number> {
   } else {
     text = requirementsText(source);
   }
+  text = redactUrls(text);
   if (!output) {
     writeAll(1, text);
     return 0;
   }
-  writeFileAtomic(output, text);
+  writeOutput(output, text);
   out(`wrote ${output}: ${source.packages.length} package(s) from ${source.description}`);
   return 0;
 }

@@ -1,4 +1,5 @@
 /** `pyctl history [--limit N] [--python X.Y] [--json]`: recorded operations, newest first. */
+import { redactUrls } from "../core/base/redact.ts";
 import { listHistory, type HistoryItem } from "../core/recording/history.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
 import { summarize } from "../ui/diff.ts";
@@ -22,7 +23,7 @@ export function itemJson(item: HistoryItem) {
     id: item.id,
     timestamp: item.before?.timestamp ?? entry?.timestamp ?? null,
     kind: entry?.kind ?? null,
-    command: entry?.command ?? null,
+    command: entry ? redactUrls(entry.command) : null, // entries written before redaction existed
     status: statusOf(item),
     exit_code: item.after?.exit_code ?? null,
     changes: item.after?.changes ?? null,

@@ -61,7 +61,7 @@ export async function run(parsed: ParsedArgs): Promise<number> {
       updates?.begin(); // pip is running by now: the notice's work overlaps it
       return running;
     },
-    { waiting },
+    { waiting, paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`) },
     pruneUnneeded,
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {

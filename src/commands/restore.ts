@@ -6,6 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
+import { applicableLines } from "../core/packages/requirements-check.ts";
+import { markerEnvironment } from "../core/packages/requirements.ts";
 import { goalFromLines } from "../core/transaction/plan.ts";
 import { applyExplicitMarks, readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
 import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
@@ -40,9 +42,10 @@ export async function run(args: ParsedArgs): Promise<number> {
   const target = existingTarget(ctx, versionFor(ctx, args, snapshot));
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
-  const goal = goalFromLines(snapshot.lines);
-  applyExplicitMarks(goal.wanted, snapshot);
   const running = pythonVersionOf(target);
+  const lines = applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running));
+  const goal = goalFromLines(lines);
+  applyExplicitMarks(goal.wanted, snapshot, lines);
   if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {
     notice(`${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${running} venv`);
   }

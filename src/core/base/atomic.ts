@@ -1,6 +1,7 @@
 import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "./errors.ts";
+import { defaultFileMode } from "./modes.ts";
 
 let counter = 0;
 
@@ -17,8 +18,24 @@ function removeQuietly(path: string): void {
   }
 }
 
+/**
+ * Create a temp file for `path` with `write`, under a name nobody took: a name that exists (a
+ * leftover, or a symlink someone planted) is passed over, never opened (O_EXCL).
+ */
+function freshTemp(path: string, write: (temp: string) => void): string {
+  for (let tries = 0; ; tries++) {
+    const temp = tempPathFor(path);
+    try {
+      write(temp);
+      return temp;
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST" || tries >= 100) throw err;
+    }
+  }
+}
+
 /** Write a new file completely or not at all: on any failure (a full disk) it is removed. */
-function writeDurably(path: string, data: string, mode = 0o644): void {
+function writeDurably(path: string, data: string, mode = defaultFileMode()): void {
   const fd = openSync(path, "wx", mode);
   try {
     fchmodSync(fd, mode);
@@ -34,10 +51,9 @@ function writeDurably(path: string, data: string, mode = 0o644): void {
 }
 
 /** Replace `path` with `data` so that readers see the old or the new content, never a mix. */
-export function writeFileAtomic(path: string, data: string, mode = 0o644): void {
-  const temp = tempPathFor(path);
+export function writeFileAtomic(path: string, data: string, mode = defaultFileMode()): void {
+  const temp = freshTemp(path, (t) => writeDurably(t, data, mode));
   try {
-    writeDurably(temp, data, mode);
     renameSync(temp, path);
   } catch (err) {
     removeQuietly(temp);
@@ -50,8 +66,7 @@ export function writeFileAtomic(path: string, data: string, mode = 0o644): void 
  * link(2) fails with EEXIST instead of replacing, which is what makes a claim exclusive.
  */
 export function createFileExclusive(path: string, data: string): boolean {
-  const temp = tempPathFor(path);
-  writeDurably(temp, data);
+  const temp = freshTemp(path, (t) => writeDurably(t, data));
   try {
     linkSync(temp, path);
     return true;

@@ -1,14 +1,22 @@
 /**
  * One exclusive lock per venv, so write operations from several shells run one after another.
- * flock(2) is released by the kernel when the holder dies, so a crash never leaves a stuck lock;
- * the file's content (pid and command) only serves the "waiting for …" message.
+ * flock(2) belongs to the open file description, so it lasts while any process holds the
+ * descriptor: every child pyctl starts on the venv gets it (`withLockFds`), and the lock dies
+ * with the last of them, never with pyctl alone while its pip keeps writing. The kernel drops
+ * it when they all die, so a crash never leaves a stuck lock; the file's content (pid and
+ * command) only serves the "waiting for …" message.
+ *
+ * The file is pyctl's own: it is opened without following symlinks, must be a regular file
+ * owned by the caller, and is kept 0600, so another user can neither open it (and hold root's
+ * lock) nor plant a symlink that makes pyctl write somewhere else.
  */
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { PyctlError } from "./errors.ts";
+import { errnoCode, PyctlError } from "./errors.ts";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
+const LOCK_MODE = 0o600;
 
 type Flock = (fd: number, operation: number) => number;
 let flockFn: Flock | undefined;
@@ -35,6 +43,19 @@ export interface VenvLock {
   release(): void;
 }
 
+/** Descriptors of the locks this process holds, in the order taken. */
+const held = new Set<number>();
+
+/** The descriptors children must inherit so that a lock outlives pyctl as long as they run. */
+export function heldLockFds(): number[] {
+  return [...held];
+}
+
+/** A spawn `stdio` array that also hands the held locks to the child (as fds 3, 4, …). */
+export function withLockFds<T>(stdio: [T, T, T]): [T, T, T, ...number[]] {
+  return [...stdio, ...held];
+}
+
 export function readHolder(path: string): LockHolder | undefined {
   try {
     const holder = JSON.parse(readFileSync(path, "utf8")) as LockHolder;
@@ -44,17 +65,48 @@ export function readHolder(path: string): LockHolder | undefined {
   }
 }
 
+/** Open the lock file as pyctl's own: no symlink, a regular file of ours, 0600. */
+function openLockFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, LOCK_MODE);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === "ELOOP") throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, { hint: `remove ${path}` });
+    throw err;
+  }
+  const st = fstatSync(fd);
+  const uid = process.geteuid?.();
+  if (!st.isFile() || (uid !== undefined && st.uid !== uid)) {
+    closeSync(fd);
+    const what = st.isFile() ? `owned by uid ${st.uid}` : "not a regular file";
+    throw new PyctlError(`${path} is not pyctl's lock (${what}); pyctl does not use it`, { hint: `remove ${path}` });
+  }
+  if ((st.mode & 0o777) !== LOCK_MODE) fchmodSync(fd, LOCK_MODE);
+  return fd;
+}
+
 /** Take the lock if it is free, without waiting. */
 export function tryLock(path: string, command: string): VenvLock | undefined {
   mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, "a+", 0o644);
+  const fd = openLockFile(path);
   if (flock()(fd, LOCK_EX | LOCK_NB) !== 0) {
     closeSync(fd);
     return undefined;
   }
-  ftruncateSync(fd, 0);
-  writeSync(fd, JSON.stringify({ pid: process.pid, command }));
-  return { release: () => closeSync(fd) };
+  try {
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify({ pid: process.pid, command }), 0);
+  } catch {
+    /* a full disk: the holder's name is only for "waiting for …" messages */
+  }
+  held.add(fd);
+  return {
+    release: () => {
+      held.delete(fd);
+      closeSync(fd);
+    },
+  };
 }
 
 /** Wait for the lock; `onWait` is told once who holds it. */
@@ -73,7 +125,12 @@ export async function acquireLock(path: string, command: string, onWait: (holder
 
 /** Is anybody holding the lock right now? (For status and doctor; takes and drops it if free.) */
 export function isLocked(path: string): boolean {
-  const lock = tryLock(path, "probe");
+  let lock: VenvLock | undefined;
+  try {
+    lock = tryLock(path, "probe");
+  } catch {
+    return false; // not ours to take (another user's tier, or not pyctl's file): nobody waits on it here
+  }
   lock?.release();
   return lock === undefined;
 }

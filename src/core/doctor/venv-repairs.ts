@@ -4,6 +4,7 @@
  * only pip is gone, rebuilding in place (rebuild.ts) when the base interpreter is gone. Each
  * goal keeps every package: a repair never shrinks the package set.
  */
+import { withLockFds } from "../base/lock.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -134,7 +135,8 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
       goal: () => undefined,
       prepare: (staging) => {
         const env = { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_NO_COMPILE: "1" };
-        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], { encoding: "utf8", env });
+        const stdio = withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]);
+        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], { encoding: "utf8", stdio, env });
         if (run.status !== 0) throw new PyctlError(`ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`);
         relocateVenvText(staging, staging, t.venv);
         return undefined;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } 
 import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
 import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
+import { withLockFds } from "../base/lock.ts";
 import { PyctlError } from "../base/errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
@@ -46,7 +47,8 @@ export function venvPython(venv: string): string {
 }
 
 function run(command: string[], what: string): void {
-  const result = spawnSync(command[0]!, command.slice(1), { encoding: "utf8", env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
+  const stdio = withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]);
+  const result = spawnSync(command[0]!, command.slice(1), { encoding: "utf8", stdio, env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
   if (result.status !== 0) {
     const detail = (result.stderr || result.stdout || "").trim().split("\n").at(-1) ?? "";
     throw new PyctlError(`${what} failed${detail ? `: ${detail}` : ""}`);

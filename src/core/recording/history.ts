@@ -29,9 +29,10 @@
  * undo) stays in the history but does not count toward history.max_entries: pruning keeps the
  * newest max_entries operations that changed something, plus the no-change ones among them.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { isEmpty, type Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
@@ -99,7 +100,7 @@ function serialize(entry: object): string {
 
 /** Write NNN_before.json under the next free id; concurrent claimers each get their own id. */
 export function claimEntry(dir: string, entry: Omit<BeforeEntry, "id">): BeforeEntry {
-  mkdirSync(dir, { recursive: true });
+  makeDataDir(dir);
   for (let id = latestId(dir) + 1; ; id++) {
     const claimed = { id, ...entry };
     if (createFileExclusive(entryFile(dir, id, "before"), serialize(claimed))) return claimed;

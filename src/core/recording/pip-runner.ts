@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { configFlag, type Config } from "../base/config.ts";
+import { withLockFds } from "../base/lock.ts";
 import type { Outcome } from "./recorder.ts";
 import type { SignalGuard } from "./signal-guard.ts";
 import type { Target } from "./target.ts";
@@ -14,7 +15,8 @@ export function pipCommand(target: Target): string[] {
 /** Run pip in the foreground; its exit code, or 130 if a signal stopped the operation. */
 export async function runPip(target: Target, args: string[], env: Record<string, string | undefined>, guard: SignalGuard): Promise<Outcome> {
   if (guard.interrupted) return { exitCode: 130, interrupted: true };
-  const child = Bun.spawn([...pipCommand(target), ...args], { stdio: ["inherit", "inherit", "inherit"], env });
+  // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
+  const child = Bun.spawn([...pipCommand(target), ...args], { stdio: withLockFds(["inherit", "inherit", "inherit"]), env });
   guard.watch(child);
   const exitCode = await child.exited;
   guard.watch(undefined);

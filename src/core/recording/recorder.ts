@@ -19,6 +19,7 @@ import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
 import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
+import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -31,6 +32,19 @@ import type { UnownedFile } from "../packages/accounting.ts";
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
   recorded?(entry: AfterEntry): void;
+  /** PYCTL_TEST_PAUSE reached `phase` (tests only). */
+  paused?(phase: string): void;
+}
+
+/**
+ * PYCTL_TEST_PAUSE=claimed|acted (tests only): wait up to 60 s, or until a signal, once the
+ * before-state is written (pip not started yet) or once the action ended (after-state not yet
+ * written), so a test can interrupt a recorded operation there deterministically.
+ */
+async function testPause(phase: "claimed" | "acted", guard: SignalGuard, events: RecorderEvents): Promise<void> {
+  if (process.env.PYCTL_TEST_PAUSE !== phase) return;
+  events.paused?.(phase);
+  for (const end = Date.now() + 60_000; !guard.interrupted && Date.now() < end; ) await Bun.sleep(20);
 }
 
 export interface Operation {
@@ -61,8 +75,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[], expl
     timestamp: new Date().toISOString(),
     user: userName(),
     kind: op.kind,
-    command: op.command,
-    pip_args: op.pipArgs,
+    command: redactUrls(op.command),
+    pip_args: redactArgs(op.pipArgs),
     python: pythonVersionOf(target),
     venv: target.venv,
     freeze: freezeAll(target, dists),
@@ -95,9 +109,11 @@ function sweepTemps(target: Target, own: boolean): void {
 }
 
 /** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
-function unrecorded(err: unknown, command: string, exitCode: number): unknown {
+function unrecorded(err: unknown, command: string, exitCode: number, changed: boolean): unknown {
   const system = systemErrorMessage(err);
-  return system ? new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}`) : err;
+  if (!system) return err;
+  const after = changed ? "; its entry stays incomplete, and `pyctl undo` takes the venv back to before it" : "";
+  return new PyctlError(`${command} ran (exit ${exitCode}) but could not be recorded: ${system}${after}`);
 }
 
 interface Ran {
@@ -110,19 +126,23 @@ interface Ran {
 }
 
 /**
- * Store what the operation installed and write its after-state. On any failure the entry is taken
- * back whole (a before-state without its after would read as a crash); so is the entry of an
- * action that threw without changing the package set.
+ * Store what the operation installed and write its after-state. When that fails (a full disk),
+ * an operation that changed the package set keeps its before-state: the entry reads as
+ * incomplete and `pyctl undo` takes the venv back to it, rather than past it to the operation
+ * before. One that changed nothing, or an action that threw without changing anything, leaves
+ * no entry at all.
  */
 function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   const { entry, before, outcome, failure } = ran;
+  let changed = true; // until the after-state is read: keep what undo would need
   try {
     const afterDists = inventoryOf(target);
     // Explicit marks carry over to what is still installed, plus what a successful install named.
     const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
     for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-    if (failure !== undefined && isEmpty(changes)) throw failure;
+    changed = !isEmpty(changes);
+    if (failure !== undefined && !changed) throw failure;
     // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
     const unowned = unownedOf(target, afterDists);
     const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
@@ -144,8 +164,8 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     writeAfter(target.historyDir, after);
     return after;
   } catch (err) {
-    discardEntry(target.historyDir, entry.id);
-    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode);
+    if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
+    throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode, changed);
   }
 }
 
@@ -176,12 +196,14 @@ export async function recordOperation(
     const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
     let failure: unknown;
     let acted: Outcome;
+    await testPause("claimed", guard, events);
     try {
       acted = await action(guard);
     } catch (err) {
       failure = err;
       acted = { exitCode: 1, interrupted: false };
     }
+    await testPause("acted", guard, events);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;

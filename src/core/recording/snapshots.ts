@@ -13,10 +13,11 @@
  * A snapshot without the "# explicit:" header line (older ones) says nothing about it: restore
  * then keeps the marks of what stays and gives the rest the marks their source carries.
  */
+import { decodeRequirementsText, printable } from "../packages/requirements-check.ts";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
 import { freezeLinesOf, type Dist } from "../packages/inventory.ts";
 
@@ -41,7 +42,7 @@ export function snapshotPath(dir: string, name: string): string {
 
 export function writeSnapshot(dir: string, name: string, python: string, freezeAll: string, date = new Date()): string {
   const path = snapshotPath(dir, name);
-  mkdirSync(dir, { recursive: true });
+  makeDataDir(dir);
   const header = `# pyctl snapshot: ${name}\n# python: ${python}\n# date: ${date.toISOString()}\n`;
   writeFileAtomic(path, header + freezeAll);
   return path;
@@ -72,10 +73,18 @@ export interface Snapshot extends SnapshotHeader {
   explicit?: boolean[];
 }
 
-/** Give each wanted line (in the snapshot's order) the snapshot's explicit mark, if it has marks. */
-export function applyExplicitMarks(wanted: { requested?: boolean }[], snapshot: Snapshot): void {
-  if (!snapshot.explicit) return;
-  for (const [i, w] of wanted.entries()) w.requested = snapshot.explicit[i] === true;
+/**
+ * Give each wanted line the snapshot's explicit mark, if it has marks. `lines` are the lines the
+ * goal was made from, in its order (the snapshot's, or those whose markers apply, markers cut off).
+ */
+export function applyExplicitMarks(wanted: { requested?: boolean }[], snapshot: Snapshot, lines: string[] = snapshot.lines): void {
+  const marks = snapshot.explicit;
+  if (!marks) return;
+  for (const [i, w] of wanted.entries()) {
+    const line = lines[i] ?? "";
+    const at = snapshot.lines.findIndex((l) => l === line || l.startsWith(`${line};`) || l.startsWith(`${line} `));
+    w.requested = at >= 0 && marks[at] === true;
+  }
 }
 
 export function parseSnapshotText(path: string, text: string, name: string): Snapshot {
@@ -92,7 +101,7 @@ export function parseSnapshotText(path: string, text: string, name: string): Sna
     explicit.push(EXPLICIT_MARK.test(line));
     line = line.replace(EXPLICIT_MARK, "");
     if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
-      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${line}`);
+      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`);
     }
     lines.push(line);
   }
@@ -112,13 +121,13 @@ export function readSnapshot(dir: string, name: string): Snapshot {
 
 /** A freeze or requirements file given by path (`pyctl restore FILE`). */
 export function readSnapshotFile(path: string): Snapshot {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch {
     throw new PyctlError(`cannot read ${path}`, { hint: "restore takes a snapshot name or the path of a freeze file" });
   }
-  return parseSnapshotText(path, text, basename(path).replace(/\.txt$/, ""));
+  return parseSnapshotText(path, decodeRequirementsText(path, bytes), basename(path).replace(/\.txt$/, ""));
 }
 
 export function listSnapshotNames(dir: string): string[] {

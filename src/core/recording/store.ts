@@ -24,6 +24,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { makeDataDir } from "../base/modes.ts";
 import { linkFile, walkFiles } from "../base/fstree.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
@@ -116,6 +117,7 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
   if (!files) return false;
   const final = entryDir(store, dist.name, entry);
   const temp = `${final}.${process.pid}.tmp`;
+  makeDataDir(store);
   rmSync(temp, { recursive: true, force: true });
   for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files };
@@ -234,6 +236,7 @@ export function storeUnowned(store: string, venv: string, units: UnownedFile[]):
   const id = `${Date.now()}-${process.pid}`;
   const final = join(store, UNOWNED, id);
   const temp = `${final}.tmp`;
+  makeDataDir(store);
   rmSync(temp, { recursive: true, force: true });
   const files: string[] = [];
   for (const unit of units) {

@@ -3,6 +3,7 @@
  * venv's python, so the live venv never sees a half-finished install. pip's stderr reaches the
  * user as it would (a child's output, not pyctl's) and its ERROR lines name the failure.
  */
+import { withLockFds } from "../base/lock.ts";
 import { join } from "node:path";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 
@@ -30,11 +31,11 @@ export async function pipStepInto(venv: string, args: string[], guard: SignalGua
   delete env.PIP_USER;
   const command = [join(venv, "bin", "python"), "-m", "pip", "install", ...QUIET_FLAGS, ...args];
   // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
-  const child = Bun.spawn(command, { stdin: "inherit", stdout: 2, stderr: "pipe", env });
+  const child = Bun.spawn(command, { stdio: withLockFds<"inherit" | "pipe" | number>(["inherit", 2, "pipe"]), env });
   guard.watch(child);
   let tail = "";
   const decoder = new TextDecoder();
-  for await (const chunk of child.stderr) {
+  for await (const chunk of child.stderr as ReadableStream<Uint8Array>) {
     process.stderr.write(chunk);
     tail = (tail + decoder.decode(chunk, { stream: true })).slice(-16_384);
   }

@@ -2,6 +2,7 @@
  * Where a transaction gets the versions it puts in: the local package store (no network), else
  * pip, run inside the staging venv so the live venv never sees a half-finished install.
  */
+import { withLockFds } from "../base/lock.ts";
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { satisfies, type Plan, type Wanted } from "./plan.ts";
@@ -87,7 +88,7 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   delete env.PIP_USER;
   const pip = [join(venv, "bin", "python"), "-m", "pip", "install", "--no-deps", "--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
   // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
-  const child = Bun.spawn([...pip, ...requirements], { stdin: "inherit", stdout: 2, stderr: "inherit", env });
+  const child = Bun.spawn([...pip, ...requirements], { stdio: withLockFds<"inherit" | number>(["inherit", 2, "inherit"]), env });
   guard.watch(child);
   const code = await child.exited;
   guard.watch(undefined);

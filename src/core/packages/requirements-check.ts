@@ -1,0 +1,100 @@
+/**
+ * What a requirements or freeze FILE must be before `pyctl restore FILE` plans anything: UTF-8
+ * text (UTF-16 and binary files are named as such), no control characters (never echoed raw to a
+ * terminal), environment markers decided for the venv's Python (a line whose marker is false is
+ * left out, as pip would), no project named twice, and no `--hash` options: pyctl restores from
+ * its store of installed files, which cannot be checked against an archive's hash, so it refuses
+ * rather than ignore them. Separate from requirements.ts, which parses single requirements.
+ */
+import { PyctlError } from "../base/errors.ts";
+import { canonicalName } from "./pep440.ts";
+import { evaluateMarker, parseRequirement, RequirementError, type MarkerEnvironment } from "./requirements.ts";
+
+/** C0 and C1 control characters, tab aside: what could drive a terminal if echoed. */
+const isControl = (code: number) => (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** `text` with control characters shown as escapes, safe to print. */
+export function printable(text: string): string {
+  let out = "";
+  for (const ch of text) out += isControl(ch.charCodeAt(0)) ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}` : ch;
+  return out;
+}
+
+/** The file's text, or one clear error for UTF-16, binary or non-UTF-8 content. */
+export function decodeRequirementsText(path: string, bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 64);
+  const nuls = (parity: number) => head.filter((b, i) => i % 2 === parity && b === 0).length;
+  const bom16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  const half = Math.floor(head.length / 2);
+  if (bom16 || (head.length >= 4 && (nuls(0) === half || nuls(1) === half))) {
+    throw new PyctlError(`${path} is UTF-16 text; pip and pyctl read requirements files as UTF-8`, { hint: `convert it: iconv -f UTF-16 -t UTF-8 ${path}` });
+  }
+  if (bytes.includes(0)) throw new PyctlError(`${path} is not a text file (binary data at byte ${bytes.indexOf(0)})`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new PyctlError(`${path} is not UTF-8 text`);
+  }
+}
+
+/** `body ; marker` as PEP 508 splits it (after whitespace for a URL requirement). */
+function markerAt(line: string): number {
+  const at = line.includes("@") ? line.search(/\s;/) : line.indexOf(";");
+  return at < 0 ? -1 : line.indexOf(";", at);
+}
+
+function projectKey(line: string): string | undefined {
+  if (line.startsWith("-e")) {
+    const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+    return egg ? canonicalName(egg[1]!) : undefined;
+  }
+  try {
+    return parseRequirement(line).key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The requirement lines that apply to a venv with marker environment `env`, markers removed.
+ * Throws one PyctlError for a control character, a `--hash` option, a bad marker or a project
+ * named twice.
+ */
+export function applicableLines(path: string, lines: string[], env: MarkerEnvironment): string[] {
+  const kept: string[] = [];
+  const seen = new Map<string, string>();
+  for (const raw of lines) {
+    if (hasControl(raw)) throw new PyctlError(`${path}: a line holds a control character: ${printable(raw)}`);
+    if (/(^|\s)--hash([=\s]|$)/.test(raw)) {
+      throw new PyctlError(`${path}: ${raw.split(/\s/)[0]} has --hash: pyctl restores from its store of installed files and cannot check an archive's hash`, {
+        hint: `remove the --hash options to restore with pyctl, or install with \`pip install --require-hashes -r ${path}\``,
+      });
+    }
+    let line = raw;
+    const semi = line.startsWith("-e") ? -1 : markerAt(line);
+    if (semi >= 0) {
+      let applies: boolean;
+      try {
+        const marker = parseRequirement(line).marker;
+        applies = marker ? evaluateMarker(marker, env) : true;
+      } catch (err) {
+        throw new PyctlError(`${path}: ${err instanceof RequirementError ? err.message : `bad marker in: ${line}`}`);
+      }
+      if (!applies) continue;
+      line = line.slice(0, semi).trim();
+    }
+    const key = projectKey(line);
+    if (key !== undefined) {
+      const first = seen.get(key);
+      if (first !== undefined) throw new PyctlError(`${path} names ${key} twice: "${first}" and "${line}"`);
+      seen.set(key, line);
+    }
+    kept.push(line);
+  }
+  return kept;
+}
