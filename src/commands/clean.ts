@@ -4,7 +4,7 @@
  */
 import { PyctlError, UsageError } from "../core/base/errors.ts";
 import { goalFromLines } from "../core/transaction/plan.ts";
-import { readSnapshot } from "../core/recording/snapshots.ts";
+import { applyExplicitMarks, readSnapshot } from "../core/recording/snapshots.ts";
 import { assertWritable, baselineName, inventoryOf, type Target } from "../core/recording/target.ts";
 import { baseInterpreterOf } from "../core/transaction/transaction.ts";
 import { err, writeAll } from "../ui/output.ts";
@@ -47,6 +47,11 @@ export async function run(args: ParsedArgs): Promise<number> {
     kind: "clean",
     command: keepBaseline ? "pyctl clean --keep-baseline" : "pyctl clean",
     fresh: python,
-    goal: () => (baseline ? goalFromLines(baseline.lines) : undefined),
+    goal: () => {
+      if (!baseline) return undefined;
+      const goal = goalFromLines(baseline.lines);
+      applyExplicitMarks(goal.wanted, baseline);
+      return goal;
+    },
   });
 }

@@ -28,7 +28,9 @@ async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Pr
   const fixed: Fixed[] = [];
   const failed: Fixed[] = [];
   const done = new Set<string>();
-  for (const check of checks) {
+  // Taking unowned files out comes last: the other repairs (permissions) first fix what they name.
+  const last = (c: AnyCheck) => c.repair?.kind === "prune-unowned";
+  for (const check of [...checks.filter((c) => !last(c)), ...checks.filter(last)]) {
     if (check.ok || !check.repair) continue;
     const key = JSON.stringify(check.repair);
     if (done.has(key)) continue; // e.g. a missing venv and its interpreter: one rebuild

@@ -9,7 +9,7 @@ import { PyctlError } from "../core/base/errors.ts";
 import { applicableLines } from "../core/packages/requirements-check.ts";
 import { markerEnvironment } from "../core/packages/requirements.ts";
 import { goalFromLines } from "../core/transaction/plan.ts";
-import { readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
+import { applyExplicitMarks, readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
 import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";
@@ -43,7 +43,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
   const running = pythonVersionOf(target);
-  const goal = goalFromLines(applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running)));
+  const lines = applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running));
+  const goal = goalFromLines(lines);
+  applyExplicitMarks(goal.wanted, snapshot, lines);
   if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {
     notice(`${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${running} venv`);
   }

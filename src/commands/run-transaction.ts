@@ -13,6 +13,12 @@ export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
   if (plan.mark.length && !plan.remove.length && !plan.install.length && !plan.replace.length) {
     out(`  (only which packages you asked for changes: ${plan.mark.map((m) => m.dist.name).join(", ")})`);
   }
+  const size = (units: { size: number }[]) => `${units.reduce((n, u) => n + u.size, 0)} bytes`;
+  const files = plan.files;
+  if (files?.remove.length)
+    out(`  - ${files.remove.length} file(s)/folder(s) no package owns (${size(files.remove)}): ${files.remove.map((u) => u.path).join(", ")}`);
+  if (files?.restore.length)
+    out(`  + ${files.restore.length} file(s)/folder(s) no package owns, from the store: ${files.restore.map((u) => u.path).join(", ")}`);
   if (fetch.length) out(`  not in the local package store, to download with pip: ${fetch.map((w) => w.line).join(", ")}`);
 }
 
@@ -36,6 +42,9 @@ export async function transact(target: Target, config: Config, title: string | (
   const result = await runTransaction(target, config, spec, {
     waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
     planned: (plan, fetch) => printPlan(titleNow(), plan, fetch),
+    skipped: (items) => {
+      for (const item of items) notice(`left out ${item.line}: ${item.reason}; the rest is restored`);
+    },
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
     pipping: (args) => notice(`pip install ${args.join(" ")}`),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),

@@ -2,9 +2,10 @@
 import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
 import { acquireLock } from "../core/base/lock.ts";
-import { snapshotPath, writeSnapshot } from "../core/recording/snapshots.ts";
+import { snapshotPath, snapshotText, writeSnapshot } from "../core/recording/snapshots.ts";
+import { explicitOf } from "../core/recording/explicit.ts";
 import { storeAll } from "../core/recording/store.ts";
-import { freezeAll, inventoryOf, pythonVersionOf } from "../core/recording/target.ts";
+import { inventoryOf, pythonVersionOf } from "../core/recording/target.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -23,7 +24,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   try {
     const dists = inventoryOf(target);
     storeAll(target.storeDir, dists, target.venv);
-    writeSnapshot(ctx.layout.snapshotsDir, name, pythonVersionOf(target), freezeAll(target, dists));
+    const explicit = new Set(explicitOf(target, dists).keys());
+    writeSnapshot(ctx.layout.snapshotsDir, name, pythonVersionOf(target), snapshotText(dists, explicit));
     out(`pyctl: saved snapshot ${name}: ${dists.length} packages, Python ${pythonVersionOf(target)} (${path})`);
   } finally {
     lock.release();

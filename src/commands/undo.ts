@@ -2,6 +2,7 @@
 import { toRecords } from "../core/recording/package-records.ts";
 import { goalFromEntry } from "../core/transaction/plan.ts";
 import { assertWritable, inventoryOf } from "../core/recording/target.ts";
+import { unownedOf } from "../core/recording/unowned.ts";
 import { chooseUndo, driftSince, type UndoChoice } from "../core/transaction/undo-goal.ts";
 import { restoreAdopted } from "../core/transaction/adopt.ts";
 import type { Target } from "../core/recording/target.ts";
@@ -39,8 +40,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
 
-  const current = toRecords(inventoryOf(target));
-  const choice = chooseUndo(target.historyDir, target.venv, current, n);
+  const installed = inventoryOf(target);
+  const current = toRecords(installed);
+  const choice = chooseUndo(target.historyDir, target.venv, current, n, unownedOf(target, installed));
   const drift = driftSince(target.historyDir, current);
   if (drift) {
     notice(`the venv changed outside pyctl since operation #${drift.sinceId}:`);
@@ -60,8 +62,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   const code = await transact(target, ctx.config, () => title, {
     kind: "undo",
     command: raw === undefined ? "pyctl undo" : `pyctl undo ${n}`,
-    goal: (installed) => {
-      chosen = chooseUndo(target.historyDir, target.venv, toRecords(installed), n);
+    goal: (now) => {
+      chosen = chooseUndo(target.historyDir, target.venv, toRecords(now), n, unownedOf(target, now));
       title = describe(chosen);
       return goalFromEntry(chosen.before);
     },

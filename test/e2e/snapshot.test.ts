@@ -19,11 +19,15 @@ describe("named snapshots", () => {
     const saved = ok(run(sb, ["snapshot", "work"]));
     expect(saved.stdout).toContain("saved snapshot work");
     const text = readFileSync(join(snapshots(sb), "work.txt"), "utf8");
-    const [name, python, date, ...lines] = text.split("\n");
+    const [name, python, date, marks, ...lines] = text.split("\n");
     expect(name).toBe("# pyctl snapshot: work");
     expect(python).toMatch(/^# python: 3\.11\.\d+$/);
     expect(Date.parse(date!.replace("# date: ", ""))).toBeGreaterThan(Date.now() - 60_000);
-    expect(lines.join("\n")).toBe(frozen);
+    expect(marks).toBe('# explicit: packages you asked for end with "# explicit"');
+    // pip freeze --all, line for line, with what you asked for marked (delta is only a dependency)
+    expect(lines.map((l) => l.replace(/ {2}# explicit$/, "")).join("\n")).toBe(frozen);
+    expect(lines).toContain("beta==1.0  # explicit");
+    expect(lines).toContain("delta==1.5");
 
     ok(pip(sb, "uninstall", "-q", "-y", "gamma", "Mixed_Case.Name"));
     ok(pip(sb, "install", "-q", "beta==2.0", "alpha==2.0", "zeta==1.0"));

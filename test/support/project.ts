@@ -34,8 +34,19 @@ def _source():
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return _wheel(wheel_directory, {MODULE + ".py": _source()[1]})
 
+FINDER = os.path.exists(os.path.join(os.path.dirname(__file__), "FINDER"))
+
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    return _wheel(wheel_directory, {f"__editable__.{DIST}.pth": (_source()[0] + "\n").encode()})
+    root = _source()[0]
+    if not FINDER:
+        return _wheel(wheel_directory, {f"__editable__.{DIST}.pth": (root + "\n").encode()})
+    # as setuptools does it: a .pth that installs an import finder, and a console script
+    finder = f"__editable___{DIST}_finder"
+    return _wheel(wheel_directory, {
+        f"__editable__.{DIST}-{VERSION}.pth": f"import {finder}; {finder}.install()\n".encode(),
+        f"{finder}.py": f"import sys\nROOT = {root!r}\n\ndef install():\n    if ROOT not in sys.path:\n        sys.path.append(ROOT)\n".encode(),
+        f"{INFO}/entry_points.txt": f"[console_scripts]\n{NAME}-cli = {MODULE}:main\n".encode(),
+    })
 
 def get_requires_for_build_wheel(config_settings=None):
     return []
@@ -43,12 +54,19 @@ def get_requires_for_build_wheel(config_settings=None):
 get_requires_for_build_editable = get_requires_for_build_wheel
 `;
 
-/** Writes a buildable project `name` (module `module`) into `dir` and returns dir. */
-export function writeProject(dir: string, name: string, version: string, module: string): string {
+/**
+ * Writes a buildable project `name` (module `module`) into `dir` and returns dir. `buildRequires`
+ * are fetched by pip (build isolation) before it can build it: a project that cannot be built
+ * without the index. `finder`: its editable install is setuptools-style, a .pth that installs an
+ * `__editable__` import finder, plus a console script NAME-cli.
+ */
+export function writeProject(dir: string, name: string, version: string, module: string, options: { buildRequires?: string[]; finder?: boolean } = {}): string {
+  const buildRequires = options.buildRequires ?? [];
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "NAME"), `${name} ${version} ${module}\n`);
   writeFileSync(join(dir, "_backend.py"), BACKEND);
-  writeFileSync(join(dir, `${module}.py`), `VALUE = "${name} ${version}"\n`);
-  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = []\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
+  writeFileSync(join(dir, `${module}.py`), `VALUE = "${name} ${version}"\n\n\ndef main():\n    print(VALUE)\n`);
+  if (options.finder) writeFileSync(join(dir, "FINDER"), "");
+  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = ${JSON.stringify(buildRequires)}\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
   return dir;
 }

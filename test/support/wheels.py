@@ -1,5 +1,8 @@
 """Build the fixture wheels used by the test suite: `python3 wheels.py OUTDIR [--many N]`.
 
+`python3 wheels.py OUTDIR --huge` builds only `huge` 1.0 and 2.0: packages of several thousand
+small modules (and a console script), for interrupting pip mid-extraction.
+
 Stdlib only, Python 3.8+. Archives are byte-for-byte reproducible (fixed timestamps), so
 hashes recorded by one run stay valid in the next.
 """
@@ -120,8 +123,21 @@ def build_all(outdir, many):
             build(outdir, "filler%03d" % i, v)
 
 
+def build_huge(outdir, modules=3000):
+    os.makedirs(outdir, exist_ok=True)
+    for v in ("1.0", "2.0"):
+        files = {"huge/__init__.py": module_source(v, "huge")}
+        for i in range(modules):
+            files["huge/m%04d.py" % i] = "VALUE = %d\nVERSION = %r\n" % (i, v)
+        build(outdir, "huge", v, files=files, scripts=["huge"])
+
+
 def main(argv):
     args = argv[1:]
+    if "--huge" in args:
+        args.remove("--huge")
+        build_huge(args[0])
+        return
     many = 0
     if "--many" in args:
         at = args.index("--many")

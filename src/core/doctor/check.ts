@@ -9,7 +9,8 @@ export type Repair =
   | { kind: "remove"; paths: string[] }
   | { kind: "recover-staging"; version: string }
   | { kind: "finish-entries"; version: string; ids: number[] }
-  | { kind: "permissions"; paths: string[] };
+  | { kind: "permissions"; paths: string[] }
+  | { kind: "prune-unowned"; version: string; paths: string[] };
 
 export interface Check<R = Repair> {
   /** Stable id, e.g. "config", "interpreter:3.11". */

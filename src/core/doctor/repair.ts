@@ -17,6 +17,7 @@ import { planRebuild, rebuild, type RebuildEvents } from "../transaction/rebuild
 import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
 import { ensurepipVenv, relinkVenv } from "./venv-repairs.ts";
+import { pruneUnowned } from "./unowned-check.ts";
 
 export interface RepairContext {
   layout: Layout;
@@ -71,8 +72,8 @@ async function rebuildInPlace(ctx: RepairContext, version: string): Promise<stri
 
 function fixModes(paths: string[]): string {
   for (const path of paths) {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) continue;
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st || st.isSymbolicLink()) continue; // gone (an earlier repair took it out): nothing to lock
     if (st.uid !== 0) chownSync(path, 0, 0);
     chmodSync(path, st.mode & 0o7755);
   }
@@ -99,5 +100,7 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
       return `removed ${repair.paths.length} leftover(s)`;
     case "permissions":
       return fixModes(repair.paths);
+    case "prune-unowned":
+      return pruneUnowned(targetFor(ctx.layout, repair.version), ctx.config, repair.paths);
   }
 }

@@ -14,6 +14,7 @@ import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
+import { unownedCheck } from "./unowned-check.ts";
 
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
@@ -192,6 +193,7 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   const checks: Check[] = [];
   const locked = existsSync(t.lockFile) && isLocked(t.lockFile);
   if (venvState(t, checks)) pipChecks(t, checks);
+  if (isVenv(t.venv)) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
   historyChecks(t, locked, checks);

@@ -139,6 +139,12 @@ function readCache(file: string | undefined): ScanCache {
 }
 
 /**
+ * A project name as pip reads it from a metadata folder's name. pip freeze skips folders whose
+ * name is not one: pip's uninstall stash (`~lpha-1.0.dist-info`, left when pip was interrupted).
+ */
+const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+/**
  * Every distribution in `sitePackages`, first spelling of a project wins (as for pip).
  * `cacheFile` (optional) remembers the last scan so unchanged folders are not read again.
  */
@@ -155,6 +161,7 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
   const seen = new Map<string, Dist>();
   for (const entry of entries.sort()) {
     if (!entry.endsWith(".dist-info") && !entry.endsWith(".egg-info")) continue;
+    if (!VALID_NAME.test(entry.split("-", 1)[0]!.replace(/\.(dist|egg)-info$/, ""))) continue; // pip's ~stash
     const path = join(sitePackages, entry);
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) continue;

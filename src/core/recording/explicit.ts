@@ -3,8 +3,13 @@
  * installs a package, so `pip install alpha` for an alpha that is already there as a dependency
  * leaves no trace in the venv. The history keeps the command line, and the extras
  * (`pip install gamma[fast]`) that REQUESTED never records.
+ *
+ * The explicit set is REQUESTED and history together. Every history entry records it (a package
+ * record's `requested`), and each recorded pip write carries the previous entry's set forward for
+ * the packages still installed, so it survives uninstall + undo, clean + undo and snapshots.
+ * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
-import { listHistory } from "./history.ts";
+import { listHistory, type BeforeEntry } from "./history.ts";
 import { parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { parseRequirement, markerEnvironment } from "../packages/requirements.ts";
@@ -89,6 +94,8 @@ export function requestedInHistory(historyDir: string): Map<string, Set<string>>
     const entry = item.after;
     if (!entry) continue;
     for (const pin of entry.changes.removed) requested.delete(canonicalName(pin.split(/===?/)[0]!));
+    // A transaction (undo, restore, …) that reached its goal set the marks: what it left a dependency is one.
+    if (entry.kind !== "pip" && entry.exit_code === 0) for (const p of entry.packages) if (!p.requested) requested.delete(canonicalName(p.name));
     if (entry.kind !== "pip" || entry.exit_code !== 0) continue;
     const { subcommand, names } = namedRequirements(entry.pip_args);
     if (subcommand !== "install") continue;
@@ -101,8 +108,38 @@ export function requestedInHistory(historyDir: string): Map<string, Set<string>>
   return requested;
 }
 
+/** Packages the newest history entry records as explicit (canonical names). */
+export function carriedExplicit(historyDir: string): Set<string> {
+  const newest = listHistory(historyDir, 1)[0];
+  return recordedExplicit(newest?.after ?? newest?.before);
+}
+
+export function recordedExplicit(entry: Pick<BeforeEntry, "packages"> | undefined): Set<string> {
+  const keys = new Set<string>();
+  for (const p of entry?.packages ?? []) if (p.requested) keys.add(canonicalName(p.name));
+  return keys;
+}
+
+/** Packages a successful recorded `pip install` names (canonical names). */
+export function namedByInstall(pipArgs: string[], exitCode: number): Set<string> {
+  const { subcommand, names } = namedRequirements(pipArgs);
+  return exitCode === 0 && subcommand === "install" ? new Set(names.keys()) : new Set();
+}
+
+/**
+ * The explicit set of an installed set: REQUESTED markers, what the newest entry recorded as
+ * explicit (for packages still installed), and what the history says the user installed by name.
+ * Canonical name -> extras asked for.
+ */
+export function explicitOf(target: Target, dists: Dist[]): Map<string, Set<string>> {
+  const named = requestedInHistory(target.historyDir);
+  const carried = carriedExplicit(target.historyDir);
+  for (const d of dists) if ((d.requested || carried.has(d.key)) && !named.has(d.key)) named.set(d.key, new Set());
+  return named;
+}
+
 /** The graph of a target's venv, for its Python, with what its history says the user asked for. */
 export function graphOf(target: Target, dists: Dist[] = inventoryOf(target)): Graph {
   const full = pythonVersionOf(target).split(".").slice(0, 3).join("."); // virtualenv writes "3.11.7.final.0"
-  return buildGraph(dists, markerEnvironment(full), requestedInHistory(target.historyDir));
+  return buildGraph(dists, markerEnvironment(full), explicitOf(target, dists));
 }

@@ -11,7 +11,11 @@
  *   python       the venv's Python version, e.g. "3.11.2"
  *   venv         the venv's path
  *   freeze       the complete package set, in `pip freeze --all` format
- *   packages     the same set as [{ name, version, requested? }]
+ *   packages     the same set as [{ name, version, requested? }]; requested: explicit (REQUESTED or history)
+ *   unowned      files and folders in site-packages and bin/ that no distribution's RECORD owns,
+ *                as [{ path, size, files? }] (paths relative to the venv, a folder ends in "/" and
+ *                counts its files): what an interrupted pip left, pip's ~stash folders, files
+ *                put there by hand. Absent in entries written before pyctl recorded it.
  * and, in NNN_after.json only:
  *   changes      { added: ["name==ver"], removed: ["name==ver"], modified: [{ name, from, to }] }
  *   exit_code    the operation's exit code (pip's own for pip operations; 130 after Ctrl-C)
@@ -32,6 +36,7 @@ import { makeDataDir } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { isEmpty, type Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt";
 
@@ -46,6 +51,7 @@ export interface BeforeEntry {
   venv: string;
   freeze: string;
   packages: PackageRecord[];
+  unowned?: UnownedFile[];
 }
 
 export interface AfterEntry extends BeforeEntry {
@@ -114,6 +120,12 @@ function isPackageRecord(v: unknown): boolean {
   return isString(p.name) && isString(p.version) && (p.requested === undefined || typeof p.requested === "boolean");
 }
 
+function isUnownedFile(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const u = v as Record<string, unknown>;
+  return isString(u.path) && typeof u.size === "number";
+}
+
 function isChanges(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const c = v as Record<string, unknown>;
@@ -133,7 +145,8 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
     isString(e.freeze) &&
     Array.isArray(e.packages) &&
     e.packages.every(isPackageRecord) &&
-    (e.pip_args === undefined || isStrings(e.pip_args));
+    (e.pip_args === undefined || isStrings(e.pip_args)) &&
+    (e.unowned === undefined || (Array.isArray(e.unowned) && e.unowned.every(isUnownedFile)));
   if (!base || phase === "before") return base;
   return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
 }
@@ -182,11 +195,19 @@ export function discardEntry(dir: string, id: number): void {
  * Unknown (no after-state, unreadable) counts; so does an interrupted pip, which may have left
  * files behind even when the package set did not change.
  */
+function unownedPaths(units: UnownedFile[]): string {
+  return units
+    .map((u) => u.path)
+    .sort()
+    .join("\n");
+}
+
 export function changedSomething(item: HistoryItem): boolean {
   const { before, after } = item;
   if (!before || !after || item.corrupt.length) return true;
   if (after.interrupted && after.kind === "pip") return true;
   if (!isEmpty(after.changes)) return true;
+  if (before.unowned && after.unowned && unownedPaths(before.unowned) !== unownedPaths(after.unowned)) return true; // files no package owns
   const asked = new Map(before.packages.map((p) => [canonicalName(p.name), p.requested === true]));
   return after.packages.some((p) => asked.get(canonicalName(p.name)) !== (p.requested === true)); // only REQUESTED changed
 }

@@ -5,16 +5,18 @@ import type { Dist } from "../packages/inventory.ts";
 export interface PackageRecord {
   name: string;
   version: string;
+  /** Explicit: pip's REQUESTED marker, or the history says the user asked for it (explicit.ts). */
   requested?: boolean;
   /** Present (false) only for versions that are not PEP 440. */
   pep440?: false;
 }
 
-export function toRecords(dists: Dist[]): PackageRecord[] {
+/** `explicit` (canonical names) adds to what REQUESTED markers say. */
+export function toRecords(dists: Dist[], explicit?: Set<string>): PackageRecord[] {
   return dists.map((d) => ({
     name: d.name,
     version: d.version,
-    ...(d.requested ? { requested: true } : {}),
+    ...(d.requested || explicit?.has(d.key) ? { requested: true } : {}),
     ...(d.pep440 ? {} : { pep440: false as const }),
   }));
 }

@@ -25,6 +25,9 @@ import { storeAll } from "./store.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
+import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
+import { stashes, unownedOf } from "./unowned.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -53,6 +56,8 @@ export interface Operation {
 export interface Outcome {
   exitCode: number;
   interrupted: boolean;
+  /** The action wrote every REQUESTED marker itself (a committed transaction): they alone say what is explicit. */
+  marksSettled?: boolean;
 }
 
 function userName(): string {
@@ -65,7 +70,7 @@ function userName(): string {
   }
 }
 
-export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omit<BeforeEntry, "id"> {
+export function snapshotEntry(target: Target, op: Operation, dists: Dist[], explicit?: Set<string>, unowned?: UnownedFile[]): Omit<BeforeEntry, "id"> {
   return {
     timestamp: new Date().toISOString(),
     user: userName(),
@@ -75,7 +80,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[]): Omi
     python: pythonVersionOf(target),
     venv: target.venv,
     freeze: freezeAll(target, dists),
-    packages: toRecords(dists),
+    packages: toRecords(dists, explicit),
+    ...(unowned ? { unowned } : {}),
   };
 }
 
@@ -131,9 +137,16 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   let changed = true; // until the after-state is read: keep what undo would need
   try {
     const afterDists = inventoryOf(target);
+    // Explicit marks carry over to what is still installed, plus what a successful install named.
+    const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
+    for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
     changed = !isEmpty(changes);
     if (failure !== undefined && !changed) throw failure;
+    // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
+    const unowned = unownedOf(target, afterDists);
+    const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
+    if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
     storeAll(
       target.storeDir,
@@ -142,7 +155,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     );
     const after: AfterEntry = {
       id: entry.id,
-      ...snapshotEntry(target, op, afterDists),
+      ...snapshotEntry(target, op, afterDists, explicit, unowned),
       changes,
       exit_code: outcome.exitCode,
       duration_ms: Math.round(performance.now() - ran.started),
@@ -180,7 +193,7 @@ export async function recordOperation(
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before));
+    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
     let failure: unknown;
     let acted: Outcome;
     await testPause("claimed", guard, events);

@@ -1,8 +1,14 @@
-/** What the package store must keep: every version named by a history entry or a snapshot. */
+/**
+ * What the package store must keep: every version named by a history entry or a snapshot. A
+ * snapshot's `name @ url` line keeps every direct-URL entry of that project, and its `-e PATH`
+ * line the editable entries installed from PATH, so that snapshot still restores offline.
+ * Bundles of unowned files (store/~unowned) stay while a history entry lists one of their files.
+ */
+import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
 import { listHistory } from "./history.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
-import { pruneStore } from "./store.ts";
+import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
 import type { Target } from "./target.ts";
 
 function keep(map: Map<string, Set<string>>, name: string, version: string): void {
@@ -14,18 +20,34 @@ function keep(map: Map<string, Set<string>>, name: string, version: string): voi
 
 export function neededVersions(target: Target): Map<string, Set<string>> {
   const needed = new Map<string, Set<string>>();
+  const editables = new Set<string>();
+  const unowned = new Set<string>();
   for (const item of listHistory(target.historyDir)) {
-    for (const entry of [item.before, item.after]) for (const p of entry?.packages ?? []) keep(needed, p.name, p.version);
+    for (const entry of [item.before, item.after]) {
+      for (const p of entry?.packages ?? []) keep(needed, p.name, p.version);
+      for (const u of entry?.unowned ?? []) unowned.add(`${u.path}\0${u.size}`);
+    }
+  }
+  // A ~unowned bundle stays while a history entry names one of its files.
+  for (const id of storedEntries(target.storeDir, UNOWNED)) {
+    if (readManifest(target.storeDir, UNOWNED, id)?.units?.some((u) => unowned.has(`${u.path}\0${u.size}`))) keep(needed, UNOWNED, id);
   }
   for (const name of listSnapshotNames(target.layout.snapshotsDir)) {
     try {
       for (const line of readSnapshot(target.layout.snapshotsDir, name).lines) {
         const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*===?\s*(\S+)$/.exec(line);
         if (m) keep(needed, m[1]!, m[2]!);
+        const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@/.exec(line) ?? /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+        if (direct) keep(needed, direct[1]!, ANY_DIRECT);
+        else if (line.startsWith("-e")) editables.add(line.replace(/^-e\s+/, ""));
       }
     } catch {
       // an unreadable snapshot protects nothing; doctor reports it
     }
+  }
+  if (editables.size) {
+    const urls = new Set([...editables].map((path) => pathToFileURL(path).href));
+    for (const m of directManifests(target.storeDir)) if (m.direct_url && urls.has(m.direct_url.url)) keep(needed, m.name, m.entry ?? m.version);
   }
   return needed;
 }

@@ -4,8 +4,14 @@
  *   # pyctl snapshot: NAME
  *   # python: 3.11.2
  *   # date: 2026-11-20T10:30:00.000Z
+ *   # explicit: packages you asked for end with "# explicit"
  *   alpha==1.0
- *   beta==2.0
+ *   beta==2.0  # explicit
+ *
+ * A trailing "# explicit" marks a package you asked for (pip reads it as a comment, so the file
+ * stays a requirements file); restore makes exactly those explicit and the rest dependencies.
+ * A snapshot without the "# explicit:" header line (older ones) says nothing about it: restore
+ * then keeps the marks of what stays and gives the rest the marks their source carries.
  */
 import { decodeRequirementsText, printable } from "../packages/requirements-check.ts";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,6 +19,7 @@ import { basename, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
+import { freezeLinesOf, type Dist } from "../packages/inventory.ts";
 
 export interface SnapshotHeader {
   name: string;
@@ -41,26 +48,64 @@ export function writeSnapshot(dir: string, name: string, python: string, freezeA
   return path;
 }
 
+/** pip freeze --all never lists these. */
+const NEVER_LISTED = new Set(["python", "wsgiref", "argparse"]);
+const EXPLICIT_HEADER = '# explicit: packages you asked for end with "# explicit"\n';
+const EXPLICIT_MARK = /\s+#\s*explicit\s*$/;
+
+/** The package set in `pip freeze --all` format, with the explicit mark on each package in `explicit`. */
+export function snapshotText(dists: Dist[], explicit: Set<string>): string {
+  let text = EXPLICIT_HEADER;
+  for (const dist of dists) {
+    if (NEVER_LISTED.has(dist.key)) continue;
+    const lines = freezeLinesOf(dist);
+    const last = lines.length - 1;
+    text += lines.map((line, i) => (i === last && explicit.has(dist.key) ? `${line}  # explicit\n` : `${line}\n`)).join("");
+  }
+  return text;
+}
+
 export interface Snapshot extends SnapshotHeader {
   path: string;
-  /** Requirement lines, comments and blanks dropped. */
+  /** Requirement lines, comments and blanks dropped (and the explicit marks). */
   lines: string[];
+  /** For each line, whether it is marked explicit; undefined for a snapshot that does not say. */
+  explicit?: boolean[];
+}
+
+/**
+ * Give each wanted line the snapshot's explicit mark, if it has marks. `lines` are the lines the
+ * goal was made from, in its order (the snapshot's, or those whose markers apply, markers cut off).
+ */
+export function applyExplicitMarks(wanted: { requested?: boolean }[], snapshot: Snapshot, lines: string[] = snapshot.lines): void {
+  const marks = snapshot.explicit;
+  if (!marks) return;
+  for (const [i, w] of wanted.entries()) {
+    const line = lines[i] ?? "";
+    const at = snapshot.lines.findIndex((l) => l === line || l.startsWith(`${line};`) || l.startsWith(`${line} `));
+    w.requested = at >= 0 && marks[at] === true;
+  }
 }
 
 export function parseSnapshotText(path: string, text: string, name: string): Snapshot {
   const header: SnapshotHeader = { name, python: "", date: "" };
   const lines: string[] = [];
+  const explicit: boolean[] = [];
+  let marked = false;
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
-    const line = raw.trim();
+    let line = raw.trim();
     const meta = /^#\s*(python|date):\s*(.*)$/.exec(line);
     if (meta) header[meta[1] as "python" | "date"] = meta[2]!.trim();
+    if (/^#\s*explicit:/.test(line)) marked = true;
     if (!line || line.startsWith("#")) continue;
+    explicit.push(EXPLICIT_MARK.test(line));
+    line = line.replace(EXPLICIT_MARK, "");
     if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
       throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`);
     }
     lines.push(line);
   }
-  return { ...header, path, lines };
+  return { ...header, path, lines, ...(marked || explicit.includes(true) ? { explicit } : {}) };
 }
 
 export function readSnapshot(dir: string, name: string): Snapshot {

@@ -2,20 +2,33 @@
  * The local package store of one Python version: pyXY/store/<name>/<version>/, one entry for
  * every distribution version pyctl has seen installed, so undo and restore need no network.
  *
- *   manifest.json   { name, version, venv, files: [paths relative to the venv root] }
+ *   manifest.json   { name, version, venv, files: [paths relative to the venv root],
+ *                     entry?, direct_url? }
  *   files/          those files, hardlinked from the venv they were installed in (no copies)
+ *
+ * Every install kind is stored: from an index, and also editables (their .dist-info, .pth files,
+ * `__editable__` finders and scripts; the source tree stays where it is), local-file and
+ * direct-URL wheels, VCS installs and sdists built locally. An install with a direct_url.json
+ * lives in pyXY/store/<name>/<version>@<hash of its direct_url.json>/, beside the index
+ * version of the same number: `entry` names that folder and `direct_url` is its origin.
+ *
+ * pyXY/store/~unowned/<id>/ (same layout, `units` in its manifest) holds files no distribution
+ * owned that a transaction took out of the venv (an interrupted pip's leftovers, `doctor --fix`),
+ * so that undoing it puts them back.
  *
  * An entry is built in a temp folder and renamed into place, so it is complete or absent.
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
-import { linkFile } from "../base/fstree.ts";
+import { linkFile, walkFiles } from "../base/fstree.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
-import { readInventory, type Dist } from "../packages/inventory.ts";
+import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 
 export interface StoreManifest {
   name: string;
@@ -23,10 +36,34 @@ export interface StoreManifest {
   /** The venv the files were taken from: bin/ scripts name its python. */
   venv: string;
   files: string[];
+  /** The entry's folder name when it is not the version: VERSION@HASH for a direct-URL install. */
+  entry?: string;
+  /** The install's direct_url.json (editable, local file, URL, VCS). */
+  direct_url?: DirectUrl;
+  /** In a ~unowned bundle: the unowned files and folders it holds. */
+  units?: UnownedFile[];
 }
 
+/** `version` is the folder name: a version, or VERSION@HASH for a direct-URL install. */
 export function entryDir(store: string, name: string, version: string): string {
   return join(store, canonicalName(name), version);
+}
+
+/** The folder of the entry a manifest describes. */
+export function manifestDir(store: string, manifest: StoreManifest): string {
+  return entryDir(store, manifest.name, manifest.entry ?? manifest.version);
+}
+
+/** The folder name a distribution is stored under: its version, plus the hash of its origin if direct. */
+export function entryName(dist: Pick<Dist, "version" | "directUrl">): string {
+  if (!dist.directUrl) return dist.version;
+  return `${dist.version}@${createHash("sha256").update(JSON.stringify(dist.directUrl)).digest("hex").slice(0, 12)}`;
+}
+
+/** The version an entry folder name holds ("1.0@3fa2…" holds 1.0). */
+export function versionOfEntry(entry: string): string {
+  const at = entry.lastIndexOf("@");
+  return at > 0 ? entry.slice(0, at) : entry;
 }
 
 export function hasEntry(store: string, name: string, version: string): boolean {
@@ -74,15 +111,17 @@ function parseRecordPath(line: string): string | undefined {
 
 /** Store `dist` if it is not stored yet. Returns false when it cannot be stored. */
 export function storeDist(store: string, dist: Dist, venv: string): boolean {
-  if (hasEntry(store, dist.name, dist.version)) return true;
+  const entry = entryName(dist);
+  if (hasEntry(store, dist.name, entry)) return true;
   const files = recordedFiles(dist, venv);
   if (!files) return false;
-  const final = entryDir(store, dist.name, dist.version);
+  const final = entryDir(store, dist.name, entry);
   const temp = `${final}.${process.pid}.tmp`;
   makeDataDir(store);
   rmSync(temp, { recursive: true, force: true });
   for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files };
+  if (dist.directUrl) Object.assign(manifest, { entry, direct_url: dist.directUrl });
   mkdirSync(temp, { recursive: true });
   writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
   try {
@@ -117,7 +156,13 @@ export function storeAll(store: string, dists: Dist[], venv: string): Dist[] {
   return dists.filter((d) => !storeDist(store, d, venv));
 }
 
-/** Delete entries whose name==version is not in `keep` (canonical name -> versions). */
+/** In pruneStore's `keep`: every direct-URL entry of that project (a snapshot's `name @ url` line). */
+export const ANY_DIRECT = "@";
+
+/**
+ * Delete entries not in `keep` (canonical name -> entry folder names or versions): a version in
+ * `keep` keeps its plain entry and every direct-URL entry of that version.
+ */
 export function pruneStore(store: string, keep: Map<string, Set<string>>): number {
   let removed = 0;
   let names: string[];
@@ -128,7 +173,9 @@ export function pruneStore(store: string, keep: Map<string, Set<string>>): numbe
   }
   for (const name of names) {
     for (const version of readdirSync(join(store, name))) {
-      if (version.endsWith(".tmp") || keep.get(name)?.has(version)) continue;
+      const kept = keep.get(name);
+      const direct = version.includes("@") && kept?.has(ANY_DIRECT);
+      if (version.endsWith(".tmp") || direct || kept?.has(version) || kept?.has(versionOfEntry(version))) continue;
       rmSync(join(store, name, version), { recursive: true, force: true });
       removed++;
     }
@@ -138,20 +185,86 @@ export function pruneStore(store: string, keep: Map<string, Set<string>>): numbe
 
 /** Whether every file an entry lists is still there (a half-deleted store is not trusted). */
 export function entryIsComplete(store: string, manifest: StoreManifest): boolean {
-  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const files = join(manifestDir(store, manifest), "files");
   return manifest.files.every((rel) => existsSync(join(files, rel)));
 }
 
 /** The distribution an entry holds, read like an installed one (its site-packages has only it). */
 export function storedDist(store: string, manifest: StoreManifest, sitePackagesRel: string): Dist | undefined {
-  return readInventory(join(entryDir(store, manifest.name, manifest.version), "files", sitePackagesRel))[0];
+  return readInventory(join(manifestDir(store, manifest), "files", sitePackagesRel))[0];
 }
 
-/** Versions stored for a project, e.g. ["1.0", "2.0"]. */
-export function storedVersions(store: string, name: string): string[] {
+/** Entry folders stored for a project, e.g. ["1.0", "1.0@3fa2b1c9d0e4", "2.0"]. */
+export function storedEntries(store: string, name: string): string[] {
   try {
     return readdirSync(join(store, canonicalName(name))).filter((v) => !v.endsWith(".tmp"));
   } catch {
     return [];
   }
+}
+
+/** Versions stored for a project, e.g. ["1.0", "2.0"] (direct-URL entries count as their version). */
+export function storedVersions(store: string, name: string): string[] {
+  return [...new Set(storedEntries(store, name).map(versionOfEntry))];
+}
+
+/** Every complete-looking manifest of the store whose install was direct (editable, file, URL, VCS). */
+export function directManifests(store: string): StoreManifest[] {
+  const found: StoreManifest[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(store);
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    for (const entry of storedEntries(store, name)) {
+      if (!entry.includes("@")) continue;
+      const manifest = readManifest(store, name, entry);
+      if (manifest) found.push(manifest);
+    }
+  }
+  return found;
+}
+
+/** The store's pseudo-project for files no distribution owns (no project name starts with "~"). */
+export const UNOWNED = "~unowned";
+
+/** Keep `units` (relative to `venv`, hardlinked) in a new ~unowned bundle. */
+export function storeUnowned(store: string, venv: string, units: UnownedFile[]): void {
+  if (units.length === 0) return;
+  const id = `${Date.now()}-${process.pid}`;
+  const final = join(store, UNOWNED, id);
+  const temp = `${final}.tmp`;
+  makeDataDir(store);
+  rmSync(temp, { recursive: true, force: true });
+  const files: string[] = [];
+  for (const unit of units) {
+    const rel = unit.path.replace(/\/$/, "");
+    const list = unit.path.endsWith("/") ? walkFiles(join(venv, rel)).map((f) => `${rel}/${f}`) : [rel];
+    for (const file of list) {
+      linkFile(join(venv, file), join(temp, "files", file));
+      files.push(file);
+    }
+  }
+  const manifest: StoreManifest = { name: UNOWNED, version: id, venv: resolve(venv), files, units };
+  mkdirSync(temp, { recursive: true });
+  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  renameSync(temp, final);
+}
+
+/** The newest bundle holding `unit` (same path and size). */
+export function findUnowned(store: string, unit: UnownedFile): StoreManifest | undefined {
+  for (const id of storedEntries(store, UNOWNED).sort().reverse()) {
+    const manifest = readManifest(store, UNOWNED, id);
+    if (manifest?.units?.some((u) => u.path === unit.path && u.size === unit.size) && entryIsComplete(store, manifest)) return manifest;
+  }
+  return undefined;
+}
+
+/** Put a bundled unit back into `venv` (hardlinks). */
+export function linkUnowned(store: string, manifest: StoreManifest, unit: UnownedFile, venv: string): void {
+  const rel = unit.path.replace(/\/$/, "");
+  const base = join(manifestDir(store, manifest), "files");
+  for (const file of manifest.files) if (file === rel || file.startsWith(`${rel}/`)) linkFile(join(base, file), join(venv, file));
 }

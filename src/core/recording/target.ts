@@ -14,7 +14,7 @@ import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
 import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
-import { snapshotPath, writeSnapshot } from "./snapshots.ts";
+import { snapshotPath, snapshotText, writeSnapshot } from "./snapshots.ts";
 import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
 
 export interface Target extends SwapPaths {
@@ -119,7 +119,8 @@ export function createTarget(target: Target, python: Interpreter, config: Config
   storeAll(target.storeDir, dists, target.venv);
   const baseline = baselineName(target, config);
   if (configFlag(config, "snapshots.auto_baseline") && !existsSync(snapshotPath(target.layout.snapshotsDir, baseline))) {
-    writeSnapshot(target.layout.snapshotsDir, baseline, python.fullVersion, freezeAll(target, dists));
+    const explicit = new Set(dists.filter((d) => d.requested).map((d) => d.key));
+    writeSnapshot(target.layout.snapshotsDir, baseline, python.fullVersion, snapshotText(dists, explicit));
   }
 }
 

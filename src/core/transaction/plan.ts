@@ -8,6 +8,7 @@ import { canonicalName, compareVersions, normalizeVersion } from "../packages/pe
 import type { BeforeEntry } from "../recording/history.ts";
 import type { Changes } from "../recording/changes.ts";
 import { PyctlError } from "../base/errors.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 /** One distribution of the goal, as a freeze line says it. */
 export interface Wanted {
@@ -31,6 +32,8 @@ export interface Goal {
    * not, and then what plain freeze hides (pip, setuptools, wheel) is left as it is.
    */
   complete: boolean;
+  /** The files no distribution owns that the venv should hold (a history state); undefined: leave them. */
+  unowned?: UnownedFile[];
 }
 
 export interface Replacement {
@@ -45,6 +48,8 @@ export interface Plan {
   /** Dists that stay but whose REQUESTED marker must flip. */
   mark: { dist: Dist; requested: boolean }[];
   unchanged: number;
+  /** Unowned files to take out (an interrupted pip's leftovers) and to put back from the store. */
+  files?: { remove: UnownedFile[]; restore: UnownedFile[] };
 }
 
 /** pip freeze --all never lists these, so no goal can mention them. */
@@ -81,6 +86,7 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
   const goal = goalFromLines(lines);
+  nameEditables(entry.freeze, goal.wanted);
   const records = new Map(entry.packages.map((p) => [canonicalName(p.name), p]));
   for (const w of goal.wanted) {
     const record = records.get(w.key);
@@ -88,7 +94,23 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     w.version ??= record.version;
     w.requested = record.requested === true;
   }
-  return { wanted: goal.wanted, complete: true };
+  return { wanted: goal.wanted, complete: true, ...(entry.unowned ? { unowned: entry.unowned } : {}) };
+}
+
+/** `-e /path` lines name no project; pip freeze's comment just above them does: "(name==version)". */
+function nameEditables(freezeText: string, wanted: Wanted[]): void {
+  const names = new Map<string, string>();
+  let comment = "";
+  for (const raw of freezeText.split("\n")) {
+    const line = raw.trim();
+    const named = /\(([A-Za-z0-9][A-Za-z0-9._-]*)===?[^()\s]+\)$/.exec(comment);
+    if (line.startsWith("-e") && named) names.set(line.replace(/^-e\s+/, "-e "), named[1]!);
+    comment = line.startsWith("#") ? line : "";
+  }
+  for (const w of wanted) {
+    const name = w.key ? undefined : names.get(w.line);
+    if (name) Object.assign(w, { key: canonicalName(name), name });
+  }
 }
 
 /** The goal that is the venv as it is now (what a fresh venv holds, for clean). */
@@ -100,11 +122,15 @@ export function goalFromDists(dists: Dist[], pythonVersion: string): Goal {
   );
 }
 
-/** The goal that is exactly this set, REQUESTED marks included (what a repair or rebuild must keep). */
+/**
+ * The goal that is exactly this set, REQUESTED marks included (what a repair or rebuild must
+ * keep). A package without the marker is left unsaid, not "not explicit": the transaction then
+ * keeps what the history says (explicit.ts).
+ */
 export function goalKeeping(dists: Dist[], pythonVersion: string): Goal {
   const goal = goalFromDists(dists, pythonVersion);
   const byKey = new Map(dists.map((d) => [d.key, d]));
-  for (const w of goal.wanted) w.requested = byKey.get(w.key)?.requested;
+  for (const w of goal.wanted) w.requested = byKey.get(w.key)?.requested ? true : undefined;
   return goal;
 }
 
@@ -151,7 +177,8 @@ export function planChange(installed: Dist[], goal: Goal): Plan {
 }
 
 export function isEmptyPlan(plan: Plan): boolean {
-  return plan.remove.length + plan.install.length + plan.replace.length + plan.mark.length === 0;
+  const files = (plan.files?.remove.length ?? 0) + (plan.files?.restore.length ?? 0);
+  return plan.remove.length + plan.install.length + plan.replace.length + plan.mark.length + files === 0;
 }
 
 function shownVersion(w: Wanted): string {

@@ -3,24 +3,69 @@
  * pip, run inside the staging venv so the live venv never sees a half-finished install.
  */
 import { withLockFds } from "../base/lock.ts";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { satisfies, type Plan, type Wanted } from "./plan.ts";
 import { sitePackagesRel } from "./staging.ts";
-import { entryIsComplete, readManifest, storedDist, storedVersions, type StoreManifest } from "../recording/store.ts";
+import {
+  directManifests,
+  entryIsComplete,
+  findUnowned,
+  readManifest,
+  storedDist,
+  storedEntries,
+  versionOfEntry,
+  type StoreManifest,
+} from "../recording/store.ts";
+import { compareUnowned, type UnownedFile } from "../packages/accounting.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Target } from "../recording/target.ts";
 
+/**
+ * Store entries that may hold `w`, likeliest first: for a direct-URL or editable line the
+ * VERSION@HASH entries, else the index one. An editable line that does not name its project
+ * (`-e /src/proj`) is looked for among every direct entry.
+ */
+function candidates(store: string, w: Wanted): StoreManifest[] {
+  if (!w.key) return directManifests(store);
+  const entries = storedEntries(store, w.key).filter((e) => !w.version || versionOfEntry(e) === w.version);
+  entries.sort((a, b) => Number(b.includes("@") === w.direct) - Number(a.includes("@") === w.direct));
+  return entries.map((e) => readManifest(store, w.key, e)).filter((m): m is StoreManifest => m !== undefined);
+}
+
 /** The store entry holding a wanted version, or undefined when pip must fetch it. */
 export function storedFor(target: Target, w: Wanted): StoreManifest | undefined {
-  const versions = w.version ? [w.version] : w.key ? storedVersions(target.storeDir, w.key) : [];
   const site = sitePackagesRel(target.venv, target.sitePackages);
-  for (const version of versions) {
-    const manifest = readManifest(target.storeDir, w.key, version);
-    if (!manifest || !entryIsComplete(target.storeDir, manifest)) continue;
+  for (const manifest of candidates(target.storeDir, w)) {
+    if (!entryIsComplete(target.storeDir, manifest)) continue;
     const dist = storedDist(target.storeDir, manifest, site);
     if (dist && satisfies(dist, w)) return manifest;
   }
   return undefined;
+}
+
+/** Where an editable install's source tree is, from its store entry or its `-e PATH` line. */
+export function editableSource(w: Wanted, manifest: StoreManifest | undefined): string | undefined {
+  const url = manifest?.direct_url;
+  if (url?.dir_info?.editable && url.url.startsWith("file:")) return decodeURIComponent(new URL(url.url).pathname);
+  const path = /^-e\s+(\S+)$/.exec(w.line)?.[1];
+  if (path && isAbsolute(path)) return path;
+  if (path?.startsWith("file:")) return decodeURIComponent(new URL(path).pathname);
+  return undefined;
+}
+
+/**
+ * Editables the plan would put in whose source folder is gone: neither the store nor pip can make
+ * them work, so a transaction leaves them out, says so, and restores the rest.
+ */
+export function goneEditables(sources: Map<Wanted, StoreManifest | undefined>): { wanted: Wanted; source: string }[] {
+  const gone: { wanted: Wanted; source: string }[] = [];
+  for (const [wanted, manifest] of sources) {
+    if (!wanted.line.startsWith("-e")) continue;
+    const source = editableSource(wanted, manifest);
+    if (source && !existsSync(source)) gone.push({ wanted, source });
+  }
+  return gone;
 }
 
 /** What the plan puts in, each with its store entry (undefined: pip must download it). */
@@ -48,4 +93,11 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   const code = await child.exited;
   guard.watch(undefined);
   return code;
+}
+
+/** The unowned-file part of a plan: extra files to take out, and missing ones the store can put back. */
+export function fileChanges(target: Target, current: UnownedFile[], goal: UnownedFile[] | undefined): { remove: UnownedFile[]; restore: UnownedFile[] } {
+  if (!goal) return { remove: [], restore: [] };
+  const { remove, restore } = compareUnowned(current, goal);
+  return { remove, restore: restore.filter((u) => findUnowned(target.storeDir, u)) };
 }

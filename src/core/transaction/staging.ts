@@ -5,6 +5,7 @@
  */
 import {
   copyFileSync,
+  existsSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -21,7 +22,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { entryDir, recordedFiles, type StoreManifest } from "../recording/store.ts";
+import { findUnowned, linkUnowned, manifestDir, recordedFiles, storeUnowned, type StoreManifest } from "../recording/store.ts";
+import { compareUnowned, unownedFiles, type UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /**
@@ -67,7 +69,15 @@ function pruneEmptyDirs(dir: string, stop: Set<string>): void {
  */
 export function removeDist(venv: string, sitePackages: string, dist: Dist, shared: Set<string>): void {
   const files = recordedFiles(dist, venv);
-  if (!files) throw new PyctlError(`cannot remove ${dist.name} ${dist.version}: it has no RECORD of its files`);
+  if (!files && existsSync(join(dist.metadataPath, "RECORD"))) {
+    throw new PyctlError(`cannot remove ${dist.name} ${dist.version}: its RECORD names files outside the venv`);
+  }
+  if (!files) {
+    // No RECORD: pip was stopped before writing it. The metadata goes; its files are unowned
+    // now, and go with the other leftovers when the goal knows the venv's files (undo).
+    rmSync(dist.metadataPath, { recursive: true, force: true });
+    return;
+  }
   const dirs = new Set<string>();
   for (const rel of files) {
     if (shared.has(rel)) continue;
@@ -107,7 +117,7 @@ function isText(data: Buffer): boolean {
  * Bytecode compiled for another path is left out (Python recompiles it).
  */
 export function linkEntry(store: string, manifest: StoreManifest, venv: string, finalVenv: string): void {
-  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const files = join(manifestDir(store, manifest), "files");
   const moved = manifest.venv !== finalVenv;
   const made = new Set<string>();
   for (const rel of manifest.files) {
@@ -133,7 +143,14 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
   }
 }
 
-/** Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an edit). */
+/** RECORD's line for an empty file, as pip writes it for REQUESTED. */
+const EMPTY_HASH = "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0";
+
+/**
+ * Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an
+ * edit). A marker RECORD does not list is added to RECORD (a new file renamed over it), or
+ * `pip uninstall` would leave the .dist-info folder behind holding only the marker.
+ */
 export function setRequested(metadataPath: string, requested: boolean): void {
   const marker = join(metadataPath, "REQUESTED");
   if (!requested) {
@@ -145,9 +162,60 @@ export function setRequested(metadataPath: string, requested: boolean): void {
   } catch (err) {
     if (errnoCode(err) !== "EEXIST") throw err;
   }
+  const record = join(metadataPath, "RECORD");
+  let text: string;
+  try {
+    text = readFileSync(record, "utf8");
+  } catch {
+    return;
+  }
+  const rel = `${basename(metadataPath)}/REQUESTED`;
+  if (text.split(/\r?\n/).some((line) => line.startsWith(`${rel},`) || line.startsWith(`"${rel}",`))) return;
+  writeFileAtomic(record, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${rel},${EMPTY_HASH}\n`, statSync(record).mode & 0o7777);
+}
+
+/**
+ * Write the explicit set into a staged venv as REQUESTED markers: what the goal says for each
+ * package; where it does not say, a package that was explicit before the transaction (`explicit`,
+ * among those installed then: `before`) stays explicit, and any other keeps the marker it has
+ * (from its source, or from a pip step that named it).
+ */
+export function settleMarks(staged: Dist[], said: (dist: Dist) => boolean | undefined, before: Set<string>, explicit: Set<string>): void {
+  for (const dist of staged) {
+    const requested = said(dist) ?? (before.has(dist.key) && explicit.has(dist.key) ? true : undefined);
+    if (requested !== undefined && requested !== dist.requested) setRequested(dist.metadataPath, requested);
+  }
 }
 
 /** The venv-relative path of site-packages, e.g. "lib/python3.11/site-packages". */
 export function sitePackagesRel(venv: string, sitePackages: string): string {
   return relative(venv, sitePackages);
+}
+
+/**
+ * Keep the live venv's unowned files that the goal does not have (all of them for a fresh venv)
+ * in a ~unowned bundle of the store, before staging replaces or removes them: undoing the
+ * transaction puts them back.
+ */
+export function keepLeavingUnowned(store: string, liveVenv: string, live: UnownedFile[], goal: UnownedFile[] | undefined, fresh: boolean): void {
+  if (fresh) storeUnowned(store, liveVenv, live);
+  else if (goal) storeUnowned(store, liveVenv, compareUnowned(live, goal).remove);
+}
+
+/**
+ * Make the staged venv's unowned files those of `goal`: what is extra (an interrupted pip's
+ * half-written files, its ~stash folders) is removed; what is missing comes back from the
+ * store's ~unowned bundles when they hold it.
+ */
+export function reconcileUnowned(store: string, venv: string, sitePackages: string, staged: Dist[], goal: UnownedFile[]): void {
+  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged), goal);
+  const stop = new Set([venv, sitePackages, join(venv, "bin")]);
+  for (const unit of remove) {
+    rmSync(join(venv, unit.path), { recursive: true, force: true });
+    pruneEmptyDirs(dirname(join(venv, unit.path.replace(/\/$/, ""))), stop);
+  }
+  for (const unit of restore) {
+    const bundle = findUnowned(store, unit);
+    if (bundle) linkUnowned(store, bundle, unit, venv);
+  }
 }

@@ -31,12 +31,14 @@ import { dirname, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
-import { goalFromDists, isEmptyPlan, mismatches, planChange, type Goal, type Plan, type Wanted } from "./plan.ts";
+import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal, type Plan, type Wanted } from "./plan.ts";
 import { recordOperation, type Outcome, type RecorderEvents } from "../recording/recorder.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { pruneUnneeded } from "../recording/retention.ts";
-import { cloneTree, linkEntry, ownedFiles, removeDist, setRequested } from "./staging.ts";
-import { notStored, pipInstallInto, sourcesOf } from "./sources.ts";
+import { cloneTree, keepLeavingUnowned, linkEntry, ownedFiles, reconcileUnowned, removeDist, setRequested, settleMarks } from "./staging.ts";
+import { unownedOf } from "../recording/unowned.ts";
+import { explicitOf } from "../recording/explicit.ts";
+import { fileChanges, goneEditables, notStored, pipInstallInto, sourcesOf } from "./sources.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
 import { inventoryOf, interpreterFor, type Target } from "../recording/target.ts";
@@ -80,6 +82,8 @@ export interface TransactionEvents extends RecorderEvents {
   /** The change about to be made, from the live venv's point of view. */
   planned?(plan: Plan, fetch: Wanted[]): void;
   fetching?(requirements: string[]): void;
+  /** Goal packages left out because they cannot work (an editable whose source folder is gone). */
+  skipped?(items: { line: string; reason: string }[]): void;
   /** The pip step is about to run `pip install ARGS` in the staging venv. */
   pipping?(args: string[]): void;
   paused?(phase: Phase): void;
@@ -102,7 +106,9 @@ export const MISSING = " is missing";
 
 /** The plan and what pip would have to download, without changing anything (--dry-run). */
 export function previewTransaction(target: Target, goal: Goal): { plan: Plan; fetch: Wanted[] } {
-  const plan = planChange(inventoryOf(target), goal);
+  const installed = inventoryOf(target);
+  const plan = planChange(installed, goal);
+  plan.files = fileChanges(target, unownedOf(target, installed), goal.unowned);
   return { plan, fetch: notStored(sourcesOf(target, plan)) };
 }
 
@@ -153,25 +159,40 @@ class Build {
     spec.beforeStaging?.();
     const installed = inventoryOf(this.target);
     const requested = spec.goal(installed);
+    const liveUnowned = unownedOf(this.target, installed);
     if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
       const plan = planChange(installed, requested);
+      plan.files = fileChanges(this.target, liveUnowned, requested.unowned);
       if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
     }
     if (spec.fresh) createVenv(spec.fresh, this.staging, this.target.layout.seedsDir, this.target.venv);
     else cloneTree(this.target.venv, this.staging);
     const staged = this.staged();
-    const goal = requested ?? (spec.pip || spec.prepare ? undefined : this.goalOf(staged));
-    const plan = planChange(staged, goal ?? goalFromDists(staged, this.target.version));
-    const sources = sourcesOf(this.target, plan);
-    this.events.planned?.(spec.fresh && goal ? planChange(installed, goal) : plan, notStored(sources));
+    let goal = requested ?? (spec.pip || spec.prepare ? undefined : this.goalOf(staged));
+    let plan = planChange(staged, goal ?? goalFromDists(staged, this.target.version));
+    let sources = sourcesOf(this.target, plan);
+    const gone = goneEditables(sources);
+    if (gone.length && goal) {
+      this.events.skipped?.(gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })));
+      const left = new Set(gone.map((g) => g.wanted));
+      goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
+      plan = planChange(staged, goal);
+      sources = sourcesOf(this.target, plan);
+    }
+    const shown = spec.fresh && goal ? planChange(installed, goal) : plan;
+    shown.files = fileChanges(this.target, liveUnowned, goal?.unowned);
+    this.events.planned?.(shown, notStored(sources));
     await this.checkpoint("staged");
 
+    keepLeavingUnowned(this.target.storeDir, this.target.venv, liveUnowned, goal?.unowned, spec.fresh !== undefined);
     this.applyFromStore(staged, plan, sources);
     await this.checkpoint("applied");
     await this.fetch(notStored(sources), spec.allowMissing === true);
     const pipArgs = (await spec.prepare?.(this.staging, this.guard)) ?? spec.pip;
     if (this.guard.interrupted) throw new Interrupted();
     if (pipArgs?.length) await this.pipStep(pipArgs);
+    this.settleMarks(installed, goal);
+    if (goal?.unowned) reconcileUnowned(this.target.storeDir, this.staging, this.site, this.staged(), goal.unowned);
     await this.checkpoint("fetched");
     this.verify(spec, goal, installed);
     await this.checkpoint("verified");
@@ -185,6 +206,15 @@ class Build {
     this.committed = true;
     await this.checkpoint("exchanged");
     discardTree(this.target, old);
+  }
+
+  /** Every transaction keeps the explicit set: the goal's marks, else what was explicit before. */
+  private settleMarks(installed: Dist[], goal: Goal | undefined): void {
+    const byKey = new Map((goal?.wanted ?? []).filter((w) => w.key).map((w) => [w.key, w]));
+    const keyless = (goal?.wanted ?? []).filter((w) => !w.key);
+    const said = (d: Dist) => (byKey.get(d.key) ?? keyless.find((w) => currentLine(d) === w.line))?.requested;
+    const explicit = new Set(explicitOf(this.target, installed).keys());
+    settleMarks(this.staged(), said, new Set(installed.map((d) => d.key)), explicit);
   }
 
   /**
@@ -288,7 +318,7 @@ export async function runTransaction(target: Target, config: Config, spec: Trans
         await build.run(spec);
         committed = build.committed;
         missing = build.missing;
-        return { exitCode: 0, interrupted: false };
+        return { exitCode: 0, interrupted: false, marksSettled: committed };
       } catch (err) {
         committed = build.committed;
         if (!committed) rmSync(build.staging, { recursive: true, force: true });

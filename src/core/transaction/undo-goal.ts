@@ -9,6 +9,7 @@ import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
 import { changedSomething, listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
 import type { PackageRecord } from "../recording/package-records.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export interface UndoChoice {
   /** The operations undone, newest first; the last one's before-state is the goal. */
@@ -16,25 +17,37 @@ export interface UndoChoice {
   before: BeforeEntry;
 }
 
-function changedAnything(item: HistoryItem, later: PackageRecord[]): boolean {
+/** Files no package owns differ (by path); unknown (an older entry) counts as the same. */
+function unownedDiffer(a: UnownedFile[] | undefined, b: UnownedFile[] | undefined): boolean {
+  if (!a || !b) return false;
+  const paths = new Set(a.map((u) => u.path));
+  return a.length !== b.length || b.some((u) => !paths.has(u.path));
+}
+
+function changedAnything(item: HistoryItem, later: PackageRecord[], laterUnowned?: UnownedFile[]): boolean {
   if (item.after || !item.before) return changedSomething(item);
-  return !isEmpty(diffPackages(item.before.packages, later));
+  // A pip killed mid-extraction may leave only files no package owns yet.
+  return !isEmpty(diffPackages(item.before.packages, later)) || unownedDiffer(item.before.unowned, laterUnowned);
 }
 
 /** Operations that count for undo, newest first. */
-export function undoableOperations(historyDir: string, current: PackageRecord[]): HistoryItem[] {
+export function undoableOperations(historyDir: string, current: PackageRecord[], currentUnowned?: UnownedFile[]): HistoryItem[] {
   const counted: HistoryItem[] = [];
   let later = current;
+  let laterUnowned = currentUnowned;
   for (const item of listHistory(historyDir)) {
-    if (changedAnything(item, later)) counted.push(item);
-    if (item.before) later = item.before.packages;
+    if (changedAnything(item, later, laterUnowned)) counted.push(item);
+    if (item.before) {
+      later = item.before.packages;
+      laterUnowned = item.before.unowned;
+    }
   }
   return counted;
 }
 
-export function chooseUndo(historyDir: string, venv: string, current: PackageRecord[], n: number): UndoChoice {
+export function chooseUndo(historyDir: string, venv: string, current: PackageRecord[], n: number, currentUnowned?: UnownedFile[]): UndoChoice {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
-  const operations = undoableOperations(historyDir, current);
+  const operations = undoableOperations(historyDir, current, currentUnowned);
   if (operations.length === 0) throw new PyctlError(`nothing to undo: no operation that changed ${venv} is recorded`);
   if (n > operations.length) {
     const count = operations.length === 1 ? "only 1 operation that changed something is" : `only ${operations.length} operations that changed something are`;

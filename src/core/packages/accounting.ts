@@ -1,0 +1,267 @@
+/**
+ * Every file accounted for: the files in a venv's site-packages and bin/ that no installed
+ * distribution's RECORD owns. What a Ctrl-C'd or killed pip leaves half-extracted shows up here,
+ * and so does pip's uninstall stash (`~lpha-1.0.dist-info`, see isStash).
+ *
+ * Not counted as unowned: bytecode in __pycache__ of an owned module (Python writes it at import),
+ * the venv's own bin/ files (python links, activate scripts), empty folders, everything inside
+ * an installed distribution's metadata folder, and a duplicate metadata folder (doctor's
+ * dist-info check names those). A folder whose every file is unowned is one unit
+ * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
+ */
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { writeFileAtomic } from "../base/atomic.ts";
+import type { Dist } from "./inventory.ts";
+
+export interface UnownedFile {
+  /** Relative to the venv root; a folder ends with "/". */
+  path: string;
+  /** Bytes (a folder: the sum of its files). */
+  size: number;
+  /** A folder's file count. */
+  files?: number;
+}
+
+/** pip's AdjacentTempDirectory names: the original name with its first characters replaced by "~…". */
+export function isStash(name: string): boolean {
+  return name.startsWith("~");
+}
+
+const VENV_BIN = /^(python(\d(\.\d+)?)?|pythonw|activate(\.csh|\.fish|\.nu|\.bat|\.ps1)?|Activate\.ps1|deactivate\.bat)$/;
+
+/** First CSV field of a RECORD line `path,hash,size` (a path with a comma is quoted). */
+export function recordPath(line: string): string | undefined {
+  if (line.startsWith('"')) {
+    const end = line.indexOf('",');
+    return end > 0 ? line.slice(1, end).replace(/""/g, '"') : undefined;
+  }
+  const sizeComma = line.lastIndexOf(",");
+  const hashComma = line.lastIndexOf(",", sizeComma - 1);
+  return hashComma > 0 ? line.slice(0, hashComma) : undefined;
+}
+
+function readLines(path: string): string[] {
+  try {
+    return readFileSync(path, "utf8").split(/\r?\n/);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What a scan learnt, by stat stamp: each folder's entries (a folder's stamp changes when an
+ * entry is added, removed or renamed) and each metadata folder's owned paths (pip never edits a
+ * .dist-info in place), and the result. An unchanged venv then costs one stat(2) per folder; a
+ * file rewritten in place keeps its old size here until its folder changes.
+ */
+interface FilesCache {
+  dirs: Record<string, { stamp: string; entries: [string, 0 | 1, number][] }>;
+  owners: Record<string, { stamp: string; files: string[] }>;
+  /** The last result, valid while every folder and metadata folder has the same stamp. */
+  result?: { fingerprint: string; units: UnownedFile[] };
+  /** Not saved: whether anything was read afresh. */
+  misses?: number;
+}
+
+function stampOf(path: string): string | undefined {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+}
+
+function ownedBy(root: string, dist: Dist): string[] {
+  const isDistInfo = dist.metadataPath.endsWith(".dist-info");
+  const base = isDistInfo ? dirname(dist.metadataPath) : dist.metadataPath;
+  const prefix = `${relative(root, base)}/`;
+  const lines = isDistInfo ? readLines(join(dist.metadataPath, "RECORD")).map(recordPath) : readLines(join(dist.metadataPath, "installed-files.txt"));
+  const files: string[] = [];
+  for (const path of lines) {
+    if (!path) continue;
+    // Most lines are plain paths below site-packages: no resolve() needed.
+    if (!path.startsWith("/") && !path.includes("..") && !path.includes("./")) files.push(prefix + path);
+    else files.push(relative(root, resolve(base, path)));
+  }
+  return files;
+}
+
+/** Paths (relative to the venv) that the distributions own, and their metadata folders. */
+export function ownedPaths(venv: string, dists: Dist[], cache?: FilesCache, next?: FilesCache): { files: Set<string>; dirs: Set<string> } {
+  const root = resolve(venv);
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  for (const dist of dists) {
+    const rel = relative(root, dist.metadataPath);
+    dirs.add(rel);
+    const stamp = cache ? stampOf(dist.metadataPath) : undefined;
+    const hit = stamp && cache?.owners[rel]?.stamp === stamp ? cache.owners[rel] : undefined;
+    const owned = hit?.files ?? ownedBy(root, dist);
+    if (next && !hit) next.misses = (next.misses ?? 0) + 1;
+    if (next && stamp) next.owners[rel] = { stamp, files: owned };
+    for (const path of owned) files.add(path);
+  }
+  return { files, dirs };
+}
+
+interface Tally {
+  units: UnownedFile[];
+  /** Every file below is unowned (and there is at least one). */
+  allUnowned: boolean;
+  size: number;
+  files: number;
+}
+
+function isOwned(rel: string, owned: Set<string>): boolean {
+  if (owned.has(rel)) return true;
+  const dir = dirname(rel);
+  if (basename(dir) !== "__pycache__" || !rel.endsWith(".pyc")) return false;
+  const module = basename(rel).split(".")[0]!; // mod.cpython-311.pyc -> mod
+  return owned.has(join(dirname(dir), `${module}.py`));
+}
+
+class Walker {
+  constructor(
+    readonly venv: string,
+    readonly owned: { files: Set<string>; dirs: Set<string> },
+    readonly cache: FilesCache | undefined,
+    readonly next: FilesCache | undefined,
+    readonly site: string,
+  ) {}
+
+  /** A folder's entries as [name, 1 if a folder, size of a file]; from the cache when its stamp is unchanged. */
+  private entries(rel: string): [string, 0 | 1, number][] | undefined {
+    const path = join(this.venv, rel);
+    const stamp = this.cache ? stampOf(path) : undefined;
+    const hit = stamp && this.cache?.dirs[rel]?.stamp === stamp ? this.cache.dirs[rel]!.entries : undefined;
+    let entries = hit;
+    if (!entries) {
+      if (this.next) this.next.misses = (this.next.misses ?? 0) + 1;
+      try {
+        entries = readdirSync(path, { withFileTypes: true }).map((e) => [
+          e.name,
+          e.isDirectory() ? 1 : 0,
+          e.isDirectory() ? 0 : (lstatSync(join(path, e.name), { throwIfNoEntry: false })?.size ?? 0),
+        ]);
+      } catch {
+        return undefined;
+      }
+    }
+    if (this.next && stamp) this.next.dirs[rel] = { stamp, entries };
+    return entries;
+  }
+
+  /**
+   * A second metadata folder of an installed project (pip reads the first): doctor's dist-info
+   * check reports it, as a duplicate, not as a leftover. A stash or a torn one has no METADATA.
+   */
+  private isSecondMetadata(rel: string, name: string): boolean {
+    if (rel !== this.site || isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
+    const dir = join(this.venv, rel, name);
+    return existsSync(join(dir, "METADATA")) || existsSync(join(dir, "PKG-INFO"));
+  }
+
+  walk(rel: string): Tally {
+    const tally: Tally = { units: [], allUnowned: true, size: 0, files: 0 };
+    const entries = this.entries(rel);
+    if (!entries) return { ...tally, allUnowned: false };
+    for (const [name, isDir, size] of entries) {
+      const path = `${rel}/${name}`;
+      if (isDir) {
+        if (this.owned.dirs.has(path) || this.isSecondMetadata(rel, name)) {
+          tally.allUnowned = false;
+          continue;
+        }
+        const sub = this.walk(path);
+        if (sub.files === 0 && sub.allUnowned) continue; // an empty folder
+        if (sub.allUnowned) tally.units.push({ path: `${path}/`, size: sub.size, files: sub.files });
+        else tally.units.push(...sub.units);
+        tally.allUnowned &&= sub.allUnowned;
+        tally.size += sub.size;
+        tally.files += sub.files;
+        continue;
+      }
+      if (isOwned(path, this.owned.files) || (rel === "bin" && VENV_BIN.test(name))) {
+        tally.allUnowned = false;
+        continue;
+      }
+      tally.units.push({ path, size });
+      tally.size += size;
+      tally.files++;
+    }
+    return tally;
+  }
+}
+
+/** The last scan per cache file in this process: a recorded operation scans before and after. */
+const scans = new Map<string, FilesCache>();
+
+function readCache(file: string | undefined): FilesCache | undefined {
+  if (!file) return undefined;
+  const known = scans.get(file);
+  if (known) return known;
+  try {
+    const cache = JSON.parse(readFileSync(file, "utf8")) as FilesCache;
+    return cache.dirs && cache.owners ? cache : { dirs: {}, owners: {} };
+  } catch {
+    return { dirs: {}, owners: {} };
+  }
+}
+
+/**
+ * The unowned files and folders of a venv's site-packages and bin/ (`sitePackages` absolute),
+ * sorted by path. The two roots themselves are never one unit. `cacheFile` (optional) remembers
+ * the scan so that unchanged folders are not read again.
+ */
+export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
+  const cache = readCache(cacheFile);
+  const fingerprint = cache ? fingerprintOf(venv, cache, dists) : undefined;
+  if (fingerprint && cache?.result?.fingerprint === fingerprint) return cache.result.units;
+  const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
+  const owned = ownedPaths(venv, dists, cache, next);
+  const site = relative(resolve(venv), resolve(sitePackages));
+  const walker = new Walker(venv, owned, cache, next, site);
+  const units: UnownedFile[] = [];
+  for (const rel of ["bin", site]) units.push(...walker.walk(rel).units);
+  units.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const misses = next?.misses ?? 0;
+  if (next) {
+    delete next.misses;
+    next.result = { fingerprint: fingerprintOf(venv, next, dists) ?? "", units };
+  }
+  if (cacheFile && next) scans.set(cacheFile, next);
+  const changed = misses > 0 || cache?.result?.fingerprint !== next?.result?.fingerprint;
+  if (cacheFile && next && changed) {
+    try {
+      writeFileAtomic(cacheFile, JSON.stringify(next));
+    } catch {
+      // a cache that cannot be written only costs speed
+    }
+  }
+  return units;
+}
+
+/** The stamps of every folder the cache knows and of each distribution's metadata folder, in one string. */
+function fingerprintOf(venv: string, cache: FilesCache, dists: Dist[]): string | undefined {
+  const dirs = Object.keys(cache.dirs);
+  if (dirs.length === 0) return undefined;
+  const parts = dirs.map((rel) => `${rel}=${stampOf(join(venv, rel))}`);
+  for (const dist of dists) parts.push(`${dist.metadataPath}=${stampOf(dist.metadataPath)}`);
+  return parts.join("\n");
+}
+
+export function totalSize(units: UnownedFile[]): number {
+  return units.reduce((sum, u) => sum + u.size, 0);
+}
+
+const within = (unit: UnownedFile, folder: UnownedFile) => folder.path.endsWith("/") && unit.path.startsWith(folder.path);
+
+/**
+ * What must go (`remove`) and come back (`restore`) for a venv's unowned files to be `goal`'s; by
+ * path. A folder that holds some of the goal's files is kept whole (the safe side).
+ */
+export function compareUnowned(current: UnownedFile[], goal: UnownedFile[]): { remove: UnownedFile[]; restore: UnownedFile[] } {
+  const covered = (u: UnownedFile, list: UnownedFile[]) => list.some((g) => g.path === u.path || within(u, g) || within(g, u));
+  return {
+    remove: current.filter((u) => !covered(u, goal)),
+    restore: goal.filter((g) => !current.some((u) => u.path === g.path || within(u, g) || within(g, u))),
+  };
+}
