@@ -38,8 +38,8 @@ const OPERATIONS: Operation[] = [
  * group when its branch is merged.
  */
 const KNOWN_BROKEN = new Set<string>([
-  // pip torn by a full disk before any dist-info is whole: the package set reads unchanged, so
-  // the entry is dropped and undo goes to the operation before (fixed by counting unowned files).
+  // pip torn by a full disk after writing gamma-1.0.dist-info/METADATA empty (no RECORD): the
+  // inventory and the unowned-file scan both pass over such a folder, so undo leaves it behind.
   "pip install / disk full (8192 bytes free)",
 ]);
 

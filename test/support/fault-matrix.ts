@@ -164,7 +164,7 @@ export class Lane {
       await this.reset(op, true);
       const filler = fillDisk(home, fault.diskFree);
       const r = await pyctl(this.sb, op.args);
-      const ended = { code: r.code, output: r.out + r.err, signalled: false };
+      const ended = { code: r.code, output: r.out + r.err, signalled: false, diskFull: true };
       return await survivalProblems(this, op, states, ended, () => rmSync(filler));
     } finally {
       await exec(this.sb, ["umount", "-l", home], {}, "/");
@@ -177,6 +177,8 @@ export interface Ended {
   output: string;
   /** The pause was reached and the signal sent. */
   signalled: boolean;
+  /** The operation ran on a full disk. */
+  diskFull?: boolean;
 }
 
 /**
@@ -293,7 +295,8 @@ export async function survivalProblems(lane: Lane, op: Operation, states: States
   const completed = same(now, states.after) && last?.status === "ok"; // the fault came too late to bite
   if (op.kind === "pip" && !same(now, states.before) && !completed) {
     // A killed pyctl cannot mark its entry: it stays "incomplete" until the next pyctl looks.
-    const marked = ["interrupted", "failed", ...(ended.code === 137 ? ["incomplete"] : [])];
+    // Nor can one whose disk is full: its before-state stands alone, and undo goes back to it.
+    const marked = ["interrupted", "failed", ...(ended.code === 137 || ended.diskFull ? ["incomplete"] : [])];
     if (!last || !marked.includes(last.status)) problems.push(`the torn pip write is recorded as ${last?.status ?? "nothing"}`);
     const doctor = await pyctl(sb, ["doctor"]);
     if (!last || !doctor.out.includes(`#${last.id}`)) problems.push("doctor does not name the torn operation");

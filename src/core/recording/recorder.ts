@@ -26,7 +26,7 @@ import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
-import { stashes, unownedOf } from "./unowned.ts";
+import { stashes, unitKey, unownedOf } from "./unowned.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 
 export interface RecorderEvents {
@@ -141,10 +141,12 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
     for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-    changed = !isEmpty(changes);
+    const unowned = unownedOf(target, afterDists);
+    // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
+    const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
+    changed = !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
     if (failure !== undefined && !changed) throw failure;
     // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
-    const unowned = unownedOf(target, afterDists);
     const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
     if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
     const versionBefore = new Map(before.map((d) => [d.key, d.version]));
