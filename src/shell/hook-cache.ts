@@ -10,16 +10,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/base/atomic.ts";
-import { systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
+import { hookCacheDir, systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
 import { renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
 import type { Shell } from "./shells.ts";
 
 const MAX_PATHS = 4;
 const STATE_PREFIX = "# pyctl-cache: ";
 
-export function cacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME || join(userHome(), ".cache"), "pyctl");
-}
+export const cacheDir = hookCacheDir;
 
 export function cachedHookFile(shell: Shell): string {
   return join(cacheDir(), `hook.${shell}`);

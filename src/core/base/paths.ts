@@ -45,6 +45,14 @@ export function userCacheDir(): string {
   return join(xdg && isAbsolute(xdg) ? xdg : join(userHome(), ".cache"), "pyctl");
 }
 
+/**
+ * Where the rendered hooks live: `${XDG_CACHE_HOME:-$HOME/.cache}/pyctl`, spelled as the rc
+ * block's shell code spells it (so a relative XDG_CACHE_HOME is taken as given, like the shell).
+ */
+export function hookCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(userHome(), ".cache"), "pyctl");
+}
+
 export function userTierHome(): string {
   return homeFromEnv("PYCTL_HOME") || join(userHome(), ".local", "python-packages");
 }
@@ -126,6 +134,10 @@ export class Layout {
     return join(this.versionDir(version), "adopted");
   }
   /** The last inventory scan (a cache: safe to delete). */
+  /** The last scan of the venv's files for unowned ones (a cache: safe to delete). */
+  filesCache(version: string): string {
+    return join(this.versionDir(version), "files-cache.json");
+  }
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");
   }

@@ -24,6 +24,38 @@ export const PIP_VALUE_OPTIONS: readonly string[] = [
   "--root-user-action",
 ];
 
+/** Options of `pip install` and `pip uninstall` that take a value (`-r FILE`, `-i URL`). */
+export const PIP_INSTALL_VALUE_OPTIONS: readonly string[] = [
+  "-r",
+  "--requirement",
+  "-c",
+  "--constraint",
+  "-e",
+  "--editable",
+  "-i",
+  "--index-url",
+  "--extra-index-url",
+  "-f",
+  "--find-links",
+  "-t",
+  "--target",
+  "--platform",
+  "--python-version",
+  "--implementation",
+  "--abi",
+  "--root",
+  "--prefix",
+  "--src",
+  "--upgrade-strategy",
+  "--progress-bar",
+  "--report",
+  "-C",
+  "--config-settings",
+  "--global-option",
+  "--no-binary",
+  "--only-binary",
+];
+
 /** Subcommands that change the venv, and so are recorded. */
 export const PIP_WRITE_COMMANDS: readonly string[] = ["install", "uninstall"];
 

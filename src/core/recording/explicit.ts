@@ -10,55 +10,15 @@
  * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
 import { listHistory, type BeforeEntry } from "./history.ts";
-import { parsePipArgs } from "../packages/pip-args.ts";
+import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { parseRequirement, markerEnvironment } from "../packages/requirements.ts";
 import { buildGraph, type Graph } from "../packages/dependencies.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 
-/** pip install/uninstall options that take a value (the value is not a requirement). */
-const VALUE_OPTIONS = new Set([
-  "-r",
-  "--requirement",
-  "-c",
-  "--constraint",
-  "-e",
-  "--editable",
-  "-i",
-  "--index-url",
-  "--extra-index-url",
-  "-f",
-  "--find-links",
-  "-t",
-  "--target",
-  "--platform",
-  "--python-version",
-  "--implementation",
-  "--abi",
-  "--root",
-  "--prefix",
-  "--src",
-  "--upgrade-strategy",
-  "--progress-bar",
-  "--report",
-  "-C",
-  "--config-settings",
-  "--global-option",
-  "--no-binary",
-  "--only-binary",
-  "--trusted-host",
-  "--proxy",
-  "--timeout",
-  "--retries",
-  "--cache-dir",
-  "--log",
-  "--exists-action",
-  "--cert",
-  "--client-cert",
-  "--keyring-provider",
-  "--root-user-action",
-]);
+/** Options that take a value (the value is not a requirement): pip's global ones and install's. */
+const VALUE_OPTIONS = new Set([...PIP_VALUE_OPTIONS, ...PIP_INSTALL_VALUE_OPTIONS]);
 
 /** The requirements named on a pip command line (not files, paths or URLs), with the subcommand. */
 export function namedRequirements(pipArgs: string[]): { subcommand?: string; names: Map<string, string[]> } {

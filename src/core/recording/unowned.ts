@@ -3,15 +3,14 @@
  * recorded operation left them there. A pip uninstall stash (`~name` folder) is evidence of an
  * interrupted change.
  */
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import { isStash, unownedFiles, type UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { listHistory } from "./history.ts";
 import { inventoryOf, type Target } from "./target.ts";
 
-/** Remembers the last scan of the venv's files (a cache: safe to delete). */
 export function filesCacheOf(target: Target): string {
-  return join(dirname(target.inventoryCache), "files-cache.json");
+  return target.layout.filesCache(target.version);
 }
 
 export function unownedOf(target: Target, dists: Dist[] = inventoryOf(target)): UnownedFile[] {
