@@ -20,13 +20,12 @@
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { linkFile, walkFiles } from "../base/fstree.ts";
-import type { UnownedFile } from "../packages/accounting.ts";
+import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 
@@ -57,7 +56,7 @@ export function manifestDir(store: string, manifest: StoreManifest): string {
 /** The folder name a distribution is stored under: its version, plus the hash of its origin if direct. */
 export function entryName(dist: Pick<Dist, "version" | "directUrl">): string {
   if (!dist.directUrl) return dist.version;
-  return `${dist.version}@${createHash("sha256").update(JSON.stringify(dist.directUrl)).digest("hex").slice(0, 12)}`;
+  return `${dist.version}@${new Bun.CryptoHasher("sha256").update(JSON.stringify(dist.directUrl)).digest("hex").slice(0, 12)}`;
 }
 
 /** The version an entry folder name holds ("1.0@3fa2…" holds 1.0). */
@@ -89,24 +88,13 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
   const root = resolve(venv);
   const files: string[] = [];
   for (const line of record.split(/\r?\n/)) {
-    const path = parseRecordPath(line);
+    const path = recordPath(line);
     if (!path) continue;
     const rel = relative(root, resolve(dirname(dist.metadataPath), path));
     if (rel.startsWith("..") || rel.startsWith("/")) return undefined;
     if (existsSync(join(root, rel))) files.push(rel);
   }
   return files;
-}
-
-/** First CSV field of a RECORD line `path,hash,size` (a path with a comma is quoted). */
-function parseRecordPath(line: string): string | undefined {
-  if (line.startsWith('"')) {
-    const end = line.indexOf('",');
-    return end > 0 ? line.slice(1, end).replace(/""/g, '"') : undefined;
-  }
-  const sizeComma = line.lastIndexOf(",");
-  const hashComma = line.lastIndexOf(",", sizeComma - 1);
-  return hashComma > 0 ? line.slice(0, hashComma) : undefined;
 }
 
 /** Store `dist` if it is not stored yet. Returns false when it cannot be stored. */
