@@ -37,6 +37,7 @@ function python3 { _pyctl_python python3 "$@"; }
 
 # Dotted names are not valid function names in POSIX mode (bash --posix, bash as sh).
 _pyctl_define_versions() {
+    # shellcheck disable=SC2154 # @FACTS@ above assigns it when the template is rendered
     local rest=$_pyctl_pythons version
     while [ -n "$rest" ]; do
         version=${rest%%=*}
