@@ -1,0 +1,124 @@
+/**
+ * One transaction's build, from the live venv to a staged one swapped into its place (the steps
+ * are listed in transaction.ts). It runs under the venv's lock, inside recordOperation.
+ */
+import { existsSync, renameSync } from "node:fs";
+import { PyctlError } from "../base/errors.ts";
+import { discardTree, exchangeVenv } from "../base/swap.ts";
+import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
+import { createVenv } from "../python/venv.ts";
+import { explicitOf } from "../recording/explicit.ts";
+import type { SignalGuard } from "../recording/signal-guard.ts";
+import { inventoryOf, type Target } from "../recording/target.ts";
+import { unownedOf } from "../recording/unowned.ts";
+import { applyFromStore, fetchMissing, pipStep, type Staging } from "./build-steps.ts";
+import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal } from "./plan.ts";
+import { fileChanges, goneEditables, notStored, sourcesOf } from "./sources.ts";
+import { Interrupted, MISSING, type Phase, type TransactionEvents, type TransactionSpec } from "./spec.ts";
+import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
+
+export class Build {
+  readonly staging: Staging;
+  committed = false;
+  missing: string[] = [];
+
+  constructor(
+    readonly target: Target,
+    readonly guard: SignalGuard,
+    readonly events: TransactionEvents,
+  ) {
+    this.staging = { target, dir: target.staging, site: sitePackagesOf(target.staging, target.version), guard, events };
+  }
+
+  private staged(): Dist[] {
+    return readInventory(this.staging.site);
+  }
+
+  private async checkpoint(phase: Phase): Promise<void> {
+    if (process.env.PYCTL_TEST_PAUSE === phase) {
+      this.events.paused?.(phase);
+      for (const end = Date.now() + 60_000; !this.guard.interrupted && Date.now() < end; ) await Bun.sleep(20);
+    }
+    if (this.guard.interrupted && !this.committed) throw new Interrupted();
+  }
+
+  async run(spec: TransactionSpec): Promise<void> {
+    const { target } = this;
+    const dir = this.staging.dir;
+    spec.beforeStaging?.();
+    const installed = inventoryOf(target);
+    const requested = spec.goal(installed);
+    const liveUnowned = unownedOf(target, installed);
+    if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
+      const plan = planChange(installed, requested);
+      plan.files = fileChanges(target, liveUnowned, requested.unowned);
+      if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
+    }
+    if (spec.fresh) createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
+    else cloneTree(target.venv, dir);
+    const staged = this.staged();
+    // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
+    let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
+    let plan = planChange(staged, goal ?? goalFromDists(staged, target.version));
+    let sources = sourcesOf(target, plan);
+    const gone = goneEditables(sources);
+    if (gone.length && goal) {
+      this.events.skipped?.(gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })));
+      const left = new Set(gone.map((g) => g.wanted));
+      goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
+      plan = planChange(staged, goal);
+      sources = sourcesOf(target, plan);
+    }
+    const shown = spec.fresh && goal ? planChange(installed, goal) : plan;
+    shown.files = fileChanges(target, liveUnowned, goal?.unowned);
+    this.events.planned?.(shown, notStored(sources));
+    await this.checkpoint("staged");
+
+    keepLeavingUnowned(target.storeDir, target.venv, liveUnowned, goal?.unowned, spec.fresh !== undefined);
+    applyFromStore(this.staging, staged, plan, sources);
+    await this.checkpoint("applied");
+    await fetchMissing(this.staging, notStored(sources), spec.allowMissing === true);
+    const pipArgs = (await spec.prepare?.(dir, this.guard)) ?? spec.pip;
+    if (this.guard.interrupted) throw new Interrupted();
+    if (pipArgs?.length) await pipStep(this.staging, pipArgs);
+    this.settleMarks(installed, goal);
+    if (goal?.unowned) reconcileUnowned(target.storeDir, dir, this.staging.site, this.staged(), goal.unowned);
+    await this.checkpoint("fetched");
+    this.verify(spec, goal, installed);
+    await this.checkpoint("verified");
+    if (!existsSync(target.venv)) {
+      // Nothing to replace (a venv deleted, or the first of a new version): the rename is the commit.
+      renameSync(dir, target.venv);
+      this.committed = true;
+      return this.checkpoint("exchanged");
+    }
+    const old = exchangeVenv(target);
+    this.committed = true;
+    await this.checkpoint("exchanged");
+    discardTree(target, old);
+  }
+
+  /** Every transaction keeps the explicit set: the goal's marks, else what was explicit before. */
+  private settleMarks(installed: Dist[], goal: Goal | undefined): void {
+    const byKey = new Map((goal?.wanted ?? []).filter((w) => w.key).map((w) => [w.key, w]));
+    const keyless = (goal?.wanted ?? []).filter((w) => !w.key);
+    const said = (d: Dist) => (byKey.get(d.key) ?? keyless.find((w) => currentLine(d) === w.line))?.requested;
+    const explicit = new Set(explicitOf(this.target, installed).keys());
+    settleMarks(this.staged(), said, new Set(installed.map((d) => d.key)), explicit);
+  }
+
+  /**
+   * The staged venv against the goal (or the spec's own check). Problems "LINE is missing" name
+   * what could not be had; they pass only with allowMissing, and are then listed in the result.
+   */
+  private verify(spec: TransactionSpec, goal: Goal | undefined, installed: Dist[]): void {
+    const staged = this.staged();
+    const problems = spec.check ? spec.check(staged, installed) : goal ? mismatches(staged, goal) : [];
+    const lacking = problems.filter((p) => p.endsWith(MISSING)).map((p) => p.slice(0, -MISSING.length));
+    if (spec.allowMissing) this.missing = lacking;
+    const left = spec.allowMissing ? problems.filter((p) => !p.endsWith(MISSING)) : problems;
+    if (left.length === 0) return;
+    const hint = lacking.length && !spec.allowMissing ? ` (could not be had: ${lacking.join(", ")})` : "";
+    throw new PyctlError(`the new venv does not match its goal: ${left.join("; ")}${hint}`);
+  }
+}
