@@ -76,6 +76,10 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     const temp = join(sb.pyctlHome, `.config.toml.${deadPid()}.1.tmp`);
     writeFileSync(temp, "half");
     mkdirSync(join(sb.pyctlHome, "py311", "venv.staging", "bin"), { recursive: true });
+    // a replaced venv whose detached rm was stopped halfway
+    const trash = join(sb.pyctlHome, "py311", `venv.trash.${deadPid()}`);
+    mkdirSync(join(trash, "lib"), { recursive: true });
+    writeFileSync(join(trash, "lib", "left.py"), "");
     // pyctl killed right after it claimed #9, before pip changed anything
     const ids = readdirSync(historyDir(sb))
       .filter((f) => f.endsWith("_after.json"))
@@ -88,12 +92,13 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     const found = problems(doctor(sb));
     expect(Object.keys(found).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
     expect(found["crashed:3.11"]!.message).toBe("operation(s) #9 never finished (pyctl was killed)");
+    expect(found["staging:3.11"]!.message).toContain(trash);
     expect(Object.values(found).every((c) => c.fixable)).toBe(true);
 
     const fixed = doctor(sb, "--fix");
     expect(fixed.ok).toBe(true);
     expect(fixed.fixed!.map((f) => f.id).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
-    expect(existsSync(temp) || existsSync(entry) || existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    expect(existsSync(temp) || existsSync(entry) || existsSync(join(sb.pyctlHome, "py311", "venv.staging")) || existsSync(trash)).toBe(false);
     const history = JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout);
     expect(history[0]).toMatchObject({ id: 9, status: "interrupted" });
   });

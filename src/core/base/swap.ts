@@ -57,13 +57,16 @@ export function exchangeVenv(target: SwapPaths): string {
 
 /**
  * Get rid of the replaced venv without making the user wait: rename it aside (instant), then
- * delete it in a detached `rm -rf`. What such an rm leaves behind goes at the next write.
+ * delete it in a detached `rm -rf`, in its own process group so that the Ctrl-C or closed
+ * terminal that ends pyctl does not stop it halfway. What such an rm leaves behind goes at the
+ * next write or `pyctl doctor --fix`. The rm does not get the venv's lock: the next write need
+ * not wait for it.
  */
 export function discardTree(target: SwapPaths, path: string): void {
   const trash = `${target.trashPrefix}${process.pid}`;
   try {
     renameSync(path, trash);
-    Bun.spawn(["rm", "-rf", "--", trash], { stdio: ["ignore", "ignore", "ignore"] }).unref();
+    Bun.spawn(["rm", "-rf", "--", trash], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
   } catch {
     rmSync(path, { recursive: true, force: true });
   }
@@ -80,18 +83,23 @@ export function recoverTransaction(target: SwapPaths): void {
     else rmSync(retired, { recursive: true, force: true });
   }
   if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
-  let names: string[];
-  try {
-    names = readdirSync(dirname(target.venv));
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!join(dirname(target.venv), name).startsWith(target.trashPrefix)) continue;
+  for (const trash of trashFolders(target)) {
     try {
-      rmSync(join(dirname(target.venv), name), { recursive: true, force: true });
+      rmSync(trash, { recursive: true, force: true });
     } catch {
       /* a detached rm is deleting it right now */
     }
+  }
+}
+
+/** Replaced venvs not yet deleted (`venv.trash.<pid>`): a detached rm is on it, or was stopped. */
+export function trashFolders(target: SwapPaths): string[] {
+  const dir = dirname(target.venv);
+  try {
+    return readdirSync(dir)
+      .map((name) => join(dir, name))
+      .filter((path) => path.startsWith(target.trashPrefix));
+  } catch {
+    return [];
   }
 }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { problem, pass, isAlive, type Check } from "./check.ts";
 import { countChanges } from "../recording/changes.ts";
 import { listHistory } from "../recording/history.ts";
-import { isLocked, readHolder } from "../base/lock.ts";
+import { isLocked, readHolder, withLockFds } from "../base/lock.ts";
+import { trashFolders } from "../base/swap.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
@@ -90,7 +91,11 @@ function pipChecks(t: Target, checks: Check[]): void {
     return;
   }
   checks.push(pass(id, "pip is installed"));
-  const run = spawnSync(venvPython(t.venv), ["-m", "pip", "check"], { encoding: "utf8", env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
+  const run = spawnSync(venvPython(t.venv), ["-m", "pip", "check"], {
+    encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
+    env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
+  });
   const lines = run.stdout.trim().split("\n").filter(Boolean);
   if (run.status === 0) checks.push(pass(`conflicts:${t.version}`, "no dependency conflicts (pip check)"));
   else
@@ -198,12 +203,12 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   if (distInfo) checks.push(distInfo);
   historyChecks(t, locked, checks);
   checks.push(lockCheck(t, locked));
-  const leftovers = [t.staging, t.retired].filter((p) => existsSync(p));
+  const leftovers = [t.staging, t.retired].filter((p) => existsSync(p)).concat(trashFolders(t));
   if (leftovers.length && !locked) {
     checks.push(
       problem(
         `staging:${version}`,
-        `left over from an interrupted undo, restore or rebuild: ${leftovers.join(", ")}`,
+        `left over from an interrupted undo, restore, rebuild or venv replacement: ${leftovers.join(", ")}`,
         "remove them (the venv itself is complete)",
         { kind: "recover-staging", version },
       ),
