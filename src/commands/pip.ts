@@ -3,7 +3,7 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
-import type { LockHolder } from "../core/base/lock.ts";
+import { type LockHolder, withLockFds } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
@@ -19,7 +19,7 @@ import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 async function runPlain(command: string[], env: Record<string, string | undefined>): Promise<number> {
-  const child = Bun.spawn(command, { stdio: ["inherit", "inherit", "inherit"], env });
+  const child = Bun.spawn(command, { stdio: withLockFds(["inherit", "inherit", "inherit"]), env });
   return child.exited;
 }
 

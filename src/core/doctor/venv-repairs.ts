@@ -135,8 +135,7 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
       goal: () => undefined,
       prepare: (staging) => {
         const env = { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_NO_COMPILE: "1" };
-        const stdio = withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]);
-        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], { encoding: "utf8", stdio, env });
+        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], { encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]), env });
         if (run.status !== 0) throw new PyctlError(`ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`);
         relocateVenvText(staging, staging, t.venv);
         return undefined;

@@ -21,6 +21,7 @@ import { canonicalName } from "../packages/pep440.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { venvPython } from "../python/venv.ts";
+import { withLockFds } from "../base/lock.ts";
 
 /** One distribution of the exported set. */
 export interface Exported {
@@ -132,7 +133,11 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
   try {
     const report = join(dir, "report.json");
     const args = ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-deps", "--quiet", "--report", report, ...pins];
-    const result = spawnSync(venvPython(target.venv), args, { encoding: "utf8", env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
+    const result = spawnSync(venvPython(target.venv), args, {
+      encoding: "utf8",
+      stdio: withLockFds(["ignore", "pipe", "pipe"]),
+      env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
+    });
     if (result.status !== 0) return found;
     const parsed = JSON.parse(readFileSync(report, "utf8")) as {
       install: { download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } }; metadata: { name: string } }[];

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { canonicalName, normalizeVersion } from "./pep440.ts";
+import { withLockFds } from "../base/lock.ts";
 
 export interface DirectUrl {
   url: string;
@@ -220,7 +221,7 @@ function findVcsRoot(location: string): string | undefined {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync("git", args, { cwd, encoding: "utf8" });
+  const result = spawnSync("git", args, { cwd, encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]) });
   return result.status === 0 ? result.stdout.trim() : "";
 }
 

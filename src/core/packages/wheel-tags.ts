@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";
+import { withLockFds } from "../base/lock.ts";
 
 interface TagCache {
   interpreter: string;
@@ -51,7 +52,11 @@ export function wheelTags(venv: string, cacheFile: string): Set<string> {
   const cached = cachedWheelTags(venv, cacheFile);
   if (cached) return cached;
   const python = join(venv, "bin", "python");
-  const result = spawnSync(python, ["-c", SCRIPT], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+  const result = spawnSync(python, ["-c", SCRIPT], {
+    encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
   if (result.status !== 0)
     throw new PyctlError(`cannot ask ${python} which wheels it supports: ${(result.stderr || String(result.error)).trim().split("\n").at(-1)}`);
   const tags = result.stdout.split("\n").filter(Boolean);
@@ -68,7 +73,10 @@ export async function wheelTagsAsync(venv: string, cacheFile: string): Promise<S
   const cached = cachedWheelTags(venv, cacheFile);
   if (cached) return cached;
   const python = join(venv, "bin", "python");
-  const child = Bun.spawn([python, "-c", SCRIPT], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+  const child = Bun.spawn([python, "-c", SCRIPT], {
+    stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "ignore"]),
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  });
   const text = await new Response(child.stdout).text();
   if ((await child.exited) !== 0) return undefined;
   const tags = text.split("\n").filter(Boolean);

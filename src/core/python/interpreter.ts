@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { delimiter, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { systemTierHome, userHome, userTierHome } from "../base/paths.ts";
+import { withLockFds } from "../base/lock.ts";
 
 export interface Interpreter {
   path: string;
@@ -74,7 +75,7 @@ const PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3])\ntry:\n impo
 /** Run the interpreter once to learn its version and whether it can make venvs. */
 export function probeInterpreter(path: string): Interpreter & { hasVenv: boolean } {
   if (!existsSync(path)) throw new PyctlError(`no Python at ${path}`);
-  const result = spawnSync(path, ["-I", "-c", PROBE], { encoding: "utf8" });
+  const result = spawnSync(path, ["-I", "-c", PROBE], { encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]) });
   const [fullVersion, venv] = (result.stdout ?? "").trim().split("\n");
   if (result.status !== 0 || !fullVersion) throw new PyctlError(`${path} does not run as a Python interpreter`);
   const version = fullVersion.split(".").slice(0, 2).join(".");

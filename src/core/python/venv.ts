@@ -47,8 +47,11 @@ export function venvPython(venv: string): string {
 }
 
 function run(command: string[], what: string): void {
-  const stdio = withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]);
-  const result = spawnSync(command[0]!, command.slice(1), { encoding: "utf8", stdio, env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" } });
+  const result = spawnSync(command[0]!, command.slice(1), {
+    encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
+    env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
+  });
   if (result.status !== 0) {
     const detail = (result.stderr || result.stdout || "").trim().split("\n").at(-1) ?? "";
     throw new PyctlError(`${what} failed${detail ? `: ${detail}` : ""}`);

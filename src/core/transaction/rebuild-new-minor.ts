@@ -13,11 +13,13 @@ import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "
 import { setRequested, sitePackagesRel } from "./staging.ts";
 import { MISSING } from "./transaction.ts";
 import { stagedRuns } from "./venv-runs.ts";
+import { withLockFds } from "../base/lock.ts";
 
 /** The versions of `name` the index offers for the staged venv's Python (empty: none, or no index). */
 function indexVersions(staging: string, name: string): string[] {
   const run = spawnSync(venvPython(staging), ["-m", "pip", "index", "versions", "--disable-pip-version-check", name], {
     encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
     env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_USER: "" },
   });
   const line = run.stdout.split("\n").find((l) => l.startsWith("Available versions:"));

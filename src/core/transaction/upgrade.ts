@@ -20,6 +20,7 @@ import { lastPipError, parseConflict, parseInstallReport, type Conflict, type Re
 import { markerEnvironment } from "../packages/requirements.ts";
 import { graphOf, requestedInHistory } from "../recording/explicit.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
+import { withLockFds } from "../base/lock.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -133,7 +134,7 @@ export async function resolveWithPip(target: Target, args: string[]): Promise<Re
   try {
     const report = join(dir, "report.json");
     const command = [join(target.venv, "bin", "python"), "-m", "pip", "install", "--dry-run", "--report", report, "--disable-pip-version-check", ...args];
-    const child = Bun.spawn(command, { stdio: ["ignore", "pipe", "pipe"], env: pipEnv() });
+    const child = Bun.spawn(command, { stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]), env: pipEnv() });
     const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
     if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(readFileSync(report, "utf8")) };
     // pip logs "The conflict is caused by:" at info level, which goes to stdout

@@ -3,12 +3,16 @@ import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { venvPython } from "../python/venv.ts";
 import type { Target } from "../recording/target.ts";
+import { withLockFds } from "../base/lock.ts";
 
 /** Whether a venv's python starts and is the version its folder says. */
 export function venvWorks(target: Pick<Target, "venv" | "version">): boolean {
   const python = venvPython(target.venv);
   if (!existsSync(python)) return false;
-  const run = spawnSync(python, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { encoding: "utf8" });
+  const run = spawnSync(python, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+    encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
+  });
   return run.status === 0 && run.stdout.trim() === target.version;
 }
 
