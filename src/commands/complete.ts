@@ -4,7 +4,7 @@
  */
 import { complete } from "./completion.ts";
 import type { ParsedArgs } from "./spec.ts";
-import { writeAll } from "../ui/output.ts";
+import { hasControls, writeAll } from "../ui/output.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
   const result = await complete(args.positionals);
@@ -12,7 +12,8 @@ export async function run(args: ParsedArgs): Promise<number> {
     writeAll(1, ":files\n");
     return 0;
   }
-  const lines = result.candidates.map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
+  // A candidate read from a broken METADATA that holds a control character is not offered: the shell would print it raw.
+  const lines = result.candidates.filter((c) => !hasControls(c.word)).map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
   writeAll(1, lines.length ? `${lines.join("\n")}\n` : "");
   return 0;
 }

@@ -10,7 +10,7 @@ import { writeFileAtomic } from "../core/base/atomic.ts";
 import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export/export.ts";
 import { resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
-import { notice, out, writeAll } from "../ui/output.ts";
+import { escapeControls, notice, out, writeAll } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -53,7 +53,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   } else {
     text = requirementsText(source);
   }
-  text = redactUrls(text);
+  // A name or URL read from a broken METADATA may hold control characters: never raw, to a terminal or a file.
+  text = escapeControls(redactUrls(text));
   if (!output) {
     writeAll(1, text);
     return 0;

@@ -65,6 +65,11 @@ const CONTROL = /\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the same, as a quick test
 const ANY_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
+/** Whether text holds a control character (tab and newline aside). */
+export function hasControls(text: string): boolean {
+  return ANY_CONTROL.test(text);
+}
+
 /**
  * Control characters from data (a package name, a line of a user's file) are shown as \xNN,
  * never sent to the terminal raw; only colour (SGR) sequences pass, and only when colour is on.

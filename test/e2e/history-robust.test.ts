@@ -164,7 +164,15 @@ describe("control characters", () => {
     const file = join(sb.dir, "req.txt");
     writeFileSync(file, "\x1b[2Jalpha==1.0\n");
     pip(sb, "install", "-q", "epsilon\x1b[31m\r");
-    const outputs = [run(sb, ["list"]), run(sb, ["restore", file]), run(sb, ["history"]), run(sb, ["diff"]), run(sb, ["status"])];
+    const outputs = [
+      run(sb, ["list"]),
+      run(sb, ["restore", file]),
+      run(sb, ["history"]),
+      run(sb, ["diff"]),
+      run(sb, ["status"]),
+      run(sb, ["export"]),
+      run(sb, ["complete", "--", "list-deps", ""]),
+    ];
     for (const r of outputs) {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: what must not reach the terminal
       expect(`${r.stdout}${r.stderr}`).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
@@ -172,5 +180,7 @@ describe("control characters", () => {
     expect(outputs[0]!.stdout).toContain("evil\\x1b]0;pwned\\x07");
     expect(outputs[1]!.stderr).toContain("\\x1b[2Jalpha==1.0");
     expect(outputs[2]!.stdout).toContain("epsilon\\x1b[31m\\x0d");
+    expect(outputs[5]!.stdout).toContain("evil\\x1b]0;pwned\\x07==1.0");
+    expect(outputs[6]!.stdout).toContain("pip\t"); // the other packages are still offered
   });
 });
