@@ -14,6 +14,7 @@ export interface HistoryRow {
   command: string;
   status: string;
   exit_code: number | null;
+  changes: { added?: string[]; removed?: string[] } | null;
 }
 
 export interface HookEnv {

@@ -83,6 +83,20 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect({ pip: pip >= 0, ours: ours >= 0, order: pip < ours }).toEqual({ pip: true, ours: true, order: true });
   });
 
+  test("a pipe its reader closes early (| head -c 1): history says what pip did, and undo reverses it", async () => {
+    const before = (await s.run("pip freeze --all")).out;
+    await s.run("pip install epsilon==1.0 | head -c 1");
+    // pip may stop at its first write into the closed pipe, before or after it changed the venv
+    const now = (await s.run("pip freeze --all")).out;
+    const last = env.history("3.11")[0]!;
+    expect(last.command).toBe("pip install epsilon==1.0");
+    expect((last.changes?.added ?? []).includes("epsilon==1.0")).toBe(now.includes("epsilon==1.0"));
+    if (now !== before) {
+      expect((await s.run("pyctl undo")).code).toBe(0);
+      expect((await s.run("pip freeze --all")).out).toBe(before);
+    }
+  });
+
   test("history records the command as typed, --user too; pip runs without it", async () => {
     const typed = await s.run("pip install --user -q delta==1.0");
     expect(typed.out).toContain("ignoring --user");
