@@ -6,13 +6,15 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Dist } from "../core/packages/inventory.ts";
+import { checkRequirementsFile } from "../core/packages/requirements-check.ts";
 import { isFreezeFile, readRequirementsFile, type RequirementsFile } from "../core/packages/requirements-file.ts";
-import { assertWritable, inventoryOf, type Target } from "../core/recording/target.ts";
+import { markerEnvironment } from "../core/packages/requirements.ts";
+import { assertWritable, inventoryOf, pythonVersionOf, type Target } from "../core/recording/target.ts";
 import { isEmptyPlan } from "../core/transaction/plan.ts";
 import { checkAgainstFile, goalFromRequirements } from "../core/transaction/requirements-goal.ts";
 import { previewTransaction } from "../core/transaction/transaction.ts";
 import { resolveWithPip } from "../core/transaction/upgrade.ts";
-import { out } from "../ui/output.ts";
+import { notice, out } from "../ui/output.ts";
 import { existingTarget, type Context } from "./common.ts";
 import { printPlan, transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -49,6 +51,10 @@ export async function restoreRequirements(ctx: Context, args: ParsedArgs, path: 
   const target = existingTarget(ctx, args);
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
+  const python = pythonVersionOf(target);
+  for (const line of checkRequirementsFile(file, markerEnvironment(python))) {
+    notice(`left out ${line.text} (${line.file}:${line.line}): its environment marker is false for Python ${python}`);
+  }
   const { goal, unresolved } = goalFromRequirements(target, file, inventoryOf(target));
   const title = `restore ${path} into ${target.venv}`;
   const { plan } = previewTransaction(target, goal);
