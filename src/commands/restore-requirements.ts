@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { UsageError } from "../core/base/errors.ts";
 import type { Dist } from "../core/packages/inventory.ts";
 import { checkRequirementsFile } from "../core/packages/requirements-check.ts";
 import { isFreezeFile, readRequirementsFile, type RequirementsFile } from "../core/packages/requirements-file.ts";
@@ -48,6 +49,13 @@ async function showPipPart(target: Target, path: string, file: RequirementsFile,
 }
 
 export async function restoreRequirements(ctx: Context, args: ParsedArgs, path: string, file: RequirementsFile): Promise<number> {
+  if (args.options.has("--allow-missing")) {
+    // pip resolves the file as a whole: it installs all of it or nothing, so nothing could be left out and named.
+    throw new UsageError(
+      `--allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${path} as a whole`,
+      "`pyctl export` writes a freeze file; or leave out the lines that cannot be had",
+    );
+  }
   const target = existingTarget(ctx, args);
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);

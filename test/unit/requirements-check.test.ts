@@ -75,7 +75,11 @@ describe("checkRequirementsFile: every format, included files too", () => {
     ["--require-hashes", { "d.txt": "--require-hashes\nbeta\n" }, "d.txt: --require-hashes asks for hash checking: pyctl restores"],
     ["a project twice, ranges", { "e.txt": "alpha>=1\nbeta\nAlpha<3\n" }, 'e.txt names alpha twice: "alpha>=1" and "Alpha<3"'],
     ["a project twice, extras", { "f.txt": "gamma\ngamma[fast]\n" }, 'f.txt names gamma twice: "gamma" and "gamma[fast]"'],
-    ["a project twice, across files", { "g.txt": "alpha>=1\n-r g2.txt\n", "g2.txt": "alpha==1.0\n" }, `g.txt names alpha twice: "alpha>=1" (${join(dir, "g.txt")}:1) and "alpha==1.0" (${join(dir, "g2.txt")}:1)`],
+    [
+      "a project twice, across files",
+      { "g.txt": "alpha>=1\n-r g2.txt\n", "g2.txt": "alpha==1.0\n" },
+      `g.txt names alpha twice: "alpha>=1" (${join(dir, "g.txt")}:1) and "alpha==1.0" (${join(dir, "g2.txt")}:1)`,
+    ],
   ])("refuses %s", (_, tree, message) => {
     const file = read(tree);
     expect(() => checkRequirementsFile(file, env)).toThrow(message);

@@ -101,7 +101,9 @@ describe("readRequirementsFile", () => {
     expect(() => readRequirementsFile(utf16, {})).toThrow(`${utf16} is UTF-16 text; pip and pyctl read requirements files as UTF-8`);
     const binary = join(dir, "binary.txt");
     writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01]));
-    expect(() => readRequirementsFile(files({ "incl-bin.txt": "alpha>=1\n-r binary.txt\n" }), {})).toThrow(`${binary} is not a text file (binary data at byte 4)`);
+    expect(() => readRequirementsFile(files({ "incl-bin.txt": "alpha>=1\n-r binary.txt\n" }), {})).toThrow(
+      `${binary} is not a text file (binary data at byte 4)`,
+    );
   });
 
   test("a control character anywhere, in an included file too, is refused and shown escaped", () => {
