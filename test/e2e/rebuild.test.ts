@@ -112,7 +112,12 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
     const now = siteFiles(sb);
     expect(Object.keys(now).filter((p) => !(p in before))).toEqual([]);
     expect(Object.keys(before).filter((p) => !(p in now))).toEqual(Object.keys(before).filter((p) => p.startsWith("lonely")));
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, changes: { removed: ["lonely==1.0"] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "rebuild",
+      exit_code: 0,
+      changes: { removed: ["lonely==1.0"] },
+      missing: [{ name: "lonely", version: "1.0" }],
+    });
   });
 });
 

@@ -21,6 +21,8 @@
  *   exit_code    the operation's exit code (pip's own for pip operations; 130 after Ctrl-C)
  *   duration_ms  wall time of the operation
  *   interrupted  true when a signal stopped it
+ *   missing      [{ name, version? }]: what the goal named and --allow-missing (restore, rebuild)
+ *                left out (no version for a URL or editable line); absent when nothing was left out
  * An id with a before and no after is an operation that crashed (or is still running).
  * Entries are validated when read: one that is not JSON, or whose fields have the wrong types,
  * is reported as corrupt and never breaks a command.
@@ -59,6 +61,20 @@ export interface AfterEntry extends BeforeEntry {
   exit_code: number;
   duration_ms: number;
   interrupted: boolean;
+  missing?: MissingPackage[];
+}
+
+export interface MissingPackage {
+  name: string;
+  version?: string;
+}
+
+/** A goal line (`name==1.0`, `name @ url`, `-e path#egg=name`) as a `missing` record. */
+export function missingPackage(line: string): MissingPackage {
+  const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*(\S+)$/.exec(line);
+  if (pin) return { name: pin[1]!, version: pin[2]! };
+  const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+  return { name: egg?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(line)?.[1] ?? line };
 }
 
 export interface HistoryItem {
@@ -126,6 +142,12 @@ function isUnownedFile(v: unknown): boolean {
   return isString(u.path) && typeof u.size === "number";
 }
 
+function isMissingPackage(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return isString(m.name) && (m.version === undefined || isString(m.version));
+}
+
 function isChanges(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const c = v as Record<string, unknown>;
@@ -148,7 +170,12 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
     (e.pip_args === undefined || isStrings(e.pip_args)) &&
     (e.unowned === undefined || (Array.isArray(e.unowned) && e.unowned.every(isUnownedFile)));
   if (!base || phase === "before") return base;
-  return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
+  return (
+    isChanges(e.changes) &&
+    typeof e.exit_code === "number" &&
+    (e.interrupted === undefined || typeof e.interrupted === "boolean") &&
+    (e.missing === undefined || (Array.isArray(e.missing) && e.missing.every(isMissingPackage)))
+  );
 }
 
 function readEntry(path: string, phase: "before" | "after"): AfterEntry | "missing" | "corrupt" {
