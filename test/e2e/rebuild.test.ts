@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
+import { makeSandbox, run, sh, startIndex, type RunOptions, type Sandbox } from "../support/env.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
 import { pausedInGroup } from "../support/process-group.ts";
@@ -228,7 +228,7 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", oldc: "explicit", beta: "explicit", alpha: "dependency" });
   });
 
-  test("a compiled package nothing you asked for needs is part of the goal too: listed, refused while unobtainable, then reinstalled as a dependency", () => {
+  test("a compiled package nothing you asked for needs is part of the goal too: listed, refused while unobtainable, then reinstalled as a dependency", async () => {
     const { sb, python312 } = upgraded([], "dependency");
     const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
     expect(plan.code).toBe(0);
@@ -245,7 +245,13 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(config(sb, "python.default")).toBe("3.11");
 
     buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-    const r = run(sb, ["rebuild", "--python", python312], { env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") } });
+    const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
+    let r: ReturnType<typeof run>;
+    try {
+      r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
+    } finally {
+      index.stop();
+    }
     expect(r.stderr).not.toContain("could not");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("reinstalled cext==1.0\n");
