@@ -8,6 +8,7 @@ import { makeSandbox, run, sh, startIndex, type RunOptions, type Sandbox } from 
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
 import { pausedInGroup } from "../support/process-group.ts";
+import { writeProject } from "../support/project.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
@@ -259,5 +260,29 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim()).toBe("42");
     expect(types(sb, "--python", "3.12")).toMatchObject({ "Mixed_Case.Name": "explicit", alpha: "dependency", beta: "explicit", cext: "dependency" });
     expect(lastEntry(sb).missing).toEqual([]);
+  });
+
+  test("an editable whose source folder is gone: nothing changes and it is named; --allow-missing records it as missing", () => {
+    const sb = makeSandbox();
+    const dir = join(sb.dir, "python");
+    expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+    const source = writeProject(join(sb.dir, "proj"), "proj", "0.1", "proj");
+    expect(pip(sb, "install", "-q", "beta==1.0").code).toBe(0);
+    expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
+    rmSync(source, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    const python312 = copyPython("3.12", dir);
+
+    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
+    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+
+    const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
+    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
+    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, missing: [{ name: "proj", version: "0.1" }] });
+    expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("1 missing");
   });
 });
