@@ -64,19 +64,6 @@ export interface AfterEntry extends BeforeEntry {
   missing?: MissingPackage[];
 }
 
-export interface MissingPackage {
-  name: string;
-  version?: string;
-}
-
-/** A goal line (`name==1.0`, `name @ url`, `-e path#egg=name`) as a `missing` record. */
-export function missingPackage(line: string): MissingPackage {
-  const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*(\S+)$/.exec(line);
-  if (pin) return { name: pin[1]!, version: pin[2]! };
-  const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-  return { name: egg?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(line)?.[1] ?? line };
-}
-
 export interface HistoryItem {
   id: number;
   before?: BeforeEntry;
@@ -142,12 +129,6 @@ function isUnownedFile(v: unknown): boolean {
   return isString(u.path) && typeof u.size === "number";
 }
 
-function isMissingPackage(v: unknown): boolean {
-  if (typeof v !== "object" || v === null) return false;
-  const m = v as Record<string, unknown>;
-  return isString(m.name) && (m.version === undefined || isString(m.version));
-}
-
 function isChanges(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const c = v as Record<string, unknown>;
@@ -170,12 +151,8 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
     (e.pip_args === undefined || isStrings(e.pip_args)) &&
     (e.unowned === undefined || (Array.isArray(e.unowned) && e.unowned.every(isUnownedFile)));
   if (!base || phase === "before") return base;
-  return (
-    isChanges(e.changes) &&
-    typeof e.exit_code === "number" &&
-    (e.interrupted === undefined || typeof e.interrupted === "boolean") &&
-    (e.missing === undefined || (Array.isArray(e.missing) && e.missing.every(isMissingPackage)))
-  );
+  if (e.missing !== undefined && !(Array.isArray(e.missing) && e.missing.every(isMissingPackage))) return false;
+  return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
 }
 
 function readEntry(path: string, phase: "before" | "after"): AfterEntry | "missing" | "corrupt" {
@@ -269,4 +246,24 @@ export function pruneHistory(dir: string, keep: number): number[] {
   }
   for (const id of doomed) discardEntry(dir, id);
   return doomed.sort((a, b) => a - b);
+}
+
+/** One entry of an after-state's `missing`. */
+export interface MissingPackage {
+  name: string;
+  version?: string;
+}
+
+/** A goal line (`name==1.0`, `name @ url`, `-e path#egg=name`) as a `missing` record. */
+export function missingPackage(line: string): MissingPackage {
+  const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*(\S+)$/.exec(line);
+  if (pin) return { name: pin[1]!, version: pin[2]! };
+  const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+  return { name: egg?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(line)?.[1] ?? line };
+}
+
+function isMissingPackage(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return isString(m.name) && (m.version === undefined || isString(m.version));
 }
