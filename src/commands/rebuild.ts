@@ -44,6 +44,8 @@ function describePlan(plan: RebuildPlan): string[] {
     );
   }
   for (const s of plan.skipped) lines.push(`cannot reinstall ${s.name}: ${s.reason}`);
+  if (plan.ownedByVenv.length)
+    lines.push(`not carried, the new venv has its own (as Python ${plan.to.version}'s venv makes it): ${plan.ownedByVenv.join(", ")}`);
   return lines;
 }
 

@@ -236,6 +236,7 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
     expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
     expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
+    expect(plan.stdout).toMatch(/\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/);
     expect(existsSync(venvOf(sb, "py312"))).toBe(false);
 
     const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);

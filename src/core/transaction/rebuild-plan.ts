@@ -45,6 +45,8 @@ export interface RebuildPlan {
   packages: Reinstall[];
   /** New version: pure-Python dists of the old set taken from the old store, and what stays behind. */
   carried: { key: string; name: string; version: string; requested: boolean }[];
+  /** New version: pip, setuptools and wheel of the old venv that nobody asked for: the new venv has its own (as its Python's venv module makes them). */
+  ownedByVenv: string[];
   /** New version: packages that cannot be reinstalled at all (`line`: name==version, as `missing` records it). */
   skipped: { name: string; reason: string; line: string }[];
   /** The old venv still runs (its base interpreter is there). */
@@ -103,7 +105,7 @@ function oldSet(from: Target): { dists: Dist[]; goal: Goal | undefined; fromFile
 export function planRebuild(from: Target, to: Target, python: Interpreter): RebuildPlan {
   const moving = from.version !== to.version;
   const old = oldSet(from);
-  const plan: RebuildPlan = { from, to, python, moving, notStored: [], packages: [], carried: [], skipped: [], oldWorks: venvWorks(from) };
+  const plan: RebuildPlan = { from, to, python, moving, notStored: [], packages: [], carried: [], ownedByVenv: [], skipped: [], oldWorks: venvWorks(from) };
   if (!moving) {
     plan.goal = old.goal ?? { wanted: [], complete: false };
     const sources = sourcesOf(to, { remove: [], install: plan.goal.wanted, replace: [], mark: [], unchanged: 0 });
@@ -116,8 +118,10 @@ export function planRebuild(from: Target, to: Target, python: Interpreter): Rebu
   const extrasOf = (d: Dist) => (graph ? graph.get(d.key)!.extras : (named.get(d.key) ?? new Set<string>()));
   const fromSite = sitePackagesRel(from.venv, from.sitePackages);
   for (const dist of old.dists) {
-    // pip, setuptools and wheel come with the new venv (unless you asked for them)
-    if (PROTECTED.has(dist.key) && !named.has(dist.key)) continue;
+    if (PROTECTED.has(dist.key) && !named.has(dist.key)) {
+      plan.ownedByVenv.push(`${dist.name}==${dist.version}`);
+      continue;
+    }
     const carried = !dist.directUrl && typeof carriableEntry(from.storeDir, dist.name, dist.version, fromSite) !== "string";
     if (carried) plan.carried.push({ key: dist.key, name: dist.name, version: dist.version, requested: dist.requested });
     // A dependency that cannot be carried is installed by pip too: the goal is the whole old set.
