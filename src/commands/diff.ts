@@ -5,7 +5,7 @@ import { redactUrls } from "../core/base/redact.ts";
 import { changeLines } from "../ui/diff.ts";
 import { out, printJson } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
-import { statusOf } from "./history.ts";
+import { missingText, statusOf } from "./history.ts";
 import { positiveInteger } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -21,7 +21,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   const status = statusOf(item);
   const command = redactUrls((item.after ?? item.before)!.command);
   if (args.options.has("--json")) {
-    printJson({ id, command, status, exit_code: item.after?.exit_code ?? null, changes: item.after?.changes ?? null });
+    const missing = item.after ? (item.after.missing ?? []) : null;
+    printJson({ id, command, status, exit_code: item.after?.exit_code ?? null, changes: item.after?.changes ?? null, missing });
     return 0;
   }
   out(`#${id}  ${command}  (${status}${item.after ? `, exit ${item.after.exit_code}` : ""})`);
@@ -31,5 +32,6 @@ export async function run(args: ParsedArgs): Promise<number> {
   }
   const lines = changeLines(item.after.changes);
   for (const line of lines.length ? lines : ["no change"]) out(line);
+  if (item.after.missing?.length) out(`missing (left out with --allow-missing): ${missingText(item.after.missing)}`);
   return 0;
 }

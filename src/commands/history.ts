@@ -1,6 +1,6 @@
 /** `pyctl history [--limit N] [--python X.Y] [--json]`: recorded operations, newest first. */
 import { redactUrls } from "../core/base/redact.ts";
-import { listHistory, type HistoryItem } from "../core/recording/history.ts";
+import { listHistory, type HistoryItem, type MissingPackage } from "../core/recording/history.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
 import { summarize } from "../ui/diff.ts";
 import { existingTarget, openContext } from "./common.ts";
@@ -17,6 +17,11 @@ export function statusOf(item: HistoryItem): ItemStatus {
   return item.after.exit_code === 0 ? "ok" : "failed";
 }
 
+/** What --allow-missing left out, as `name version` items ("" when nothing was). */
+export function missingText(missing: MissingPackage[] | undefined): string {
+  return (missing ?? []).map((m) => (m.version ? `${m.name} ${m.version}` : m.name)).join(", ");
+}
+
 export function itemJson(item: HistoryItem) {
   const entry = item.after ?? item.before;
   return {
@@ -27,6 +32,7 @@ export function itemJson(item: HistoryItem) {
     status: statusOf(item),
     exit_code: item.after?.exit_code ?? null,
     changes: item.after?.changes ?? null,
+    missing: item.after ? (item.after.missing ?? []) : null,
   };
 }
 
@@ -50,7 +56,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     const json = itemJson(item);
     const when = json.timestamp ? new Date(json.timestamp).toLocaleString("sv-SE").slice(0, 16) : "?";
     const exit = item.after ? `exit ${item.after.exit_code}` : "";
-    return [`#${item.id}`, when, json.command ?? "(unreadable)", item.after ? summarize(item.after.changes) : "", paint[json.status](json.status), exit];
+    const missing = item.after?.missing?.length ? `, ${item.after.missing.length} missing` : "";
+    const changes = item.after ? summarize(item.after.changes) + missing : "";
+    return [`#${item.id}`, when, json.command ?? "(unreadable)", changes, paint[json.status](json.status), exit];
   });
   for (const line of table(rows, (s) => stripAnsi(s).length)) out(line);
   return 0;

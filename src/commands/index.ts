@@ -123,7 +123,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "rebuild",
-    summary: "rebuild a venv for a reinstalled Python (every package, offline) or a new one (what you asked for)",
+    summary: "rebuild a venv for a reinstalled Python (every package, offline) or a new one (every package; compiled ones from the index)",
     options: [
       { flag: "--python", value: "VERSION|PATH", summary: "the interpreter to rebuild for (default: the same version)" },
       { flag: "--dry-run", summary: "show the plan; change nothing" },

@@ -1,9 +1,10 @@
 /**
  * `pyctl rebuild [--python VERSION|PATH] [--dry-run] [--allow-missing]`: after a Python upgrade or
  * the removal of a venv's base interpreter, build the venv anew for the given (or a same-version)
- * interpreter as one transaction. The same version gets every package back, offline from the
- * store; a new version gets the packages you asked for. Nothing is swapped in that lacks one,
- * unless --allow-missing, which names each.
+ * interpreter as one transaction. Either way the goal is every package of the old venv: the same
+ * version gets them back offline from the store; a new version takes the pure-Python ones from the
+ * store and the rest from the index. Nothing is swapped in that lacks one, unless --allow-missing,
+ * which names each.
  */
 import { configString } from "../core/base/config.ts";
 import { PyctlError } from "../core/base/errors.ts";
@@ -30,8 +31,21 @@ function describePlan(plan: RebuildPlan): string[] {
   lines.push(
     `take ${plan.carried.length} pure-Python package(s) from the Python ${plan.from.version} store: ${plan.carried.map((c) => `${c.name}==${c.version}`).join(", ") || "none"}`,
   );
-  lines.push(`install ${plan.packages.length} package(s) you asked for: ${plan.packages.map((p) => p.pinned.join(" ")).join(", ") || "none"}`);
+  const asked = plan.packages.filter((p) => p.explicit);
+  const others = plan.packages.filter((p) => !p.explicit);
+  lines.push(`install ${asked.length} package(s) you asked for: ${asked.map((p) => p.pinned.join(" ")).join(", ") || "none"}`);
+  if (others.length)
+    lines.push(`install ${others.length} more package(s) of the old venv that cannot be carried: ${others.map((p) => p.pinned.join(" ")).join(", ")}`);
+  const carried = new Set(plan.carried.map((c) => c.key));
+  const indexOnly = plan.packages.filter((p) => !carried.has(p.key));
+  if (indexOnly.length) {
+    lines.push(
+      `from the index only, so missing if it has no version for Python ${plan.to.version}: ${indexOnly.map((p) => p.pinned.join(" ")).join(", ")} (then nothing changes, unless --allow-missing)`,
+    );
+  }
   for (const s of plan.skipped) lines.push(`cannot reinstall ${s.name}: ${s.reason}`);
+  if (plan.ownedByVenv.length)
+    lines.push(`not carried, the new venv has its own (as Python ${plan.to.version}'s venv makes it): ${plan.ownedByVenv.join(", ")}`);
   return lines;
 }
 

@@ -5,14 +5,17 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { UsageError } from "../core/base/errors.ts";
 import type { Dist } from "../core/packages/inventory.ts";
+import { checkRequirementsFile } from "../core/packages/requirements-check.ts";
 import { isFreezeFile, readRequirementsFile, type RequirementsFile } from "../core/packages/requirements-file.ts";
-import { assertWritable, inventoryOf, type Target } from "../core/recording/target.ts";
+import { markerEnvironment } from "../core/packages/requirements.ts";
+import { assertWritable, inventoryOf, pythonVersionOf, type Target } from "../core/recording/target.ts";
 import { isEmptyPlan } from "../core/transaction/plan.ts";
 import { checkAgainstFile, goalFromRequirements } from "../core/transaction/requirements-goal.ts";
 import { previewTransaction } from "../core/transaction/transaction.ts";
 import { resolveWithPip } from "../core/transaction/upgrade.ts";
-import { out } from "../ui/output.ts";
+import { notice, out } from "../ui/output.ts";
 import { existingTarget, type Context } from "./common.ts";
 import { printPlan, transact } from "./run-transaction.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -46,9 +49,20 @@ async function showPipPart(target: Target, path: string, file: RequirementsFile,
 }
 
 export async function restoreRequirements(ctx: Context, args: ParsedArgs, path: string, file: RequirementsFile): Promise<number> {
+  if (args.options.has("--allow-missing")) {
+    // pip resolves the file as a whole: it installs all of it or nothing, so nothing could be left out and named.
+    throw new UsageError(
+      `--allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${path} as a whole`,
+      "`pyctl export` writes a freeze file; or leave out the lines that cannot be had",
+    );
+  }
   const target = existingTarget(ctx, args);
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
+  const python = pythonVersionOf(target);
+  for (const line of checkRequirementsFile(file, markerEnvironment(python))) {
+    notice(`left out ${line.text} (${line.file}:${line.line}): its environment marker is false for Python ${python}`);
+  }
   const { goal, unresolved } = goalFromRequirements(target, file, inventoryOf(target));
   const title = `restore ${path} into ${target.venv}`;
   const { plan } = previewTransaction(target, goal);

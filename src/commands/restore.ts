@@ -43,7 +43,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
   const running = pythonVersionOf(target);
-  const lines = applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running));
+  const lines = applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running), (line) =>
+    notice(`left out ${line}: its environment marker is false for Python ${running}`),
+  );
   const goal = goalFromLines(lines);
   applyExplicitMarks(goal.wanted, snapshot, lines);
   if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {

@@ -4,10 +4,11 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
+import { makeSandbox, run, sh, startIndex, type RunOptions, type Sandbox } from "../support/env.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
 import { pausedInGroup } from "../support/process-group.ts";
+import { writeProject } from "../support/project.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
@@ -112,7 +113,12 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
     const now = siteFiles(sb);
     expect(Object.keys(now).filter((p) => !(p in before))).toEqual([]);
     expect(Object.keys(before).filter((p) => !(p in now))).toEqual(Object.keys(before).filter((p) => p.startsWith("lonely")));
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, changes: { removed: ["lonely==1.0"] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "rebuild",
+      exit_code: 0,
+      changes: { removed: ["lonely==1.0"] },
+      missing: [{ name: "lonely", version: "1.0" }],
+    });
   });
 });
 
@@ -156,14 +162,22 @@ function platformWheel(sb: Sandbox, dir: string, name: string, version: string, 
 
 describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)("rebuild after a minor upgrade (3.11 replaced by 3.12)", () => {
   /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
-  function upgraded(more: string[] = []): { sb: Sandbox; python312: string } {
+  function upgraded(more: string[] = [], cext: "explicit" | "dependency" = "explicit"): { sb: Sandbox; python312: string } {
     const sb = makeSandbox();
     const dir = join(sb.dir, "python");
     expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
     buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
     platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
     expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
-    expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+    if (cext === "dependency") {
+      // usesc pulls cext in; with usesc gone, cext is a dependency nothing needs (not explicit, not pure Python)
+      const extra = buildWheels(sb, [{ name: "usesc", version: "1.0", requires: ["cext"] }]);
+      expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "--find-links", extra, "usesc", ...more).code).toBe(0);
+      expect(pip(sb, "uninstall", "-y", "usesc").code).toBe(0);
+      expect(types(sb)).toMatchObject({ cext: "dependency" });
+    } else {
+      expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+    }
     rmSync(dir, { recursive: true, force: true });
     return { sb, python312: copyPython("3.12", dir) };
   }
@@ -173,6 +187,9 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
     expect(plan.stdout).toContain("take 3 pure-Python package(s) from the Python 3.11 store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0");
     expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
+    expect(plan.stdout).toContain(
+      "from the index only, so missing if it has no version for Python 3.12: cext==1.0 (then nothing changes, unless --allow-missing)",
+    );
 
     const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
     expect(refused.code).toBe(1);
@@ -191,7 +208,8 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(config(sb, "python.interpreter")).toBe(python312);
     expect(existsSync(venvOf(sb, "py311"))).toBe(false);
     expect(readdirSync(join(sb.pyctlHome, "py311", "history"))).toContain("001_after.json");
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0 });
+    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, missing: [{ name: "cext", version: "1.0" }] });
+    expect(run(sb, ["diff"]).stdout).toContain("missing (left out with --allow-missing): cext 1.0");
     expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
     expect(freezeOf(sb, "py312")).toContain("delta==1.5");
   });
@@ -209,5 +227,63 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0", "oldc==2.0"]);
     expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"], sb).stdout.trim()).toBe("42");
     expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", oldc: "explicit", beta: "explicit", alpha: "dependency" });
+  });
+
+  test("a compiled package nothing you asked for needs is part of the goal too: listed, refused while unobtainable, then reinstalled as a dependency", async () => {
+    const { sb, python312 } = upgraded([], "dependency");
+    const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
+    expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
+    expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
+    expect(plan.stdout).toMatch(/\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/);
+    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+
+    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("cext");
+    expect(refused.stderr).toContain("is unchanged");
+    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+    expect(config(sb, "python.default")).toBe("3.11");
+
+    buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
+    const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
+    let r: ReturnType<typeof run>;
+    try {
+      r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
+    } finally {
+      index.stop();
+    }
+    expect(r.stderr).not.toContain("could not");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("reinstalled cext==1.0\n");
+    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0"]);
+    expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim()).toBe("42");
+    expect(types(sb, "--python", "3.12")).toMatchObject({ "Mixed_Case.Name": "explicit", alpha: "dependency", beta: "explicit", cext: "dependency" });
+    expect(lastEntry(sb).missing).toEqual([]);
+  });
+
+  test("an editable whose source folder is gone: nothing changes and it is named; --allow-missing records it as missing", () => {
+    const sb = makeSandbox();
+    const dir = join(sb.dir, "python");
+    expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+    const source = writeProject(join(sb.dir, "proj"), "proj", "0.1", "proj");
+    expect(pip(sb, "install", "-q", "beta==1.0").code).toBe(0);
+    expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
+    rmSync(source, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    const python312 = copyPython("3.12", dir);
+
+    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
+    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+
+    const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
+    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
+    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, missing: [{ name: "proj", version: "0.1" }] });
+    expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("1 missing");
   });
 });

@@ -51,7 +51,8 @@ describe("pyctl restore FILE: any requirements file", () => {
       const lines = r.stdout.split("\n").map((l) => l.trim());
       expect(lines).toContain("- zeta 1.0");
       expect(lines).toContain("- eta 1.0");
-      expect(lines).toContain("- epsilon 1.0"); // its marker is false here
+      expect(lines).toContain("- epsilon 1.0"); // its marker is false here, and that is said
+      expect(r.stderr).toContain(`pyctl: left out epsilon ; python_version < "3" (${req}:7): its environment marker is false for Python 3.11`);
       expect(lines).toContain("↓ alpha 2.0 → 1.0"); // from the store
       expect(lines).toContain("for pip to resolve in staging: mu, gamma[fast]");
       expect(lines).toContain("+ mu 1.0 (from pip)"); // mu 2.0 needs nu>=2, which the constraint forbids
@@ -108,6 +109,14 @@ describe("pyctl restore FILE: any requirements file", () => {
     const r = ok(run(sb, ["restore", local], { env: { PIP_INDEX_URL: DEAD } }));
     expect(r.stderr).toContain("done; recorded as");
     expect(pipFreeze(sb)).toMatch(/^nu==2\.0\npip==[\d.]+\nsetuptools==[\d.]+\n$/);
+  });
+
+  test("--allow-missing is refused, not ignored: pip installs such a file whole or not at all", () => {
+    expectNothingChanged(sb, () => {
+      const r = run(sb, ["restore", req, "--allow-missing"], { env: env() });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toStartWith(`pyctl: --allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${req} as a whole\n`);
+    });
   });
 
   test("bad files are one line naming file and line", () => {

@@ -93,8 +93,15 @@ describe("pyctl restore", () => {
       kind: "restore",
       exit_code: 0,
       changes: { added: [], removed: [], modified: [{ name: "alpha", from: "1.0", to: "2.0" }] },
+      missing: [{ name: "big", version: "1.0" }],
     });
+    const id = String(lastEntry(sb).id);
+    expect(ok(run(sb, ["diff", id])).stdout).toContain("\nmissing (left out with --allow-missing): big 1.0\n");
+    expect(JSON.parse(ok(run(sb, ["diff", id, "--json"])).stdout).missing).toEqual([{ name: "big", version: "1.0" }]);
+    expect(ok(run(sb, ["history", "--limit", "1"])).stdout).toContain("~1, 1 missing");
+    expect(JSON.parse(ok(run(sb, ["history", "--json", "--limit", "1"])).stdout)[0].missing).toEqual([{ name: "big", version: "1.0" }]);
     ok(run(sb, ["undo"]));
+    expect(lastEntry(sb).missing).toBeUndefined();
     expect(pipFreeze(sb)).toBe(before);
   });
 

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../../src/core/base/atomic.ts";
-import { changedSomething, entryFile, isValidEntry, listHistory, pruneHistory, type AfterEntry } from "../../src/core/recording/history.ts";
+import { changedSomething, entryFile, isValidEntry, listHistory, missingPackage, pruneHistory, type AfterEntry } from "../../src/core/recording/history.ts";
 
 const NONE = { added: [], removed: [], modified: [] };
 
@@ -39,11 +39,25 @@ describe("isValidEntry", () => {
     ["modified without to", entry(1, { changes: { ...NONE, modified: [{ name: "a", from: "1" }] as never } }), "after", false],
     ["exit_code a string", entry(1, { exit_code: "0" as never }), "after", false],
     ["id a string", entry("1" as never), "before", false],
+    ["missing packages", entry(1, { missing: [{ name: "big", version: "1.0" }, { name: "proj" }] }), "after", true],
+    ["missing a string", entry(1, { missing: "big==1.0" as never }), "after", false],
+    ["missing without a name", entry(1, { missing: [{ version: "1.0" }] as never }), "after", false],
+    ["missing with a numeric version", entry(1, { missing: [{ name: "big", version: 1 }] as never }), "after", false],
     ["an array", [], "before", false],
     ["null", null, "after", false],
   ])("%s", (_name, value, phase, valid) => {
     expect(isValidEntry(value, phase as "before" | "after")).toBe(valid);
   });
+});
+
+test.each([
+  ["big==1.0", { name: "big", version: "1.0" }],
+  ["Big_Pkg[x]===1.0-custom", { name: "Big_Pkg", version: "1.0-custom" }],
+  ["big @ https://h/big-1.0-py3-none-any.whl", { name: "big" }],
+  ["-e /src/proj#egg=proj", { name: "proj" }],
+  ["-e /src/proj", { name: "-e /src/proj" }],
+])("missingPackage(%p)", (line, record) => {
+  expect(missingPackage(line)).toEqual(record);
 });
 
 describe("changedSomething", () => {

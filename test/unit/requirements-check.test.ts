@@ -1,6 +1,10 @@
 // restore FILE's checks: encodings, control characters, --hash, markers and duplicates.
-import { expect, test } from "bun:test";
-import { applicableLines, decodeRequirementsText, printable } from "../../src/core/packages/requirements-check.ts";
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { applicableLines, checkRequirementsFile, decodeRequirementsText, printable } from "../../src/core/packages/requirements-check.ts";
+import { readRequirementsFile } from "../../src/core/packages/requirements-file.ts";
 import { markerEnvironment } from "../../src/core/packages/requirements.ts";
 
 const env = markerEnvironment("3.11.2");
@@ -46,4 +50,50 @@ test.each([
 
 test("printable escapes control characters only", () => {
   expect(printable("a\u001b[2J\u0007b\tc é")).toBe("a\\x1b[2J\\x07b\tc é");
+});
+
+test("applicableLines names each line it leaves out for its marker", () => {
+  const skipped: string[] = [];
+  applicableLines("f", ["alpha==1.0 ; python_version < '3.0'", "beta==1.0"], env, (line) => skipped.push(line));
+  expect(skipped).toEqual(["alpha==1.0 ; python_version < '3.0'"]);
+});
+
+describe("checkRequirementsFile: every format, included files too", () => {
+  const dir = mkdtempSync(join(tmpdir(), "pyctl-reqcheck-"));
+  const read = (tree: Record<string, string>) => {
+    for (const [name, text] of Object.entries(tree)) {
+      mkdirSync(join(dir, name, ".."), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    return readRequirementsFile(join(dir, Object.keys(tree)[0]!), {});
+  };
+
+  test.each<[string, Record<string, string>, string]>([
+    ["--hash on a range", { "a.txt": "alpha>=1 --hash=sha256:00\n" }, "a.txt: alpha>=1 has --hash: pyctl restores from its store of installed files"],
+    ["--hash in an included file", { "b.txt": "beta>=1\n-r b2.txt\n", "b2.txt": "alpha==1.0 \\\n  --hash sha256:00\n" }, "b2.txt: alpha==1.0 has --hash"],
+    ["--hash in a constraints file", { "c.txt": "beta\n-c c2.txt\n", "c2.txt": "alpha<2 --hash=sha256:00\n" }, "c2.txt: alpha<2 has --hash"],
+    ["--require-hashes", { "d.txt": "--require-hashes\nbeta\n" }, "d.txt: --require-hashes asks for hash checking: pyctl restores"],
+    ["a project twice, ranges", { "e.txt": "alpha>=1\nbeta\nAlpha<3\n" }, 'e.txt names alpha twice: "alpha>=1" and "Alpha<3"'],
+    ["a project twice, extras", { "f.txt": "gamma\ngamma[fast]\n" }, 'f.txt names gamma twice: "gamma" and "gamma[fast]"'],
+    [
+      "a project twice, across files",
+      { "g.txt": "alpha>=1\n-r g2.txt\n", "g2.txt": "alpha==1.0\n" },
+      `g.txt names alpha twice: "alpha>=1" (${join(dir, "g.txt")}:1) and "alpha==1.0" (${join(dir, "g2.txt")}:1)`,
+    ],
+  ])("refuses %s", (_, tree, message) => {
+    const file = read(tree);
+    expect(() => checkRequirementsFile(file, env)).toThrow(message);
+  });
+
+  test("lines whose marker is false are returned, not counted as a second naming", () => {
+    const file = read({ "m.txt": "alpha>=1 ; python_version < '3'\nalpha>=2 ; python_version >= '3'\nbeta ; sys_platform == 'win32'\nnu\n" });
+    expect(checkRequirementsFile(file, env).map((l) => [l.text, l.line])).toEqual([
+      ["alpha>=1 ; python_version < '3'", 1],
+      ["beta ; sys_platform == 'win32'", 3],
+    ]);
+  });
+
+  test("constraints may name a project the requirements name", () => {
+    expect(checkRequirementsFile(read({ "n.txt": "alpha\n-c n2.txt\n", "n2.txt": "alpha<2\nalpha!=1.5\n" }), env)).toEqual([]);
+  });
 });

@@ -62,12 +62,12 @@ describe("readRequirementsFile", () => {
       "app/pins.txt": "nu<2\n",
     });
     const file = readRequirementsFile(path, {});
-    expect(file.requirements.map((r) => [r.text, r.line, r.editable, r.requirement?.key])).toEqual([
-      ["rich>=13", 5, false, "rich"],
-      ["gamma[fast] ; python_version >= '3.8'", 6, false, "gamma"],
-      ["alpha==1.0", 1, false, "alpha"],
-      ["beta", 1, false, "beta"],
-      ["./src/pkg", 9, true, undefined],
+    expect(file.requirements.map((r) => [r.text, r.line, r.editable, r.requirement?.key, r.hashed])).toEqual([
+      ["rich>=13", 5, false, "rich", false],
+      ["gamma[fast] ; python_version >= '3.8'", 6, false, "gamma", false],
+      ["alpha==1.0", 1, false, "alpha", true],
+      ["beta", 1, false, "beta", false],
+      ["./src/pkg", 9, true, undefined, false],
     ]);
     expect(file.constraints.map((c) => c.text)).toEqual(["nu<2"]);
     expect(file.options).toEqual([
@@ -94,11 +94,24 @@ describe("readRequirementsFile", () => {
     expect(isFreezeFile(readRequirementsFile(files({ "freeze.txt": text }), {}))).toBe(freeze);
   });
 
-  test("UTF-8 with a BOM reads; UTF-16 and binary files are one clear error", () => {
+  test("UTF-8 with a BOM reads; UTF-16 and binary files, included ones too, are one clear error", () => {
     expect(readRequirementsFile(files({ "bom.txt": "\uFEFFalpha>=1\n" }), {}).requirements.map((r) => r.text)).toEqual(["alpha>=1"]);
     const utf16 = join(dir, "utf16.txt");
     writeFileSync(utf16, Buffer.from("\uFEFFalpha>=1\n", "utf16le"));
-    expect(() => readRequirementsFile(utf16, {})).toThrow(`${utf16} is not UTF-8 text (UTF-16 or binary?)`);
+    expect(() => readRequirementsFile(utf16, {})).toThrow(`${utf16} is UTF-16 text; pip and pyctl read requirements files as UTF-8`);
+    const binary = join(dir, "binary.txt");
+    writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01]));
+    expect(() => readRequirementsFile(files({ "incl-bin.txt": "alpha>=1\n-r binary.txt\n" }), {})).toThrow(
+      `${binary} is not a text file (binary data at byte 4)`,
+    );
+  });
+
+  test("a control character anywhere, in an included file too, is refused and shown escaped", () => {
+    files({ "ctl/inner.txt": "alpha>=1\nbe\u001b[2Jta\n" });
+    const path = files({ "ctl/top.txt": "-r inner.txt\n" });
+    expect(() => readRequirementsFile(path, {})).toThrow(`${join(dir, "ctl", "inner.txt")}:2: a line holds a control character: be\\x1b[2Jta`);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax
+    expect(() => readRequirementsFile(files({ "ctl/env.txt": "${EVIL}\n" }), { EVIL: "x\u0007" })).toThrow("a line holds a control character: x\\x07");
   });
 
   test.each<[string, string]>([

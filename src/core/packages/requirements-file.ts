@@ -3,11 +3,14 @@
  * comment, `${VAR}` is taken from the environment, `-r`/`-c` include other files (relative to the
  * including file), option lines (`--index-url`, `--find-links`, `--pre`, …) apply to the whole
  * install, and every other line is a requirement, with per-requirement options (`--hash=…`) after it.
- * This module reads; pip itself installs from the same file (`pip install -r FILE`).
+ * This module reads; pip itself installs from the same file (`pip install -r FILE`). Every file
+ * read, included ones too, must be UTF-8 text without control characters (one line otherwise);
+ * what a restore then refuses (`--hash`, a project named twice) is requirements-check.ts's.
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
+import { decodeRequirementsText, hasControl, printable } from "./requirements-check.ts";
 import { parseRequirement, RequirementError, type Requirement } from "./requirements.ts";
 
 export interface RequirementLine {
@@ -18,6 +21,8 @@ export interface RequirementLine {
   /** A PEP 508 requirement; undefined for `-e`, paths and bare URLs, which only pip resolves. */
   requirement?: Requirement;
   editable: boolean;
+  /** The line carries `--hash` options (pip's hash-checking mode). */
+  hashed: boolean;
 }
 
 export interface RequirementsFile {
@@ -96,10 +101,10 @@ function requirementLine(text: string, file: string, line: number): RequirementL
       throw err;
     }
   }
-  return { text: body.replace(/\s+/g, " "), file, line, requirement, editable };
+  return { text: body.replace(/\s+/g, " "), file, line, requirement, editable, hashed: /\s--hash([=\s]|$)/.test(text) };
 }
 
-/** The file as UTF-8 text (a BOM dropped), or one line saying why not. */
+/** The file as UTF-8 text (a BOM dropped), or one line saying why not (UTF-16, binary). */
 function readText(path: string, from?: string): string {
   let bytes: Buffer;
   try {
@@ -107,12 +112,7 @@ function readText(path: string, from?: string): string {
   } catch {
     throw new PyctlError(`cannot read ${path}${from ? ` (included from ${from})` : ""}`);
   }
-  try {
-    if (bytes.includes(0)) throw new Error("NUL");
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new PyctlError(`${path} is not UTF-8 text (UTF-16 or binary?)`);
-  }
+  return decodeRequirementsText(path, bytes);
 }
 
 /** Read a requirements file and everything it includes. */
@@ -124,6 +124,7 @@ export function readRequirementsFile(path: string, env: Record<string, string | 
     result.files.push(abs);
     for (const [n, line] of logicalLines(readText(file, from), env)) {
       const where = `${file}:${n}`;
+      if (hasControl(line)) throw new PyctlError(`${where}: a line holds a control character: ${printable(line)}`);
       if (!line.startsWith("-") || /^(-e|--editable)(\s|=)/.test(line)) {
         (constraint ? result.constraints : result.requirements).push(requirementLine(line, file, n));
         continue;

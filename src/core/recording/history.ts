@@ -21,6 +21,8 @@
  *   exit_code    the operation's exit code (pip's own for pip operations; 130 after Ctrl-C)
  *   duration_ms  wall time of the operation
  *   interrupted  true when a signal stopped it
+ *   missing      [{ name, version? }]: what the goal named and --allow-missing (restore, rebuild)
+ *                left out (no version for a URL or editable line); absent when nothing was left out
  * An id with a before and no after is an operation that crashed (or is still running).
  * Entries are validated when read: one that is not JSON, or whose fields have the wrong types,
  * is reported as corrupt and never breaks a command.
@@ -59,6 +61,7 @@ export interface AfterEntry extends BeforeEntry {
   exit_code: number;
   duration_ms: number;
   interrupted: boolean;
+  missing?: MissingPackage[];
 }
 
 export interface HistoryItem {
@@ -148,6 +151,7 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
     (e.pip_args === undefined || isStrings(e.pip_args)) &&
     (e.unowned === undefined || (Array.isArray(e.unowned) && e.unowned.every(isUnownedFile)));
   if (!base || phase === "before") return base;
+  if (e.missing !== undefined && !(Array.isArray(e.missing) && e.missing.every(isMissingPackage))) return false;
   return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
 }
 
@@ -242,4 +246,24 @@ export function pruneHistory(dir: string, keep: number): number[] {
   }
   for (const id of doomed) discardEntry(dir, id);
   return doomed.sort((a, b) => a - b);
+}
+
+/** One entry of an after-state's `missing`. */
+export interface MissingPackage {
+  name: string;
+  version?: string;
+}
+
+/** A goal line (`name==1.0`, `name @ url`, `-e path#egg=name`) as a `missing` record. */
+export function missingPackage(line: string): MissingPackage {
+  const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*(\S+)$/.exec(line);
+  if (pin) return { name: pin[1]!, version: pin[2]! };
+  const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+  return { name: egg?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(line)?.[1] ?? line };
+}
+
+function isMissingPackage(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const m = v as Record<string, unknown>;
+  return isString(m.name) && (m.version === undefined || isString(m.version));
 }

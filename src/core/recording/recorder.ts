@@ -17,7 +17,7 @@ import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
-import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
+import { claimEntry, discardEntry, missingPackage, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
@@ -58,6 +58,8 @@ export interface Outcome {
   interrupted: boolean;
   /** The action wrote every REQUESTED marker itself (a committed transaction): they alone say what is explicit. */
   marksSettled?: boolean;
+  /** Goal lines left out with --allow-missing: recorded as the entry's `missing`. */
+  missing?: string[];
 }
 
 function userName(): string {
@@ -162,6 +164,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       exit_code: outcome.exitCode,
       duration_ms: Math.round(performance.now() - ran.started),
       interrupted: outcome.interrupted,
+      ...(outcome.missing?.length ? { missing: outcome.missing.map(missingPackage) } : {}),
     };
     writeAfter(target.historyDir, after);
     return after;

@@ -1,10 +1,15 @@
 /**
  * Rebuild for a new minor version (3.11 -> 3.12), the transaction's own steps: pure-Python
  * wheels of the old set are carried over from the old version's store offline (carry.ts), then
- * the pip step installs the explicit packages, each pinned to its old version when the index
- * offers it for the new Python, else the newest. The check wants every one of them.
+ * pip installs the explicit packages and every other package that could not be carried (a
+ * compiled dependency), each pinned to its old version when the index offers it for the new
+ * Python, else the newest; then each package's REQUESTED mark is set as the old venv had it
+ * (pip marks everything it was asked for). The check wants the whole old set: what cannot be
+ * had is named, and accepted only with allowMissing.
  */
 import { spawnSync } from "node:child_process";
+import { PyctlError } from "../base/errors.ts";
+import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
@@ -12,6 +17,7 @@ import { carriableEntry, carryEntry } from "./carry.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
 import { setRequested, sitePackagesRel } from "./staging.ts";
 import { MISSING } from "./transaction.ts";
+import { pipStepInto } from "./pip-step.ts";
 import { stagedRuns } from "./venv-runs.ts";
 import { withLockFds } from "../base/lock.ts";
 
@@ -31,49 +37,37 @@ function indexVersions(staging: string, name: string): string[] {
     : [];
 }
 
-/** New version: carry the pure-Python set over, then pip installs the explicit packages (and what they need). */
+/** New version: carry the pure-Python set over, then pip installs the rest (and what it needs). */
 export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: RebuildOptions, events: RebuildEvents) {
   const { from, to } = plan;
   const fromSite = sitePackagesRel(from.venv, from.sitePackages);
   const toSite = sitePackagesRel(to.venv, to.sitePackages);
   const wanted = new Map<string, { line: string; version?: string }>();
-  const prepare = (staging: string, guard: SignalGuard): string[] => {
+  const explicit = new Set([...plan.packages.filter((p) => p.explicit).map((p) => p.key), ...plan.carried.filter((c) => c.requested).map((c) => c.key)]);
+  const prepare = async (staging: string, guard: SignalGuard): Promise<string[]> => {
     const site = sitePackagesOf(staging, to.version);
     const present = new Set(readInventory(site).map((d) => d.key));
-    const explicit = new Set(plan.packages.map((p) => p.key));
     for (const c of plan.carried) {
       if (present.has(c.key)) continue;
       const manifest = carriableEntry(from.storeDir, c.name, c.version, fromSite);
       if (typeof manifest === "string") continue;
       carryEntry(from.storeDir, manifest, fromSite, toSite, staging, to.venv);
     }
-    // The store keeps REQUESTED as it was when the entry was made: set it as the old venv has it now.
-    for (const dist of readInventory(site)) {
-      if (!present.has(dist.key)) setRequested(dist.metadataPath, explicit.has(dist.key) || plan.carried.some((c) => c.key === dist.key && c.requested));
-    }
     events.progress?.(`took ${plan.carried.length} pure-Python package(s) from the Python ${from.version} store`);
-    const carried = new Set(plan.carried.map((c) => `${c.key}==${c.version}`));
-    const args: string[] = [];
-    for (const p of plan.packages) {
-      if (guard.interrupted) break;
-      let chosen = p.pinned;
-      let pinned = true;
-      if (p.version && p.loose && !carried.has(`${p.key}==${p.version}`)) {
-        const versions = indexVersions(staging, p.name);
-        if (!versions.includes(p.version)) {
-          if (versions.length === 0 && options.allowMissing) {
-            wanted.set(p.key, { line: p.pinned.join(" ") });
-            continue;
-          }
-          chosen = p.loose;
-          pinned = false;
-        }
-      }
-      wanted.set(p.key, { line: chosen.join(" "), version: pinned ? p.version : undefined });
-      outcome.reinstalled.push({ name: p.name, args: chosen, pinned });
-      args.push(...chosen);
+    const args = pipArguments(plan, staging, wanted, outcome, options, guard);
+    if (args.length && !guard.interrupted) {
+      events.pipping?.(args);
+      const result = await pipStepInto(staging, args, guard);
+      if (guard.interrupted) return [];
+      if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
+      relocateVenvText(staging, staging, to.venv);
     }
-    return args;
+    // The store keeps REQUESTED as it was when the entry was made, and pip marks all it was asked for.
+    const old = new Set([...plan.carried.map((c) => c.key), ...plan.packages.map((p) => p.key)]);
+    for (const dist of readInventory(site)) {
+      if (old.has(dist.key) && dist.requested !== explicit.has(dist.key)) setRequested(dist.metadataPath, explicit.has(dist.key));
+    }
+    return []; // pip has run: no pip step after this
   };
   const check = (staged: Dist[]): string[] => {
     const byKey = new Map(staged.map((d) => [d.key, d]));
@@ -84,7 +78,44 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
       else if (w.version && dist.version !== w.version) problems.push(`${dist.name} is ${dist.version}, not ${w.version}`);
     }
     for (const c of plan.carried) if (!byKey.has(c.key)) problems.push(`${c.name}==${c.version}${MISSING}`);
+    for (const s of plan.skipped) problems.push(`${s.line}${MISSING}`); // only reached with allowMissing
     return [...problems, ...stagedRuns(to)];
   };
   return { goal: () => undefined, prepare, check, allowMissing: options.allowMissing };
+}
+
+/**
+ * pip's arguments: each package pinned to its old version, or (the index for the new Python lacks
+ * it) the newest; with allowMissing, one the index has no version of at all is left out.
+ */
+function pipArguments(
+  plan: RebuildPlan,
+  staging: string,
+  wanted: Map<string, { line: string; version?: string }>,
+  outcome: RebuildResult,
+  options: RebuildOptions,
+  guard: SignalGuard,
+): string[] {
+  const carried = new Set(plan.carried.map((c) => `${c.key}==${c.version}`));
+  const args: string[] = [];
+  for (const p of plan.packages) {
+    if (guard.interrupted) break;
+    let chosen = p.pinned;
+    let pinned = true;
+    if (p.version && p.loose && !carried.has(`${p.key}==${p.version}`)) {
+      const versions = indexVersions(staging, p.name);
+      if (!versions.includes(p.version)) {
+        if (versions.length === 0 && options.allowMissing) {
+          wanted.set(p.key, { line: p.pinned.join(" ") });
+          continue;
+        }
+        chosen = p.loose;
+        pinned = false;
+      }
+    }
+    wanted.set(p.key, { line: chosen.join(" "), version: pinned ? p.version : undefined });
+    outcome.reinstalled.push({ name: p.name, args: chosen, pinned });
+    args.push(...chosen);
+  }
+  return args;
 }

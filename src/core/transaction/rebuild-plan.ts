@@ -1,7 +1,9 @@
 /**
  * What a rebuild will do (also what `--dry-run` shows): the old set, from the old venv's files or
  * the last recorded state; for the same minor version the goal (all of it) and what the store
- * lacks; for a new one, what is carried from the old store and the explicit packages for pip.
+ * lacks; for a new one, what is carried from the old store and what pip must install: the
+ * explicit packages, and every other package of the old set that cannot be carried (compiled,
+ * or not in the store), so the new venv's goal is the whole old set.
  */
 import { existsSync } from "node:fs";
 import { PROTECTED } from "../packages/dependencies.ts";
@@ -18,13 +20,15 @@ import { sitePackagesRel } from "./staging.ts";
 import type { TransactionEvents } from "./transaction.ts";
 import { venvWorks } from "./venv-runs.ts";
 
-/** One explicit package for the pip step: pinned to the old version, and a looser fallback. */
+/** One package for the pip step: pinned to the old version, and a looser fallback. */
 export interface Reinstall {
   name: string;
   key: string;
   version?: string;
   pinned: string[];
   loose?: string[];
+  /** Asked for (explicit) in the old venv; the others are reinstalled as dependencies. */
+  explicit: boolean;
 }
 
 export interface RebuildPlan {
@@ -37,11 +41,14 @@ export interface RebuildPlan {
   goal?: Goal;
   /** Same version: goal lines the store lacks (pip would have to download them). */
   notStored: string[];
-  /** New version: the explicit packages, for the pip step. */
+  /** New version: the explicit packages and the old set's packages that cannot be carried, for the pip step. */
   packages: Reinstall[];
   /** New version: pure-Python dists of the old set taken from the old store, and what stays behind. */
   carried: { key: string; name: string; version: string; requested: boolean }[];
-  skipped: { name: string; reason: string }[];
+  /** New version: pip, setuptools and wheel of the old venv that nobody asked for: the new venv has its own (as its Python's venv module makes them). */
+  ownedByVenv: string[];
+  /** New version: packages that cannot be reinstalled at all (`line`: name==version, as `missing` records it). */
+  skipped: { name: string; reason: string; line: string }[];
   /** The old venv still runs (its base interpreter is there). */
   oldWorks: boolean;
 }
@@ -58,12 +65,16 @@ export interface RebuildResult {
   entryId: number;
 }
 
-function reinstallOf(dist: Dist, extras: Set<string>): Reinstall | { name: string; reason: string } {
+function reinstallOf(dist: Dist, extras: Set<string>, explicit: boolean): Reinstall | { name: string; reason: string; line: string } {
   const name = `${dist.name}${extras.size ? `[${[...extras].sort().join(",")}]` : ""}`;
-  const base = { name: dist.name, key: dist.key };
+  const base = { name: dist.name, key: dist.key, explicit };
   const d = dist.directUrl;
   const editable = dist.metadataPath ? editableLocation(dist) : undefined;
-  if (editable) return existsSync(editable) ? { ...base, pinned: ["-e", editable] } : { name: dist.name, reason: `its source ${editable} is gone` };
+  if (editable) {
+    return existsSync(editable)
+      ? { ...base, pinned: ["-e", editable] }
+      : { name: dist.name, reason: `its source ${editable} is gone`, line: `${dist.name}==${dist.version}` };
+  }
   if (d?.vcs_info) return { ...base, pinned: [`${name} @ ${d.vcs_info.vcs}+${d.url}@${d.vcs_info.commit_id}`] };
   if (d && (!d.url.startsWith("file:") || existsSync(decodeURIComponent(new URL(d.url).pathname)))) return { ...base, pinned: [`${name} @ ${d.url}`] };
   return { ...base, version: dist.version, pinned: [`${name}${dist.pep440 ? "==" : "==="}${dist.version}`], loose: [name] };
@@ -94,7 +105,7 @@ function oldSet(from: Target): { dists: Dist[]; goal: Goal | undefined; fromFile
 export function planRebuild(from: Target, to: Target, python: Interpreter): RebuildPlan {
   const moving = from.version !== to.version;
   const old = oldSet(from);
-  const plan: RebuildPlan = { from, to, python, moving, notStored: [], packages: [], carried: [], skipped: [], oldWorks: venvWorks(from) };
+  const plan: RebuildPlan = { from, to, python, moving, notStored: [], packages: [], carried: [], ownedByVenv: [], skipped: [], oldWorks: venvWorks(from) };
   if (!moving) {
     plan.goal = old.goal ?? { wanted: [], complete: false };
     const sources = sourcesOf(to, { remove: [], install: plan.goal.wanted, replace: [], mark: [], unchanged: 0 });
@@ -107,12 +118,15 @@ export function planRebuild(from: Target, to: Target, python: Interpreter): Rebu
   const extrasOf = (d: Dist) => (graph ? graph.get(d.key)!.extras : (named.get(d.key) ?? new Set<string>()));
   const fromSite = sitePackagesRel(from.venv, from.sitePackages);
   for (const dist of old.dists) {
-    const infrastructure = PROTECTED.has(dist.key) && !named.has(dist.key);
-    if (!infrastructure && !dist.directUrl && typeof carriableEntry(from.storeDir, dist.name, dist.version, fromSite) !== "string") {
-      plan.carried.push({ key: dist.key, name: dist.name, version: dist.version, requested: dist.requested });
+    if (PROTECTED.has(dist.key) && !named.has(dist.key)) {
+      plan.ownedByVenv.push(`${dist.name}==${dist.version}`);
+      continue;
     }
-    if (!explicit(dist) || infrastructure) continue;
-    const item = reinstallOf(dist, extrasOf(dist));
+    const carried = !dist.directUrl && typeof carriableEntry(from.storeDir, dist.name, dist.version, fromSite) !== "string";
+    if (carried) plan.carried.push({ key: dist.key, name: dist.name, version: dist.version, requested: dist.requested });
+    // A dependency that cannot be carried is installed by pip too: the goal is the whole old set.
+    if (!explicit(dist) && carried) continue;
+    const item = reinstallOf(dist, extrasOf(dist), explicit(dist));
     if ("reason" in item) plan.skipped.push(item);
     else plan.packages.push(item);
   }

@@ -5,9 +5,9 @@
  *
  * Same minor version (the interpreter was reinstalled or relinked, the venv broke): the goal is
  * the complete old set, every package with its REQUESTED mark, linked from the store offline.
- * New minor version (3.11 -> 3.12): pure-Python wheels of the old set come from the old
- * version's store offline (carry.ts), and the pip step installs the explicit packages, pinned to
- * their old versions where the index has them, else the newest.
+ * New minor version (3.11 -> 3.12): the goal is the old set too. Pure-Python wheels come from
+ * the old version's store offline (carry.ts), and pip installs the rest (compiled packages,
+ * explicit or not), pinned to their old versions where the index has them, else the newest.
  */
 import { existsSync, rmSync } from "node:fs";
 import { saveConfig, configString, type Config } from "../base/config.ts";
@@ -58,7 +58,7 @@ export async function rebuild(
     outcome.entryId = result.entry.id;
     outcome.interrupted = result.interrupted;
     outcome.switched = result.committed;
-    outcome.missing = [...plan.skipped.map((s) => s.name), ...result.missing];
+    outcome.missing = result.missing; // a moving rebuild's check names plan.skipped too
     if (result.error) throw new PyctlError(`${result.error.message}; ${from.venv} is unchanged (recorded as #${result.entry.id})`);
     if (outcome.switched) finish(plan, config, configFile, outcome);
     return outcome;

@@ -87,7 +87,7 @@ export async function runTransaction(target: Target, config: Config, spec: Trans
         await build.run(spec);
         committed = build.committed;
         missing = build.missing;
-        return { exitCode: 0, interrupted: false, marksSettled: committed };
+        return { exitCode: 0, interrupted: false, marksSettled: committed, missing };
       } catch (err) {
         committed = build.committed;
         if (!committed) rmSync(build.staging.dir, { recursive: true, force: true });
