@@ -35,6 +35,14 @@ function envKey(): string {
   return [...names.map((name) => process.env[name] ?? ""), String(process.geteuid?.() ?? "")].join("|");
 }
 
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
 function mtimeMs(path: string): number | undefined {
   return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
@@ -104,9 +112,9 @@ export function cachedFacts(shell: Shell): HookFacts | undefined {
 }
 
 /**
- * The folder fish autoloads the hook's functions from, written whole (a temp folder renamed into
- * place) unless it is there; dated `stamp` like the hook file, and folders of other renderings
- * left unused for 30 days removed.
+ * The folder fish autoloads the hook's functions from: written whole (a temp folder renamed into
+ * place) when it is missing, a file put back when one was changed or removed; dated `stamp` like
+ * the hook file; folders of other renderings left unused for 30 days removed.
  */
 function writeFishFunctions(stamp: number): string {
   const files = fishFunctionFiles();
@@ -123,6 +131,7 @@ function writeFishFunctions(stamp: number): string {
       rmSync(temp, { recursive: true, force: true });
     }
   }
+  for (const { name, text } of files) if (readText(join(dir, name)) !== text) writeFileAtomic(join(dir, name), text);
   utimesSync(dir, stamp, stamp);
   for (const name of readdirSync(parent)) {
     const other = join(parent, name);

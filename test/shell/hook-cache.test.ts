@@ -142,6 +142,15 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     expect(existsSync(join(dir, "_pyctl_pip.fish"))).toBe(true);
   });
 
+  test("a function file removed from the folder is put back at the next start", () => {
+    start("fish", PROBE.fish);
+    settle();
+    const file = join(functionsDir(), "_pyctl_pip_reads.fish");
+    rmSync(file);
+    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(readFileSync(file, "utf8")).toBe(fishFunctionFiles().find((f) => f.name === "_pyctl_pip_reads.fish")!.text);
+  });
+
   test("other renderings' folders stay while a running shell may use them, and go after 30 days unused", () => {
     const day = 24 * 3600;
     const old = join(functionsRoot(), "0ld");
