@@ -13,3 +13,4 @@ end
 if test -n "$stale"@CHECKS@
     return 1
 end
+

@@ -7,10 +7,10 @@
  * (a login shell and the shells started from it see different PATHs), and a line of JSON at its
  * end that says what it checks, so the next rendering can tell which of them still hold.
  *
- * fish's file names a folder `fish-functions/HASH` beside it, one file per function (see hook.ts), which it
- * checks like the other watched folders: a missing folder is a stale hook. HASH is of the files'
- * text, so a pyctl upgrade that changes them gets a new folder, and a shell started before the
- * upgrade keeps loading the functions it was started with; such folders go after 30 days unused.
+ * fish's file names a folder `fish-functions/HASH` beside it, one file per function (see hook.ts),
+ * and checks it like the other watched folders: a missing folder is a stale hook. HASH is of the
+ * files' text, so a pyctl upgrade that changes them gets a new folder, and a shell started before
+ * the upgrade keeps loading the functions it was started with; such folders go after 30 days unused.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
