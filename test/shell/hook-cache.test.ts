@@ -114,7 +114,8 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     expect(files).toContain("_pyctl_m_pip.fish");
     expect(readdirSync(dir).sort()).toEqual(files.sort());
     const cached = readFileSync(cacheFile("fish"), "utf8");
-    for (const name of files) expect(cached).not.toContain(`function ${name.replace(/\.fish$/, "")} `);
+    for (const name of files) expect(cached).not.toMatch(new RegExp(`^function ${name.replace(/\.fish$/, "")}\\b`, "m"));
+    expect(cached).toMatch(/^function _pyctl_set_path\b/m);
     const out = start(
       "fish",
       [
