@@ -5,16 +5,23 @@
  * they are installed (`apt install zoxide direnv`; skipped otherwise), plus the hand-typed
  * `eval "$(pyctl hook SHELL)"`; and `pip list` through the hook's function against the venv's
  * own pip. Prints medians in ms and what each line adds, in wall time and in the shell's CPU
- * time (user + system: steadier on a busy machine); it passes or fails nothing.
+ * time (user + system: steadier on a busy machine); it passes or fails nothing. "Added" is the
+ * median of each round's difference from the empty rc (a round runs every variant once, so load
+ * that comes and goes hits both), with the middle half of those differences beside it.
  *
- *   bun bench/shell-startup.ts [--runs N]
+ * --baseline PYCTL adds another pyctl's block (say main's: `bun scripts/build.ts /tmp/pyctl-main`
+ * in that checkout) to the same rounds, with its own rendered hooks, for a before/after in one run.
+ *
+ *   bun bench/shell-startup.ts [--runs N] [--baseline PYCTL]
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPyctl } from "../scripts/build.ts";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 40;
+const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const runs = Number(option("--runs")) || 40;
+const baseline = option("--baseline");
 const dir = mkdtempSync(join(tmpdir(), "pyctl-bench-"));
 const bin = join(dir, "bin");
 mkdirSync(bin);
@@ -50,6 +57,12 @@ interface Sample {
   cpu: number;
 }
 
+/** A variant's medians, and its median difference from the first variant, round by round (with the 25th-75th percentiles). */
+interface Summary extends Sample {
+  added: Sample;
+  spread: [number, number];
+}
+
 function timeOnce(command: string[], extra: Record<string, string> = {}): Sample {
   const started = performance.now();
   const result = Bun.spawnSync(command, { env: { ...env, ...extra }, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
@@ -58,38 +71,57 @@ function timeOnce(command: string[], extra: Record<string, string> = {}): Sample
   return { wall, cpu: Number(result.resourceUsage.cpuTime.total) / 1000 };
 }
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor((sorted.length - 1) * q)]!;
 }
+const median = (values: number[]) => quantile(values, 0.5);
 
 /** Runs each variant in turn, round after round (after a warm-up), so load hits all alike. */
-function compare(variants: (() => Sample)[]): Sample[] {
+function compare(variants: (() => Sample)[]): Summary[] {
   for (let i = 0; i < 3; i++) for (const v of variants) v();
   const samples: Sample[][] = variants.map(() => []);
   for (let i = 0; i < runs; i++) {
     for (const [j, v] of variants.entries()) samples[j]!.push(v());
   }
-  return samples.map((list) => ({ wall: median(list.map((x) => x.wall)), cpu: median(list.map((x) => x.cpu)) }));
+  return samples.map((list) => {
+    const diffs = list.map((x, i) => ({ wall: x.wall - samples[0]![i]!.wall, cpu: x.cpu - samples[0]![i]!.cpu }));
+    const walls = diffs.map((d) => d.wall);
+    return {
+      wall: median(list.map((x) => x.wall)),
+      cpu: median(list.map((x) => x.cpu)),
+      added: { wall: median(walls), cpu: median(diffs.map((d) => d.cpu)) },
+      spread: [quantile(walls, 0.25), quantile(walls, 0.75)],
+    };
+  });
 }
 
 type Shell = "bash" | "zsh" | "fish";
 
 /** An interactive shell that reads `rc` (and nothing of the user's but that) and exits. */
-function shellStart(shell: Shell, rc: string): () => Sample {
+function shellStart(shell: Shell, rc: string, extra: Record<string, string> = {}): () => Sample {
   const config = mkdtempSync(join(dir, `${shell}-`));
   if (shell === "bash") {
     writeFileSync(join(config, "bashrc"), rc);
-    return () => timeOnce(["bash", "--noprofile", "--rcfile", join(config, "bashrc"), "-i", "-c", "exit"]);
+    return () => timeOnce(["bash", "--noprofile", "--rcfile", join(config, "bashrc"), "-i", "-c", "exit"], extra);
   }
   if (shell === "zsh") {
     writeFileSync(join(config, ".zshrc"), rc);
-    return () => timeOnce(["zsh", "-i", "-c", "exit"], { ZDOTDIR: config });
+    return () => timeOnce(["zsh", "-i", "-c", "exit"], { ...extra, ZDOTDIR: config });
   }
   mkdirSync(join(config, "fish"));
   writeFileSync(join(config, "fish", "config.fish"), rc);
-  return () => timeOnce(["fish", "-i", "-c", "exit"], { XDG_CONFIG_HOME: config });
+  return () => timeOnce(["fish", "-i", "-c", "exit"], { ...extra, XDG_CONFIG_HOME: config });
 }
+
+// The baseline pyctl's blocks: ours with its paths, reading its own rendered hooks.
+const baseBin = join(dir, "baseline");
+const baseEnv = { XDG_CACHE_HOME: join(dir, "baseline-cache") };
+if (baseline) {
+  mkdirSync(baseBin);
+  copyFileSync(baseline, join(baseBin, "pyctl"));
+}
+const baselineBlock = (shell: Shell) => block(shell).replaceAll(pyctl, join(baseBin, "pyctl")).replaceAll(bin, baseBin);
 
 must([pyctl, "init"]);
 must([pyctl, "setup-shell"]);
@@ -104,23 +136,28 @@ const EVAL: Record<Shell, string> = { bash: `eval "$(pyctl hook bash)"`, zsh: `e
 
 // Render each shell's hook once, then date what this run created back, as a day-old install
 // would be (a hook rendered within a second of a change is rendered again, to be safe).
-for (const shell of ["bash", "zsh", "fish"] as Shell[]) shellStart(shell, block(shell))();
+for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
+  shellStart(shell, block(shell))();
+  if (baseline) shellStart(shell, baselineBlock(shell), baseEnv)();
+}
 const old = Date.now() / 1000 - 3600;
-for (const path of [dir, bin, pyctl, home, env.PYCTL_HOME!, join(env.PYCTL_HOME!, "config.toml")]) utimesSync(path, old, old);
+const made = [dir, bin, pyctl, home, env.PYCTL_HOME!, join(env.PYCTL_HOME!, "config.toml"), ...(baseline ? [baseBin, join(baseBin, "pyctl")] : [])];
+for (const path of made) utimesSync(path, old, old);
 
-const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added", "added CPU"]];
-const fmt = (ms: number) => ms.toFixed(1);
-const added = (a: number, b: number) => `${b - a >= 0 ? "+" : ""}${fmt(b - a)}`;
+const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added", "middle half", "added CPU"]];
+const fmt = (ms: number) => `${ms >= 0 ? "" : "-"}${Math.abs(ms).toFixed(1)}`;
+const signed = (ms: number) => `${ms >= 0 ? "+" : ""}${fmt(ms)}`;
 
 for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
   if (!Bun.which(shell)) continue;
-  const lines: [string, string][] = [[`pyctl's block (sources the rendered hook)`, block(shell)]];
+  const lines: [string, string, Record<string, string>?][] = [[`pyctl's block (sources the rendered hook)`, block(shell)]];
+  if (baseline) lines.push([`the baseline's block (${baseline})`, baselineBlock(shell), baseEnv]);
   for (const [name, line] of Object.entries(OTHERS[shell])) if (Bun.which(name.split(" ")[0]!)) lines.push([name, line]);
   lines.push([EVAL[shell], EVAL[shell].replace("pyctl", pyctl)]);
-  const [empty, ...others] = compare([shellStart(shell, ""), ...lines.map(([, rc]) => shellStart(shell, rc))]);
+  const [empty, ...others] = compare([shellStart(shell, ""), ...lines.map(([, rc, extra]) => shellStart(shell, rc, extra))]);
   lines.forEach(([name], i) => {
-    const [a, b] = [empty!, others[i]!];
-    rows.push([`${shell}: ${name}`, fmt(a.wall), fmt(b.wall), added(a.wall, b.wall), added(a.cpu, b.cpu)]);
+    const { wall, added, spread } = others[i]!;
+    rows.push([`${shell}: ${name}`, fmt(empty!.wall), fmt(wall), signed(added.wall), `${fmt(spread[0])}..${fmt(spread[1])}`, signed(added.cpu)]);
   });
 }
 
@@ -135,7 +172,7 @@ const [direct, wrapped] = compare([
 ]);
 const pipRows = [
   ["pip list", "venv's pip", "pip function", "difference"],
-  ["bash", fmt(direct!.wall), fmt(wrapped!.wall), added(direct!.wall, wrapped!.wall)],
+  ["bash", fmt(direct!.wall), fmt(wrapped!.wall), signed(wrapped!.added.wall)],
 ];
 
 function print(table: string[][]): void {

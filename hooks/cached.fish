@@ -9,15 +9,8 @@ if test "$HOME|$PYCTL_HOME|$PYCTL_SYSTEM_HOME|$PYCTL_TIER|$PYENV_ROOT|$EUID" = @
 @TABLE@
     end
 end
-for dir in @NEWER@
-    if not test -e $dir; or test $dir -nt @SELF@
-        set stale 1
-    end
-end
-for dir in @ABSENT@
-    test -e $dir; and set stale 1
-end
-if test -n "$stale"
+# Stale too when a folder it watches is gone or newer than this file, or an absent one appeared.
+if test -n "$stale"@CHECKS@
     return 1
 end
 

@@ -6,16 +6,22 @@
  * while rendering is seen too. It keeps the facts for the last few PATHs it was rendered for
  * (a login shell and the shells started from it see different PATHs), and a line of JSON at its
  * end that says what it checks, so the next rendering can tell which of them still hold.
+ *
+ * fish's file names a folder `fish-functions/HASH` beside it, one file per function (see hook.ts),
+ * and checks it like the other watched folders: a missing folder is a stale hook. HASH is of the
+ * files' text, so a pyctl upgrade that changes them gets a new folder, and a shell started before
+ * the upgrade keeps loading the functions it was started with; such folders go after 30 days unused.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/base/atomic.ts";
 import { hookCacheDir, systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
-import { renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
+import { fishFunctionFiles, renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
 import type { Shell } from "./shells.ts";
 
 const MAX_PATHS = 4;
 const STATE_PREFIX = "# pyctl-cache: ";
+const UNUSED_MS = 30 * 24 * 3600 * 1000;
 
 export const cacheDir = hookCacheDir;
 
@@ -27,6 +33,14 @@ export function cachedHookFile(shell: Shell): string {
 function envKey(): string {
   const names = ["HOME", "PYCTL_HOME", "PYCTL_SYSTEM_HOME", "PYCTL_TIER", "PYENV_ROOT"];
   return [...names.map((name) => process.env[name] ?? ""), String(process.geteuid?.() ?? "")].join("|");
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 function mtimeMs(path: string): number | undefined {
@@ -98,6 +112,35 @@ export function cachedFacts(shell: Shell): HookFacts | undefined {
 }
 
 /**
+ * The folder fish autoloads the hook's functions from: written whole (a temp folder renamed into
+ * place) when it is missing, a file put back when one was changed or removed; dated `stamp` like
+ * the hook file; folders of other renderings left unused for 30 days removed.
+ */
+function writeFishFunctions(stamp: number): string {
+  const files = fishFunctionFiles();
+  const parent = join(cacheDir(), "fish-functions");
+  const dir = join(parent, Bun.hash(files.map((f) => `${f.name}\0${f.text}`).join("\0")).toString(16));
+  mkdirSync(parent, { recursive: true });
+  if (!existsSync(dir)) {
+    const temp = mkdtempSync(join(parent, ".new-"));
+    for (const { name, text } of files) writeFileSync(join(temp, name), text);
+    try {
+      renameSync(temp, dir);
+    } catch {
+      // another shell put the same folder in place first
+      rmSync(temp, { recursive: true, force: true });
+    }
+  }
+  for (const { name, text } of files) if (readText(join(dir, name)) !== text) writeFileAtomic(join(dir, name), text);
+  utimesSync(dir, stamp, stamp);
+  for (const name of readdirSync(parent)) {
+    const other = join(parent, name);
+    if (other !== dir && (mtimeMs(other) ?? Infinity) < Date.now() - UNUSED_MS) rmSync(other, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/**
  * Writes the cached hook for this shell with `facts` for the current PATH; `startedMs` is when
  * gathering the facts began. A cache that cannot be written only costs time: never throws.
  */
@@ -108,21 +151,22 @@ export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, 
     const kept = stillValid(file).filter((e) => e.path !== path);
     const hooked = facts.defaultVersion ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl)) : path;
     const entries = [{ path, hooked, facts }, ...kept].slice(0, MAX_PATHS);
+    const stamp = Math.floor(startedMs / 1000) - 1;
+    mkdirSync(cacheDir(), { recursive: true });
+    const functionsDir = shell === "fish" ? writeFishFunctions(stamp) : undefined;
     const all = watched(
       layout,
       facts.pyctl,
       entries.map((e) => e.path),
-      baseDirs,
+      functionsDir ? [...baseDirs, functionsDir] : baseDirs,
     );
     const state: State = { env: envKey(), newer: all.filter((p) => existsSync(p)), absent: all.filter((p) => !existsSync(p)), entries };
-    const text = `${renderCachedHook(shell, { ...state, self: file })}${STATE_PREFIX}${JSON.stringify(state)}\n`;
-    mkdirSync(cacheDir(), { recursive: true });
+    const text = `${renderCachedHook(shell, { ...state, self: file, functionsDir })}${STATE_PREFIX}${JSON.stringify(state)}\n`;
     for (const name of readdirSync(cacheDir())) {
       // renderings of pyctl 0.1, keyed by a hash
       if (name.startsWith("hook-") && name.endsWith(`.${shell}`)) rmSync(join(cacheDir(), name), { force: true });
     }
     writeFileAtomic(file, text);
-    const stamp = Math.floor(startedMs / 1000) - 1;
     utimesSync(file, stamp, stamp);
   } catch {
     // read-only or full cache folder: the rc block falls back to `pyctl hook`

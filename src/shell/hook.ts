@@ -5,14 +5,18 @@
  *
  * Two forms: the hook as `pyctl hook SHELL` prints it, and the cached file the rc block sources
  * (hooks/cached.{sh,fish} in front of the hook): the same hook, with the facts for each PATH it was
- * rendered for and the checks that tell when it is stale.
+ * rendered for and the checks that tell when it is stale. For fish, the cached file leaves out the
+ * functions of hooks/pyctl-functions.fish: fish autoloads them, one file each, from a folder it
+ * names (fishFunctionFiles), so a shell start does not parse them.
  */
 import bash from "../../hooks/pyctl.bash" with { type: "text" };
 import zsh from "../../hooks/pyctl.zsh" with { type: "text" };
 import fish from "../../hooks/pyctl.fish" with { type: "text" };
+import fishFunctions from "../../hooks/pyctl-functions.fish" with { type: "text" };
 import body from "../../hooks/pyctl.sh" with { type: "text" };
 import cachedSh from "../../hooks/cached.sh" with { type: "text" };
 import cachedFish from "../../hooks/cached.fish" with { type: "text" };
+import { versionKey } from "../core/base/paths.ts";
 import { PIP_READ_COMMANDS, PIP_VALUE_OPTIONS } from "../core/packages/pip-args.ts";
 
 import type { Shell } from "./shells.ts";
@@ -46,6 +50,8 @@ export interface CacheChecks {
   absent: string[];
   /** The facts for each PATH it was rendered for (and that PATH as the hook leaves it), newest first. */
   entries: { path: string; hooked?: string; facts: HookFacts }[];
+  /** fish: the folder holding fishFunctionFiles(), which the file puts first in $fish_function_path. */
+  functionsDir?: string;
 }
 
 const TEMPLATES: Record<Shell, string> = { bash, zsh, fish };
@@ -78,6 +84,12 @@ function factLines(shell: Shell, facts: HookFacts): string[] {
     ["_pyctl_pythons", shell === "fish" ? pairs.map(quoteFish).join(" ") : quotePosix(pairs.join(":"))],
     ["_pyctl_notice", q(facts.notice ?? "")],
   ];
+  // fish also gets the versions alone and the default's folder name (py311): a shell start then
+  // needs no command substitution, which costs fish more than the rest of its work.
+  if (shell === "fish") {
+    values.splice(2, 0, ["_pyctl_default_key", facts.defaultVersion ? versionKey(facts.defaultVersion) : ""]);
+    values.splice(4, 0, ["_pyctl_versions", facts.pythons.map((p) => quoteFish(p.version)).join(" ")]);
+  }
   return values.map(([name, value]) => (shell === "fish" ? `set -g ${name} ${value}`.trimEnd() : `${name}=${value}`));
 }
 
@@ -86,11 +98,32 @@ const FACTS_NOTE = [
   "# upgrade pyctl noticed when it rendered this (shown at most once a day), or nothing.",
 ];
 
+/** fish: each function of hooks/pyctl-functions.fish (with the comment above it) as NAME.fish's text. */
+export function fishFunctionFiles(): { name: string; text: string }[] {
+  return fishFunctions
+    .trimEnd()
+    .split("\n\n")
+    .flatMap((chunk) => {
+      const name = /^function (\S+)/m.exec(chunk)?.[1];
+      return name ? [{ name: `${name}.fish`, text: `${chunk}\n` }] : [];
+    });
+}
+
 function words(list: readonly string[]): string {
   return ` ${list.join(" ")} `;
 }
 
-function hookText(shell: Shell, facts: string): string {
+/** The line of the cached fish hook that lets fish autoload the functions from `dir`. */
+function autoloadFrom(dir: string): string {
+  const q = quoteFish(dir);
+  return [
+    "# The functions pip and python call (hooks/pyctl-functions.fish), one file each in this folder:",
+    "# fish reads each one when it is first called.",
+    `contains -- ${q} $fish_function_path; or set -g fish_function_path ${q} $fish_function_path`,
+  ].join("\n");
+}
+
+function hookText(shell: Shell, facts: string, functionsDir?: string): string {
   const tables =
     shell === "fish"
       ? { value: PIP_VALUE_OPTIONS.join(" "), read: PIP_READ_COMMANDS.join(" ") }
@@ -108,12 +141,26 @@ function hookText(shell: Shell, facts: string): string {
       : shared.trimEnd();
   return withTables(TEMPLATES[shell])
     .replace("@FACTS@", () => facts)
-    .replace("@BODY@", () => inserted);
+    .replace("@BODY@", () => inserted)
+    .replace("@FUNCTIONS@", () => (functionsDir === undefined ? fishFunctions.trimEnd() : autoloadFrom(functionsDir)));
 }
 
 /** The hook as `pyctl hook SHELL` prints it, for `eval`. */
 export function renderHook(shell: Shell, facts: HookFacts): string {
   return hookText(shell, [...FACTS_NOTE, ...factLines(shell, facts)].join("\n"));
+}
+
+/**
+ * fish's freshness checks as more operands of one `test` (one builtin call, however many paths),
+ * a path per line. A relative path (a PATH entry such as ".") gets "./", so no path reads as an
+ * operator.
+ */
+function fishChecks(checks: CacheChecks): string {
+  const q = (path: string) => quoteFish(path.startsWith("/") ? path : `./${path}`);
+  const self = q(checks.self);
+  const newer = checks.newer.map((p) => `-o ! -e ${q(p)} -o ${q(p)} -nt ${self}`);
+  const absent = checks.absent.map((p) => `-o -e ${q(p)}`);
+  return [...newer, ...absent].map((operands) => ` \\\n        ${operands}`).join("");
 }
 
 /** The file the rc block sources: the checks, the facts per PATH, then the hook. */
@@ -128,6 +175,7 @@ export function renderCachedHook(shell: Shell, checks: CacheChecks): string {
       : `        ${paths.join(" | ")})\n            _pyctl_stale=\n${lines.map((l) => `            ${l}`).join("\n")}\n            ;;`;
   });
   const header = (shell === "fish" ? cachedFish : cachedSh)
+    .replace("@CHECKS@", () => fishChecks(checks))
     .replaceAll("@SHELL@", shell)
     .replace("@ENV@", () => q(checks.env))
     .replace("@TABLE@", () => arms.join("\n"))
@@ -135,5 +183,6 @@ export function renderCachedHook(shell: Shell, checks: CacheChecks): string {
     .replace("@ABSENT@", () => list(checks.absent))
     .replace("@SELF@", () => q(checks.self));
   // Sourcing succeeds (the rc block checks that), whatever the hook's last command returned.
-  return `${header}${hookText(shell, "# The facts (pyctl's path, the Pythons, a notice) were set above, for this PATH.")}return 0\n`;
+  const facts = "# The facts (pyctl's path, the Pythons, a notice) were set above, for this PATH.";
+  return `${header}${hookText(shell, facts, checks.functionsDir)}return 0\n`;
 }

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { COMMANDS, findCommand } from "../../src/commands/index.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
 import { run, sh } from "../support/env.ts";
-import { hookEnv, type HookEnv } from "./hook-env.ts";
+import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor } from "./tty.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
@@ -122,11 +122,18 @@ describe("fish", () => {
     expect(lines).toContain("8\tpip uninstall alpha");
   });
 
-  test("pip3.X completes like pip", () => {
+  test.each(["pyctl hook fish | source", "the rendered hook the rc block sources"])("pip3.X completes like pip, loaded by %s", (load) => {
+    let script = "pyctl hook fish | source";
+    if (load !== script) {
+      // Its helpers are autoloaded, but pip3.X and its completion exist from the start.
+      expect(run(env.sb, ["hook", "fish"]).code).toBe(0);
+      settleRenderedHooks(env.sb);
+      script = `source ${join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish")}; or exit 9`;
+    }
     // Not --no-config: that also turns off loading fish's own completions (pip's among them).
-    const script = "pyctl hook fish | source\ncomplete -C 'pip3.11 ins'";
-    const result = sh(["fish", "-c", script], env.sb);
-    expect(result.stdout.split("\n").map((l) => l.split("\t")[0])).toContain("install");
+    const result = sh(["fish", "-c", `${script}\ncomplete -C 'pip3.11 ins'\ncomplete -C 'pip ins'`], env.sb);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter((l) => l.split("\t")[0] === "install")).toHaveLength(2);
   });
 });
 

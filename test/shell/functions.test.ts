@@ -1,12 +1,15 @@
 /**
  * The hook's routing decisions, table-driven, asked of its own helper functions in each real
  * shell: which python command lines are `-m pip`, which pip calls are read-only, and where the
- * venv's bin lands on PATH.
+ * venv's bin lands on PATH. fish's are asked twice: as `pyctl hook fish` defines them, and as fish
+ * autoloads them for the rendered hook the rc block sources.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { sh } from "../support/env.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, sh } from "../support/env.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
-import { hookEnv, type HookEnv } from "./hook-env.ts";
+import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
@@ -84,10 +87,10 @@ const ONCE: [string, string, string][] = [
   ["/a:/b", "/h", "/a:/b"],
 ];
 
-function script(shell: "bash" | "zsh" | "fish"): string {
+function script(shell: "bash" | "zsh" | "fish", load = `source ${env.hookFile(shell)}`): string {
   const q = shell === "fish" ? quoteFish : quotePosix;
   const words = (args: string[]) => args.map(q).join(" ");
-  const lines = [`source ${env.hookFile(shell)}`];
+  const lines = [load];
   if (shell === "fish") {
     for (const [args] of M_PIP) lines.push(`_pyctl_m_pip ${words(args)}; or echo null`);
     for (const [args, , pipUser] of READS) lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
@@ -102,9 +105,21 @@ function script(shell: "bash" | "zsh" | "fish"): string {
   return lines.join("\n");
 }
 
-describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
+/** fish: the rendered hook the rc block sources, which leaves the helpers to fish's autoloading. */
+function cachedFishHook(): string {
+  expect(run(env.sb, ["hook", "fish"]).code).toBe(0);
+  settleRenderedHooks(env.sb);
+  return `source ${join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish")}; or exit 9`;
+}
+
+describe.each([
+  ["bash", "eval'd"],
+  ["zsh", "eval'd"],
+  ["fish", "eval'd"],
+  ["fish", "cached"],
+] as const)("%s hook helpers, the hook %s", (shell, form) => {
   test("decide like the tables say", () => {
-    const result = sh([shell, "-c", script(shell)], env.sb);
+    const result = sh([shell, "-c", script(shell, form === "cached" ? cachedFishHook() : undefined)], env.sb);
     expect(result.stderr).toBe("");
     const lines = result.stdout.split("\n");
     const expected = [
@@ -120,5 +135,45 @@ describe.each(["bash", "zsh", "fish"] as const)("%s hook helpers", (shell) => {
       ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`)),
     ];
     expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
+  });
+});
+
+/** fish: PATH, whether a project venv is active -> the PATH _pyctl_set_path leaves (V: the default venv's bin, P: the project's). */
+const SET_PATH: [string, boolean, string][] = [
+  ["/a:/b", false, "V:/a:/b"],
+  ["V:/a", false, "V:/a"],
+  ["V", false, "V"],
+  ["V:/a:V", false, "V:/a"],
+  ["/a:V:/b", false, "V:/a:/b"],
+  ["P:/a", true, "P:V:/a"],
+  ["V:P:/a", true, "P:V:/a"],
+  ["P:V:/a", true, "P:V:/a"],
+];
+
+describe.each(["eval'd", "cached"] as const)("fish, the hook %s: _pyctl_set_path", (form) => {
+  test("puts the default venv's bin first (after an active project venv's), once, with or without a loop", () => {
+    const project = join(env.sb.dir, "project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "pyvenv.cfg"), "home = /usr/bin\n");
+    const V = join(env.sb.dir, "tier", "pyT", "venv", "bin");
+    const P = join(project, "bin");
+    const expand = (list: string) => list.replace(/\bV\b/g, V).replace(/\bP\b/g, P);
+    const lines = [
+      form === "cached" ? cachedFishHook() : `source ${env.hookFile("fish")}`,
+      `set -gx PYCTL_HOME ${quoteFish(join(env.sb.dir, "tier"))}`,
+      "set -g _pyctl_default_key pyT",
+    ];
+    for (const [path, active] of SET_PATH) {
+      lines.push(active ? `set -gx VIRTUAL_ENV ${quoteFish(project)}` : "set -e VIRTUAL_ENV");
+      lines.push(`set -gx PATH (string split : -- ${quoteFish(expand(path))}); _pyctl_set_path; string join : -- $PATH`);
+    }
+    // A venv activated before the hook: its saved PATH gets the same order.
+    lines.push(`set -e VIRTUAL_ENV; set -gx _OLD_VIRTUAL_PATH /a ${quoteFish(V)}; _pyctl_set_path; string join : -- $_OLD_VIRTUAL_PATH`);
+    const result = sh(["fish", "--no-config", "-c", lines.join("\n")], env.sb);
+    expect(result.stderr).toBe("");
+    const got = result.stdout.trim().split("\n");
+    const labels = [...SET_PATH.map(([path, active]) => `${path}${active ? " (project active)" : ""}`), "_OLD_VIRTUAL_PATH /a:V"];
+    const expected = [...SET_PATH.map(([, , after]) => expand(after)), expand("V:/a")];
+    expect(labels.map((l, i) => `${l} -> ${got[i]}`)).toEqual(labels.map((l, i) => `${l} -> ${expected[i]}`));
   });
 });

@@ -3,11 +3,13 @@
  * and a new Python, a new venv, a config change, a pyctl upgrade, another environment or a new
  * PATH is seen at the next start. "pyctl ran" is told by the cached file being replaced
  * (`pyctl hook` writes a new file, so a new inode); each shell is a real interactive one
- * reading the rc files `pyctl setup-shell` wrote in a temp HOME.
+ * reading the rc files `pyctl setup-shell` wrote in a temp HOME. fish's cached hook leaves the
+ * functions behind pip and python to fish's autoloading, from a folder rendered beside it.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fishFunctionFiles } from "../../src/shell/hook.ts";
 import { run, runDir, sh, type Sandbox } from "../support/env.ts";
 import { makeSandbox } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
@@ -95,5 +97,79 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s", (shell) => {
     start(shell, PROBE[shell]);
     start(shell, PROBE[shell], { PATH: otherPath });
     expect(inode(shell)).toBe(before);
+  });
+});
+
+describe("fish: the functions behind pip and python, autoloaded from the rendered folder", () => {
+  const functionsRoot = () => join(sb.env.XDG_CACHE_HOME!, "pyctl", "fish-functions");
+  /** The folder the cached hook names (the one it puts first in $fish_function_path). */
+  const functionsDir = () => /^contains -- (\S+) \$fish_function_path/m.exec(readFileSync(cacheFile("fish"), "utf8"))![1]!;
+
+  test("the cached hook holds no helper body; fish reads each from its own file when first called", () => {
+    start("fish", PROBE.fish);
+    settle();
+    const dir = functionsDir();
+    expect(dir.startsWith(`${functionsRoot()}/`)).toBe(true);
+    const files = fishFunctionFiles().map((f) => f.name);
+    expect(files).toContain("_pyctl_m_pip.fish");
+    expect(readdirSync(dir).sort()).toEqual(files.sort());
+    const cached = readFileSync(cacheFile("fish"), "utf8");
+    for (const name of files) expect(cached).not.toMatch(new RegExp(`^function ${name.replace(/\.fish$/, "")}\\b`, "m"));
+    expect(cached).toMatch(/^function _pyctl_set_path\b/m);
+    const out = start(
+      "fish",
+      [
+        "functions --details pip",
+        "functions --details _pyctl_m_pip",
+        `python -m pip --version`,
+        `source ${cacheFile("fish")}; or echo stale`,
+        `count (string match -- ${dir} $fish_function_path)`,
+        "for v in $_pyctl_versions; functions -q pip$v python$v; and echo pip$v python$v; end",
+      ].join("\n"),
+    ).split("\n");
+    expect(out[0]).toBe(cacheFile("fish"));
+    expect(out[1]).toBe(join(dir, "_pyctl_m_pip.fish"));
+    expect(out[2]).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(out[3]).toBe("1");
+    expect(out.slice(4)).toContain("pip3.11 python3.11");
+  });
+
+  test("a missing functions folder makes the hook stale: the next start renders both anew", () => {
+    start("fish", PROBE.fish);
+    settle();
+    const before = inode("fish");
+    const dir = functionsDir();
+    rmSync(dir, { recursive: true });
+    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(inode("fish")).not.toBe(before);
+    expect(existsSync(join(dir, "_pyctl_pip.fish"))).toBe(true);
+  });
+
+  test("a function file removed from the folder is put back at the next start", () => {
+    start("fish", PROBE.fish);
+    settle();
+    const file = join(functionsDir(), "_pyctl_pip_reads.fish");
+    rmSync(file);
+    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(readFileSync(file, "utf8")).toBe(fishFunctionFiles().find((f) => f.name === "_pyctl_pip_reads.fish")!.text);
+  });
+
+  test("other renderings' folders stay while a running shell may use them, and go after 30 days unused", () => {
+    const day = 24 * 3600;
+    const old = join(functionsRoot(), "0ld");
+    const recent = join(functionsRoot(), "recent");
+    for (const [dir, age] of [
+      [old, 31 * day],
+      [recent, day],
+    ] as const) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "_pyctl_pip.fish"), "function _pyctl_pip\nend\n");
+      utimesSync(dir, Date.now() / 1000 - age, Date.now() / 1000 - age);
+    }
+    rmSync(cacheFile("fish"));
+    start("fish", PROBE.fish);
+    expect(existsSync(cacheFile("fish"))).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
   });
 });

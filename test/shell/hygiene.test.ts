@@ -101,6 +101,19 @@ describe("strict modes, loaded twice", () => {
       expect(pip).toContain(venv);
     }
   });
+
+  test("fish: aliases (functions) defined before the rendered hook give way to its pip and python", () => {
+    // The hook's helpers are autoloaded there, but pip and python themselves are defined at start.
+    expect(sh(["fish", "-c", "pyctl hook fish >/dev/null"], sb).code).toBe(0);
+    settleRenderedHooks(sb);
+    const cached = join(sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish");
+    const script = ["alias python python3", "alias pip 'pip --no-color'", `source ${cached}; or exit 9`, ...BODY.slice(0, 2)].join("\n");
+    const result = sh(["fish", "--no-config", "-c", script], sb);
+    expect(result.stderr).toBe("");
+    const [prefix, pip] = result.stdout.trim().split("\n");
+    expect(prefix).toBe(venv);
+    expect(pip).toContain(venv);
+  });
 });
 
 describe("the rendered copy the rc block sources, under set -u, with an empty PATH entry", () => {

@@ -1,11 +1,13 @@
 /**
  * Every piece of shell code pyctl writes, linted as rendered (issue 12): shellcheck -S warning
  * for bash (and sh for the login block), zsh -n for zsh, fish --no-execute and fish_indent
- * --check for fish. CI installs shellcheck (.ci/run, scripts/test-prereqs.sh).
+ * --check for fish (the files fish autoloads too). CI installs shellcheck (.ci/run,
+ * scripts/test-prereqs.sh).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { fishFunctionFiles } from "../../src/shell/hook.ts";
 import { blockFor, loginBlock } from "../../src/shell/rc-block.ts";
 import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
 
@@ -79,5 +81,17 @@ describe("fish --no-execute and fish_indent --check", () => {
     const path = files()[part];
     expect(lint(["fish", "--no-execute", path])).toEqual({ code: 0, out: "" });
     expect(lint(["fish_indent", "--check", path])).toEqual({ code: 0, out: "" });
+  });
+
+  test("each function file the cached hook has fish autoload", () => {
+    rendered("fish");
+    const root = join(sb.env.XDG_CACHE_HOME!, "pyctl", "fish-functions");
+    const paths = readdirSync(root).flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)));
+    const names = fishFunctionFiles().map((f) => f.name);
+    expect(paths.map((p) => basename(p)).sort()).toEqual(names.sort());
+    for (const path of paths) {
+      expect({ path, ...lint(["fish", "--no-execute", path]) }).toEqual({ path, code: 0, out: "" });
+      expect({ path, ...lint(["fish_indent", "--check", path]) }).toEqual({ path, code: 0, out: "" });
+    }
   });
 });
