@@ -171,8 +171,15 @@ const [direct, wrapped] = compare([
   () => timeOnce(["bash", "--norc", "-c", `. ${hookFile}; pip list`]),
 ]);
 const pipRows = [
-  ["pip list", "venv's pip", "pip function", "difference"],
-  ["bash", fmt(direct!.wall), fmt(wrapped!.wall), signed(wrapped!.added.wall)],
+  ["pip list", "venv's pip", "pip function", "added", "middle half", "added CPU"],
+  [
+    "bash",
+    fmt(direct!.wall),
+    fmt(wrapped!.wall),
+    signed(wrapped!.added.wall),
+    `${fmt(wrapped!.spread[0])}..${fmt(wrapped!.spread[1])}`,
+    signed(wrapped!.added.cpu),
+  ],
 ];
 
 function print(table: string[][]): void {
