@@ -12,7 +12,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
-import type { Dist } from "./inventory.ts";
+import { readHeaders, type Dist } from "./inventory.ts";
 
 export interface UnownedFile {
   /** Relative to the venv root; a folder ends with "/". */
@@ -102,6 +102,24 @@ export function ownedPaths(venv: string, dists: Dist[], cache?: FilesCache, next
   return { files, dirs };
 }
 
+/**
+ * Whether a metadata folder is a distribution's: a name and version, and a .dist-info's RECORD.
+ * What pip leaves when torn (its ~stash, a .dist-info with an empty METADATA and no RECORD after
+ * a full disk) is not: its files are unowned, so undo and `doctor --fix` take them out.
+ */
+export function isCompleteMetadata(dir: string): boolean {
+  const name = basename(dir);
+  if (isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
+  const isDistInfo = name.endsWith(".dist-info");
+  if (isDistInfo && !existsSync(join(dir, "RECORD"))) return false;
+  try {
+    const headers = readHeaders(join(dir, isDistInfo ? "METADATA" : "PKG-INFO"));
+    return Boolean(headers.get("name")?.[0]) && headers.has("version");
+  } catch {
+    return false;
+  }
+}
+
 interface Tally {
   units: UnownedFile[];
   /** Every file below is unowned (and there is at least one). */
@@ -151,12 +169,10 @@ class Walker {
 
   /**
    * A second metadata folder of an installed project (pip reads the first): doctor's dist-info
-   * check reports it, as a duplicate, not as a leftover. A stash or a torn one has no METADATA.
+   * check reports it, as a duplicate, not as a leftover.
    */
   private isSecondMetadata(rel: string, name: string): boolean {
-    if (rel !== this.site || isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
-    const dir = join(this.venv, rel, name);
-    return existsSync(join(dir, "METADATA")) || existsSync(join(dir, "PKG-INFO"));
+    return rel === this.site && isCompleteMetadata(join(this.venv, rel, name));
   }
 
   walk(rel: string): Tally {
