@@ -4,8 +4,9 @@
  *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone.
  */
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, teardown, time, venvOf } from "./lib.ts";
+import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, teardown, time, venvOf, type Sandbox } from "./lib.ts";
 
 async function inventoryRow(fillers: number): Promise<string[]> {
   const sb = await sandboxWith(fillers);
@@ -20,30 +21,76 @@ async function inventoryRow(fillers: number): Promise<string[]> {
   return [String(count), ms(ours), ms(cached), ms(pipFreeze), `${(pipFreeze / ours).toFixed(0)}×`, `${(pipFreeze / cached).toFixed(0)}×`];
 }
 
-async function recordingRows(): Promise<string[][]> {
-  const sb = await sandboxWith(100);
-  const pip = join(venvOf(sb), "bin", "pip");
-  const args = ["install", "-q", "filler000==1.0"];
-  const plain: number[] = [];
-  const recorded: number[] = [];
-  const ownCost: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    plain.push(time(() => sh([pip, ...args], sb)));
-    const wall = time(() => sh([pyctlBin(), "pip", "--", ...args], sb));
-    recorded.push(wall);
-    ownCost.push(wall - latestAfter(sb).duration_ms);
+/** A history past history.max_entries (100): `count` entries, alternately an uninstall and an install, so every write prunes. */
+function fillHistory(sb: Sandbox, count: number): void {
+  for (const args of [["uninstall", "-y", "filler001"], ["install", "filler001==1.0"]]) {
+    const r = sh([pyctlBin(), "pip", "--", ...args, "-q"], sb);
+    if (r.code !== 0) throw new Error(r.stderr);
   }
-  sb.cleanup();
-  return [
-    ["pip alone (median of 9)", ms(median(plain))],
-    ["through pyctl, recorded", ms(median(recorded))],
-    ["added, wall-clock difference", ms(median(recorded) - median(plain))],
-    ["added, pyctl's own time (wall − pip's run)", ms(median(ownCost))],
-  ];
+  const dir = join(sb.pyctlHome, "py311", "history");
+  const last = Math.max(...readdirSync(dir).map((f) => Number.parseInt(f, 10)).filter(Number.isFinite));
+  const pair = [last - 1, last].map((id) => ["before", "after"].map((phase) => readFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), "utf8")));
+  for (let id = last + 1; id <= last + count; id++) {
+    for (const [i, phase] of ["before", "after"].entries()) {
+      const text = pair[id % 2]![i]!;
+      writeFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), text.replace(/"id": \d+/, `"id": ${id}`));
+    }
+  }
 }
 
-const rows = [["distributions", "pyctl (cold)", "pyctl (scan cache)", "pip freeze", "speed-up cold", "cached"]];
-for (const n of [100, 1000]) rows.push(await inventoryRow(n));
-printTable("(a) inventory vs pip freeze (targets: ≥ 50×, ≤ 10 ms at 100, ≤ 60 ms at 1,000)", rows);
-printTable("(b) `pip install <already installed>` on a venv of 100+ distributions (target: ≤ 20 ms added)", await recordingRows());
+/** Median and the spread between the quartiles. */
+function stats(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return `${ms(median(values))} (IQR ${ms(q(0.25))}–${ms(q(0.75))})`;
+}
+
+/**
+ * (b) A recorded `pip install <already installed>`: pip alone and through each pyctl binary
+ * (this tree's, and `--against BIN`'s), interleaved so all share the machine's state.
+ */
+async function recordingRows(options: { runs: number; against: string[]; fullHistory: boolean }): Promise<string[][]> {
+  const sb = await sandboxWith(100);
+  if (process.env.PYCTL_PROFILE) sb.env.PYCTL_PROFILE = process.env.PYCTL_PROFILE; // TEMPORARY
+  if (options.fullHistory) fillHistory(sb, 110);
+  const pip = join(venvOf(sb), "bin", "pip");
+  const args = ["install", "-q", "filler000==1.0"];
+  const bins = [pyctlBin(), ...options.against];
+  const plain: number[] = [];
+  const recorded = bins.map(() => [] as number[]);
+  const ownCost = bins.map(() => [] as number[]);
+  for (let i = 0; i < options.runs; i++) {
+    plain.push(time(() => sh([pip, ...args], sb)));
+    for (const [b, bin] of bins.entries()) {
+      const wall = time(() => sh([bin, "pip", "--", ...args], sb));
+      recorded[b]!.push(wall);
+      ownCost[b]!.push(wall - latestAfter(sb).duration_ms);
+    }
+  }
+  sb.cleanup();
+  const rows = [["", "wall", "added (wall − pip's)", "pyctl's own time (wall − pip's run)"]];
+  rows.push([`pip alone (median of ${options.runs})`, stats(plain), "", ""]);
+  for (const [b, bin] of bins.entries()) {
+    const name = b === 0 ? "through pyctl, recorded" : `through ${bin}`;
+    rows.push([name, stats(recorded[b]!), ms(median(recorded[b]!) - median(plain)), stats(ownCost[b]!)]);
+  }
+  return rows;
+}
+
+/** `bun bench/core.ts [--recording] [--full-history] [--runs N] [--against BIN]…`: --recording runs (b) only. */
+const argv = process.argv.slice(2);
+const valuesOf = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]!] : []));
+const recording = {
+  runs: Number(valuesOf("--runs")[0] ?? 9),
+  against: valuesOf("--against"),
+  fullHistory: argv.includes("--full-history"),
+};
+
+if (!argv.includes("--recording")) {
+  const rows = [["distributions", "pyctl (cold)", "pyctl (scan cache)", "pip freeze", "speed-up cold", "cached"]];
+  for (const n of [100, 1000]) rows.push(await inventoryRow(n));
+  printTable("(a) inventory vs pip freeze (targets: ≥ 50×, ≤ 10 ms at 100, ≤ 60 ms at 1,000)", rows);
+}
+const history = recording.fullHistory ? ", history past max_entries" : "";
+printTable(`(b) \`pip install <already installed>\` on a venv of 100+ distributions${history} (target: ≤ 20 ms added)`, await recordingRows(recording));
 teardown();

@@ -13,12 +13,13 @@ import { readdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
+import { mark } from "../base/profile.ts";
 import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
 import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
-import { acquireLock, type LockHolder } from "../base/lock.ts";
+import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
@@ -95,10 +96,15 @@ export type Pruner = (target: Target, removedIds: number[]) => void;
 /** Operations that repair a venv whose python cannot run; every other one needs it to run. */
 const RUN_WITHOUT_PYTHON: ReadonlySet<OperationKind> = new Set(["rebuild", "doctor"]);
 
-/** The folders whose temp files a recorded operation may leave: history, the version folder, the store's. */
-function sweepTemps(target: Target, own: boolean): void {
+/**
+ * Remove the temp files that pyctl processes left: in history and the version folder (caches are
+ * written there without the lock too) always; in each store folder only after a holder of the
+ * lock was killed, since the store is written under the lock and a failing write removes its own.
+ */
+function sweepTemps(target: Target, lock: VenvLock, own: boolean): void {
   sweepStaleTemps(target.historyDir, own);
   sweepStaleTemps(target.layout.versionDir(target.version), own);
+  if (!lock.abandoned) return;
   let names: string[] = [];
   try {
     names = readdirSync(target.storeDir);
@@ -106,6 +112,7 @@ function sweepTemps(target: Target, own: boolean): void {
     /* no store yet */
   }
   for (const name of names) sweepStaleTemps(join(target.storeDir, name), own);
+  lock.cleaned();
 }
 
 /** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
@@ -136,12 +143,16 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   const { entry, before, outcome, failure } = ran;
   let changed = true; // until the after-state is read: keep what undo would need
   try {
+    mark("action");
     const afterDists = inventoryOf(target);
+    mark("after.inventory");
     // Explicit marks carry over to what is still installed, plus what a successful install named.
     const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
     for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
+    mark("after.explicit+diff");
     const unowned = unownedOf(target, afterDists);
+    mark("after.unowned");
     // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
     const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
     changed = !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
@@ -155,6 +166,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       afterDists.filter((d) => versionBefore.get(d.key) !== d.version),
       target.venv,
     );
+    mark("after.storeAll");
     const after: AfterEntry = {
       id: entry.id,
       ...snapshotEntry(target, op, afterDists, explicit, unowned),
@@ -163,7 +175,9 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       duration_ms: Math.round(performance.now() - ran.started),
       interrupted: outcome.interrupted,
     };
+    mark("after.snapshotEntry");
     writeAfter(target.historyDir, after);
+    mark("after.write");
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
@@ -188,14 +202,26 @@ export async function recordOperation(
 ): Promise<Outcome & { entry: AfterEntry }> {
   if (!RUN_WITHOUT_PYTHON.has(op.kind)) assertRunnable(target);
   const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
+  mark("lock");
   const guard = new SignalGuard().start();
   try {
-    sweepTemps(target, false);
+    sweepTemps(target, lock, false);
+    mark("sweep");
     recoverTransaction(target);
+    mark("recover");
     const before = inventoryOf(target);
+    mark("before.inventory");
     storeAll(target.storeDir, before, target.venv);
+    mark("before.storeAll");
     const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
+    const carried = carriedExplicit(target.historyDir);
+    mark("before.carried");
+    const unownedBefore = unownedOf(target, before);
+    mark("before.unowned");
+    const snap = snapshotEntry(target, op, before, carried, unownedBefore);
+    mark("before.snapshotEntry");
+    const entry = claimEntry(target.historyDir, snap);
+    mark("before.claim");
     let failure: unknown;
     let acted: Outcome;
     await testPause("claimed", guard, events);
@@ -210,11 +236,13 @@ export async function recordOperation(
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config);
+    mark("pruneHistory");
     if (removed.length) onPrune?.(target, removed);
+    mark("pruneStore");
     events.recorded?.(after);
     return { ...outcome, entry: after };
   } catch (err) {
-    sweepTemps(target, true);
+    sweepTemps(target, lock, true);
     throw err;
   } finally {
     guard.stop();
