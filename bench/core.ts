@@ -6,7 +6,7 @@
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, teardown, time, venvOf, type Sandbox } from "./lib.ts";
+import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, measure, teardown, time, venvOf, type Sandbox } from "./lib.ts";
 
 async function inventoryRow(fillers: number): Promise<string[]> {
   const sb = await sandboxWith(fillers);
@@ -47,32 +47,40 @@ function stats(values: number[]): string {
 
 /**
  * (b) A recorded `pip install <already installed>`: pip alone and through each pyctl binary
- * (this tree's, and `--against BIN`'s), interleaved so all share the machine's state.
+ * (this tree's, and `--against BIN`'s), interleaved so all share the machine's state; each
+ * binary has its own sandbox (they would read each other's history and lock otherwise).
  */
 async function recordingRows(options: { runs: number; against: string[]; fullHistory: boolean }): Promise<string[][]> {
-  const sb = await sandboxWith(100);
-  if (process.env.PYCTL_PROFILE) sb.env.PYCTL_PROFILE = process.env.PYCTL_PROFILE; // TEMPORARY
-  if (options.fullHistory) fillHistory(sb, 110);
-  const pip = join(venvOf(sb), "bin", "pip");
-  const args = ["install", "-q", "filler000==1.0"];
   const bins = [pyctlBin(), ...options.against];
-  const plain: number[] = [];
-  const recorded = bins.map(() => [] as number[]);
+  const sandboxes: Sandbox[] = [];
+  for (const _ of bins) {
+    const sb = await sandboxWith(100);
+    if (process.env.PYCTL_PROFILE) sb.env.PYCTL_PROFILE = process.env.PYCTL_PROFILE; // TEMPORARY
+    if (options.fullHistory) fillHistory(sb, 110);
+    sandboxes.push(sb);
+  }
+  const args = ["install", "-q", "filler000==1.0"];
+  const plain: { wall: number; cpu: number }[] = [];
+  const recorded = bins.map(() => [] as { wall: number; cpu: number }[]);
   const ownCost = bins.map(() => [] as number[]);
   for (let i = 0; i < options.runs; i++) {
-    plain.push(time(() => sh([pip, ...args], sb)));
+    plain.push(measure([join(venvOf(sandboxes[0]!), "bin", "pip"), ...args], sandboxes[0]!));
     for (const [b, bin] of bins.entries()) {
-      const wall = time(() => sh([bin, "pip", "--", ...args], sb));
-      recorded[b]!.push(wall);
-      ownCost[b]!.push(wall - latestAfter(sb).duration_ms);
+      const sb = sandboxes[b]!;
+      const run = measure([bin, "pip", "--", ...args], sb);
+      recorded[b]!.push(run);
+      ownCost[b]!.push(run.wall - latestAfter(sb).duration_ms);
     }
   }
-  sb.cleanup();
-  const rows = [["", "wall", "added (wall − pip's)", "pyctl's own time (wall − pip's run)"]];
-  rows.push([`pip alone (median of ${options.runs})`, stats(plain), "", ""]);
+  for (const sb of sandboxes) sb.cleanup();
+  const rows = [["", "wall", "added: medians' difference", "added: paired (run − pip's run before it)", "added CPU: paired", "pyctl's own time (wall − pip's run)"]];
+  rows.push([`pip alone (median of ${options.runs})`, stats(plain.map((r) => r.wall)), "", "", `(CPU ${stats(plain.map((r) => r.cpu))})`, ""]);
   for (const [b, bin] of bins.entries()) {
     const name = b === 0 ? "through pyctl, recorded" : `through ${bin}`;
-    rows.push([name, stats(recorded[b]!), ms(median(recorded[b]!) - median(plain)), stats(ownCost[b]!)]);
+    const walls = recorded[b]!.map((r) => r.wall);
+    const paired = recorded[b]!.map((r, i) => r.wall - plain[i]!.wall);
+    const cpu = recorded[b]!.map((r, i) => r.cpu - plain[i]!.cpu);
+    rows.push([name, stats(walls), ms(median(walls) - median(plain.map((r) => r.wall))), stats(paired), stats(cpu), stats(ownCost[b]!)]);
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 // Unowned-file arithmetic, RECORD lines, pip's stash names, snapshot explicit marks and store entry
 // names of direct installs: no Python started.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareUnowned, isStash, recordPath, unownedFiles, type UnownedFile } from "../../src/core/packages/accounting.ts";
@@ -58,6 +58,37 @@ describe("metadata folders that are no distribution's", () => {
     expect(units.map((u) => u.path)).toEqual(unowned);
     // recorded with sizes and file counts, like any leftover
     for (const u of units) expect(u.files).toBe(Object.keys(files).filter((f) => `${sp}/${f}`.startsWith(u.path)).length);
+    rmSync(venv, { recursive: true });
+  });
+});
+
+describe("the scan cache", () => {
+  test("an unchanged venv is answered from the last result; a file added deep down, or a torn .dist-info, is not missed", () => {
+    const venv = mkdtempSync(join(tmpdir(), "pyctl-venv-"));
+    const sp = join(venv, "lib", "python3.11", "site-packages");
+    mkdirSync(join(sp, "alpha-1.0.dist-info"), { recursive: true });
+    mkdirSync(join(sp, "alpha", "sub"), { recursive: true });
+    mkdirSync(join(venv, "bin"));
+    writeFileSync(join(sp, "alpha-1.0.dist-info", "METADATA"), "Name: alpha\nVersion: 1.0\n\n");
+    writeFileSync(join(sp, "alpha-1.0.dist-info", "RECORD"), "alpha/__init__.py,,\nalpha/sub/x.py,,\nalpha-1.0.dist-info/METADATA,,\nalpha-1.0.dist-info/RECORD,,\n");
+    writeFileSync(join(sp, "alpha", "__init__.py"), "");
+    writeFileSync(join(sp, "alpha", "sub", "x.py"), "");
+    const cacheFile = join(venv, "files-cache.json");
+    const scan = (file = cacheFile) => unownedFiles(venv, sp, readInventory(sp), file).map((u) => u.path);
+    expect(scan()).toEqual([]);
+    expect(existsSync(join(venv, "files-cache.result.json"))).toBe(true);
+    expect(scan()).toEqual([]);
+    writeFileSync(join(sp, "alpha", "sub", "stray.py"), "X = 1\n");
+    expect(scan()).toEqual(["lib/python3.11/site-packages/alpha/sub/stray.py"]);
+    mkdirSync(join(sp, "gamma-1.0.dist-info"));
+    writeFileSync(join(sp, "gamma-1.0.dist-info", "METADATA"), "");
+    const expected = ["lib/python3.11/site-packages/alpha/sub/stray.py", "lib/python3.11/site-packages/gamma-1.0.dist-info/"];
+    expect(scan()).toEqual(expected);
+    // another process reads the saved files (this one keeps its last scan in memory)
+    for (const name of ["files-cache.json", "files-cache.result.json"]) copyFileSync(join(venv, name), join(venv, `copy-${name}`));
+    expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
+    writeFileSync(join(venv, "copy-files-cache.result.json"), "{");
+    expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
     rmSync(venv, { recursive: true });
   });
 });

@@ -75,7 +75,7 @@ export function entryFile(dir: string, id: number, phase: "before" | "after"): s
   return join(dir, `${String(id).padStart(3, "0")}_${phase}.json`);
 }
 
-function ids(dir: string): number[] {
+export function ids(dir: string): number[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -223,8 +223,9 @@ function changedAt(dir: string, id: number): boolean {
 /**
  * Keep the newest `keep` operations that changed something, and the no-change ones newer than
  * the oldest of those (at most `keep` of them); drop the rest. Returns the ids removed.
+ * `changed` tells an id's operation apart without reading it, when it can (history-index.ts).
  */
-export function pruneHistory(dir: string, keep: number): number[] {
+export function pruneHistory(dir: string, keep: number, changed: (id: number) => boolean = (id) => changedAt(dir, id)): number[] {
   const all = ids(dir);
   if (all.length <= keep) return [];
   let counted = 0;
@@ -232,9 +233,9 @@ export function pruneHistory(dir: string, keep: number): number[] {
   const doomed: number[] = [];
   for (const id of all.reverse()) {
     // once `keep` changes are kept, everything older goes: no need to read it
-    const changed = counted < keep && changedAt(dir, id);
-    if (counted < keep && (changed || idle < keep)) {
-      if (changed) counted++;
+    const counts = counted < keep && changed(id);
+    if (counted < keep && (counts || idle < keep)) {
+      if (counts) counted++;
       else idle++;
     } else {
       doomed.push(id);

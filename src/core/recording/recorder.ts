@@ -18,11 +18,12 @@ import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
-import { claimEntry, discardEntry, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
+import { claimEntry, discardEntry, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
 import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
+import { pruneTargetHistory } from "./retention.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
@@ -88,7 +89,7 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[], expl
 
 /** Keep history within max_entries. Returns ids removed (the store is pruned by its owner). */
 function prune(target: Target, config: Config): number[] {
-  return pruneHistory(target.historyDir, configNumber(config, "history.max_entries"));
+  return pruneTargetHistory(target, configNumber(config, "history.max_entries"));
 }
 
 export type Pruner = (target: Target, removedIds: number[]) => void;
