@@ -23,13 +23,22 @@ async function inventoryRow(fillers: number): Promise<string[]> {
 
 /** A history past history.max_entries (100): `count` entries, alternately an uninstall and an install, so every write prunes. */
 function fillHistory(sb: Sandbox, count: number): void {
-  for (const args of [["uninstall", "-y", "filler001"], ["install", "filler001==1.0"]]) {
+  for (const args of [
+    ["uninstall", "-y", "filler001"],
+    ["install", "filler001==1.0"],
+  ]) {
     const r = sh([pyctlBin(), "pip", "--", ...args, "-q"], sb);
     if (r.code !== 0) throw new Error(r.stderr);
   }
   const dir = join(sb.pyctlHome, "py311", "history");
-  const last = Math.max(...readdirSync(dir).map((f) => Number.parseInt(f, 10)).filter(Number.isFinite));
-  const pair = [last - 1, last].map((id) => ["before", "after"].map((phase) => readFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), "utf8")));
+  const last = Math.max(
+    ...readdirSync(dir)
+      .map((f) => Number.parseInt(f, 10))
+      .filter(Number.isFinite),
+  );
+  const pair = [last - 1, last].map((id) =>
+    ["before", "after"].map((phase) => readFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), "utf8")),
+  );
   for (let id = last + 1; id <= last + count; id++) {
     for (const [i, phase] of ["before", "after"].entries()) {
       const text = pair[id % 2]![i]!;
@@ -73,7 +82,9 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
     }
   }
   for (const sb of sandboxes) sb.cleanup();
-  const rows = [["", "wall", "added: medians' difference", "added: paired (run − pip's run before it)", "added CPU: paired", "pyctl's own time (wall − pip's run)"]];
+  const rows = [
+    ["", "wall", "added: medians' difference", "added: paired (run − pip's run before it)", "added CPU: paired", "pyctl's own time (wall − pip's run)"],
+  ];
   rows.push([`pip alone (median of ${options.runs})`, stats(plain.map((r) => r.wall)), "", "", `(CPU ${stats(plain.map((r) => r.cpu))})`, ""]);
   for (const [b, bin] of bins.entries()) {
     const name = b === 0 ? "through pyctl, recorded" : `through ${bin}`;

@@ -133,7 +133,9 @@ describe("a .dist-info torn by a full disk (an empty METADATA, no RECORD)", () =
     expect(entry.interrupted).toBe(true);
     expect(entry.unowned).toContainEqual({ path: "lib/python3.11/site-packages/huge-1.0.dist-info/", size: 0, files: 1 });
     const doctor = run(sb, ["doctor"]);
-    expect(doctor.stdout).toMatch(/unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/);
+    expect(doctor.stdout).toMatch(
+      /unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+    );
     ok(run(sb, ["undo"]));
     expect(existsSync(torn)).toBe(false);
     expect(fileSet(venv(sb))).toEqual(before);

@@ -44,10 +44,18 @@ describe("metadata folders that are no distribution's", () => {
     ["torn by a full disk: an empty METADATA and no RECORD", { "gamma-1.0.dist-info/METADATA": "" }, [`${sp}/gamma-1.0.dist-info/`]],
     ["a second folder of an installed project, without RECORD", { "alpha-2.0.dist-info/METADATA": metadata("alpha") }, [`${sp}/alpha-2.0.dist-info/`]],
     ["a RECORD but no readable name", { "gamma-1.0.dist-info/METADATA": "Version: 1.0\n", "gamma-1.0.dist-info/RECORD": "" }, [`${sp}/gamma-1.0.dist-info/`]],
-    ["no METADATA at all, beside a torn package", { "gamma-1.0.dist-info/INSTALLER": "pip\n", "gamma/__init__.py": "" }, [`${sp}/gamma-1.0.dist-info/`, `${sp}/gamma/`]],
+    [
+      "no METADATA at all, beside a torn package",
+      { "gamma-1.0.dist-info/INSTALLER": "pip\n", "gamma/__init__.py": "" },
+      [`${sp}/gamma-1.0.dist-info/`, `${sp}/gamma/`],
+    ],
     ["an egg-info whose PKG-INFO has no name", { "gamma-1.0.egg-info/PKG-INFO": "" }, [`${sp}/gamma-1.0.egg-info/`]],
     ["pip's stash", { "~lpha-1.0.dist-info/METADATA": metadata("alpha"), "~lpha-1.0.dist-info/RECORD": "" }, [`${sp}/~lpha-1.0.dist-info/`]],
-    ["a complete second metadata folder is a duplicate, not a leftover", { "alpha-2.0.dist-info/METADATA": metadata("alpha"), "alpha-2.0.dist-info/RECORD": "" }, []],
+    [
+      "a complete second metadata folder is a duplicate, not a leftover",
+      { "alpha-2.0.dist-info/METADATA": metadata("alpha"), "alpha-2.0.dist-info/RECORD": "" },
+      [],
+    ],
   ] as [string, Record<string, string>, string[]][])("%s", (_, files, unowned) => {
     const venv = mkdtempSync(join(tmpdir(), "pyctl-venv-"));
     distInfo(venv, "alpha-1.0.dist-info", "alpha", ["alpha/__init__.py"]);
@@ -70,7 +78,10 @@ describe("the scan cache", () => {
     mkdirSync(join(sp, "alpha", "sub"), { recursive: true });
     mkdirSync(join(venv, "bin"));
     writeFileSync(join(sp, "alpha-1.0.dist-info", "METADATA"), "Name: alpha\nVersion: 1.0\n\n");
-    writeFileSync(join(sp, "alpha-1.0.dist-info", "RECORD"), "alpha/__init__.py,,\nalpha/sub/x.py,,\nalpha-1.0.dist-info/METADATA,,\nalpha-1.0.dist-info/RECORD,,\n");
+    writeFileSync(
+      join(sp, "alpha-1.0.dist-info", "RECORD"),
+      "alpha/__init__.py,,\nalpha/sub/x.py,,\nalpha-1.0.dist-info/METADATA,,\nalpha-1.0.dist-info/RECORD,,\n",
+    );
     writeFileSync(join(sp, "alpha", "__init__.py"), "");
     writeFileSync(join(sp, "alpha", "sub", "x.py"), "");
     const cacheFile = join(venv, "files-cache.json");

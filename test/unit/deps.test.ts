@@ -157,17 +157,26 @@ describe("namedRequirements", () => {
   }
 
   // plain numeric specifiers are read without the PEP 440 library: the same names either way
-  test.each(["alpha==1.0", "Gamma[Fast, Extra_2]==1.0.*", "beta>=2,<3", "beta!=2.*", "alpha~=1", "alpha~=1.4", "alpha>=1.*", "alpha==1.0rc1", "alpha[x]", "alpha==", "alpha=1"])(
-    "%s reads as parseRequirement reads it",
-    (arg) => {
-      let expected: [string, string[]][] = [];
-      try {
-        const req = parseRequirement(arg);
-        expected = [[req.key, req.extras]];
-      } catch {
-        // skipped either way
-      }
-      expect([...namedRequirements(["install", arg]).names]).toEqual(expected);
-    },
-  );
+  test.each([
+    "alpha==1.0",
+    "Gamma[Fast, Extra_2]==1.0.*",
+    "beta>=2,<3",
+    "beta!=2.*",
+    "alpha~=1",
+    "alpha~=1.4",
+    "alpha>=1.*",
+    "alpha==1.0rc1",
+    "alpha[x]",
+    "alpha==",
+    "alpha=1",
+  ])("%s reads as parseRequirement reads it", (arg) => {
+    let expected: [string, string[]][] = [];
+    try {
+      const req = parseRequirement(arg);
+      expected = [[req.key, req.extras]];
+    } catch {
+      // skipped either way
+    }
+    expect([...namedRequirements(["install", arg]).names]).toEqual(expected);
+  });
 });

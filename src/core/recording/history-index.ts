@@ -13,7 +13,7 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "n
 import { basename, dirname, join } from "node:path";
 import { defaultFileMode } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
-import { changedSomething, entryFile, readItem } from "./history.ts";
+import { changedSomething, entryFile, readItem, type AfterEntry, type HistoryItem } from "./history.ts";
 
 export interface EntrySummary {
   changed: boolean;
@@ -40,8 +40,13 @@ interface IndexFile {
 /** The index as read: every id's pins resolved to indices into `pins`. */
 function readIndex(file: string): { pins: [string, string][]; ids: Record<string, Stored> } {
   const read = JSON.parse(readFileSync(file, "utf8")) as IndexFile;
+  if (!read.sets.every((set) => Array.isArray(set) && set.every((i) => Array.isArray(read.pins[i])))) throw new Error("not an index");
   const ids: Record<string, Stored> = {};
-  for (const [id, { set, ...rest }] of Object.entries(read.ids)) ids[id] = { ...rest, pins: read.sets[set]! };
+  for (const [id, { set, ...rest }] of Object.entries(read.ids)) {
+    const pins = read.sets[set];
+    if (!pins || !Array.isArray(rest.unowned)) throw new Error("not an index");
+    ids[id] = { ...rest, pins };
+  }
   return { pins: read.pins, ids };
 }
 
@@ -50,8 +55,7 @@ function stampOf(path: string): string {
   return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : "-";
 }
 
-function summarize(dir: string, id: number): EntrySummary {
-  const item = readItem(dir, id);
+function summarize(item: HistoryItem): EntrySummary {
   const pins = new Map<string, [string, string]>();
   const unowned = new Set<string>();
   for (const entry of [item.before, item.after]) {
@@ -66,22 +70,26 @@ function summarize(dir: string, id: number): EntrySummary {
 
 /** The summaries of one history folder, read from and saved to `file` (when given). */
 export class HistoryIndex {
-  /** Read from `file`, then added to: the pin table only grows until save() compacts it. */
-  private readonly index: { pins: [string, string][]; ids: Record<string, Stored> } = { pins: [], ids: {} };
+  /** Read from `file` on first use, then added to: the pin table only grows until save() writes it. */
+  private loaded?: { pins: [string, string][]; ids: Record<string, Stored> };
   private readonly seen: Record<string, Stored> = {};
   private pinIds: Map<string, number> | undefined;
-  misses = 0;
+  private misses = 0;
 
   constructor(
     readonly dir: string,
     readonly file?: string,
-  ) {
-    if (!file) return;
+  ) {}
+
+  private get index(): { pins: [string, string][]; ids: Record<string, Stored> } {
+    if (this.loaded) return this.loaded;
+    this.loaded = { pins: [], ids: {} };
     try {
-      this.index = readIndex(file);
+      if (this.file) this.loaded = readIndex(this.file);
     } catch {
       // no index yet, or a torn one: rebuilt from the entries
     }
+    return this.loaded;
   }
 
   summary(id: number): EntrySummary {
@@ -92,7 +100,7 @@ export class HistoryIndex {
     let stored = this.index.ids[id];
     if (stored?.stamp !== stamp) {
       this.misses++;
-      const fresh = summarize(this.dir, id);
+      const fresh = summarize(readItem(this.dir, id));
       stored = { stamp, changed: fresh.changed, pins: fresh.pins.map((p) => this.pinId(p)), unowned: fresh.unowned };
     }
     if (stamp !== "-|-") this.seen[id] = stored;
@@ -105,6 +113,15 @@ export class HistoryIndex {
       },
       unowned: stored.unowned,
     };
+  }
+
+  /** An entry this process has just written, summarized without reading it back. */
+  learn(entry: AfterEntry, before: HistoryItem["before"]): void {
+    const stamp = stampOf(entryFile(this.dir, entry.id, "after"));
+    if (stamp === "-") return;
+    const fresh = summarize({ id: entry.id, before, after: entry, corrupt: [] });
+    this.index.ids[entry.id] = { stamp, changed: fresh.changed, pins: fresh.pins.map((p) => this.pinId(p)), unowned: fresh.unowned };
+    this.misses++;
   }
 
   private pinId(pin: [string, string]): number {
@@ -129,7 +146,11 @@ export class HistoryIndex {
       const key = indices.join(",");
       let set = setIds.get(key);
       if (set === undefined) {
-        set = sets.push(indices.map((i) => renumber.get(i) ?? (renumber.set(i, pins.push(this.index.pins[i]!) - 1), pins.length - 1))) - 1;
+        const newPin = (i: number) => {
+          renumber.set(i, pins.push(this.index.pins[i]!) - 1);
+          return pins.length - 1;
+        };
+        set = sets.push(indices.map((i) => renumber.get(i) ?? newPin(i))) - 1;
         setIds.set(key, set);
       }
       ids[id] = { ...rest, set };

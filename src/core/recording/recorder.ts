@@ -88,8 +88,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[], expl
 }
 
 /** Keep history within max_entries. Returns ids removed (the store is pruned by its owner). */
-function prune(target: Target, config: Config): number[] {
-  return pruneTargetHistory(target, configNumber(config, "history.max_entries"));
+function prune(target: Target, config: Config, before: BeforeEntry, after: AfterEntry): number[] {
+  return pruneTargetHistory(target, configNumber(config, "history.max_entries"), { before, after });
 }
 
 export type Pruner = (target: Target, removedIds: number[]) => void;
@@ -236,7 +236,7 @@ export async function recordOperation(
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
-    const removed = prune(target, config);
+    const removed = prune(target, config, entry, after);
     mark("pruneHistory");
     if (removed.length) onPrune?.(target, removed);
     mark("pruneStore");

@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
-import { ids, pruneHistory } from "./history.ts";
+import { ids, pruneHistory, type AfterEntry, type BeforeEntry } from "./history.ts";
 import { HistoryIndex } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
 import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
@@ -60,10 +60,15 @@ export function historyIndexOf(target: Target): string {
 }
 
 /** Keep history within history.max_entries, reading only the entries the index does not know. Returns the ids removed. */
-export function pruneTargetHistory(target: Target, keep: number): number[] {
+export function pruneTargetHistory(target: Target, keep: number, written?: { before: BeforeEntry; after: AfterEntry }): number[] {
   const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
-  const removed = pruneHistory(target.historyDir, keep, (id) => index.summary(id).changed);
-  index.save();
+  let asked = false;
+  const removed = pruneHistory(target.historyDir, keep, (id) => {
+    if (!asked && written) index.learn(written.after, written.before);
+    asked = true;
+    return index.summary(id).changed;
+  });
+  if (asked) index.save(); // only a history past max_entries needs the index
   return removed;
 }
 
