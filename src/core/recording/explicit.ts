@@ -9,7 +9,7 @@
  * the packages still installed, so it survives uninstall + undo, clean + undo and snapshots.
  * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
-import { listHistory, type BeforeEntry } from "./history.ts";
+import { listHistory, newestState, type BeforeEntry } from "./history.ts";
 import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { markerEnvironment, normalizeExtra, parseRequirement } from "../packages/requirements.ts";
@@ -84,8 +84,7 @@ export function requestedInHistory(historyDir: string): Map<string, Set<string>>
 
 /** Packages the newest history entry records as explicit (canonical names). */
 export function carriedExplicit(historyDir: string): Set<string> {
-  const newest = listHistory(historyDir, 1)[0];
-  return recordedExplicit(newest?.after ?? newest?.before);
+  return recordedExplicit(newestState(historyDir));
 }
 
 export function recordedExplicit(entry: Pick<BeforeEntry, "packages"> | undefined): Set<string> {

@@ -177,6 +177,16 @@ export function readItem(dir: string, id: number): HistoryItem {
   return item;
 }
 
+/** The newest entry's last state (its after-state, else its before-state), reading no more than that. */
+export function newestState(dir: string): BeforeEntry | undefined {
+  const id = latestId(dir);
+  if (id === 0) return undefined;
+  const after = readEntry(entryFile(dir, id, "after"), "after");
+  if (typeof after !== "string") return after;
+  const before = readEntry(entryFile(dir, id, "before"), "before");
+  return typeof before === "string" ? undefined : before;
+}
+
 /** Newest first. */
 export function listHistory(dir: string, limit = Infinity): HistoryItem[] {
   return ids(dir)
