@@ -64,7 +64,6 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
   const sandboxes: Sandbox[] = [];
   for (const _ of bins) {
     const sb = await sandboxWith(100);
-    if (process.env.PYCTL_PROFILE) sb.env.PYCTL_PROFILE = `${process.env.PYCTL_PROFILE}.${sandboxes.length}`; // TEMPORARY
     if (options.fullHistory) fillHistory(sb, 110);
     sandboxes.push(sb);
   }

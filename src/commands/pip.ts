@@ -3,7 +3,6 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
-import { flushProfile, mark } from "../core/base/profile.ts";
 import type { LockHolder } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
@@ -25,9 +24,7 @@ async function runPlain(command: string[], env: Record<string, string | undefine
 }
 
 export async function run(parsed: ParsedArgs): Promise<number> {
-  mark("startup+load");
   const ctx = await openContext();
-  mark("context");
   const version = resolveVersion(ctx.config, stringOption(parsed, "--python"));
   const shown = stringOption(parsed, "--as") ?? "pip";
   const { args, dropped } = withoutUserFlag(parsed.positionals);
@@ -51,7 +48,6 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   assertRunnable(target);
   if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
-  mark("prepareTarget");
   assertWritable(target);
   const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
   // The command as typed (--user included); pip_args are what pip ran.
@@ -68,14 +64,11 @@ export async function run(parsed: ParsedArgs): Promise<number> {
     { waiting, paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`) },
     pruneUnneeded,
   );
-  mark("record.end");
   if (configFlag(ctx.config, "history.show_diff_after_install")) {
     const lines = changeLines(result.entry.changes);
     for (const text of lines) err(text);
   }
   if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
   else await updates?.finish();
-  mark("finish");
-  flushProfile();
   return result.exitCode;
 }

@@ -121,11 +121,13 @@ describe("pruning with the history index", () => {
   });
 
   test("an entry rewritten under a reused id, or a torn index, is read afresh", () => {
-    const dir = historyWith([false, false]);
+    const dir = historyWith([false, false, false, false]);
     const file = join(dir, "..", `${basename(dir)}-index.json`);
     const index = new HistoryIndex(dir, file);
+    for (const id of [4, 3, 1]) index.summary(id);
     expect(index.summary(2)).toEqual({ changed: false, pins: [["a", "1.0"]], unowned: [] });
     index.save();
+    expect(existsSync(file)).toBe(true);
     // #2 discarded and claimed again by an install that changed something
     const changed = entry(2, { changes: { ...NONE, added: ["b==2"] }, packages: [{ name: "B", version: "2" }], unowned: [{ path: "sp/x.py", size: 3 }] });
     writeFileSync(entryFile(dir, 2, "after"), JSON.stringify(changed, null, 2));

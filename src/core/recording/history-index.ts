@@ -140,11 +140,14 @@ export class HistoryIndex {
     const renumber = new Map<number, number>();
     const pins: [string, string][] = [];
     const sets: number[][] = [];
+    // Summaries read from the index share their set's array: most are found by reference.
+    const byArray = new Map<number[], number>();
     const setIds = new Map<string, number>();
     const ids: IndexFile["ids"] = {};
     for (const [id, { pins: indices, ...rest }] of Object.entries(this.seen)) {
-      const key = indices.join(",");
-      let set = setIds.get(key);
+      let set = byArray.get(indices);
+      const key = set === undefined ? indices.join(",") : "";
+      set ??= setIds.get(key);
       if (set === undefined) {
         const newPin = (i: number) => {
           renumber.set(i, pins.push(this.index.pins[i]!) - 1);
@@ -153,19 +156,17 @@ export class HistoryIndex {
         set = sets.push(indices.map((i) => renumber.get(i) ?? newPin(i))) - 1;
         setIds.set(key, set);
       }
+      byArray.set(indices, set);
       ids[id] = { ...rest, set };
     }
     return { pins, sets, ids };
   }
 
-  /**
-   * Keep the summaries asked for since the index was read (what pruning keeps), if anything was
-   * read afresh or is gone. A cache: failing to write it only costs speed.
-   */
+  /** Keep the summaries asked for since the index was read (what pruning keeps). A cache: failing to write it only costs speed. */
   save(): void {
-    if (!this.file) return;
-    const dropped = Object.keys(this.index.ids).some((id) => !this.seen[id]);
-    if (this.misses === 0 && !dropped) return;
+    // Written when an entry was read afresh or learnt (reading one back costs more than this
+    // write); entries gone from history are dropped then.
+    if (!this.file || this.misses === 0) return;
     // No fsync: a torn or lost index is read as none and rebuilt.
     const temp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
     try {

@@ -13,7 +13,6 @@ import { readdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
-import { mark } from "../base/profile.ts";
 import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
@@ -144,16 +143,12 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   const { entry, before, outcome, failure } = ran;
   let changed = true; // until the after-state is read: keep what undo would need
   try {
-    mark("action");
     const afterDists = inventoryOf(target);
-    mark("after.inventory");
     // Explicit marks carry over to what is still installed, plus what a successful install named.
     const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
     for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
     const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-    mark("after.explicit+diff");
     const unowned = unownedOf(target, afterDists);
-    mark("after.unowned");
     // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
     const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
     changed = !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
@@ -167,7 +162,6 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       afterDists.filter((d) => versionBefore.get(d.key) !== d.version),
       target.venv,
     );
-    mark("after.storeAll");
     const after: AfterEntry = {
       id: entry.id,
       ...snapshotEntry(target, op, afterDists, explicit, unowned),
@@ -176,9 +170,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       duration_ms: Math.round(performance.now() - ran.started),
       interrupted: outcome.interrupted,
     };
-    mark("after.snapshotEntry");
     writeAfter(target.historyDir, after);
-    mark("after.write");
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
@@ -203,26 +195,14 @@ export async function recordOperation(
 ): Promise<Outcome & { entry: AfterEntry }> {
   if (!RUN_WITHOUT_PYTHON.has(op.kind)) assertRunnable(target);
   const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
-  mark("lock");
   const guard = new SignalGuard().start();
   try {
     sweepTemps(target, lock, false);
-    mark("sweep");
     recoverTransaction(target);
-    mark("recover");
     const before = inventoryOf(target);
-    mark("before.inventory");
     storeAll(target.storeDir, before, target.venv);
-    mark("before.storeAll");
     const started = performance.now();
-    const carried = carriedExplicit(target.historyDir);
-    mark("before.carried");
-    const unownedBefore = unownedOf(target, before);
-    mark("before.unowned");
-    const snap = snapshotEntry(target, op, before, carried, unownedBefore);
-    mark("before.snapshotEntry");
-    const entry = claimEntry(target.historyDir, snap);
-    mark("before.claim");
+    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
     let failure: unknown;
     let acted: Outcome;
     await testPause("claimed", guard, events);
@@ -237,9 +217,7 @@ export async function recordOperation(
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config, entry, after);
-    mark("pruneHistory");
     if (removed.length) onPrune?.(target, removed);
-    mark("pruneStore");
     events.recorded?.(after);
     return { ...outcome, entry: after };
   } catch (err) {
