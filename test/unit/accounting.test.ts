@@ -42,7 +42,8 @@ describe("metadata folders that are no distribution's", () => {
 
   test.each([
     ["torn by a full disk: an empty METADATA and no RECORD", { "gamma-1.0.dist-info/METADATA": "" }, [`${sp}/gamma-1.0.dist-info/`]],
-    ["a second folder of an installed project, without RECORD", { "alpha-2.0.dist-info/METADATA": metadata("alpha") }, [`${sp}/alpha-2.0.dist-info/`]],
+    ["a second readable folder of an installed project, without RECORD, is a duplicate", { "alpha-2.0.dist-info/METADATA": metadata("alpha") }, []],
+    ["no RECORD and a METADATA without a version", { "gamma-1.0.dist-info/METADATA": "Name: gamma\n" }, [`${sp}/gamma-1.0.dist-info/`]],
     ["a RECORD but no readable name", { "gamma-1.0.dist-info/METADATA": "Version: 1.0\n", "gamma-1.0.dist-info/RECORD": "" }, [`${sp}/gamma-1.0.dist-info/`]],
     [
       "no METADATA at all, beside a torn package",

@@ -111,15 +111,16 @@ export function ownedPaths(venv: string, dists: Dist[], cache?: FilesCache, next
 }
 
 /**
- * Whether a metadata folder is a distribution's: a name and version, and a .dist-info's RECORD.
- * What pip leaves when torn (its ~stash, a .dist-info with an empty METADATA and no RECORD after
- * a full disk) is not: its files are unowned, so undo and `doctor --fix` take them out.
+ * Whether a metadata folder is a distribution's: METADATA (PKG-INFO) with a name and a version,
+ * as pip reads one. What pip leaves when torn is not (its ~stash, or after a full disk a
+ * .dist-info with an empty METADATA and no RECORD): its files are unowned, so undo and
+ * `doctor --fix` take them out. A second, readable folder of an installed project is a
+ * duplicate, RECORD or not: doctor's dist-info check names it.
  */
 export function isCompleteMetadata(dir: string): boolean {
   const name = basename(dir);
   if (isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
   const isDistInfo = name.endsWith(".dist-info");
-  if (isDistInfo && !existsSync(join(dir, "RECORD"))) return false;
   try {
     const headers = readHeaders(join(dir, isDistInfo ? "METADATA" : "PKG-INFO"));
     return Boolean(headers.get("name")?.[0]) && headers.has("version");
