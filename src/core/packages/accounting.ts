@@ -9,7 +9,7 @@
  * dist-info check names those). A folder whose every file is unowned is one unit
  * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { metadataStamps, readHeaders, type Dist } from "./inventory.ts";
