@@ -2,6 +2,10 @@
  * Issue 2's targets, measured side by side in one run:
  *  (a) pyctl's inventory (dist-info scan + freeze text) vs `pip freeze`, at 100+ and 1,000 distributions;
  *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone.
+ * `bun bench/core.ts --recording [--full-history] [--runs N] [--against OTHER_PYCTL]…` runs (b)
+ * only: with a history past max_entries (every write prunes), and other pyctl builds side by side
+ * (e.g. one of main, from `bun scripts/build.ts FILE`). pip's own run varies by tens of ms on a
+ * busy machine: the paired and CPU columns, and pyctl's own time, are steadier than the medians.
  */
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
