@@ -2,10 +2,15 @@
  * Issue 2's targets, measured side by side in one run:
  *  (a) pyctl's inventory (dist-info scan + freeze text) vs `pip freeze`, at 100+ and 1,000 distributions;
  *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone.
+ * `bun bench/core.ts --recording [--full-history] [--runs N] [--against OTHER_PYCTL]…` runs (b)
+ * only: with a history past max_entries (every write prunes), and other pyctl builds side by side
+ * (e.g. one of main, from `bun scripts/build.ts FILE`). pip's own run varies by tens of ms on a
+ * busy machine: the paired and CPU columns, and pyctl's own time, are steadier than the medians.
  */
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, teardown, time, venvOf } from "./lib.ts";
+import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, measure, teardown, time, venvOf, type Sandbox } from "./lib.ts";
 
 async function inventoryRow(fillers: number): Promise<string[]> {
   const sb = await sandboxWith(fillers);
@@ -20,30 +25,143 @@ async function inventoryRow(fillers: number): Promise<string[]> {
   return [String(count), ms(ours), ms(cached), ms(pipFreeze), `${(pipFreeze / ours).toFixed(0)}×`, `${(pipFreeze / cached).toFixed(0)}×`];
 }
 
-async function recordingRows(): Promise<string[][]> {
-  const sb = await sandboxWith(100);
-  const pip = join(venvOf(sb), "bin", "pip");
-  const args = ["install", "-q", "filler000==1.0"];
-  const plain: number[] = [];
-  const recorded: number[] = [];
-  const ownCost: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    plain.push(time(() => sh([pip, ...args], sb)));
-    const wall = time(() => sh([pyctlBin(), "pip", "--", ...args], sb));
-    recorded.push(wall);
-    ownCost.push(wall - latestAfter(sb).duration_ms);
+/** A history past history.max_entries (100): `count` entries, alternately an uninstall and an install, so every write prunes. */
+function fillHistory(sb: Sandbox, count: number): void {
+  for (const args of [
+    ["uninstall", "-y", "filler001"],
+    ["install", "filler001==1.0"],
+  ]) {
+    const r = sh([pyctlBin(), "pip", "--", ...args, "-q"], sb);
+    if (r.code !== 0) throw new Error(r.stderr);
   }
-  sb.cleanup();
-  return [
-    ["pip alone (median of 9)", ms(median(plain))],
-    ["through pyctl, recorded", ms(median(recorded))],
-    ["added, wall-clock difference", ms(median(recorded) - median(plain))],
-    ["added, pyctl's own time (wall − pip's run)", ms(median(ownCost))],
-  ];
+  const dir = join(sb.pyctlHome, "py311", "history");
+  const last = Math.max(
+    ...readdirSync(dir)
+      .map((f) => Number.parseInt(f, 10))
+      .filter(Number.isFinite),
+  );
+  const pair = [last - 1, last].map((id) =>
+    ["before", "after"].map((phase) => readFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), "utf8")),
+  );
+  for (let id = last + 1; id <= last + count; id++) {
+    for (const [i, phase] of ["before", "after"].entries()) {
+      const text = pair[id % 2]![i]!;
+      writeFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), text.replace(/"id": \d+/, `"id": ${id}`));
+    }
+  }
 }
 
-const rows = [["distributions", "pyctl (cold)", "pyctl (scan cache)", "pip freeze", "speed-up cold", "cached"]];
-for (const n of [100, 1000]) rows.push(await inventoryRow(n));
-printTable("(a) inventory vs pip freeze (targets: ≥ 50×, ≤ 10 ms at 100, ≤ 60 ms at 1,000)", rows);
-printTable("(b) `pip install <already installed>` on a venv of 100+ distributions (target: ≤ 20 ms added)", await recordingRows());
+/**
+ * Put a timer around the venv's pip (the real one moved out of the venv): `pipRun` then says how
+ * long pip itself ran in the last call, so pyctl's complete own time (start-up and exit
+ * included) is a run's wall time minus that, whatever pip's own time does on a busy machine.
+ */
+function timePip(sb: Sandbox): { pipRun(): number } {
+  const pip = join(venvOf(sb), "bin", "pip");
+  const real = join(sb.dir, "pip-real");
+  const stamps = join(sb.dir, "pip-times");
+  renameSync(pip, real);
+  writeFileSync(pip, `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`, { mode: 0o755 });
+  return {
+    pipRun() {
+      const [start, end] = readFileSync(stamps, "utf8").trim().split(" ").map(Number);
+      return (end! - start!) / 1e6;
+    },
+  };
+}
+
+/** Median and the spread between the quartiles. */
+function stats(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  return `${ms(median(values))} (IQR ${ms(q(0.25))}–${ms(q(0.75))})`;
+}
+
+/**
+ * (b) A recorded `pip install <already installed>`: pip alone and through each pyctl binary
+ * (this tree's, and `--against BIN`'s), interleaved so all share the machine's state; each
+ * binary has its own sandbox (they would read each other's history and lock otherwise).
+ */
+async function recordingRows(options: { runs: number; against: string[]; fullHistory: boolean }): Promise<string[][]> {
+  const bins = [pyctlBin(), ...options.against];
+  const sandboxes: Sandbox[] = [];
+  const timers: { pipRun(): number }[] = [];
+  for (const _ of bins) {
+    const sb = await sandboxWith(100);
+    if (options.fullHistory) fillHistory(sb, 110);
+    sandboxes.push(sb);
+    timers.push(timePip(sb));
+  }
+  const args = ["install", "-q", "filler000==1.0"];
+  const plain: { wall: number; cpu: number }[] = [];
+  const recorded = bins.map(() => [] as { wall: number; cpu: number }[]);
+  const ownCost = bins.map(() => [] as number[]);
+  const completeOwn = bins.map(() => [] as number[]);
+  const wrapperOwn: number[] = []; // the timer's own share, in every row
+  for (let i = 0; i < options.runs; i++) {
+    plain.push(measure([join(venvOf(sandboxes[0]!), "bin", "pip"), ...args], sandboxes[0]!));
+    wrapperOwn.push(plain.at(-1)!.wall - timers[0]!.pipRun());
+    for (const [b, bin] of bins.entries()) {
+      const sb = sandboxes[b]!;
+      const run = measure([bin, "pip", "--", ...args], sb);
+      recorded[b]!.push(run);
+      ownCost[b]!.push(run.wall - latestAfter(sb).duration_ms);
+      completeOwn[b]!.push(run.wall - timers[b]!.pipRun());
+    }
+  }
+  for (const sb of sandboxes) sb.cleanup();
+  const rows = [
+    [
+      "",
+      "wall",
+      "added: medians' difference",
+      "added: paired (run − pip's run before it)",
+      "added CPU: paired",
+      "pyctl's own time (wall − pip's run)",
+      "complete own time (wall − pip's own run)",
+    ],
+  ];
+  rows.push([
+    `pip alone (median of ${options.runs})`,
+    stats(plain.map((r) => r.wall)),
+    "",
+    "",
+    `(CPU ${stats(plain.map((r) => r.cpu))})`,
+    "",
+    `(timer: ${stats(wrapperOwn)})`,
+  ]);
+  for (const [b, bin] of bins.entries()) {
+    const name = b === 0 ? "through pyctl, recorded" : `through ${bin}`;
+    const walls = recorded[b]!.map((r) => r.wall);
+    const paired = recorded[b]!.map((r, i) => r.wall - plain[i]!.wall);
+    const cpu = recorded[b]!.map((r, i) => r.cpu - plain[i]!.cpu);
+    rows.push([
+      name,
+      stats(walls),
+      ms(median(walls) - median(plain.map((r) => r.wall))),
+      stats(paired),
+      stats(cpu),
+      stats(ownCost[b]!),
+      stats(completeOwn[b]!),
+    ]);
+  }
+  return rows;
+}
+
+/** `bun bench/core.ts [--recording] [--full-history] [--runs N] [--against BIN]…`: --recording runs (b) only. */
+const argv = process.argv.slice(2);
+const valuesOf = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]!] : []));
+const recording = {
+  runs: Number(valuesOf("--runs")[0] ?? 9),
+  against: valuesOf("--against"),
+  fullHistory: argv.includes("--full-history"),
+};
+
+if (!argv.includes("--recording")) {
+  const rows = [["distributions", "pyctl (cold)", "pyctl (scan cache)", "pip freeze", "speed-up cold", "cached"]];
+  for (const n of [100, 1000]) rows.push(await inventoryRow(n));
+  printTable("(a) inventory vs pip freeze (targets: ≥ 50×, ≤ 10 ms at 100, ≤ 60 ms at 1,000)", rows);
+}
+const history = recording.fullHistory ? ", history past max_entries" : "";
+printTable(`(b) \`pip install <already installed>\` on a venv of 100+ distributions${history} (target: ≤ 20 ms added)`, await recordingRows(recording));
 teardown();

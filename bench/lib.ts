@@ -17,6 +17,15 @@ export function time(fn: () => void): number {
   return performance.now() - start;
 }
 
+/** Run `cmd` in a sandbox: wall time, and CPU time (user + system, its children's included) in ms. */
+export function measure(cmd: string[], sb: Sandbox): { wall: number; cpu: number } {
+  const start = performance.now();
+  const proc = Bun.spawnSync(cmd, { env: sb.env, cwd: sb.home, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  const wall = performance.now() - start;
+  if (proc.exitCode !== 0) throw new Error(`${cmd.join(" ")}: ${proc.stderr.toString()}`);
+  return { wall, cpu: Number(proc.resourceUsage.cpuTime.total) / 1000 };
+}
+
 export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }

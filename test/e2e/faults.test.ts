@@ -37,11 +37,7 @@ const OPERATIONS: Operation[] = [
  * fail: one that survives fails its test ("take it off KNOWN_BROKEN"). The lead deletes each
  * group when its branch is merged.
  */
-const KNOWN_BROKEN = new Set<string>([
-  // pip torn by a full disk after writing gamma-1.0.dist-info/METADATA empty (no RECORD): the
-  // inventory and the unowned-file scan both pass over such a folder, so undo leaves it behind.
-  "pip install / disk full (8192 bytes free)",
-]);
+const KNOWN_BROKEN = new Set<string>([]);
 
 /** Known-broken cases run (and must still fail) only with PYCTL_FAULTS_KNOWN_BROKEN=1: keeps CI fast. */
 const RUN_KNOWN_BROKEN = process.env.PYCTL_FAULTS_KNOWN_BROKEN === "1";

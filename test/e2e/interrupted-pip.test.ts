@@ -2,7 +2,7 @@
 // extracts a package of 3,000 files (SIGINT to the group, SIGHUP, SIGKILL), then `pyctl undo`
 // brings the venv's complete file set back: paths, sizes, REQUESTED markers, console scripts.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pyctlBin, run, type Sandbox } from "../support/env.ts";
 import { buildHuge, fileSet, historyDir, initSandbox, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, venv } from "../support/venv-fixtures.ts";
@@ -109,6 +109,42 @@ describe("undo of a fresh pip install killed mid-extraction", () => {
     expect(doctor).toMatch(/unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/);
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("no package owns");
+    expect(fileSet(venv(sb))).toEqual(before);
+    expect(script(sb, "alpha")).toBe("alpha 1.0");
+    sb.cleanup();
+  });
+});
+
+describe("a .dist-info torn by a full disk (an empty METADATA, no RECORD)", () => {
+  test("is recorded as unowned, shown by doctor, removed by undo and by doctor --fix", async () => {
+    const sb = initSandbox();
+    await buildHuge(sb);
+    ok(pip(sb, "install", "-q", "alpha==1.0"));
+    const before = fileSet(venv(sb));
+    const torn = join(sitePackages(sb), "huge-1.0.dist-info");
+    const { pgid, exited } = await stopMidExtraction(sb, ["install", "huge==1.0"], "1.0");
+    // what pip leaves when the disk fills as it writes the metadata (the fault matrix's case)
+    mkdirSync(torn);
+    writeFileSync(join(torn, "METADATA"), "");
+    process.kill(-pgid, "SIGINT");
+    process.kill(-pgid, "SIGCONT");
+    expect(await exited).not.toBe(0);
+    const entry = lastEntry(sb) as unknown as { interrupted: boolean; unowned: { path: string; size: number; files?: number }[] };
+    expect(entry.interrupted).toBe(true);
+    expect(entry.unowned).toContainEqual({ path: "lib/python3.11/site-packages/huge-1.0.dist-info/", size: 0, files: 1 });
+    const doctor = run(sb, ["doctor"]);
+    expect(doctor.stdout).toMatch(
+      /unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+    );
+    ok(run(sb, ["undo"]));
+    expect(existsSync(torn)).toBe(false);
+    expect(fileSet(venv(sb))).toEqual(before);
+    // one left outside any recorded operation: doctor --fix takes it out, recorded
+    mkdirSync(torn);
+    writeFileSync(join(torn, "METADATA"), "");
+    const fix = run(sb, ["doctor", "--fix"]);
+    expect(fix.stdout).toContain("removed 1 unowned file(s)/folder(s)");
+    expect(existsSync(torn)).toBe(false);
     expect(fileSet(venv(sb))).toEqual(before);
     expect(script(sb, "alpha")).toBe("alpha 1.0");
     sb.cleanup();

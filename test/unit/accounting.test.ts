@@ -1,10 +1,11 @@
 // Unowned-file arithmetic, RECORD lines, pip's stash names, snapshot explicit marks and store entry
 // names of direct installs: no Python started.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareUnowned, isStash, recordPath, type UnownedFile } from "../../src/core/packages/accounting.ts";
+import { compareUnowned, isStash, recordPath, unownedFiles, type UnownedFile } from "../../src/core/packages/accounting.ts";
+import { readInventory } from "../../src/core/packages/inventory.ts";
 import { applyExplicitMarks, parseSnapshotText } from "../../src/core/recording/snapshots.ts";
 import { ANY_DIRECT, entryName, pruneStore, versionOfEntry } from "../../src/core/recording/store.ts";
 
@@ -23,6 +24,84 @@ describe("compareUnowned", () => {
     const change = compareUnowned(current, goal);
     expect(change.remove.map((u) => u.path)).toEqual(remove);
     expect(change.restore.map((u) => u.path)).toEqual(restore);
+  });
+});
+
+describe("metadata folders that are no distribution's", () => {
+  const sp = "lib/python3.11/site-packages";
+  const put = (root: string, rel: string, text = "") => {
+    mkdirSync(join(root, rel, ".."), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+  const metadata = (name: string) => `Metadata-Version: 2.1\nName: ${name}\nVersion: 1.0\n\n`;
+  const distInfo = (root: string, folder: string, name: string, files: string[]) => {
+    put(root, `${sp}/${folder}/METADATA`, metadata(name));
+    put(root, `${sp}/${folder}/RECORD`, [...files, `${folder}/METADATA`, `${folder}/RECORD`].map((f) => `${f},,`).join("\n"));
+    for (const f of files) put(root, `${sp}/${f}`, "x = 1\n");
+  };
+
+  test.each([
+    ["torn by a full disk: an empty METADATA and no RECORD", { "gamma-1.0.dist-info/METADATA": "" }, [`${sp}/gamma-1.0.dist-info/`]],
+    ["a second readable folder of an installed project, without RECORD, is a duplicate", { "alpha-2.0.dist-info/METADATA": metadata("alpha") }, []],
+    ["no RECORD and a METADATA without a version", { "gamma-1.0.dist-info/METADATA": "Name: gamma\n" }, [`${sp}/gamma-1.0.dist-info/`]],
+    ["a RECORD but no readable name", { "gamma-1.0.dist-info/METADATA": "Version: 1.0\n", "gamma-1.0.dist-info/RECORD": "" }, [`${sp}/gamma-1.0.dist-info/`]],
+    [
+      "no METADATA at all, beside a torn package",
+      { "gamma-1.0.dist-info/INSTALLER": "pip\n", "gamma/__init__.py": "" },
+      [`${sp}/gamma-1.0.dist-info/`, `${sp}/gamma/`],
+    ],
+    ["an egg-info whose PKG-INFO has no name", { "gamma-1.0.egg-info/PKG-INFO": "" }, [`${sp}/gamma-1.0.egg-info/`]],
+    ["pip's stash", { "~lpha-1.0.dist-info/METADATA": metadata("alpha"), "~lpha-1.0.dist-info/RECORD": "" }, [`${sp}/~lpha-1.0.dist-info/`]],
+    [
+      "a complete second metadata folder is a duplicate, not a leftover",
+      { "alpha-2.0.dist-info/METADATA": metadata("alpha"), "alpha-2.0.dist-info/RECORD": "" },
+      [],
+    ],
+  ] as [string, Record<string, string>, string[]][])("%s", (_, files, unowned) => {
+    const venv = mkdtempSync(join(tmpdir(), "pyctl-venv-"));
+    distInfo(venv, "alpha-1.0.dist-info", "alpha", ["alpha/__init__.py"]);
+    for (const [rel, text] of Object.entries(files)) put(venv, `${sp}/${rel}`, text);
+    const dists = readInventory(join(venv, sp));
+    expect(dists.map((d) => d.name)).toEqual(["alpha"]);
+    const units = unownedFiles(venv, join(venv, sp), dists);
+    expect(units.map((u) => u.path)).toEqual(unowned);
+    // recorded with sizes and file counts, like any leftover
+    for (const u of units) expect(u.files).toBe(Object.keys(files).filter((f) => `${sp}/${f}`.startsWith(u.path)).length);
+    rmSync(venv, { recursive: true });
+  });
+});
+
+describe("the scan cache", () => {
+  test("an unchanged venv is answered from the last result; a file added deep down, or a torn .dist-info, is not missed", () => {
+    const venv = mkdtempSync(join(tmpdir(), "pyctl-venv-"));
+    const sp = join(venv, "lib", "python3.11", "site-packages");
+    mkdirSync(join(sp, "alpha-1.0.dist-info"), { recursive: true });
+    mkdirSync(join(sp, "alpha", "sub"), { recursive: true });
+    mkdirSync(join(venv, "bin"));
+    writeFileSync(join(sp, "alpha-1.0.dist-info", "METADATA"), "Name: alpha\nVersion: 1.0\n\n");
+    writeFileSync(
+      join(sp, "alpha-1.0.dist-info", "RECORD"),
+      "alpha/__init__.py,,\nalpha/sub/x.py,,\nalpha-1.0.dist-info/METADATA,,\nalpha-1.0.dist-info/RECORD,,\n",
+    );
+    writeFileSync(join(sp, "alpha", "__init__.py"), "");
+    writeFileSync(join(sp, "alpha", "sub", "x.py"), "");
+    const cacheFile = join(venv, "files-cache.json");
+    const scan = (file = cacheFile) => unownedFiles(venv, sp, readInventory(sp), file).map((u) => u.path);
+    expect(scan()).toEqual([]);
+    expect(existsSync(join(venv, "files-cache.result.json"))).toBe(true);
+    expect(scan()).toEqual([]);
+    writeFileSync(join(sp, "alpha", "sub", "stray.py"), "X = 1\n");
+    expect(scan()).toEqual(["lib/python3.11/site-packages/alpha/sub/stray.py"]);
+    mkdirSync(join(sp, "gamma-1.0.dist-info"));
+    writeFileSync(join(sp, "gamma-1.0.dist-info", "METADATA"), "");
+    const expected = ["lib/python3.11/site-packages/alpha/sub/stray.py", "lib/python3.11/site-packages/gamma-1.0.dist-info/"];
+    expect(scan()).toEqual(expected);
+    // another process reads the saved files (this one keeps its last scan in memory)
+    for (const name of ["files-cache.json", "files-cache.result.json"]) copyFileSync(join(venv, name), join(venv, `copy-${name}`));
+    expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
+    writeFileSync(join(venv, "copy-files-cache.result.json"), "{");
+    expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
+    rmSync(venv, { recursive: true });
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { buildGraph, orphans } from "../../src/core/packages/dependencies.ts";
 import { readInventory } from "../../src/core/packages/inventory.ts";
 import { namedRequirements } from "../../src/core/recording/explicit.ts";
-import { markerEnvironment } from "../../src/core/packages/requirements.ts";
+import { markerEnvironment, parseRequirement } from "../../src/core/packages/requirements.ts";
 
 const root = mkdtempSync(join(tmpdir(), "pyctl-deps-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -155,4 +155,28 @@ describe("namedRequirements", () => {
       expect([...got.names]).toEqual(names);
     });
   }
+
+  // plain numeric specifiers are read without the PEP 440 library: the same names either way
+  test.each([
+    "alpha==1.0",
+    "Gamma[Fast, Extra_2]==1.0.*",
+    "beta>=2,<3",
+    "beta!=2.*",
+    "alpha~=1",
+    "alpha~=1.4",
+    "alpha>=1.*",
+    "alpha==1.0rc1",
+    "alpha[x]",
+    "alpha==",
+    "alpha=1",
+  ])("%s reads as parseRequirement reads it", (arg) => {
+    let expected: [string, string[]][] = [];
+    try {
+      const req = parseRequirement(arg);
+      expected = [[req.key, req.extras]];
+    } catch {
+      // skipped either way
+    }
+    expect([...namedRequirements(["install", arg]).names]).toEqual(expected);
+  });
 });

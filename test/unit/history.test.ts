@@ -1,10 +1,11 @@
 // History entries validated when read, no-change operations in pruning, and stale temp files.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { sweepStaleTemps } from "../../src/core/base/atomic.ts";
 import { changedSomething, entryFile, isValidEntry, listHistory, missingPackage, pruneHistory, type AfterEntry } from "../../src/core/recording/history.ts";
+import { HistoryIndex } from "../../src/core/recording/history-index.ts";
 
 const NONE = { added: [], removed: [], modified: [] };
 
@@ -101,6 +102,68 @@ describe("pruneHistory", () => {
     expect(left.every((id) => !(removed as number[]).includes(id))).toBe(true);
     expect(left.length).toBe(changed.length - (removed as number[]).length);
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe("pruning with the history index", () => {
+  const viaIndex = (dir: string, keep: number, file: string) => {
+    const index = new HistoryIndex(dir, file);
+    const removed = pruneHistory(dir, keep, (id) => index.summary(id).changed);
+    index.save();
+    return removed;
+  };
+
+  test("removes what reading every entry removes, and the next pruning reads no entry", () => {
+    const changes = [true, false, true, true, false, false, true, true];
+    const plain = historyWith(changes);
+    const indexed = historyWith(changes);
+    const file = join(indexed, "..", `${basename(indexed)}-index.json`);
+    const after = entryFile(indexed, 6, "after");
+    const time = new Date("2026-11-01T10:30:15.000Z");
+    utimesSync(after, time, time);
+    expect(viaIndex(indexed, 3, file)).toEqual(pruneHistory(plain, 3));
+    expect(existsSync(file)).toBe(true);
+    // the index answers without reading: #6 (no change) overwritten in place, same size and
+    // time, with what would read as corrupt (and so as a change) still counts as no change
+    writeFileSync(after, "x".repeat(statSync(after).size));
+    utimesSync(after, time, time);
+    expect(new HistoryIndex(indexed, file).summary(6).changed).toBe(false);
+    expect(new HistoryIndex(indexed).summary(6).changed).toBe(true);
+    rmSync(plain, { recursive: true });
+    rmSync(indexed, { recursive: true });
+    rmSync(file);
+  });
+
+  test("an entry rewritten under a reused id, or a torn index, is read afresh", () => {
+    const dir = historyWith([false, false, false, false]);
+    const file = join(dir, "..", `${basename(dir)}-index.json`);
+    const index = new HistoryIndex(dir, file);
+    for (const id of [4, 3, 1]) index.summary(id);
+    expect(index.summary(2)).toEqual({ changed: false, pins: [["a", "1.0"]], unowned: [] });
+    index.save();
+    expect(existsSync(file)).toBe(true);
+    // #2 discarded and claimed again by an install that changed something
+    const changed = entry(2, { changes: { ...NONE, added: ["b==2"] }, packages: [{ name: "B", version: "2" }], unowned: [{ path: "sp/x.py", size: 3 }] });
+    writeFileSync(entryFile(dir, 2, "after"), JSON.stringify(changed, null, 2));
+    expect(new HistoryIndex(dir, file).summary(2)).toEqual({
+      changed: true,
+      pins: [
+        ["a", "1.0"],
+        ["b", "2"],
+      ],
+      unowned: ["sp/x.py\u00003"],
+    });
+    // what the writer learns is what a reader would read
+    const learnt = new HistoryIndex(dir, file);
+    learnt.learn(changed, listHistory(dir).find((i) => i.id === 2)!.before);
+    const plain = ({ changed, pins, unowned }: ReturnType<HistoryIndex["summary"]>) => ({ changed, pins, unowned });
+    expect(plain(learnt.summary(2))).toEqual(plain(new HistoryIndex(dir).summary(2)));
+    for (const torn of ['{"pins": [', '{"pins": [], "sets": [[7]], "ids": {}}', '{"pins": [], "sets": [], "ids": {"1": {"set": 3}}}']) {
+      writeFileSync(file, torn);
+      expect(new HistoryIndex(dir, file).summary(1).changed).toBe(false);
+    }
+    rmSync(dir, { recursive: true });
+    rmSync(file);
   });
 });
 

@@ -35,3 +35,22 @@ test("a folder at the lock's path is not pyctl's lock", () => {
   Bun.spawnSync(["mkdir", path]);
   expect(() => tryLock(path, "x")).toThrow();
 });
+
+test("a holder that never released (killed) leaves the word for the next; it is passed on until one cleans up", () => {
+  const path = join(dir, "abandoned-lock");
+  const first = tryLock(path, "pip install x")!;
+  expect(first.abandoned).toBe(false);
+  first.release();
+  expect(readFileSync(path, "utf8")).toBe(""); // a clean release empties it
+  writeFileSync(path, JSON.stringify({ pid: 999999, command: "pip install y" })); // what a killed holder leaves
+  const second = tryLock(path, "pyctl snapshot s")!;
+  expect(second.abandoned).toBe(true);
+  second.release(); // did not clean up: the next holder is told
+  const third = tryLock(path, "pip install z")!;
+  expect(third.abandoned).toBe(true);
+  third.cleaned();
+  third.release();
+  const fourth = tryLock(path, "pip install z")!;
+  expect(fourth.abandoned).toBe(false);
+  fourth.release();
+});

@@ -4,13 +4,13 @@
  * descriptor: every child pyctl starts on the venv gets it (`withLockFds`), and the lock dies
  * with the last of them, never with pyctl alone while its pip keeps writing. The kernel drops
  * it when they all die, so a crash never leaves a stuck lock; the file's content (pid and
- * command) only serves the "waiting for …" message.
+ * command) serves the "waiting for …" message, and says when a holder was killed (`abandoned`).
  *
  * The file is pyctl's own: it is opened without following symlinks, must be a regular file
  * owned by the caller, and is kept 0600, so another user can neither open it (and hold root's
  * lock) nor plant a symlink that makes pyctl write somewhere else.
  */
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { errnoCode, PyctlError } from "./errors.ts";
 
@@ -40,7 +40,28 @@ export interface LockHolder {
 }
 
 export interface VenvLock {
+  /**
+   * A holder before this one never released the lock (it was killed, so its temp files may be
+   * left anywhere it writes), and nobody has cleaned up after it yet: see `cleaned`.
+   */
+  readonly abandoned: boolean;
+  /** Say that what an abandoned holder left is gone; until then every release passes the word on. */
+  cleaned(): void;
   release(): void;
+}
+
+/**
+ * The lock file's content while held: the holder, for "waiting for …" messages. A clean release
+ * empties it; content left at the next take means its holder was killed. {"abandoned":true}
+ * carries that forward through holders that do not clean up.
+ */
+function readContent(fd: number): string {
+  const buffer = Buffer.alloc(512);
+  try {
+    return buffer.toString("utf8", 0, readSync(fd, buffer, 0, buffer.length, 0));
+  } catch {
+    return "";
+  }
 }
 
 /** Descriptors of the locks this process holds, in the order taken. */
@@ -94,6 +115,7 @@ export function tryLock(path: string, command: string): VenvLock | undefined {
     closeSync(fd);
     return undefined;
   }
+  let abandoned = readContent(fd).trim() !== "";
   try {
     ftruncateSync(fd, 0);
     writeSync(fd, JSON.stringify({ pid: process.pid, command }), 0);
@@ -102,8 +124,20 @@ export function tryLock(path: string, command: string): VenvLock | undefined {
   }
   held.add(fd);
   return {
+    get abandoned() {
+      return abandoned;
+    },
+    cleaned: () => {
+      abandoned = false;
+    },
     release: () => {
       held.delete(fd);
+      try {
+        ftruncateSync(fd, 0);
+        if (abandoned) writeSync(fd, '{"abandoned":true}', 0);
+      } catch {
+        /* the next holder then cleans up once more than needed */
+      }
       closeSync(fd);
     },
   };

@@ -141,6 +141,10 @@ export class Layout {
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");
   }
+  /** What pruning needs from each history entry (a cache: safe to delete). */
+  historyIndex(version: string): string {
+    return join(this.versionDir(version), "history-index.json");
+  }
 
   /** The folders a venv swap (base/swap.ts) moves between. */
   swapPaths(version: string): SwapPaths {

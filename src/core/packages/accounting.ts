@@ -9,10 +9,10 @@
  * dist-info check names those). A folder whose every file is unowned is one unit
  * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
  */
-import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
-import type { Dist } from "./inventory.ts";
+import { metadataStamps, readHeaders, type Dist } from "./inventory.ts";
 
 export interface UnownedFile {
   /** Relative to the venv root; a folder ends with "/". */
@@ -52,16 +52,24 @@ function readLines(path: string): string[] {
 /**
  * What a scan learnt, by stat stamp: each folder's entries (a folder's stamp changes when an
  * entry is added, removed or renamed) and each metadata folder's owned paths (pip never edits a
- * .dist-info in place), and the result. An unchanged venv then costs one stat(2) per folder; a
- * file rewritten in place keeps its old size here until its folder changes.
+ * .dist-info in place). A file rewritten in place keeps its old size here until its folder changes.
  */
 interface FilesCache {
   dirs: Record<string, { stamp: string; entries: [string, 0 | 1, number][] }>;
   owners: Record<string, { stamp: string; files: string[] }>;
-  /** The last result, valid while every folder and metadata folder has the same stamp. */
-  result?: { fingerprint: string; units: UnownedFile[] };
   /** Not saved: whether anything was read afresh. */
   misses?: number;
+}
+
+/**
+ * The last result, in a small file of its own (the cache's name with `.result`): valid while
+ * every folder scanned and every metadata folder has the same stamp, in the same order. An
+ * unchanged venv then costs one stat(2) per folder, and reads nothing else.
+ */
+interface LastResult {
+  dirs: [string, string][];
+  metadata: [string, string][];
+  units: UnownedFile[];
 }
 
 function stampOf(path: string): string | undefined {
@@ -100,6 +108,25 @@ export function ownedPaths(venv: string, dists: Dist[], cache?: FilesCache, next
     for (const path of owned) files.add(path);
   }
   return { files, dirs };
+}
+
+/**
+ * Whether a metadata folder is a distribution's: METADATA (PKG-INFO) with a name and a version,
+ * as pip reads one. What pip leaves when torn is not (its ~stash, or after a full disk a
+ * .dist-info with an empty METADATA and no RECORD): its files are unowned, so undo and
+ * `doctor --fix` take them out. A second, readable folder of an installed project is a
+ * duplicate, RECORD or not: doctor's dist-info check names it.
+ */
+export function isCompleteMetadata(dir: string): boolean {
+  const name = basename(dir);
+  if (isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
+  const isDistInfo = name.endsWith(".dist-info");
+  try {
+    const headers = readHeaders(join(dir, isDistInfo ? "METADATA" : "PKG-INFO"));
+    return Boolean(headers.get("name")?.[0]) && headers.has("version");
+  } catch {
+    return false;
+  }
 }
 
 interface Tally {
@@ -151,12 +178,10 @@ class Walker {
 
   /**
    * A second metadata folder of an installed project (pip reads the first): doctor's dist-info
-   * check reports it, as a duplicate, not as a leftover. A stash or a torn one has no METADATA.
+   * check reports it, as a duplicate, not as a leftover.
    */
   private isSecondMetadata(rel: string, name: string): boolean {
-    if (rel !== this.site || isStash(name) || !/\.(dist|egg)-info$/.test(name)) return false;
-    const dir = join(this.venv, rel, name);
-    return existsSync(join(dir, "METADATA")) || existsSync(join(dir, "PKG-INFO"));
+    return rel === this.site && isCompleteMetadata(join(this.venv, rel, name));
   }
 
   walk(rel: string): Tally {
@@ -191,19 +216,38 @@ class Walker {
   }
 }
 
-/** The last scan per cache file in this process: a recorded operation scans before and after. */
-const scans = new Map<string, FilesCache>();
+/** The last scan and result per cache file in this process: a recorded operation scans before and after. */
+const scans = new Map<string, { cache: FilesCache; last: LastResult }>();
 
-function readCache(file: string | undefined): FilesCache | undefined {
-  if (!file) return undefined;
-  const known = scans.get(file);
-  if (known) return known;
+function readJson<T>(file: string): T | undefined {
   try {
-    const cache = JSON.parse(readFileSync(file, "utf8")) as FilesCache;
-    return cache.dirs && cache.owners ? cache : { dirs: {}, owners: {} };
+    return JSON.parse(readFileSync(file, "utf8")) as T;
   } catch {
-    return { dirs: {}, owners: {} };
+    return undefined;
   }
+}
+
+function readCache(file: string): FilesCache {
+  const known = scans.get(file)?.cache;
+  if (known) return known;
+  const cache = readJson<FilesCache>(file);
+  return cache?.dirs && cache.owners ? cache : { dirs: {}, owners: {} };
+}
+
+const resultFileOf = (cacheFile: string) => cacheFile.replace(/(\.json)?$/, ".result.json");
+
+/** A metadata folder's stamp as the inventory took it (inventory.ts), or afresh. */
+function metadataStamp(path: string): string | undefined {
+  return metadataStamps.get(path) ?? stampOf(path);
+}
+
+function isCurrent(venv: string, last: LastResult | undefined, dists: Dist[]): boolean {
+  if (!last?.dirs?.length || last.metadata?.length !== dists.length) return false;
+  for (const [i, dist] of dists.entries()) {
+    const [path, stamp] = last.metadata[i]!;
+    if (path !== dist.metadataPath || metadataStamp(path) !== stamp) return false;
+  }
+  return last.dirs.every(([rel, stamp]) => stampOf(join(venv, rel)) === stamp);
 }
 
 /**
@@ -212,9 +256,9 @@ function readCache(file: string | undefined): FilesCache | undefined {
  * the scan so that unchanged folders are not read again.
  */
 export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
-  const cache = readCache(cacheFile);
-  const fingerprint = cache ? fingerprintOf(venv, cache, dists) : undefined;
-  if (fingerprint && cache?.result?.fingerprint === fingerprint) return cache.result.units;
+  const last = cacheFile ? (scans.get(cacheFile)?.last ?? readJson<LastResult>(resultFileOf(cacheFile))) : undefined;
+  if (isCurrent(venv, last, dists)) return last!.units;
+  const cache = cacheFile ? readCache(cacheFile) : undefined;
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
   const owned = ownedPaths(venv, dists, cache, next);
   const site = relative(resolve(venv), resolve(sitePackages));
@@ -222,30 +266,22 @@ export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], 
   const units: UnownedFile[] = [];
   for (const rel of ["bin", site]) units.push(...walker.walk(rel).units);
   units.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const misses = next?.misses ?? 0;
-  if (next) {
-    delete next.misses;
-    next.result = { fingerprint: fingerprintOf(venv, next, dists) ?? "", units };
-  }
-  if (cacheFile && next) scans.set(cacheFile, next);
-  const changed = misses > 0 || cache?.result?.fingerprint !== next?.result?.fingerprint;
-  if (cacheFile && next && changed) {
-    try {
-      writeFileAtomic(cacheFile, JSON.stringify(next));
-    } catch {
-      // a cache that cannot be written only costs speed
-    }
+  if (!cacheFile || !next) return units;
+  const misses = next.misses ?? 0;
+  delete next.misses;
+  const result: LastResult = {
+    dirs: Object.entries(next.dirs).map(([rel, d]) => [rel, d.stamp]),
+    metadata: dists.map((d) => [d.metadataPath, metadataStamp(d.metadataPath) ?? ""]),
+    units,
+  };
+  scans.set(cacheFile, { cache: next, last: result });
+  try {
+    if (misses > 0) writeFileAtomic(cacheFile, JSON.stringify(next));
+    writeFileAtomic(resultFileOf(cacheFile), JSON.stringify(result));
+  } catch {
+    // a cache that cannot be written only costs speed
   }
   return units;
-}
-
-/** The stamps of every folder the cache knows and of each distribution's metadata folder, in one string. */
-function fingerprintOf(venv: string, cache: FilesCache, dists: Dist[]): string | undefined {
-  const dirs = Object.keys(cache.dirs);
-  if (dirs.length === 0) return undefined;
-  const parts = dirs.map((rel) => `${rel}=${stampOf(join(venv, rel))}`);
-  for (const dist of dists) parts.push(`${dist.metadataPath}=${stampOf(dist.metadataPath)}`);
-  return parts.join("\n");
 }
 
 export function totalSize(units: UnownedFile[]): number {

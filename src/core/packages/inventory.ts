@@ -145,6 +145,9 @@ function readCache(file: string | undefined): ScanCache {
  */
 const VALID_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
 
+/** Each metadata folder's stat stamp as the last readInventory took it (accounting.ts reuses them). */
+export const metadataStamps = new Map<string, string>();
+
 /**
  * Every distribution in `sitePackages`, first spelling of a project wins (as for pip).
  * `cacheFile` (optional) remembers the last scan so unchanged folders are not read again.
@@ -167,6 +170,7 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) continue;
     const stamp = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    metadataStamps.set(path, stamp);
     const hit = cache[entry]?.stamp === stamp ? cache[entry] : undefined;
     const fields = hit ? hit.dist : readDist(path, st.isDirectory());
     changed ||= !hit;

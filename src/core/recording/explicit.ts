@@ -9,16 +9,30 @@
  * the packages still installed, so it survives uninstall + undo, clean + undo and snapshots.
  * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
-import { listHistory, type BeforeEntry } from "./history.ts";
+import { listHistory, newestState, type BeforeEntry } from "./history.ts";
 import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
-import { parseRequirement, markerEnvironment } from "../packages/requirements.ts";
+import { markerEnvironment, normalizeExtra, parseRequirement } from "../packages/requirements.ts";
 import { buildGraph, type Graph } from "../packages/dependencies.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 
 /** Options that take a value (the value is not a requirement): pip's global ones and install's. */
 const VALUE_OPTIONS = new Set([...PIP_VALUE_OPTIONS, ...PIP_INSTALL_VALUE_OPTIONS]);
+
+/** One `OP VERSION` clause that is valid PEP 440 as it stands (wildcards only after == and !=). */
+const SIMPLE_CLAUSE = /^(?:(?:==|!=)\d+(?:\.\d+)*(?:\.\*)?|(?:>=|<=|<|>)\d+(?:\.\d+)*|~=\d+(?:\.\d+)+)$/;
+
+/**
+ * `name[extras]` with plain numeric clauses (`alpha==1.0`, `beta>=2,<3`), read without the PEP 440
+ * library that parseRequirement loads to check other specifiers: the common case of a pip write.
+ */
+function simpleRequirement(arg: string): { key: string; extras: string[] } | undefined {
+  if (/[;@\s()]/.test(arg)) return undefined;
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[([^\]]*)\])?(.*)$/.exec(arg);
+  if (!m || (m[3] && !m[3].split(",").every((clause) => SIMPLE_CLAUSE.test(clause)))) return undefined;
+  return { key: canonicalName(m[1]!), extras: m[2] ? m[2].split(",").map(normalizeExtra).filter(Boolean) : [] };
+}
 
 /** The requirements named on a pip command line (not files, paths or URLs), with the subcommand. */
 export function namedRequirements(pipArgs: string[]): { subcommand?: string; names: Map<string, string[]> } {
@@ -34,7 +48,7 @@ export function namedRequirements(pipArgs: string[]): { subcommand?: string; nam
     }
     if (/[/\\]|^\.|\.(whl|zip|tar\.gz)$/.test(arg) && !arg.includes(" @ ")) continue;
     try {
-      const req = parseRequirement(arg);
+      const req = simpleRequirement(arg) ?? parseRequirement(arg);
       names.set(req.key, req.extras);
     } catch {
       // not a requirement pip would read by name either
@@ -70,8 +84,7 @@ export function requestedInHistory(historyDir: string): Map<string, Set<string>>
 
 /** Packages the newest history entry records as explicit (canonical names). */
 export function carriedExplicit(historyDir: string): Set<string> {
-  const newest = listHistory(historyDir, 1)[0];
-  return recordedExplicit(newest?.after ?? newest?.before);
+  return recordedExplicit(newestState(historyDir));
 }
 
 export function recordedExplicit(entry: Pick<BeforeEntry, "packages"> | undefined): Set<string> {
@@ -82,8 +95,9 @@ export function recordedExplicit(entry: Pick<BeforeEntry, "packages"> | undefine
 
 /** Packages a successful recorded `pip install` names (canonical names). */
 export function namedByInstall(pipArgs: string[], exitCode: number): Set<string> {
+  if (exitCode !== 0) return new Set();
   const { subcommand, names } = namedRequirements(pipArgs);
-  return exitCode === 0 && subcommand === "install" ? new Set(names.keys()) : new Set();
+  return subcommand === "install" ? new Set(names.keys()) : new Set();
 }
 
 /**

@@ -78,7 +78,7 @@ export function entryFile(dir: string, id: number, phase: "before" | "after"): s
   return join(dir, `${String(id).padStart(3, "0")}_${phase}.json`);
 }
 
-function ids(dir: string): number[] {
+export function ids(dir: string): number[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -181,6 +181,16 @@ export function readItem(dir: string, id: number): HistoryItem {
   return item;
 }
 
+/** The newest entry's last state (its after-state, else its before-state), reading no more than that. */
+export function newestState(dir: string): BeforeEntry | undefined {
+  const id = latestId(dir);
+  if (id === 0) return undefined;
+  const after = readEntry(entryFile(dir, id, "after"), "after");
+  if (typeof after !== "string") return after;
+  const before = readEntry(entryFile(dir, id, "before"), "before");
+  return typeof before === "string" ? undefined : before;
+}
+
 /** Newest first. */
 export function listHistory(dir: string, limit = Infinity): HistoryItem[] {
   return ids(dir)
@@ -227,8 +237,9 @@ function changedAt(dir: string, id: number): boolean {
 /**
  * Keep the newest `keep` operations that changed something, and the no-change ones newer than
  * the oldest of those (at most `keep` of them); drop the rest. Returns the ids removed.
+ * `changed` tells an id's operation apart without reading it, when it can (history-index.ts).
  */
-export function pruneHistory(dir: string, keep: number): number[] {
+export function pruneHistory(dir: string, keep: number, changed: (id: number) => boolean = (id) => changedAt(dir, id)): number[] {
   const all = ids(dir);
   if (all.length <= keep) return [];
   let counted = 0;
@@ -236,9 +247,9 @@ export function pruneHistory(dir: string, keep: number): number[] {
   const doomed: number[] = [];
   for (const id of all.reverse()) {
     // once `keep` changes are kept, everything older goes: no need to read it
-    const changed = counted < keep && changedAt(dir, id);
-    if (counted < keep && (changed || idle < keep)) {
-      if (changed) counted++;
+    const counts = counted < keep && changed(id);
+    if (counted < keep && (counts || idle < keep)) {
+      if (counts) counted++;
       else idle++;
     } else {
       doomed.push(id);

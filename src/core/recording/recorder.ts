@@ -17,11 +17,12 @@ import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
-import { claimEntry, discardEntry, missingPackage, pruneHistory, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
-import { acquireLock, type LockHolder } from "../base/lock.ts";
+import { claimEntry, discardEntry, missingPackage, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
+import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
+import { pruneTargetHistory } from "./retention.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
@@ -88,8 +89,8 @@ export function snapshotEntry(target: Target, op: Operation, dists: Dist[], expl
 }
 
 /** Keep history within max_entries. Returns ids removed (the store is pruned by its owner). */
-function prune(target: Target, config: Config): number[] {
-  return pruneHistory(target.historyDir, configNumber(config, "history.max_entries"));
+function prune(target: Target, config: Config, before: BeforeEntry, after: AfterEntry): number[] {
+  return pruneTargetHistory(target, configNumber(config, "history.max_entries"), { before, after });
 }
 
 export type Pruner = (target: Target, removedIds: number[]) => void;
@@ -97,10 +98,15 @@ export type Pruner = (target: Target, removedIds: number[]) => void;
 /** Operations that repair a venv whose python cannot run; every other one needs it to run. */
 const RUN_WITHOUT_PYTHON: ReadonlySet<OperationKind> = new Set(["rebuild", "doctor"]);
 
-/** The folders whose temp files a recorded operation may leave: history, the version folder, the store's. */
-function sweepTemps(target: Target, own: boolean): void {
+/**
+ * Remove the temp files that pyctl processes left: in history and the version folder (caches are
+ * written there without the lock too) always; in each store folder only after a holder of the
+ * lock was killed, since the store is written under the lock and a failing write removes its own.
+ */
+function sweepTemps(target: Target, lock: VenvLock, own: boolean): void {
   sweepStaleTemps(target.historyDir, own);
   sweepStaleTemps(target.layout.versionDir(target.version), own);
+  if (!lock.abandoned) return;
   let names: string[] = [];
   try {
     names = readdirSync(target.storeDir);
@@ -108,6 +114,7 @@ function sweepTemps(target: Target, own: boolean): void {
     /* no store yet */
   }
   for (const name of names) sweepStaleTemps(join(target.storeDir, name), own);
+  lock.cleaned();
 }
 
 /** The error for an operation that ran but whose after-state could not be recorded (a full disk). */
@@ -193,7 +200,7 @@ export async function recordOperation(
   const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
   const guard = new SignalGuard().start();
   try {
-    sweepTemps(target, false);
+    sweepTemps(target, lock, false);
     recoverTransaction(target);
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
@@ -212,12 +219,12 @@ export async function recordOperation(
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
-    const removed = prune(target, config);
+    const removed = prune(target, config, entry, after);
     if (removed.length) onPrune?.(target, removed);
     events.recorded?.(after);
     return { ...outcome, entry: after };
   } catch (err) {
-    sweepTemps(target, true);
+    sweepTemps(target, lock, true);
     throw err;
   } finally {
     guard.stop();

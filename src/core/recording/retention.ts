@@ -6,7 +6,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
-import { listHistory } from "./history.ts";
+import { ids, pruneHistory, type AfterEntry, type BeforeEntry } from "./history.ts";
+import { HistoryIndex } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
 import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
 import type { Target } from "./target.ts";
@@ -22,12 +23,13 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
   const needed = new Map<string, Set<string>>();
   const editables = new Set<string>();
   const unowned = new Set<string>();
-  for (const item of listHistory(target.historyDir)) {
-    for (const entry of [item.before, item.after]) {
-      for (const p of entry?.packages ?? []) keep(needed, p.name, p.version);
-      for (const u of entry?.unowned ?? []) unowned.add(`${u.path}\0${u.size}`);
-    }
+  const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
+  for (const id of ids(target.historyDir)) {
+    const summary = index.summary(id);
+    for (const [name, version] of summary.pins) keep(needed, name, version);
+    for (const u of summary.unowned) unowned.add(u);
   }
+  index.save();
   // A ~unowned bundle stays while a history entry names one of its files.
   for (const id of storedEntries(target.storeDir, UNOWNED)) {
     if (readManifest(target.storeDir, UNOWNED, id)?.units?.some((u) => unowned.has(`${u.path}\0${u.size}`))) keep(needed, UNOWNED, id);
@@ -50,6 +52,24 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
     for (const m of directManifests(target.storeDir)) if (m.direct_url && urls.has(m.direct_url.url)) keep(needed, m.name, m.entry ?? m.version);
   }
   return needed;
+}
+
+/** Where a target's history summaries are kept (history-index.ts). */
+export function historyIndexOf(target: Target): string {
+  return target.layout.historyIndex(target.version);
+}
+
+/** Keep history within history.max_entries, reading only the entries the index does not know. Returns the ids removed. */
+export function pruneTargetHistory(target: Target, keep: number, written?: { before: BeforeEntry; after: AfterEntry }): number[] {
+  const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
+  let asked = false;
+  const removed = pruneHistory(target.historyDir, keep, (id) => {
+    if (!asked && written) index.learn(written.after, written.before);
+    asked = true;
+    return index.summary(id).changed;
+  });
+  if (asked) index.save(); // only a history past max_entries needs the index
+  return removed;
 }
 
 /** Drop store entries nothing refers to any more; returns how many. */

@@ -103,21 +103,31 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
   if (hasEntry(store, dist.name, entry)) return true;
   const files = recordedFiles(dist, venv);
   if (!files) return false;
-  const final = entryDir(store, dist.name, entry);
-  const temp = `${final}.${process.pid}.tmp`;
-  makeDataDir(store);
-  rmSync(temp, { recursive: true, force: true });
-  for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files };
   if (dist.directUrl) Object.assign(manifest, { entry, direct_url: dist.directUrl });
-  mkdirSync(temp, { recursive: true });
-  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
-  try {
-    renameSync(temp, final);
-  } catch {
-    rmSync(temp, { recursive: true, force: true }); // a concurrent writer stored it first
-  }
+  makeDataDir(store);
+  buildEntry(entryDir(store, dist.name, entry), (temp) => {
+    for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
+    mkdirSync(temp, { recursive: true });
+    writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  });
   return true;
+}
+
+/**
+ * Build an entry in `final`.PID.tmp and rename it into place: complete or absent. A build that
+ * fails (a full disk) removes its temp folder, so only a killed pyctl leaves one (recorder.ts).
+ */
+function buildEntry(final: string, build: (temp: string) => void): void {
+  const temp = `${final}.${process.pid}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  try {
+    build(temp);
+    renameSync(temp, final);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    if (!existsSync(final)) throw err; // else a concurrent writer stored it first
+  }
 }
 
 /**
@@ -126,17 +136,11 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
  */
 export function storeBuilt(store: string, manifest: StoreManifest, fill: (filesDir: string) => void): void {
   if (hasEntry(store, manifest.name, manifest.version)) return;
-  const final = entryDir(store, manifest.name, manifest.version);
-  const temp = `${final}.${process.pid}.tmp`;
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(join(temp, "files"), { recursive: true });
-  fill(join(temp, "files"));
-  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
-  try {
-    renameSync(temp, final);
-  } catch {
-    rmSync(temp, { recursive: true, force: true });
-  }
+  buildEntry(entryDir(store, manifest.name, manifest.version), (temp) => {
+    mkdirSync(join(temp, "files"), { recursive: true });
+    fill(join(temp, "files"));
+    writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  });
 }
 
 /** Make sure every given distribution is stored; returns the ones that could not be. */
@@ -222,23 +226,21 @@ export const UNOWNED = "~unowned";
 export function storeUnowned(store: string, venv: string, units: UnownedFile[]): void {
   if (units.length === 0) return;
   const id = `${Date.now()}-${process.pid}`;
-  const final = join(store, UNOWNED, id);
-  const temp = `${final}.tmp`;
   makeDataDir(store);
-  rmSync(temp, { recursive: true, force: true });
-  const files: string[] = [];
-  for (const unit of units) {
-    const rel = unit.path.replace(/\/$/, "");
-    const list = unit.path.endsWith("/") ? walkFiles(join(venv, rel)).map((f) => `${rel}/${f}`) : [rel];
-    for (const file of list) {
-      linkFile(join(venv, file), join(temp, "files", file));
-      files.push(file);
+  buildEntry(join(store, UNOWNED, id), (temp) => {
+    const files: string[] = [];
+    for (const unit of units) {
+      const rel = unit.path.replace(/\/$/, "");
+      const list = unit.path.endsWith("/") ? walkFiles(join(venv, rel)).map((f) => `${rel}/${f}`) : [rel];
+      for (const file of list) {
+        linkFile(join(venv, file), join(temp, "files", file));
+        files.push(file);
+      }
     }
-  }
-  const manifest: StoreManifest = { name: UNOWNED, version: id, venv: resolve(venv), files, units };
-  mkdirSync(temp, { recursive: true });
-  writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
-  renameSync(temp, final);
+    const manifest: StoreManifest = { name: UNOWNED, version: id, venv: resolve(venv), files, units };
+    mkdirSync(temp, { recursive: true });
+    writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
+  });
 }
 
 /** The newest bundle holding `unit` (same path and size). */
