@@ -152,7 +152,7 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
 const argv = process.argv.slice(2);
 const valuesOf = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]!] : []));
 const recording = {
-  runs: Number(valuesOf("--runs")[0] ?? 9),
+  runs: Number(valuesOf("--runs")[0] ?? 31), // pip alone varies by ±50 ms here: fewer runs leave the medians to chance
   against: valuesOf("--against"),
   fullHistory: argv.includes("--full-history"),
 };

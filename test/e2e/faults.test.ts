@@ -32,24 +32,12 @@ const OPERATIONS: Operation[] = [
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
 ];
 
-/**
- * Cases that fail today because of what other branches are fixing, by branch. Each must still
- * fail: one that survives fails its test ("take it off KNOWN_BROKEN"). The lead deletes each
- * group when its branch is merged.
- */
-const KNOWN_BROKEN = new Set<string>([]);
-
-/** Known-broken cases run (and must still fail) only with PYCTL_FAULTS_KNOWN_BROKEN=1: keeps CI fast. */
-const RUN_KNOWN_BROKEN = process.env.PYCTL_FAULTS_KNOWN_BROKEN === "1";
-
 /** PYCTL_FAULTS=TEXT runs only the cases whose name contains TEXT (when debugging one). */
-const allCasesOf = (op: Operation): Case[] =>
+const casesOf = (op: Operation): Case[] =>
   [
     ...op.phases.flatMap((phase) => SIGNALS.map((signal) => ({ op, fault: { phase, signal } }))),
     ...DISK_FREE.map((diskFree) => ({ op, fault: { diskFree } })),
   ].filter((c) => caseName(c).includes(process.env.PYCTL_FAULTS ?? ""));
-const casesOf = (op: Operation): Case[] => allCasesOf(op).filter((c) => RUN_KNOWN_BROKEN || !KNOWN_BROKEN.has(caseName(c)));
-const skipped = OPERATIONS.flatMap(allCasesOf).length - OPERATIONS.flatMap(casesOf).length;
 
 /** alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old set. */
 async function shared(lane: Lane): Promise<void> {
@@ -75,26 +63,22 @@ describe("fault matrix", () => {
   });
 
   afterAll(async () => {
-    const notRun = skipped ? `; ${skipped} known broken not run (PYCTL_FAULTS_KNOWN_BROKEN=1 runs them)` : "";
-    console.log(`fault matrix: ${tried} cases tried, ${tried - lost.length} survived, ${lost.length} lost${notRun}`);
-    for (const name of lost) console.log(`  lost: ${name}${KNOWN_BROKEN.has(name) ? " (KNOWN_BROKEN)" : ""}`);
+    console.log(`fault matrix: ${tried} cases tried, ${tried - lost.length} survived, ${lost.length} lost`);
+    for (const name of lost) console.log(`  lost: ${name}`);
     for (const lane of lanes ?? []) await exec(lane.sb, ["rm", "-rf", lane.sb.dir], {}, "/");
   });
 
   for (const op of OPERATIONS) {
-    if (casesOf(op).length === 0) {
-      test.todo(`${op.name}: ${allCasesOf(op).length} faults, all known broken`);
-      continue;
-    }
+    if (casesOf(op).length === 0) continue; // PYCTL_FAULTS left none of its cases
     test(`${op.name}: ${casesOf(op).length} faults`, async () => {
       const results = await runOnLanes(lanes, casesOf(op));
       const wrong: string[] = [];
       for (const [c, problems] of results) {
         const name = caseName(c);
         tried += 1;
-        if (problems.length) lost.push(name);
-        if (KNOWN_BROKEN.has(name) && !problems.length) wrong.push(`${name} survives now: take it off KNOWN_BROKEN`);
-        if (!KNOWN_BROKEN.has(name) && problems.length) wrong.push(`${name}:\n    ${problems.join("\n    ")}`);
+        if (!problems.length) continue;
+        lost.push(name);
+        wrong.push(`${name}:\n    ${problems.join("\n    ")}`);
       }
       if (wrong.length) throw new Error(wrong.join("\n"));
     }, 600_000);
