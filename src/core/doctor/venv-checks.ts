@@ -1,6 +1,6 @@
 /** Doctor checks for one Python version's venv, its history, lock, staging folder and store. */
 import { existsSync, readdirSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
 import { problem, pass, isAlive, type Check } from "./check.ts";
 import { countChanges } from "../recording/changes.ts";

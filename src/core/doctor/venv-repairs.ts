@@ -6,7 +6,7 @@
  */
 import { withLockFds } from "../base/lock.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";

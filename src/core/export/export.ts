@@ -12,7 +12,7 @@
  * files came from PIP_INDEX_URL or PyPI. [tool.pyctl] records the Python and the source.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { graphOf } from "../recording/explicit.ts";

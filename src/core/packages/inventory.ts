@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { canonicalName, normalizeVersion } from "./pep440.ts";
 import { withLockFds } from "../base/lock.ts";

@@ -5,7 +5,7 @@
  * gives the same tags, and an upgraded one is asked again.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";

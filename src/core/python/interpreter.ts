@@ -5,7 +5,7 @@
  * Finding base Python interpreters: on PATH (never pyctl's own venvs or pyenv's shims) or under pyenv.
  */
 import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { delimiter, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { systemTierHome, userHome, userTierHome } from "../base/paths.ts";

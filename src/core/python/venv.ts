@@ -4,7 +4,7 @@
  * seed; later venvs of that interpreter are made `--without-pip` and get the seed hardlinked in.
  */
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { basename, join } from "node:path";
 import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
 import { withLockFds } from "../base/lock.ts";

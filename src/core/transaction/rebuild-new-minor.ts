@@ -7,7 +7,7 @@
  * (pip marks everything it was asked for). The check wants the whole old set: what cannot be
  * had is named, and accepted only with allowMissing.
  */
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";

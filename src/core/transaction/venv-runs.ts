@@ -1,6 +1,6 @@
 /** Whether a venv's python runs: the check every rebuild and repair makes of what it built. */
 import { existsSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawnSync } from "../base/spawn-sync.ts";
 import { venvPython } from "../python/venv.ts";
 import type { Target } from "../recording/target.ts";
 import { withLockFds } from "../base/lock.ts";
