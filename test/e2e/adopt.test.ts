@@ -169,6 +169,14 @@ describe.if(canRun)("adopt, as a real user", () => {
     expect(existsSync(join(other, "lib", "python3.11", "site-packages", "zeta.py"))).toBe(false);
     expect(asUser([join(other, "bin", "pip"), "--version"]).code).toBe(0);
     expect(pyctl("history", "--limit", "1").out).toContain(`pyctl adopt ${other}`);
+    // What adopt kept for its undo goes once its entry is pruned from history.
+    const kept = join(venv, "..", "adopted");
+    const id = JSON.parse(pyctl("history", "--json", "--limit", "1").out)[0].id;
+    expect(readdirSync(kept)).toContain(String(id));
+    expect(pyctl("config", "history.max_entries", "1").code).toBe(0);
+    expect(pyctl("pip", "--", "install", "-q", "alpha==1.0").code).toBe(0);
+    expect(readdirSync(kept)).not.toContain(String(id));
+    expect(pyctl("config", "history.max_entries", "100").code).toBe(0);
   });
 
   test("a `pip install --target` folder: what fits moves; a wheel built for 3.12 is listed and left", () => {

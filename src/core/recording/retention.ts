@@ -4,9 +4,11 @@
  * line the editable entries installed from PATH, so that snapshot still restores offline.
  * Bundles of unowned files (store/~unowned) stay while a history entry lists one of their files.
  */
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
-import { ids, pruneHistory, type AfterEntry, type BeforeEntry } from "./history.ts";
+import { entryFile, ids, pruneHistory, type AfterEntry, type BeforeEntry } from "./history.ts";
 import { HistoryIndex } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
 import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
@@ -72,7 +74,25 @@ export function pruneTargetHistory(target: Target, keep: number, written?: { bef
   return removed;
 }
 
-/** Drop store entries nothing refers to any more; returns how many. */
+/** Drop store entries nothing refers to any more, and what adopt kept for pruned entries; returns how many store entries. */
 export function pruneUnneeded(target: Target): number {
+  sweepAdopted(target);
   return pruneStore(target.storeDir, neededVersions(target));
+}
+
+/**
+ * What `pyctl adopt` #ID kept to put back on its undo (pyXY/adopted/ID) goes once entry #ID is
+ * pruned from history: that adopt can no longer be undone.
+ */
+export function sweepAdopted(target: Target): void {
+  const dir = target.layout.adoptedDir(target.version);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (/^\d+$/.test(name) && !existsSync(entryFile(target.historyDir, Number(name), "before"))) rmSync(join(dir, name), { recursive: true, force: true });
+  }
 }

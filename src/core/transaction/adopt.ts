@@ -16,7 +16,6 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   renameSync,
@@ -32,7 +31,7 @@ import type { Config } from "../base/config.ts";
 import { linkFile, linkOrCopy } from "../base/fstree.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
-import { entryFile } from "../recording/history.ts";
+import { sweepAdopted } from "../recording/retention.ts";
 import { entryDir, entryIsComplete, readManifest, storeBuilt } from "../recording/store.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { requiresDist } from "../packages/dependencies.ts";
@@ -194,23 +193,9 @@ function keptDir(target: Target, id: number): string {
   return join(target.layout.adoptedDir(target.version), String(id));
 }
 
-/** Drop what is kept for operations whose history entry was pruned: they can no longer be undone. */
-function sweepKept(target: Target): void {
-  const dir = target.layout.adoptedDir(target.version);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (/^\d+$/.test(name) && !existsSync(entryFile(target.historyDir, Number(name), "before"))) rmSync(join(dir, name), { recursive: true, force: true });
-  }
-}
-
 /** Keep what leaves the source under pyXY/adopted/<id>, then remove it. Returns the file count. */
 function takeAway(plan: AdoptPlan, id: number): number {
-  sweepKept(plan.target);
+  sweepAdopted(plan.target);
   const { root } = plan.source;
   const staying = new Set(plan.stay.flatMap((c) => c.owned));
   const files = [...new Set(leaving(plan).flatMap((c) => c.owned))].filter((f) => !staying.has(f) && lstatSync(f, { throwIfNoEntry: false }));
