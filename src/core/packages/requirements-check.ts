@@ -107,13 +107,16 @@ export function applicableLines(path: string, lines: string[], env: MarkerEnviro
   return kept;
 }
 
-/** A line of a requirements file as requirements-file.ts reads it (the fields the checks need). */
+/** A line of a requirements file as requirements-file.ts reads it (its RequirementLine). */
 export interface FileLine {
+  /** The requirement as written, per-requirement options removed. */
   text: string;
   file: string;
   line: number;
+  /** A PEP 508 requirement; undefined for `-e`, paths and bare URLs, which only pip resolves. */
   requirement?: Requirement;
   editable: boolean;
+  /** The line carries `--hash` options (pip's hash-checking mode). */
   hashed: boolean;
 }
 

@@ -10,20 +10,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
-import { decodeRequirementsText, hasControl, printable } from "./requirements-check.ts";
+import { decodeRequirementsText, type FileLine, hasControl, printable } from "./requirements-check.ts";
 import { parseRequirement, RequirementError, type Requirement } from "./requirements.ts";
 
-export interface RequirementLine {
-  /** The requirement as written, per-requirement options removed. */
-  text: string;
-  file: string;
-  line: number;
-  /** A PEP 508 requirement; undefined for `-e`, paths and bare URLs, which only pip resolves. */
-  requirement?: Requirement;
-  editable: boolean;
-  /** The line carries `--hash` options (pip's hash-checking mode). */
-  hashed: boolean;
-}
+/** A requirement line and where it was read (requirements-check.ts checks these). */
+export type RequirementLine = FileLine;
 
 export interface RequirementsFile {
   path: string;
