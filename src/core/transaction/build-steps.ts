@@ -9,7 +9,7 @@ import { readInventory, type Dist } from "../packages/inventory.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import type { Target } from "../recording/target.ts";
-import { pipStepInto } from "./pip-step.ts";
+import { installInStaging } from "./pip-step.ts";
 import type { Plan, Wanted } from "./plan.ts";
 import { Interrupted, type TransactionEvents } from "./spec.ts";
 import { pipInstallInto } from "./sources.ts";
@@ -80,9 +80,6 @@ export async function pipStep(s: Staging, args: string[]): Promise<void> {
       .map((d) => d.key),
   );
   s.events.pipping?.(args);
-  const result = await pipStepInto(s.dir, args, s.guard);
-  if (s.guard.interrupted) throw new Interrupted();
-  if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
-  relocateVenvText(s.dir, s.dir, s.target.venv);
+  if (!(await installInStaging(s.dir, s.target.venv, args, s.guard))) throw new Interrupted();
   for (const dist of stagedDists(s)) if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);
 }

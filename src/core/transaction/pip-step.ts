@@ -3,8 +3,10 @@
  * venv's python, so the live venv never sees a half-finished install. pip's stderr reaches the
  * user as it would (a child's output, not pyctl's) and its ERROR lines name the failure.
  */
-import { withLockFds } from "../base/lock.ts";
 import { join } from "node:path";
+import { PyctlError } from "../base/errors.ts";
+import { relocateVenvText } from "../base/fstree.ts";
+import { withLockFds } from "../base/lock.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 
 export interface PipStepResult {
@@ -25,8 +27,20 @@ function failureOf(stderr: string, exitCode: number): string {
   return (errors.length ? errors.join("; ") : lines.at(-1)) || `pip exited ${exitCode}`;
 }
 
+/**
+ * `pip install ARGS` in the staging venv, its failure as one error, then its scripts pointed at
+ * `final` (where the venv will live). False when a signal stopped it.
+ */
+export async function installInStaging(staging: string, final: string, args: string[], guard: SignalGuard): Promise<boolean> {
+  const result = await pipStepInto(staging, args, guard);
+  if (guard.interrupted) return false;
+  if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
+  relocateVenvText(staging, staging, final);
+  return true;
+}
+
 /** Run `pip install ARGS` in the venv at `venv` (the staging one). */
-export async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Promise<PipStepResult> {
+async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Promise<PipStepResult> {
   const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
   delete env.PIP_USER;
   const command = [join(venv, "bin", "python"), "-m", "pip", "install", ...QUIET_FLAGS, ...args];

@@ -8,8 +8,6 @@
  * had is named, and accepted only with allowMissing.
  */
 import { spawnSync } from "../base/spawn-sync.ts";
-import { PyctlError } from "../base/errors.ts";
-import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
@@ -17,7 +15,7 @@ import { carriableEntry, carryEntry } from "./carry.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
 import { setRequested, sitePackagesRel } from "./staging.ts";
 import { MISSING } from "./transaction.ts";
-import { pipStepInto } from "./pip-step.ts";
+import { installInStaging } from "./pip-step.ts";
 import { stagedRuns } from "./venv-runs.ts";
 import { withLockFds } from "../base/lock.ts";
 
@@ -57,10 +55,7 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
     const args = pipArguments(plan, staging, wanted, outcome, options, guard);
     if (args.length && !guard.interrupted) {
       events.pipping?.(args);
-      const result = await pipStepInto(staging, args, guard);
-      if (guard.interrupted) return [];
-      if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
-      relocateVenvText(staging, staging, to.venv);
+      if (!(await installInStaging(staging, to.venv, args, guard))) return [];
     }
     // The store keeps REQUESTED as it was when the entry was made, and pip marks all it was asked for.
     const old = new Set([...plan.carried.map((c) => c.key), ...plan.packages.map((p) => p.key)]);
