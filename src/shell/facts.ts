@@ -2,23 +2,16 @@
  * What the hook needs to know about this machine, found without running any Python (this is
  * on every shell's start-up path): the default version and each version's base interpreter.
  */
-import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
 import { configString, loadConfig } from "../core/base/config.ts";
 import { type Layout, userHome, versionsIn } from "../core/base/paths.ts";
 import { locateInterpreter, probeInterpreter } from "../core/python/interpreter.ts";
 import { readPyvenvCfg } from "../core/python/venv.ts";
 import type { PythonFact } from "./hook.ts";
+import { listDir } from "../core/base/list-dir.ts";
 
 const VERSIONED = /^python(3\.\d+)$/;
-
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 /** The version of the first python3 on PATH, from the name it links to (probing only if that fails). */
 export function python3Version(): string {
@@ -46,7 +39,7 @@ const CANDIDATES = Array.from({ length: 21 }, (_, i) => `3.${i + 5}`);
 function versionsNamed(): Set<string> {
   const dirs = [...new Set((process.env.PATH ?? "").split(delimiter).filter(Boolean))];
   const found = new Set(CANDIDATES.filter((v) => dirs.some((dir) => existsSync(join(dir, `python${v}`)))));
-  for (const name of list(join(process.env.PYENV_ROOT || join(userHome(), ".pyenv"), "versions"))) {
+  for (const name of listDir(join(process.env.PYENV_ROOT || join(userHome(), ".pyenv"), "versions"))) {
     const m = /^(3\.\d+)\.\d+$/.exec(name);
     if (m) found.add(m[1]!);
   }
@@ -58,7 +51,7 @@ function versionsNamed(): Set<string> {
  * pyenv's shims) or a venv in this tier; oldest first.
  */
 export function pythonFacts(layout: Layout): PythonFact[] {
-  const withVenv = new Set(versionsIn(list(layout.home)));
+  const withVenv = new Set(versionsIn(listDir(layout.home)));
   const versions = [...new Set([...versionsNamed(), ...withVenv])].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
   return versions
     .map((version) => ({ version, path: locateInterpreter(`python${version}`) ?? "" }))
@@ -84,7 +77,7 @@ const minor = (version: string) => Number(version.split(".")[1] ?? 0);
 
 /** Each venv of the tier with the base interpreter its pyvenv.cfg names. */
 function venvBases(layout: Layout): { version: string; base: string }[] {
-  return versionsIn(list(layout.home)).flatMap((version) => {
+  return versionsIn(listDir(layout.home)).flatMap((version) => {
     const cfg = readPyvenvCfg(layout.venvDir(version));
     if (!cfg?.home) return [];
     return [{ version, base: cfg.executable || join(cfg.home, `python${version}`) }];

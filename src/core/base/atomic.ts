@@ -1,7 +1,8 @@
-import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "./errors.ts";
 import { defaultFileMode } from "./modes.ts";
+import { listDir } from "./list-dir.ts";
 
 let counter = 0;
 
@@ -99,12 +100,7 @@ function isAlive(pid: number): boolean {
  * are theirs to finish. Returns the names removed.
  */
 export function sweepStaleTemps(dir: string, own = false): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = listDir(dir);
   const removed: string[] = [];
   for (const name of names) {
     const pid = tempOwner(name);

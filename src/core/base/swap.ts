@@ -5,10 +5,11 @@
  * that lets `recoverTransaction` put the old venv back if pyctl dies between them. The replaced
  * venv is renamed to `venv.trash.<pid>` and deleted in the background.
  */
-import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PyctlError } from "./errors.ts";
 import type { SwapPaths } from "./paths.ts";
+import { listDir } from "./list-dir.ts";
 
 const AT_FDCWD = -100;
 const RENAME_EXCHANGE = 2;
@@ -95,11 +96,7 @@ export function recoverTransaction(target: SwapPaths): void {
 /** Replaced venvs not yet deleted (`venv.trash.<pid>`): a detached rm is on it, or was stopped. */
 export function trashFolders(target: SwapPaths): string[] {
   const dir = dirname(target.venv);
-  try {
-    return readdirSync(dir)
-      .map((name) => join(dir, name))
-      .filter((path) => path.startsWith(target.trashPrefix));
-  } catch {
-    return [];
-  }
+  return listDir(dir)
+    .map((name) => join(dir, name))
+    .filter((path) => path.startsWith(target.trashPrefix));
 }

@@ -10,6 +10,7 @@ import { listSnapshotNames, readSnapshot } from "../recording/snapshots.ts";
 import { userHome, versionsIn, type Layout } from "../base/paths.ts";
 import { venvChecks } from "./venv-checks.ts";
 import { shadowingChecks } from "./shadowing.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export function versionsOf(layout: Layout): string[] {
   try {
@@ -52,13 +53,7 @@ function staleTempFiles(layout: Layout): string[] {
   }
   const stale: string[] = [];
   for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    for (const name of listDir(dir)) {
       const m = /\.(\d+)(?:\.\d+)?\.tmp$/.exec(name);
       if (m && !isAlive(Number(m[1]))) stale.push(join(dir, name));
     }

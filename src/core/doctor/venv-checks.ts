@@ -16,6 +16,7 @@ import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { unownedCheck } from "./unowned-check.ts";
+import { listDir } from "../base/list-dir.ts";
 
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
@@ -171,8 +172,8 @@ function lockCheck(t: Target, locked: boolean): Check {
 
 function storeCheck(t: Target): Check {
   const broken: string[] = [];
-  for (const name of safeList(t.storeDir)) {
-    for (const version of safeList(join(t.storeDir, name))) {
+  for (const name of listDir(t.storeDir)) {
+    for (const version of listDir(join(t.storeDir, name))) {
       if (version.endsWith(".tmp")) continue;
       const manifest = readManifest(t.storeDir, name, version);
       if (!manifest || !entryIsComplete(t.storeDir, manifest)) broken.push(join(t.storeDir, name, version));
@@ -183,14 +184,6 @@ function storeCheck(t: Target): Check {
     kind: "remove",
     paths: broken,
   });
-}
-
-function safeList(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 export function venvChecks(layout: Layout, version: string): Check[] {

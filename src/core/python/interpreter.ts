@@ -4,12 +4,13 @@
  *
  * Finding base Python interpreters: on PATH (never pyctl's own venvs or pyenv's shims) or under pyenv.
  */
-import { accessSync, constants, existsSync, readdirSync, realpathSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync } from "node:fs";
 import { spawnSync } from "../base/spawn-sync.ts";
 import { delimiter, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { systemTierHome, userHome, userTierHome } from "../base/paths.ts";
 import { withLockFds } from "../base/lock.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export interface Interpreter {
   path: string;
@@ -47,13 +48,7 @@ function pathDirs(): string[] {
 
 function pyenvCandidates(version: string): string[] {
   const root = process.env.PYENV_ROOT || join(userHome(), ".pyenv");
-  let names: string[];
-  try {
-    names = readdirSync(join(root, "versions"));
-  } catch {
-    return [];
-  }
-  return names
+  return listDir(join(root, "versions"))
     .filter((name) => name === version || name.startsWith(`${version}.`))
     .sort((a, b) => Number(b.split(".")[2] ?? 0) - Number(a.split(".")[2] ?? 0))
     .map((name) => join(root, "versions", name, "bin", `python${version}`));

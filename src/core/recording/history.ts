@@ -31,7 +31,7 @@
  * undo) stays in the history but does not count toward history.max_entries: pruning keeps the
  * newest max_entries operations that changed something, plus the no-change ones among them.
  */
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
@@ -39,6 +39,7 @@ import { canonicalName } from "../packages/pep440.ts";
 import { isEmpty, type Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt";
 
@@ -79,12 +80,7 @@ export function entryFile(dir: string, id: number, phase: "before" | "after"): s
 }
 
 export function ids(dir: string): number[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = listDir(dir);
   const found = new Set<number>();
   for (const name of names) {
     const m = FILE.exec(name);

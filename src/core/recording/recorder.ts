@@ -9,7 +9,6 @@
  * writes, records the package set before and after (history.ts) and stores what was installed
  * (store.ts), all under the venv's lock. Costs two directory scans, not two `pip freeze`s.
  */
-import { readdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
@@ -29,6 +28,7 @@ import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
 import { stashes, unitKey, unownedOf } from "./unowned.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -107,13 +107,7 @@ function sweepTemps(target: Target, lock: VenvLock, own: boolean): void {
   sweepStaleTemps(target.historyDir, own);
   sweepStaleTemps(target.layout.versionDir(target.version), own);
   if (!lock.abandoned) return;
-  let names: string[] = [];
-  try {
-    names = readdirSync(target.storeDir);
-  } catch {
-    /* no store yet */
-  }
-  for (const name of names) sweepStaleTemps(join(target.storeDir, name), own);
+  for (const name of listDir(target.storeDir)) sweepStaleTemps(join(target.storeDir, name), own);
   lock.cleaned();
 }
 

@@ -4,7 +4,7 @@
  * line the editable entries installed from PATH, so that snapshot still restores offline.
  * Bundles of unowned files (store/~unowned) stay while a history entry lists one of their files.
  */
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
@@ -13,6 +13,7 @@ import { HistoryIndex } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
 import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
 import type { Target } from "./target.ts";
+import { listDir } from "../base/list-dir.ts";
 
 function keep(map: Map<string, Set<string>>, name: string, version: string): void {
   const key = canonicalName(name);
@@ -86,13 +87,7 @@ export function pruneUnneeded(target: Target): number {
  */
 export function sweepAdopted(target: Target): void {
   const dir = target.layout.adoptedDir(target.version);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of listDir(dir)) {
     if (/^\d+$/.test(name) && !existsSync(entryFile(target.historyDir, Number(name), "before"))) rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

@@ -28,6 +28,7 @@ import { linkFile, walkFiles } from "../base/fstree.ts";
 import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export interface StoreManifest {
   name: string;
@@ -157,13 +158,7 @@ export const ANY_DIRECT = "@";
  */
 export function pruneStore(store: string, keep: Map<string, Set<string>>): number {
   let removed = 0;
-  let names: string[];
-  try {
-    names = readdirSync(store);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
+  for (const name of listDir(store)) {
     for (const version of readdirSync(join(store, name))) {
       const kept = keep.get(name);
       const direct = version.includes("@") && kept?.has(ANY_DIRECT);
@@ -203,13 +198,7 @@ export function storedVersions(store: string, name: string): string[] {
 /** Every complete-looking manifest of the store whose install was direct (editable, file, URL, VCS). */
 export function directManifests(store: string): StoreManifest[] {
   const found: StoreManifest[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(store);
-  } catch {
-    return [];
-  }
-  for (const name of names) {
+  for (const name of listDir(store)) {
     for (const entry of storedEntries(store, name)) {
       if (!entry.includes("@")) continue;
       const manifest = readManifest(store, name, entry);

@@ -11,6 +11,7 @@ import { PyctlError } from "../base/errors.ts";
 import { userHome } from "../base/paths.ts";
 import { readInventory, type Dist } from "../packages/inventory.ts";
 import { isVenv } from "../python/venv.ts";
+import { listDir } from "../base/list-dir.ts";
 
 export type SourceKind = "user-site" | "venv" | "target";
 
@@ -74,13 +75,7 @@ function ownerName(uid: number): string {
 }
 
 function sitesOf(prefix: string): { site: string; version: string }[] {
-  let names: string[];
-  try {
-    names = readdirSync(join(prefix, "lib"));
-  } catch {
-    return [];
-  }
-  return names
+  return listDir(join(prefix, "lib"))
     .map((n) => /^python(\d+\.\d+)$/.exec(n))
     .filter((m): m is RegExpExecArray => m !== null && existsSync(join(prefix, "lib", m[0], "site-packages")))
     .map((m) => ({ site: join(prefix, "lib", m[0], "site-packages"), version: m[1]! }));
