@@ -10,19 +10,45 @@
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { latestAfter, median, ms, printTable, pyctlBin, sandboxWith, sh, measure, teardown, time, venvOf, type Sandbox } from "./lib.ts";
+import {
+  latestAfter,
+  median,
+  ms,
+  printTable,
+  pyctlBin,
+  sandboxWith,
+  sh,
+  measure,
+  teardown,
+  time,
+  venvOf,
+  type Sandbox,
+} from "./lib.ts";
 
 async function inventoryRow(fillers: number): Promise<string[]> {
   const sb = await sandboxWith(fillers);
   const site = sitePackagesOf(venvOf(sb), "3.11");
   const count = readInventory(site).length;
-  const ours = median(Array.from({ length: 30 }, () => time(() => freeze(readInventory(site), { pythonVersion: "3.11" }))));
+  const ours = median(
+    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site), { pythonVersion: "3.11" }))),
+  );
   const cache = `${sb.dir}/scan-cache.json`;
   readInventory(site, cache);
-  const cached = median(Array.from({ length: 30 }, () => time(() => freeze(readInventory(site, cache), { pythonVersion: "3.11" }))));
-  const pipFreeze = median(Array.from({ length: 5 }, () => time(() => sh([join(venvOf(sb), "bin", "pip"), "freeze"], sb))));
+  const cached = median(
+    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site, cache), { pythonVersion: "3.11" }))),
+  );
+  const pipFreeze = median(
+    Array.from({ length: 5 }, () => time(() => sh([join(venvOf(sb), "bin", "pip"), "freeze"], sb))),
+  );
   sb.cleanup();
-  return [String(count), ms(ours), ms(cached), ms(pipFreeze), `${(pipFreeze / ours).toFixed(0)}×`, `${(pipFreeze / cached).toFixed(0)}×`];
+  return [
+    String(count),
+    ms(ours),
+    ms(cached),
+    ms(pipFreeze),
+    `${(pipFreeze / ours).toFixed(0)}×`,
+    `${(pipFreeze / cached).toFixed(0)}×`,
+  ];
 }
 
 /** A history past history.max_entries (100): `count` entries, alternately an uninstall and an install, so every write prunes. */
@@ -46,7 +72,10 @@ function fillHistory(sb: Sandbox, count: number): void {
   for (let id = last + 1; id <= last + count; id++) {
     for (const [i, phase] of ["before", "after"].entries()) {
       const text = pair[id % 2]![i]!;
-      writeFileSync(join(dir, `${String(id).padStart(3, "0")}_${phase}.json`), text.replace(/"id": \d+/, `"id": ${id}`));
+      writeFileSync(
+        join(dir, `${String(id).padStart(3, "0")}_${phase}.json`),
+        text.replace(/"id": \d+/, `"id": ${id}`),
+      );
     }
   }
 }
@@ -61,7 +90,11 @@ function timePip(sb: Sandbox): { pipRun(): number } {
   const real = join(sb.dir, "pip-real");
   const stamps = join(sb.dir, "pip-times");
   renameSync(pip, real);
-  writeFileSync(pip, `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`, { mode: 0o755 });
+  writeFileSync(
+    pip,
+    `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`,
+    { mode: 0o755 },
+  );
   return {
     pipRun() {
       const [start, end] = readFileSync(stamps, "utf8").trim().split(" ").map(Number);
@@ -163,5 +196,8 @@ if (!argv.includes("--recording")) {
   printTable("(a) inventory vs pip freeze (targets: ≥ 50×, ≤ 10 ms at 100, ≤ 60 ms at 1,000)", rows);
 }
 const history = recording.fullHistory ? ", history past max_entries" : "";
-printTable(`(b) \`pip install <already installed>\` on a venv of 100+ distributions${history} (target: ≤ 20 ms added)`, await recordingRows(recording));
+printTable(
+  `(b) \`pip install <already installed>\` on a venv of 100+ distributions${history} (target: ≤ 20 ms added)`,
+  await recordingRows(recording),
+);
 teardown();

@@ -34,7 +34,13 @@ export function ms(value: number): string {
 export async function sandboxWith(fillers: number): Promise<Sandbox> {
   const { wheelDir } = await fixtures();
   if (fillers > 120) {
-    const built = Bun.spawnSync(["python3", join(import.meta.dir, "..", "test", "support", "wheels.py"), wheelDir, "--many", String(fillers)]);
+    const built = Bun.spawnSync([
+      "python3",
+      join(import.meta.dir, "..", "test", "support", "wheels.py"),
+      wheelDir,
+      "--many",
+      String(fillers),
+    ]);
     if (built.exitCode !== 0) throw new Error(built.stderr.toString());
   }
   const sb = makeSandbox();

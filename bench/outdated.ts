@@ -15,7 +15,10 @@ function must(r: { code: number; stderr: string }, what: string): void {
   if (r.code !== 0) throw new Error(`${what} failed:\n${r.stderr}`);
 }
 
-function timed(fn: () => { code: number; stderr: string; stdout: string }, what: string): { took: number; stdout: string } {
+function timed(
+  fn: () => { code: number; stderr: string; stdout: string },
+  what: string,
+): { took: number; stdout: string } {
   let result = { code: 0, stderr: "", stdout: "" };
   const took = time(() => (result = fn()));
   must(result, what);
@@ -31,7 +34,9 @@ function outdatedSideBySide(sb: Sandbox): { pyctl: number; pip: number; found: n
     const ours = timed(() => run(sb, ["outdated", "--json"]), "pyctl outdated");
     pyctlTimes.push(ours.took);
     found = JSON.parse(ours.stdout).length;
-    pipTimes.push(timed(() => sh([join(venvOf(sb), "bin", "pip"), "list", "--outdated"], sb), "pip list --outdated").took);
+    pipTimes.push(
+      timed(() => sh([join(venvOf(sb), "bin", "pip"), "list", "--outdated"], sb), "pip list --outdated").took,
+    );
   }
   return { pyctl: median(pyctlTimes), pip: median(pipTimes), found };
 }
@@ -78,7 +83,13 @@ const ratio = a.pip / a.pyctl;
 const added = b.added;
 printTable(`outdated on 30 explicit packages, ${a.found} with a newer version (median of ${RUNS}, alternating)`, [
   ["what", "pyctl", "reference", "ratio", "target"],
-  ["pyctl outdated", ms(a.pyctl), `pip list --outdated ${ms(a.pip)}`, `${ratio.toFixed(0)}×`, `≥ 5×: ${ratio >= 5 ? "met" : "MISSED"}`],
+  [
+    "pyctl outdated",
+    ms(a.pyctl),
+    `pip list --outdated ${ms(a.pip)}`,
+    `${ratio.toFixed(0)}×`,
+    `≥ 5×: ${ratio >= 5 ? "met" : "MISSED"}`,
+  ],
   [
     "recorded pip write, notice due",
     `${added >= 0 ? "+" : ""}${ms(added)} wall, +${ms(b.addedCpu)} CPU`,

@@ -14,12 +14,22 @@
  *
  *   bun bench/shell-startup.ts [--runs N] [--baseline PYCTL]
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildPyctl } from "../scripts/build.ts";
 
-const option = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const option = (name: string) =>
+  process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
 const runs = Number(option("--runs")) || 40;
 const baseline = option("--baseline");
 const dir = mkdtempSync(join(tmpdir(), "pyctl-bench-"));
@@ -65,7 +75,12 @@ interface Summary extends Sample {
 
 function timeOnce(command: string[], extra: Record<string, string> = {}): Sample {
   const started = performance.now();
-  const result = Bun.spawnSync(command, { env: { ...env, ...extra }, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
+  const result = Bun.spawnSync(command, {
+    env: { ...env, ...extra },
+    stdout: "ignore",
+    stderr: "ignore",
+    stdin: "ignore",
+  });
   const wall = performance.now() - started;
   if (result.exitCode !== 0) throw new Error(`${command.join(" ")} exited ${result.exitCode}`);
   return { wall, cpu: Number(result.resourceUsage.cpuTime.total) / 1000 };
@@ -132,7 +147,11 @@ const OTHERS: Record<Shell, Record<string, string>> = {
   zsh: { "zoxide init": `eval "$(zoxide init zsh)"`, "direnv hook": `eval "$(direnv hook zsh)"` },
   fish: { "zoxide init": "zoxide init fish | source", "direnv hook": "direnv hook fish | source" },
 };
-const EVAL: Record<Shell, string> = { bash: `eval "$(pyctl hook bash)"`, zsh: `eval "$(pyctl hook zsh)"`, fish: "pyctl hook fish | source" };
+const EVAL: Record<Shell, string> = {
+  bash: `eval "$(pyctl hook bash)"`,
+  zsh: `eval "$(pyctl hook zsh)"`,
+  fish: "pyctl hook fish | source",
+};
 
 // Render each shell's hook once, then date what this run created back, as a day-old install
 // would be (a hook rendered within a second of a change is rendered again, to be safe).
@@ -141,23 +160,46 @@ for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
   if (baseline) shellStart(shell, baselineBlock(shell), baseEnv)();
 }
 const old = Date.now() / 1000 - 3600;
-const made = [dir, bin, pyctl, home, env.PYCTL_HOME!, join(env.PYCTL_HOME!, "config.toml"), ...(baseline ? [baseBin, join(baseBin, "pyctl")] : [])];
+const made = [
+  dir,
+  bin,
+  pyctl,
+  home,
+  env.PYCTL_HOME!,
+  join(env.PYCTL_HOME!, "config.toml"),
+  ...(baseline ? [baseBin, join(baseBin, "pyctl")] : []),
+];
 for (const path of made) utimesSync(path, old, old);
 
-const rows: string[][] = [["shell start-up (median ms)", "empty rc", "with the line", "added", "middle half", "added CPU"]];
+const rows: string[][] = [
+  ["shell start-up (median ms)", "empty rc", "with the line", "added", "middle half", "added CPU"],
+];
 const fmt = (ms: number) => `${ms >= 0 ? "" : "-"}${Math.abs(ms).toFixed(1)}`;
 const signed = (ms: number) => `${ms >= 0 ? "+" : ""}${fmt(ms)}`;
 
 for (const shell of ["bash", "zsh", "fish"] as Shell[]) {
   if (!Bun.which(shell)) continue;
-  const lines: [string, string, Record<string, string>?][] = [[`pyctl's block (sources the rendered hook)`, block(shell)]];
+  const lines: [string, string, Record<string, string>?][] = [
+    [`pyctl's block (sources the rendered hook)`, block(shell)],
+  ];
   if (baseline) lines.push([`the baseline's block (${baseline})`, baselineBlock(shell), baseEnv]);
-  for (const [name, line] of Object.entries(OTHERS[shell])) if (Bun.which(name.split(" ")[0]!)) lines.push([name, line]);
+  for (const [name, line] of Object.entries(OTHERS[shell]))
+    if (Bun.which(name.split(" ")[0]!)) lines.push([name, line]);
   lines.push([EVAL[shell], EVAL[shell].replace("pyctl", pyctl)]);
-  const [empty, ...others] = compare([shellStart(shell, ""), ...lines.map(([, rc, extra]) => shellStart(shell, rc, extra))]);
+  const [empty, ...others] = compare([
+    shellStart(shell, ""),
+    ...lines.map(([, rc, extra]) => shellStart(shell, rc, extra)),
+  ]);
   lines.forEach(([name], i) => {
     const { wall, added, spread } = others[i]!;
-    rows.push([`${shell}: ${name}`, fmt(empty!.wall), fmt(wall), signed(added.wall), `${fmt(spread[0])}..${fmt(spread[1])}`, signed(added.cpu)]);
+    rows.push([
+      `${shell}: ${name}`,
+      fmt(empty!.wall),
+      fmt(wall),
+      signed(added.wall),
+      `${fmt(spread[0])}..${fmt(spread[1])}`,
+      signed(added.cpu),
+    ]);
   });
 }
 
@@ -184,7 +226,8 @@ const pipRows = [
 
 function print(table: string[][]): void {
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   "));
+  for (const row of table)
+    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("   "));
 }
 
 console.log(`median of ${runs} runs each, in ms, the variants of a shell taking turns\n`);

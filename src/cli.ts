@@ -59,7 +59,9 @@ function reportFailure(caught: unknown, argv: string[]): number {
     return 1;
   }
   const report = writeCrashReport(error, argv, VERSION);
-  err(`pyctl: internal error: ${firstLine(error)} (${report ? `full report: ${report}` : "no report could be written"})`);
+  err(
+    `pyctl: internal error: ${firstLine(error)} (${report ? `full report: ${report}` : "no report could be written"})`,
+  );
   return 1;
 }
 

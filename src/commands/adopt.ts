@@ -18,8 +18,8 @@ import {
   userSiteSource,
   userSiteVersions,
   type AdoptSource,
-} from "../core/transaction/adopt-source.ts";
-import { leaving, planAdopt, runAdopt, unmetNeeds, type AdoptPlan } from "../core/transaction/adopt.ts";
+} from "../core/packages/adopt-source.ts";
+import { leaving, planAdopt, runAdopt, unmetNeeds, type AdoptPlan } from "../core/operations/adopt.ts";
 import { err, notice, out, writeAll } from "../ui/output.ts";
 import { openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
@@ -40,12 +40,18 @@ export function adoptableLine(ctx: Context): string | undefined {
   return `${dists.length} package(s) from \`pip install --user\` in your user site (${names}): \`pyctl adopt\` moves them into your venv (undoable)`;
 }
 
-const WHERE: Record<AdoptSource["kind"], string> = { "user-site": "the user site", venv: "that venv", target: "that folder" };
+const WHERE: Record<AdoptSource["kind"], string> = {
+  "user-site": "the user site",
+  venv: "that venv",
+  target: "that folder",
+};
 
 function existingVenv(ctx: Context, version: string): Target {
   const target = targetFor(ctx.layout, version);
   if (!isVenv(target.venv)) {
-    throw new PyctlError(`no pyctl venv for Python ${version} to adopt into (${target.venv})`, { hint: `run \`pyctl init --python ${version}\` first` });
+    throw new PyctlError(`no pyctl venv for Python ${version} to adopt into (${target.venv})`, {
+      hint: `run \`pyctl init --python ${version}\` first`,
+    });
   }
   return target;
 }
@@ -55,14 +61,23 @@ function plansFor(ctx: Context, args: ParsedArgs): AdoptPlan[] {
   const python = stringOption(args, "--python");
   if (path !== undefined) {
     const source = sourceAt(path, ctx.layout.home);
-    const target = existingVenv(ctx, python ? resolveVersion(ctx.config, python) : (source.version ?? resolveVersion(ctx.config)));
+    const target = existingVenv(
+      ctx,
+      python ? resolveVersion(ctx.config, python) : (source.version ?? resolveVersion(ctx.config)),
+    );
     return [planAdopt(source, target, examineSource(source, target.version))];
   }
-  const versions = python ? [resolveVersion(ctx.config, python)] : versionsOf(ctx.layout).filter((v) => isVenv(targetFor(ctx.layout, v).venv));
-  if (versions.length === 0) throw new PyctlError("no pyctl venv to adopt into yet", { hint: "run `pyctl init` first" });
+  const versions = python
+    ? [resolveVersion(ctx.config, python)]
+    : versionsOf(ctx.layout).filter((v) => isVenv(targetFor(ctx.layout, v).venv));
+  if (versions.length === 0)
+    throw new PyctlError("no pyctl venv to adopt into yet", { hint: "run `pyctl init` first" });
   for (const v of python ? [] : userSiteVersions().filter((u) => !versions.includes(u))) {
     const count = examineSource(userSiteSource(v), v).length;
-    if (count) notice(`${tilde(userSite(v))} holds ${count} package(s) for Python ${v}, which has no pyctl venv: \`pyctl init --python ${v}\` first`);
+    if (count)
+      notice(
+        `${tilde(userSite(v))} holds ${count} package(s) for Python ${v}, which has no pyctl venv: \`pyctl init --python ${v}\` first`,
+      );
   }
   return versions.map((v) => {
     const source = userSiteSource(v);
@@ -79,7 +94,8 @@ function scripts(files: { to: string }[]): string {
 function printPlan(plan: AdoptPlan, keep: boolean): void {
   const where = WHERE[plan.source.kind];
   out(`adopt from ${tilde(plan.source.site)} into ${tilde(plan.target.venv)}:`);
-  for (const c of plan.move) out(`  + ${c.dist.name} ${c.dist.version} (${c.dist.requested ? "explicit" : "dependency"}${scripts(c.files)})`);
+  for (const c of plan.move)
+    out(`  + ${c.dist.name} ${c.dist.version} (${c.dist.requested ? "explicit" : "dependency"}${scripts(c.files)})`);
   for (const c of plan.same) out(`  = ${c.dist.name} ${c.dist.version}: the venv has this version already`);
   for (const { candidate: c, installed } of plan.conflicts) {
     out(
@@ -107,14 +123,20 @@ async function confirm(question: string): Promise<boolean> {
 async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: string | undefined): Promise<number> {
   const command = ["pyctl adopt", ...(keep ? ["--keep"] : []), ...(path === undefined ? [] : [path])].join(" ");
   const result = await runAdopt(plan, ctx.config, command, keep, {
-    waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${plan.target.venv}`),
+    waiting: (holder) =>
+      notice(
+        `waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${plan.target.venv}`,
+      ),
     paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
   });
   const id = result.entry.id;
   if (result.error) {
-    throw new PyctlError(`adopt failed, ${plan.target.venv} and ${plan.source.site} are unchanged: ${result.error.message}`, {
-      hint: `recorded as #${id} in \`pyctl history\``,
-    });
+    throw new PyctlError(
+      `adopt failed, ${plan.target.venv} and ${plan.source.site} are unchanged: ${result.error.message}`,
+      {
+        hint: `recorded as #${id} in \`pyctl history\``,
+      },
+    );
   }
   if (result.interrupted) {
     const venv = result.committed ? `${plan.target.venv} holds them now` : `${plan.target.venv} is unchanged`;
@@ -122,7 +144,9 @@ async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: stri
     return result.exitCode;
   }
   const removed = result.removed ? `; ${result.removed} files removed from ${tilde(plan.source.root)}` : "";
-  const moved = plan.move.length ? `moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}` : `${tilde(plan.target.venv)} had them already`;
+  const moved = plan.move.length
+    ? `moved ${plan.move.length} package(s) into ${tilde(plan.target.venv)}`
+    : `${tilde(plan.target.venv)} had them already`;
   notice(`${moved}${removed}; recorded as #${id} (\`pyctl undo\` reverts it, files included)`);
   return 0;
 }
@@ -131,10 +155,14 @@ export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const keep = args.options.has("--keep");
   const dryRun = args.options.has("--dry-run");
-  const plans = plansFor(ctx, args).filter((p) => p.move.length + p.same.length + p.conflicts.length + p.stay.length > 0);
+  const plans = plansFor(ctx, args).filter(
+    (p) => p.move.length + p.same.length + p.conflicts.length + p.stay.length > 0,
+  );
   if (plans.length === 0) {
     const path = args.positionals[0];
-    out(`pyctl: nothing to adopt: ${path ?? "no packages in your user site"}${path && existsSync(path) ? " holds no packages" : ""}`);
+    out(
+      `pyctl: nothing to adopt: ${path ?? "no packages in your user site"}${path && existsSync(path) ? " holds no packages" : ""}`,
+    );
     return 0;
   }
   for (const plan of plans) printPlan(plan, keep);
@@ -151,7 +179,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!keep && !args.options.has("--yes")) {
     const sources = acting.map((p) => tilde(p.source.site)).join(", ");
     if (!process.stdin.isTTY)
-      throw new PyctlError(`adopt removes what it moves from ${sources} and asks first; there is no terminal to ask (pass --yes, or --keep)`);
+      throw new PyctlError(
+        `adopt removes what it moves from ${sources} and asks first; there is no terminal to ask (pass --yes, or --keep)`,
+      );
     if (!(await confirm("move them?"))) {
       err("pyctl: nothing changed");
       return 1;

@@ -21,10 +21,15 @@ async function confirm(question: string): Promise<boolean> {
 async function confirmed(target: Target, keepBaseline: boolean, yes: boolean): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY) {
-    throw new UsageError("clean asks for confirmation, and there is no terminal to ask", "pass --yes to clean without asking");
+    throw new UsageError(
+      "clean asks for confirmation, and there is no terminal to ask",
+      "pass --yes to clean without asking",
+    );
   }
   const count = inventoryOf(target).length;
-  err(`pyctl: this recreates ${target.venv} ${keepBaseline ? "as the baseline snapshot" : "empty"}; it holds ${count} distributions now`);
+  err(
+    `pyctl: this recreates ${target.venv} ${keepBaseline ? "as the baseline snapshot" : "empty"}; it holds ${count} distributions now`,
+  );
   err("pyctl: history is kept: `pyctl undo` brings them back");
   return confirm("recreate it?");
 }

@@ -28,7 +28,9 @@ export function existingTarget(ctx: Context, args: ParsedArgs): Target {
   const version = resolveVersion(ctx.config, stringOption(args, "--python"));
   const target = targetFor(ctx.layout, version);
   if (!isVenv(target.venv)) {
-    throw new PyctlError(`no venv for Python ${version} yet (${target.venv})`, { hint: `run \`pyctl init --python ${version}\`` });
+    throw new PyctlError(`no venv for Python ${version} yet (${target.venv})`, {
+      hint: `run \`pyctl init --python ${version}\``,
+    });
   }
   return target;
 }

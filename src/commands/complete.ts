@@ -13,7 +13,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   // A candidate read from a broken METADATA that holds a control character is not offered: the shell would print it raw.
-  const lines = result.candidates.filter((c) => !hasControls(c.word)).map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
+  const lines = result.candidates
+    .filter((c) => !hasControls(c.word))
+    .map((c) => (c.description ? `${c.word}\t${c.description.replace(/\s+/g, " ")}` : c.word));
   writeAll(1, lines.length ? `${lines.join("\n")}\n` : "");
   return 0;
 }

@@ -103,7 +103,9 @@ export class CompletionSources {
   async explicitPackages(python?: string): Promise<Candidate[]> {
     const target = targetFor(this.layout, await this.version(python));
     try {
-      return [...graphOf(target).values()].filter((n) => n.explicit).map((n) => ({ word: n.dist.name, description: n.dist.version }));
+      return [...graphOf(target).values()]
+        .filter((n) => n.explicit)
+        .map((n) => ({ word: n.dist.name, description: n.dist.version }));
     } catch {
       return [];
     }
@@ -151,8 +153,11 @@ export async function complete(typed: string[], sources = new CompletionSources(
   if (!spec || spec.hidden) return none;
   const state = readLine(spec.options, before.slice(1));
   if (state.option) return optionValues(state.option, sources);
-  const options = spec.options.filter((o) => !state.used.has(o.flag)).map((o) => ({ word: o.flag, description: o.summary }));
-  if (current.startsWith("-") && !state.afterDashDash) return words([...options, { word: "--help", description: "show this command's usage" }]);
+  const options = spec.options
+    .filter((o) => !state.used.has(o.flag))
+    .map((o) => ({ word: o.flag, description: o.summary }));
+  if (current.startsWith("-") && !state.afterDashDash)
+    return words([...options, { word: "--help", description: "show this command's usage" }]);
   const last = spec.positionals.at(-1);
   const positional = spec.positionals[state.positional] ?? (last?.rest ? last : undefined);
   if (!positional) return words(options);

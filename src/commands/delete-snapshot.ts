@@ -9,6 +9,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const name = validateSnapshotName(args.positionals[0]!);
   deleteSnapshot(layout.snapshotsDir, name);
   out(`pyctl: deleted snapshot ${name}`);
-  if (/^baseline(-py\d+)?$/.test(name)) notice(`\`pyctl clean --keep-baseline\` needs it: \`pyctl snapshot ${name}\` takes a new one`);
+  if (/^baseline(-py\d+)?$/.test(name))
+    notice(`\`pyctl clean --keep-baseline\` needs it: \`pyctl snapshot ${name}\` takes a new one`);
   return 0;
 }

@@ -13,7 +13,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const target = existingTarget(ctx, args);
   const raw = args.positionals[0];
-  const id = raw === undefined ? latestId(target.historyDir) : positiveInteger(raw.replace(/^#/, ""), "the operation number");
+  const id =
+    raw === undefined ? latestId(target.historyDir) : positiveInteger(raw.replace(/^#/, ""), "the operation number");
   if (id === 0) throw new PyctlError("no operations recorded yet");
   const item = readItem(target.historyDir, id);
   if (!item.before && !item.after) throw new PyctlError(`no operation #${id}`, { hint: "`pyctl history` lists them" });
@@ -22,7 +23,14 @@ export async function run(args: ParsedArgs): Promise<number> {
   const command = redactUrls((item.after ?? item.before)!.command);
   if (args.options.has("--json")) {
     const missing = item.after ? (item.after.missing ?? []) : null;
-    printJson({ id, command, status, exit_code: item.after?.exit_code ?? null, changes: item.after?.changes ?? null, missing });
+    printJson({
+      id,
+      command,
+      status,
+      exit_code: item.after?.exit_code ?? null,
+      changes: item.after?.changes ?? null,
+      missing,
+    });
     return 0;
   }
   out(`#${id}  ${command}  (${status}${item.after ? `, exit ${item.after.exit_code}` : ""})`);

@@ -9,7 +9,7 @@ import { runChecks } from "../core/doctor/doctor.ts";
 import { isRoot, Layout } from "../core/base/paths.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { setPrivateWrites } from "../core/base/modes.ts";
-import { applyRepair } from "../core/doctor/repair.ts";
+import { applyRepair } from "../core/operations/doctor-repair.ts";
 import { repairRcBlock, shellChecks, type ShellRepair } from "../shell/doctor-checks.ts";
 import { colors, notice, out, printJson, setColorSetting } from "../ui/output.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -24,7 +24,11 @@ function allChecks(layout: Layout, config: Config, configError: Error | undefine
   return runChecks({ layout, configError, more: shellChecks(layout, configString(config, "python.default")) });
 }
 
-async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Promise<{ fixed: Fixed[]; failed: Fixed[] }> {
+async function repairAll(
+  checks: AnyCheck[],
+  layout: Layout,
+  config: Config,
+): Promise<{ fixed: Fixed[]; failed: Fixed[] }> {
   const fixed: Fixed[] = [];
   const failed: Fixed[] = [];
   const done = new Set<string>();
@@ -38,7 +42,10 @@ async function repairAll(checks: AnyCheck[], layout: Layout, config: Config): Pr
     try {
       fixed.push({
         id: check.id,
-        message: check.repair.kind === "rc-block" ? repairRcBlock(check.repair) : await applyRepair(check.repair, { layout, config, events: repairEvents }),
+        message:
+          check.repair.kind === "rc-block"
+            ? repairRcBlock(check.repair)
+            : await applyRepair(check.repair, { layout, config, events: repairEvents }),
       });
     } catch (error) {
       failed.push({ id: check.id, message: (error as Error).message });
@@ -56,7 +63,8 @@ const repairEvents = {
 function printCheck(check: AnyCheck, fixing: boolean): void {
   const c = colors();
   out(`${check.ok ? c.green("ok     ") : c.red("problem")}  ${check.id}: ${check.message}`);
-  if (!check.ok && check.fix) out(`         fix: ${check.fix}${check.repair && !fixing ? " (`pyctl doctor --fix` does this)" : ""}`);
+  if (!check.ok && check.fix)
+    out(`         fix: ${check.fix}${check.repair && !fixing ? " (`pyctl doctor --fix` does this)" : ""}`);
 }
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -88,7 +96,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   const healthy = problems.length === 0 && failed.length === 0;
   if (args.options.has("--json")) {
     const shown = checks.map(({ repair, ...rest }) => ({ ...rest, fixable: repair !== undefined }));
-    printJson({ tier: layout.tier, home: layout.home, ok: healthy, checks: shown, ...(fixing ? { fixed, not_fixed: failed } : {}) });
+    printJson({
+      tier: layout.tier,
+      home: layout.home,
+      ok: healthy,
+      checks: shown,
+      ...(fixing ? { fixed, not_fixed: failed } : {}),
+    });
     return healthy ? 0 : 1;
   }
   out(`pyctl doctor: ${layout.tier} tier at ${layout.home}`);

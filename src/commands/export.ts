@@ -7,7 +7,14 @@ import { basename, dirname, resolve } from "node:path";
 import { errnoCode, PyctlError } from "../core/base/errors.ts";
 import { redactUrls } from "../core/base/redact.ts";
 import { writeFileAtomic } from "../core/base/atomic.ts";
-import { currentSource, locate, pylockDocument, renderToml, requirementsText, snapshotSource } from "../core/export/export.ts";
+import {
+  currentSource,
+  locate,
+  pylockDocument,
+  renderToml,
+  requirementsText,
+  snapshotSource,
+} from "../core/export/export.ts";
 import { resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { escapeControls, notice, out, writeAll } from "../ui/output.ts";
@@ -25,7 +32,8 @@ function writeOutput(output: string, text: string): void {
     writeFileAtomic(output, text, 0o644); // the user's own file, not pyctl's data
   } catch (err) {
     const code = errnoCode(err);
-    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new PyctlError(`cannot write ${output}: permission denied`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS")
+      throw new PyctlError(`cannot write ${output}: permission denied`);
     if (code === "EISDIR" || code === "ENOTDIR") throw new PyctlError(`cannot write ${output}: not a file path`);
     if (code === "ENOSPC") throw new PyctlError(`cannot write ${output}: no space left on the device`);
     throw err;
@@ -35,21 +43,29 @@ function writeOutput(output: string, text: string): void {
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const output = stringOption(args, "--output");
-  const format = stringOption(args, "--format") ?? (output && PYLOCK_NAME.test(basename(output)) ? "pylock" : "requirements");
+  const format =
+    stringOption(args, "--format") ?? (output && PYLOCK_NAME.test(basename(output)) ? "pylock" : "requirements");
   const name = args.positionals[0];
-  const source = name === undefined ? currentSource(existingTarget(ctx, args)) : snapshotSource(ctx.layout.snapshotsDir, name);
+  const source =
+    name === undefined ? currentSource(existingTarget(ctx, args)) : snapshotSource(ctx.layout.snapshotsDir, name);
 
   let text: string;
   if (format === "pylock") {
     const minor = source.python.split(".").slice(0, 2).join(".");
-    const target = targetFor(ctx.layout, resolveVersion(ctx.config, stringOption(args, "--python") ?? (minor || undefined)));
+    const target = targetFor(
+      ctx.layout,
+      resolveVersion(ctx.config, stringOption(args, "--python") ?? (minor || undefined)),
+    );
     const located = isVenv(target.venv) ? locate(target, source.packages) : new Map();
     const { doc, unsourced } = pylockDocument(source, located);
     if (unsourced.length) {
-      notice(`no download location known for ${unsourced.join(", ")} (is the package index reachable?); the lock names their versions only`);
+      notice(
+        `no download location known for ${unsourced.join(", ")} (is the package index reachable?); the lock names their versions only`,
+      );
     }
     text = await renderToml(doc);
-    if (output && !PYLOCK_NAME.test(basename(output))) notice(`PEP 751 wants lock files named pylock.toml or pylock.NAME.toml, not ${basename(output)}`);
+    if (output && !PYLOCK_NAME.test(basename(output)))
+      notice(`PEP 751 wants lock files named pylock.toml or pylock.NAME.toml, not ${basename(output)}`);
   } else {
     text = requirementsText(source);
   }

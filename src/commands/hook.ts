@@ -27,7 +27,12 @@ export async function run(args: ParsedArgs): Promise<number> {
   const layout = new Layout();
   const { shellFacts } = await import("../shell/facts.ts");
   const found = await shellFacts(layout);
-  const facts: HookFacts = { pyctl, defaultVersion: found.defaultVersion, pythons: found.pythons, notice: found.notice };
+  const facts: HookFacts = {
+    pyctl,
+    defaultVersion: found.defaultVersion,
+    pythons: found.pythons,
+    notice: found.notice,
+  };
   writeAll(1, renderHook(shell, facts));
   writeCachedHook(shell, layout, facts, found.baseDirs, started);
   return 0;

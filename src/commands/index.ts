@@ -123,9 +123,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "rebuild",
-    summary: "rebuild a venv for a reinstalled Python (every package, offline) or a new one (every package; compiled ones from the index)",
+    summary:
+      "rebuild a venv for a reinstalled Python (every package, offline) or a new one (every package; compiled ones from the index)",
     options: [
-      { flag: "--python", value: "VERSION|PATH", summary: "the interpreter to rebuild for (default: the same version)" },
+      {
+        flag: "--python",
+        value: "VERSION|PATH",
+        summary: "the interpreter to rebuild for (default: the same version)",
+      },
       { flag: "--dry-run", summary: "show the plan; change nothing" },
       { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
     ],
@@ -142,13 +147,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "upgrade",
     summary: "upgrade packages (default: every one you asked for) with pip's resolver, as one undoable step",
-    options: [{ flag: "--dry-run", summary: "show old → new for every package that would change; change nothing" }, PYTHON_OPTION],
+    options: [
+      { flag: "--dry-run", summary: "show old → new for every package that would change; change nothing" },
+      PYTHON_OPTION,
+    ],
     positionals: [{ name: "PKG", kind: "explicit-package", optional: true, rest: true }],
     load: () => import("./upgrade.ts"),
   },
   {
     name: "adopt",
-    summary: "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
+    summary:
+      "move packages from `pip install --user` (or a venv, or a --target folder) into your venv (recorded, undoable)",
     options: [
       { flag: "--dry-run", summary: "show what would move; change nothing" },
       { flag: "--yes", summary: "do not ask before removing them from where they were" },
@@ -162,7 +171,12 @@ export const COMMANDS: CommandSpec[] = [
     name: "export",
     summary: "write the package set, or snapshot NAME, as requirements.txt or pylock.toml",
     options: [
-      { flag: "--format", value: "FORMAT", choices: ["requirements", "pylock"], summary: "requirements (default) or pylock (PEP 751)" },
+      {
+        flag: "--format",
+        value: "FORMAT",
+        choices: ["requirements", "pylock"],
+        summary: "requirements (default) or pylock (PEP 751)",
+      },
       { flag: "--output", value: "FILE", summary: "write to FILE instead of standard output" },
       PYTHON_OPTION,
     ],
@@ -197,7 +211,8 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "explain-missing",
-    summary: "say why a venv's python cannot run (base interpreter gone), exit 1; silent exit 0 if it can (called by the shell functions)",
+    summary:
+      "say why a venv's python cannot run (base interpreter gone), exit 1; silent exit 0 if it can (called by the shell functions)",
     options: [PYTHON_OPTION],
     positionals: [],
     hidden: true,

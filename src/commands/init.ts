@@ -29,7 +29,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   }
   const target = targetFor(layout, python.version);
   if (!isVenv(target.venv)) {
-    if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
+    if (existsSync(target.venv))
+      throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
     const waiting = () => notice(`waiting for another pyctl to finish with ${target.venv}`);
     if (await createTargetLocked(target, () => python, config, waiting)) {
       changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);

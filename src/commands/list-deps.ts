@@ -28,7 +28,8 @@ function requirementRow(edge: Edge): string[] {
   const { requirement: req, installed } = edge;
   const wanted = `${req.name}${req.extras.length ? `[${req.extras.join(",")}]` : ""}${req.specifier || (req.url ? ` @ ${req.url}` : "")}`;
   const have = installed ? `${installed.name}==${installed.version}` : `${req.name}: missing`;
-  const state = installed && !edge.satisfied ? `does not satisfy ${wanted}` : wanted === req.name ? "" : `for ${wanted}`;
+  const state =
+    installed && !edge.satisfied ? `does not satisfy ${wanted}` : wanted === req.name ? "" : `for ${wanted}`;
   return [`  ${have}`, state, condition(edge)];
 }
 
@@ -37,7 +38,8 @@ export async function run(args: ParsedArgs): Promise<number> {
   const wanted = args.positionals[0]!;
   const graph = graphOf(target);
   const node = graph.get(canonicalName(wanted));
-  if (!node) throw new PyctlError(`${wanted} is not installed in ${target.venv}`, { hint: "`pyctl list` shows what is" });
+  if (!node)
+    throw new PyctlError(`${wanted} is not installed in ${target.venv}`, { hint: "`pyctl list` shows what is" });
   const { dist } = node;
   const requiredBy = node.requiredBy.map((e) => ({ edge: e, dist: graph.get(e.from)!.dist }));
   if (args.options.has("--json")) {
@@ -47,7 +49,11 @@ export async function run(args: ParsedArgs): Promise<number> {
       type: node.explicit ? "explicit" : "dependency",
       extras: [...node.extras].sort(),
       requires: node.requires.map(requirementJson),
-      required_by: requiredBy.map(({ edge, dist: d }) => ({ name: d.name, version: d.version, requirement: edge.text })),
+      required_by: requiredBy.map(({ edge, dist: d }) => ({
+        name: d.name,
+        version: d.version,
+        requirement: edge.text,
+      })),
     });
     return 0;
   }
@@ -58,10 +64,17 @@ export async function run(args: ParsedArgs): Promise<number> {
   out("");
   out("Required by:");
   if (requiredBy.length === 0) {
-    const why = node.explicit ? " (you asked for it)" : PROTECTED.has(dist.key) ? "" : " (an orphan: `pyctl autoremove` removes it)";
+    const why = node.explicit
+      ? " (you asked for it)"
+      : PROTECTED.has(dist.key)
+        ? ""
+        : " (an orphan: `pyctl autoremove` removes it)";
     out(`  nothing${why}`);
   }
-  const rows = requiredBy.map(({ edge, dist: d }) => [`  ${d.name}==${d.version}`, edge.text === edge.requirement.name ? "" : `(${edge.text})`]);
+  const rows = requiredBy.map(({ edge, dist: d }) => [
+    `  ${d.name}==${d.version}`,
+    edge.text === edge.requirement.name ? "" : `(${edge.text})`,
+  ]);
   for (const line of table(rows)) out(line);
   return 0;
 }

@@ -20,7 +20,14 @@ export async function run(args: ParsedArgs): Promise<number> {
       const s = readSnapshot(layout.snapshotsDir, name);
       return { name, date: s.date || null, python: s.python || null, packages: s.lines.length, path: s.path };
     } catch (error) {
-      return { name, date: null, python: null, packages: null, path: snapshotPath(layout.snapshotsDir, name), error: (error as Error).message };
+      return {
+        name,
+        date: null,
+        python: null,
+        packages: null,
+        path: snapshotPath(layout.snapshotsDir, name),
+        error: (error as Error).message,
+      };
     }
   });
   if (args.options.has("--json")) {
@@ -31,9 +38,12 @@ export async function run(args: ParsedArgs): Promise<number> {
     out(`no snapshots yet in ${layout.snapshotsDir} (\`pyctl snapshot NAME\` takes one)`);
     return 0;
   }
-  const when = (date: string | null) => (date && !Number.isNaN(Date.parse(date)) ? new Date(date).toLocaleString("sv-SE").slice(0, 16) : "?");
+  const when = (date: string | null) =>
+    date && !Number.isNaN(Date.parse(date)) ? new Date(date).toLocaleString("sv-SE").slice(0, 16) : "?";
   const cells = rows.map((r) =>
-    r.error ? [r.name, "?", "?", `unreadable: ${r.error}`] : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`],
+    r.error
+      ? [r.name, "?", "?", `unreadable: ${r.error}`]
+      : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`],
   );
   for (const line of table([["NAME", "DATE", "PYTHON", "PACKAGES"], ...cells])) out(line);
   return 0;

@@ -30,7 +30,12 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   const header = ["Package", "Version", "Type", "Installed"];
-  const body = rows.map((r) => [r.name, r.version, r.type, r.installed ? new Date(r.installed).toLocaleDateString("sv-SE") : "?"]);
+  const body = rows.map((r) => [
+    r.name,
+    r.version,
+    r.type,
+    r.installed ? new Date(r.installed).toLocaleDateString("sv-SE") : "?",
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   for (const line of table([header, widths.map((w) => "-".repeat(w)), ...body])) out(line);
   const explicit = rows.filter((r) => r.type === "explicit").length;

@@ -3,8 +3,8 @@
  * with --all) that have a newer version on the index pip is configured to use, and whether that
  * version fits what the other installed packages require.
  */
-import { findOutdated } from "../core/transaction/upgrade.ts";
-import type { OutdatedPackage } from "../core/packages/outdated.ts";
+import { findOutdated } from "../core/operations/upgrade.ts";
+import type { OutdatedPackage } from "../core/operations/outdated.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -37,7 +37,14 @@ export async function run(args: ParsedArgs): Promise<number> {
     return 0;
   }
   const c = colors();
-  const rows = report.packages.map((p) => [p.name, p.installed, "→", c.green(p.latest), ...(all ? [p.explicit ? "explicit" : "dependency"] : []), fits(p)]);
+  const rows = report.packages.map((p) => [
+    p.name,
+    p.installed,
+    "→",
+    c.green(p.latest),
+    ...(all ? [p.explicit ? "explicit" : "dependency"] : []),
+    fits(p),
+  ]);
   const header = ["Package", "Installed", "", "Latest", ...(all ? ["Type"] : []), "Fits the other packages"];
   for (const line of table([header, ...rows], (s) => stripAnsi(s).length)) out(line);
   out("");

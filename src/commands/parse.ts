@@ -19,7 +19,9 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       positionals.push(arg);
       continue;
     }
-    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
     const option = spec.options.find((o) => o.flag === flag);
     if (!option) throw new UsageError(`${spec.name}: unknown option ${flag}`, `see \`pyctl ${spec.name} --help\``);
     if (!option.value) {
@@ -36,8 +38,13 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   }
   const max = spec.positionals.some((p) => p.rest) ? Infinity : spec.positionals.length;
   const min = spec.positionals.filter((p) => !p.optional).length;
-  if (positionals.length > max) throw new UsageError(`${spec.name}: unexpected argument "${positionals[max]}"`, `usage: ${usage(spec)}`);
-  if (positionals.length < min) throw new UsageError(`${spec.name}: missing ${spec.positionals[positionals.length]!.name}`, `usage: ${usage(spec)}`);
+  if (positionals.length > max)
+    throw new UsageError(`${spec.name}: unexpected argument "${positionals[max]}"`, `usage: ${usage(spec)}`);
+  if (positionals.length < min)
+    throw new UsageError(
+      `${spec.name}: missing ${spec.positionals[positionals.length]!.name}`,
+      `usage: ${usage(spec)}`,
+    );
   return { options, positionals };
 }
 

@@ -31,13 +31,17 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   const env: Record<string, string | undefined> = { ...process.env };
   const pipUser = env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER) ? `PIP_USER=${env.PIP_USER}` : undefined;
   if (dropped || pipUser) {
-    notice(`ignoring ${[dropped && "--user", pipUser].filter(Boolean).join(" and ")}: your pyctl venv is your user install`);
+    notice(
+      `ignoring ${[dropped && "--user", pipUser].filter(Boolean).join(" and ")}: your pyctl venv is your user install`,
+    );
   }
   delete env.PIP_USER;
   const line = parsePipArgs(args);
 
   const waiting = (holder: LockHolder | undefined) =>
-    notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${targetFor(ctx.layout, version).venv}`);
+    notice(
+      `waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${targetFor(ctx.layout, version).venv}`,
+    );
   if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
     const base = locateInterpreter(`python${version}`);
     if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
@@ -46,10 +50,13 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
   assertRunnable(target);
-  if (!line.writes || !recordingEnabled(ctx.config)) return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
+  if (!line.writes || !recordingEnabled(ctx.config))
+    return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
 
   assertWritable(target);
-  const updates = configFlag(ctx.config, "updates.notify") ? (await import("./update-notice.ts")).startUpdateNotice(target) : undefined;
+  const updates = configFlag(ctx.config, "updates.notify")
+    ? (await import("./update-notice.ts")).startUpdateNotice(target)
+    : undefined;
   // The command as typed (--user included); pip_args are what pip ran.
   const op = { kind: "pip" as const, command: [shown, ...parsed.positionals].join(" "), pipArgs: args };
   const result = await recordOperation(
@@ -68,7 +75,8 @@ export async function run(parsed: ParsedArgs): Promise<number> {
     const lines = changeLines(result.entry.changes);
     for (const text of lines) err(text);
   }
-  if (result.interrupted) notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
+  if (result.interrupted)
+    notice(`interrupted; recorded as #${result.entry.id} (\`pyctl undo\` reverts what pip changed)`);
   else await updates?.finish();
   return result.exitCode;
 }

@@ -11,7 +11,7 @@ import { PyctlError } from "../core/base/errors.ts";
 import { existsSync } from "node:fs";
 import { latestId } from "../core/recording/history.ts";
 import { findInterpreter, isVersion, type Interpreter } from "../core/python/interpreter.ts";
-import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/transaction/rebuild.ts";
+import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/operations/rebuild.ts";
 import { isVenv, readPyvenvCfg } from "../core/python/venv.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { openContext } from "./common.ts";
@@ -20,12 +20,20 @@ import type { ParsedArgs } from "./spec.ts";
 
 function describePlan(plan: RebuildPlan): string[] {
   const old = readPyvenvCfg(plan.from.venv);
-  const state = !isVenv(plan.from.venv) ? "missing" : plan.oldWorks ? `Python ${old?.version}, working` : `Python ${old?.version}, its python does not run`;
-  const lines = [`rebuild ${plan.from.venv} (${state})`, `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`];
+  const state = !isVenv(plan.from.venv)
+    ? "missing"
+    : plan.oldWorks
+      ? `Python ${old?.version}, working`
+      : `Python ${old?.version}, its python does not run`;
+  const lines = [
+    `rebuild ${plan.from.venv} (${state})`,
+    `   into ${plan.to.venv} with Python ${plan.python.fullVersion} (${plan.python.path})`,
+  ];
   if (!plan.moving) {
     const count = plan.goal?.wanted.length ?? 0;
     lines.push(`every package of the old venv, ${count} in all, from the local package store`);
-    if (plan.notStored.length) lines.push(`not in the local package store, to download with pip: ${plan.notStored.join(", ")}`);
+    if (plan.notStored.length)
+      lines.push(`not in the local package store, to download with pip: ${plan.notStored.join(", ")}`);
     return lines;
   }
   lines.push(
@@ -33,9 +41,13 @@ function describePlan(plan: RebuildPlan): string[] {
   );
   const asked = plan.packages.filter((p) => p.explicit);
   const others = plan.packages.filter((p) => !p.explicit);
-  lines.push(`install ${asked.length} package(s) you asked for: ${asked.map((p) => p.pinned.join(" ")).join(", ") || "none"}`);
+  lines.push(
+    `install ${asked.length} package(s) you asked for: ${asked.map((p) => p.pinned.join(" ")).join(", ") || "none"}`,
+  );
   if (others.length)
-    lines.push(`install ${others.length} more package(s) of the old venv that cannot be carried: ${others.map((p) => p.pinned.join(" ")).join(", ")}`);
+    lines.push(
+      `install ${others.length} more package(s) of the old venv that cannot be carried: ${others.map((p) => p.pinned.join(" ")).join(", ")}`,
+    );
   const carried = new Set(plan.carried.map((c) => c.key));
   const indexOnly = plan.packages.filter((p) => !carried.has(p.key));
   if (indexOnly.length) {
@@ -45,7 +57,9 @@ function describePlan(plan: RebuildPlan): string[] {
   }
   for (const s of plan.skipped) lines.push(`cannot reinstall ${s.name}: ${s.reason}`);
   if (plan.ownedByVenv.length)
-    lines.push(`not carried, the new venv has its own (as Python ${plan.to.version}'s venv makes it): ${plan.ownedByVenv.join(", ")}`);
+    lines.push(
+      `not carried, the new venv has its own (as Python ${plan.to.version}'s venv makes it): ${plan.ownedByVenv.join(", ")}`,
+    );
   return lines;
 }
 
@@ -54,7 +68,9 @@ function findSameOrGiven(spec: string): Interpreter {
     return findInterpreter(spec);
   } catch (error) {
     if (!(error instanceof PyctlError) || !isVersion(spec)) throw error;
-    throw new PyctlError(error.message, { hint: `install python${spec} again, or move to another version: pyctl rebuild --python 3.X` });
+    throw new PyctlError(error.message, {
+      hint: `install python${spec} again, or move to another version: pyctl rebuild --python 3.X`,
+    });
   }
 }
 
@@ -66,7 +82,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const python = findSameOrGiven(spec ?? current);
   const { from, to } = rebuildTargets(ctx.layout, current || python.version, python);
   if (!existsSync(from.venv) && latestId(from.historyDir) === 0) {
-    throw new PyctlError(`no venv for Python ${from.version} to rebuild (${from.venv})`, { hint: `run \`pyctl init --python ${python.version}\`` });
+    throw new PyctlError(`no venv for Python ${from.version} to rebuild (${from.venv})`, {
+      hint: `run \`pyctl init --python ${python.version}\``,
+    });
   }
   const plan = planRebuild(from, to, python);
   for (const line of describePlan(plan)) out(line);
@@ -82,11 +100,13 @@ export async function run(args: ParsedArgs): Promise<number> {
       fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
       pipping: (pipArgs) => notice(`pip install ${pipArgs.join(" ")}`),
       paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
-      waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
+      waiting: (holder) =>
+        notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
     },
     { allowMissing },
   );
-  for (const r of result.reinstalled) out(`reinstalled ${r.args.join(" ")}${r.pinned ? "" : " (its old version is not on the index any more)"}`);
+  for (const r of result.reinstalled)
+    out(`reinstalled ${r.args.join(" ")}${r.pinned ? "" : " (its old version is not on the index any more)"}`);
   if (result.interrupted) {
     notice(
       result.switched

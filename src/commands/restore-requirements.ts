@@ -12,9 +12,9 @@ import { isFreezeFile, readRequirementsFile, type RequirementsFile } from "../co
 import { markerEnvironment } from "../core/packages/requirements.ts";
 import { assertWritable, inventoryOf, pythonVersionOf, type Target } from "../core/recording/target.ts";
 import { isEmptyPlan } from "../core/transaction/plan.ts";
-import { checkAgainstFile, goalFromRequirements } from "../core/transaction/requirements-goal.ts";
+import { checkAgainstFile, goalFromRequirements } from "../core/operations/requirements-goal.ts";
 import { previewTransaction } from "../core/transaction/transaction.ts";
-import { resolveWithPip } from "../core/transaction/upgrade.ts";
+import { resolveWithPip } from "../core/operations/upgrade.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, type Context } from "./common.ts";
 import { printPlan, transact } from "./run-transaction.ts";
@@ -33,7 +33,12 @@ function pipArgsFor(path: string, file: RequirementsFile): string[] {
 }
 
 /** What pip would add to the venv for the lines the store and the venv cannot meet (--dry-run). */
-async function showPipPart(target: Target, path: string, file: RequirementsFile, unresolved: string[]): Promise<boolean> {
+async function showPipPart(
+  target: Target,
+  path: string,
+  file: RequirementsFile,
+  unresolved: string[],
+): Promise<boolean> {
   out(`  for pip to resolve in staging: ${unresolved.join(", ")}`);
   const resolution = await resolveWithPip(target, pipArgsFor(path, file));
   if (!resolution.ok) {
@@ -43,12 +48,19 @@ async function showPipPart(target: Target, path: string, file: RequirementsFile,
   const installed = new Map(inventoryOf(target).map((d) => [d.key, d.version]));
   for (const item of resolution.items) {
     const from = installed.get(item.key);
-    out(`  ${from === undefined ? `+ ${item.name} ${item.version}` : `${item.name} ${from} → ${item.version}`} (from pip)`);
+    out(
+      `  ${from === undefined ? `+ ${item.name} ${item.version}` : `${item.name} ${from} → ${item.version}`} (from pip)`,
+    );
   }
   return true;
 }
 
-export async function restoreRequirements(ctx: Context, args: ParsedArgs, path: string, file: RequirementsFile): Promise<number> {
+export async function restoreRequirements(
+  ctx: Context,
+  args: ParsedArgs,
+  path: string,
+  file: RequirementsFile,
+): Promise<number> {
   if (args.options.has("--allow-missing")) {
     // pip resolves the file as a whole: it installs all of it or nothing, so nothing could be left out and named.
     throw new UsageError(
@@ -80,6 +92,8 @@ export async function restoreRequirements(ctx: Context, args: ParsedArgs, path: 
     kind: "restore",
     command: `pyctl restore ${path}`,
     goal: (installed) => goalFromRequirements(target, file, installed).goal,
-    ...(unresolved.length ? { pip: pipArgsFor(path, file), check: (staged: Dist[]) => checkAgainstFile(target, file, goal, staged) } : {}),
+    ...(unresolved.length
+      ? { pip: pipArgsFor(path, file), check: (staged: Dist[]) => checkAgainstFile(target, file, goal, staged) }
+      : {}),
   });
 }

@@ -9,7 +9,13 @@ import { PyctlError } from "../core/base/errors.ts";
 import { applicableLines } from "../core/packages/requirements-check.ts";
 import { markerEnvironment } from "../core/packages/requirements.ts";
 import { goalFromLines } from "../core/transaction/plan.ts";
-import { applyExplicitMarks, readSnapshot, readSnapshotFile, validateSnapshotName, type Snapshot } from "../core/recording/snapshots.ts";
+import {
+  applyExplicitMarks,
+  readSnapshot,
+  readSnapshotFile,
+  validateSnapshotName,
+  type Snapshot,
+} from "../core/recording/snapshots.ts";
 import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";

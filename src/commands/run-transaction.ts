@@ -16,10 +16,15 @@ export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
   const size = (units: { size: number }[]) => `${units.reduce((n, u) => n + u.size, 0)} bytes`;
   const files = plan.files;
   if (files?.remove.length)
-    out(`  - ${files.remove.length} file(s)/folder(s) no package owns (${size(files.remove)}): ${files.remove.map((u) => u.path).join(", ")}`);
+    out(
+      `  - ${files.remove.length} file(s)/folder(s) no package owns (${size(files.remove)}): ${files.remove.map((u) => u.path).join(", ")}`,
+    );
   if (files?.restore.length)
-    out(`  + ${files.restore.length} file(s)/folder(s) no package owns, from the store: ${files.restore.map((u) => u.path).join(", ")}`);
-  if (fetch.length) out(`  not in the local package store, to download with pip: ${fetch.map((w) => w.line).join(", ")}`);
+    out(
+      `  + ${files.restore.length} file(s)/folder(s) no package owns, from the store: ${files.restore.map((u) => u.path).join(", ")}`,
+    );
+  if (fetch.length)
+    out(`  not in the local package store, to download with pip: ${fetch.map((w) => w.line).join(", ")}`);
 }
 
 /** --dry-run: the plan against the live venv, and nothing else. Returns false if there is nothing to do. */
@@ -37,10 +42,18 @@ export function showPreview(target: Target, title: string, goal: Goal, dryRun: b
  * Run the transaction; returns the exit code, throws (after recording) when it failed. A title
  * given as a function is read when the plan is shown, i.e. after the goal was computed under the lock.
  */
-export async function transact(target: Target, config: Config, title: string | (() => string), spec: TransactionSpec): Promise<number> {
+export async function transact(
+  target: Target,
+  config: Config,
+  title: string | (() => string),
+  spec: TransactionSpec,
+): Promise<number> {
   const titleNow = () => (typeof title === "function" ? title() : title);
   const result = await runTransaction(target, config, spec, {
-    waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
+    waiting: (holder) =>
+      notice(
+        `waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`,
+      ),
     planned: (plan, fetch) => printPlan(titleNow(), plan, fetch),
     skipped: (items) => {
       for (const item of items) notice(`left out ${item.line}: ${item.reason}; the rest is restored`);

@@ -8,7 +8,15 @@ import { PyctlError } from "../core/base/errors.ts";
 import { userHome } from "../core/base/paths.ts";
 import { systemFiles, shellOfFile, userFiles, type ShellFiles } from "../shell/locations.ts";
 import { pyctlPath } from "../shell/self.ts";
-import { installBlock, installCompletion, installLoginBlocks, removeBlock, removeCompletion, removeLoginBlocks, type FileChange } from "../shell/setup.ts";
+import {
+  installBlock,
+  installCompletion,
+  installLoginBlocks,
+  removeBlock,
+  removeCompletion,
+  removeLoginBlocks,
+  type FileChange,
+} from "../shell/setup.ts";
 import { out } from "../ui/output.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -27,7 +35,8 @@ function chooseFiles(args: ParsedArgs, remove: boolean): ShellFiles[] {
   }
   if (remove) return all;
   const chosen = all.filter((f) => Bun.which(f.shell) !== null || existsSync(f.rcFile));
-  if (chosen.length === 0) throw new PyctlError("found no bash, zsh or fish here", { hint: "name the rc file: pyctl setup-shell FILE" });
+  if (chosen.length === 0)
+    throw new PyctlError("found no bash, zsh or fish here", { hint: "name the rc file: pyctl setup-shell FILE" });
   return chosen;
 }
 
@@ -65,7 +74,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const files = chooseFiles(args, remove);
   const pyctl = remove ? "" : pyctlPath();
   for (const f of files) {
-    const [rc, completion] = remove ? [removeBlock(f), removeCompletion(f)] : [installBlock(f, pyctl), installCompletion(f)];
+    const [rc, completion] = remove
+      ? [removeBlock(f), removeCompletion(f)]
+      : [installBlock(f, pyctl), installCompletion(f)];
     out(line(f.shell, rc, "block"));
     for (const login of remove ? removeLoginBlocks(f) : installLoginBlocks(f)) out(line("", login, "login"));
     out(line("", completion, "completions"));

@@ -20,7 +20,9 @@ export async function run(args: ParsedArgs): Promise<number> {
   const target = existingTarget(ctx, args);
   // Under the lock, so a pip run in another shell is not caught half-way; the store gets every
   // version the snapshot names, so restoring it needs no network.
-  const lock = await acquireLock(target.lockFile, `pyctl snapshot ${name}`, () => notice(`waiting for another pyctl to finish with ${target.venv}`));
+  const lock = await acquireLock(target.lockFile, `pyctl snapshot ${name}`, () =>
+    notice(`waiting for another pyctl to finish with ${target.venv}`),
+  );
   try {
     const dists = inventoryOf(target);
     storeAll(target.storeDir, dists, target.venv);

@@ -1,7 +1,16 @@
 /** The shape of a command in the table (index.ts): what help, parsing and completions read. */
 
 /** What a positional argument is, so completions can offer the right words. */
-export type ArgKind = "snapshot" | "history-id" | "shell" | "config-key" | "package" | "explicit-package" | "file" | "count" | "python";
+export type ArgKind =
+  | "snapshot"
+  | "history-id"
+  | "shell"
+  | "config-key"
+  | "package"
+  | "explicit-package"
+  | "file"
+  | "count"
+  | "python";
 
 export interface OptionSpec {
   /** "--limit" */
@@ -41,5 +50,9 @@ export interface CommandSpec {
   load: () => Promise<CommandModule>;
 }
 
-export const PYTHON_OPTION: OptionSpec = { flag: "--python", value: "VERSION", summary: "act on that Python version's venv (e.g. 3.12)" };
+export const PYTHON_OPTION: OptionSpec = {
+  flag: "--python",
+  value: "VERSION",
+  summary: "act on that Python version's venv (e.g. 3.12)",
+};
 export const JSON_OPTION: OptionSpec = { flag: "--json", summary: "print JSON (stable, documented in the README)" };

@@ -44,10 +44,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   out(`tier:      ${status.tier} (${status.home})`);
   out(`config:    ${status.config_file}${status.config_exists ? "" : " (not created yet: run `pyctl init`)"}`);
   out(`default:   Python ${status.default_python ?? "(not set)"}`);
-  out(`hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : "not active in this shell"}`);
+  out(
+    `hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : "not active in this shell"}`,
+  );
   for (const v of venvs) {
     const health = v.exists ? venvHealth(v.venv, v.python) : { ok: true as const };
-    const broken = "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
+    const broken =
+      "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
     const state = v.exists ? `Python ${v.full_version}, ${v.packages} packages${broken}` : "missing";
     out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
   }

@@ -3,8 +3,8 @@ import { toRecords } from "../core/recording/package-records.ts";
 import { goalFromEntry } from "../core/transaction/plan.ts";
 import { assertWritable, inventoryOf } from "../core/recording/target.ts";
 import { unownedOf } from "../core/recording/unowned.ts";
-import { chooseUndo, driftSince, type UndoChoice } from "../core/transaction/undo-goal.ts";
-import { restoreAdopted } from "../core/transaction/adopt.ts";
+import { chooseUndo, driftSince, type UndoChoice } from "../core/operations/undo.ts";
+import { restoreAdopted } from "../core/operations/adopt.ts";
 import type { Target } from "../core/recording/target.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
@@ -28,7 +28,8 @@ function putBackAdopted(target: Target, choice: UndoChoice): void {
     const restored = restoreAdopted(target, item.id);
     if (!restored) continue;
     notice(`put back ${restored.files} files in ${restored.root} (taken by adopt #${item.id})`);
-    if (restored.skipped.length) notice(`left as they are now, since they changed after #${item.id}: ${restored.skipped.join(", ")}`);
+    if (restored.skipped.length)
+      notice(`left as they are now, since they changed after #${item.id}: ${restored.skipped.join(", ")}`);
   }
 }
 

@@ -4,7 +4,7 @@
  * pyctl process, and its answer is used only if it is in when pip has finished: the pip call never
  * waits for it (bench/outdated.ts measures what it costs). Its code loads only when it is due.
  */
-import { markNoticed, noticeDue } from "../core/transaction/update-stamp.ts";
+import { markNoticed, noticeDue } from "../core/operations/update-stamp.ts";
 import { inventoryOf, type Target } from "../core/recording/target.ts";
 import type { Dist } from "../core/packages/inventory.ts";
 import { notice } from "../ui/output.ts";
@@ -23,7 +23,9 @@ export function startUpdateNotice(target: Target): UpdateNotice | undefined {
   let counting: Promise<((after: Dist[]) => number) | undefined> | undefined;
   return {
     begin() {
-      counting = import("../core/transaction/upgrade.ts").then((m) => m.beginOutdatedCount(target)).catch(() => undefined);
+      counting = import("../core/operations/upgrade.ts")
+        .then((m) => m.beginOutdatedCount(target))
+        .catch(() => undefined);
     },
     async finish() {
       if (!counting) return;
@@ -31,7 +33,8 @@ export function startUpdateNotice(target: Target): UpdateNotice | undefined {
       if (count === PENDING || count === undefined) return;
       const n = count(inventoryOf(target));
       markNoticed(target);
-      if (n > 0) notice(`${n} of your packages ${n === 1 ? "has a newer version" : "have newer versions"}: pyctl outdated`);
+      if (n > 0)
+        notice(`${n} of your packages ${n === 1 ? "has a newer version" : "have newer versions"}: pyctl outdated`);
     },
   };
 }

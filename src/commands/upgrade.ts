@@ -6,10 +6,17 @@
 import { PyctlError } from "../core/base/errors.ts";
 import { canonicalName, compareVersions } from "../core/packages/pep440.ts";
 import { describeConflict } from "../core/packages/pip-report.ts";
-import type { OutdatedPackage } from "../core/packages/outdated.ts";
+import type { OutdatedPackage } from "../core/operations/outdated.ts";
 import { assertWritable, inventoryOf, type Target } from "../core/recording/target.ts";
 import { runTransaction } from "../core/transaction/transaction.ts";
-import { changesOf, findOutdated, newlyBroken, resolveWithPip, upgradeArguments, type VersionChange } from "../core/transaction/upgrade.ts";
+import {
+  changesOf,
+  findOutdated,
+  newlyBroken,
+  resolveWithPip,
+  upgradeArguments,
+  type VersionChange,
+} from "../core/operations/upgrade.ts";
 import type { Config } from "../core/base/config.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
@@ -17,7 +24,9 @@ import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function changeLine(c: VersionChange): string {
-  return c.from === undefined ? `+ ${c.name} ${c.to}` : `${compareVersions(c.to, c.from) >= 0 ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}`;
+  return c.from === undefined
+    ? `+ ${c.name} ${c.to}`
+    : `${compareVersions(c.to, c.from) >= 0 ? "↑" : "↓"} ${c.name} ${c.from} → ${c.to}`;
 }
 
 /** Named packages that pip's choice leaves below the index's latest, and why. */
@@ -43,15 +52,24 @@ async function commit(target: Target, config: Config, command: string, pipArgs: 
       check: (staged, installed) => newlyBroken(target, installed, staged),
     },
     {
-      waiting: (holder) => notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`),
+      waiting: (holder) =>
+        notice(
+          `waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${target.venv}`,
+        ),
       paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
     },
   );
   const id = result.entry.id;
   if (result.error)
-    throw new PyctlError(`upgrade failed, ${target.venv} is unchanged: ${result.error.message}`, { hint: `recorded as #${id} in \`pyctl history\`` });
+    throw new PyctlError(`upgrade failed, ${target.venv} is unchanged: ${result.error.message}`, {
+      hint: `recorded as #${id} in \`pyctl history\``,
+    });
   if (result.interrupted) {
-    notice(result.committed ? `interrupted after the switch (recorded as #${id})` : `interrupted: ${target.venv} is unchanged (recorded as #${id})`);
+    notice(
+      result.committed
+        ? `interrupted after the switch (recorded as #${id})`
+        : `interrupted: ${target.venv} is unchanged (recorded as #${id})`,
+    );
     return result.exitCode;
   }
   for (const line of changeLines(result.entry.changes)) err(line);
@@ -68,12 +86,18 @@ export async function run(args: ParsedArgs): Promise<number> {
   const installed = inventoryOf(target);
   const missing = named.filter((key) => !installed.some((d) => d.key === key));
   if (missing.length)
-    throw new PyctlError(`not installed: ${missing.join(", ")}`, { hint: "`pyctl upgrade` takes installed packages; `pip install` adds new ones" });
+    throw new PyctlError(`not installed: ${missing.join(", ")}`, {
+      hint: "`pyctl upgrade` takes installed packages; `pip install` adds new ones",
+    });
 
   const report = await findOutdated(target, named.length ? { only: named } : {});
   if (report.packages.length === 0) {
     const names = named.map((key) => installed.find((d) => d.key === key)!.name);
-    out(named.length ? `${names.join(", ")}: already the latest version` : `all ${report.checked} packages you asked for are up to date`);
+    out(
+      named.length
+        ? `${names.join(", ")}: already the latest version`
+        : `all ${report.checked} packages you asked for are up to date`,
+    );
     return 0;
   }
   const pipArgs = upgradeArguments(report.graph, report.packages, named.length > 0);

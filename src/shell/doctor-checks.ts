@@ -55,7 +55,12 @@ function rcCheck(f: ShellFiles, system: boolean, loginShell: boolean): Check | u
     }
     const expected = expectedBlock(f);
     if (expected && !text.includes(expected)) {
-      return problem(id, `the pyctl block in ${f.rcFile} is out of date (it names another pyctl or completion file)`, `run \`${setup}\``, repair);
+      return problem(
+        id,
+        `the pyctl block in ${f.rcFile} is out of date (it names another pyctl or completion file)`,
+        `run \`${setup}\``,
+        repair,
+      );
     }
     return pass(id, `${f.rcFile} loads the hook`);
   }
@@ -77,15 +82,18 @@ function hookCheck(): Check {
 function projectEnvBin(): string | undefined {
   const venv = process.env.VIRTUAL_ENV;
   const ours = [userTierHome(), systemTierHome()].map((h) => `${resolve(h)}/`);
-  if (venv && existsSync(join(venv, "pyvenv.cfg")) && !ours.some((h) => `${resolve(venv)}/`.startsWith(h))) return join(venv, "bin");
+  if (venv && existsSync(join(venv, "pyvenv.cfg")) && !ours.some((h) => `${resolve(venv)}/`.startsWith(h)))
+    return join(venv, "bin");
   const conda = process.env.CONDA_PREFIX;
-  if (conda && (process.env.CONDA_DEFAULT_ENV ?? "base") !== "base" && existsSync(join(conda, "conda-meta"))) return join(conda, "bin");
+  if (conda && (process.env.CONDA_DEFAULT_ENV ?? "base") !== "base" && existsSync(join(conda, "conda-meta")))
+    return join(conda, "bin");
   return undefined;
 }
 
 /** PATH order: an activated project env, then the default venv's bin, then the system's folders. */
 function pathCheck(layout: Layout, defaultVersion: string): Check {
-  if (!hookState().active || !defaultVersion) return pass("path-order", "not checked (the hook is not active in this shell)");
+  if (!hookState().active || !defaultVersion)
+    return pass("path-order", "not checked (the hook is not active in this shell)");
   const path = (process.env.PATH ?? "").split(delimiter);
   const ours = join(layout.venvDir(defaultVersion), "bin");
   const at = path.indexOf(ours);
@@ -105,16 +113,27 @@ function pathCheck(layout: Layout, defaultVersion: string): Check {
       `${system} comes before ${ours} on PATH, so pip and python there win`,
       "load the hook after other PATH changes in your rc file",
     );
-  return pass("path-order", project ? `PATH: ${project}, then ${ours}, then the system` : `PATH: ${ours} before the system's folders`);
+  return pass(
+    "path-order",
+    project ? `PATH: ${project}, then ${ours}, then the system` : `PATH: ${ours} before the system's folders`,
+  );
 }
 
 export function shellChecks(layout: Layout, defaultVersion: string): Check[] {
   const system = layout.tier === "system";
   const loginShell = basename(process.env.SHELL ?? "");
   const files = system ? systemFiles() : userFiles();
-  const rc = files.map((f) => rcCheck(f, system, system ? f.shell === "bash" : f.shell === loginShell)).filter((c): c is Check => c !== undefined);
+  const rc = files
+    .map((f) => rcCheck(f, system, system ? f.shell === "bash" : f.shell === loginShell))
+    .filter((c): c is Check => c !== undefined);
   if (rc.length === 0) {
-    rc.push(problem("rc-block", "no shell rc file loads the pyctl hook", `run \`pyctl setup-shell${system ? " --system" : ""}\``));
+    rc.push(
+      problem(
+        "rc-block",
+        "no shell rc file loads the pyctl hook",
+        `run \`pyctl setup-shell${system ? " --system" : ""}\``,
+      ),
+    );
   }
   return [hookCheck(), ...rc, pathCheck(layout, defaultVersion)];
 }

@@ -52,7 +52,9 @@ function versionsNamed(): Set<string> {
  */
 export function pythonFacts(layout: Layout): PythonFact[] {
   const withVenv = new Set(versionsIn(listDir(layout.home)));
-  const versions = [...new Set([...versionsNamed(), ...withVenv])].sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+  const versions = [...new Set([...versionsNamed(), ...withVenv])].sort(
+    (a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]),
+  );
   return versions
     .map((version) => ({ version, path: locateInterpreter(`python${version}`) ?? "" }))
     .filter((fact) => fact.path !== "" || withVenv.has(fact.version));

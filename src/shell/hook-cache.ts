@@ -12,7 +12,18 @@
  * files' text, so a pyctl upgrade that changes them gets a new folder, and a shell started before
  * the upgrade keeps loading the functions it was started with; such folders go after 30 days unused.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/base/atomic.ts";
 import { hookCacheDir, systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
@@ -51,7 +62,9 @@ function mtimeMs(path: string): number | undefined {
 function watched(layout: Layout, pyctl: string, paths: string[], extra: string[]): string[] {
   const ours = [userTierHome(), systemTierHome()].map((h) => `${resolve(h)}/`);
   // A venv's bin on PATH changes with every pip install, and never holds a base interpreter.
-  const fromPath = paths.flatMap((p) => p.split(delimiter)).filter((d) => d && !ours.some((h) => `${resolve(d)}/`.startsWith(h)));
+  const fromPath = paths
+    .flatMap((p) => p.split(delimiter))
+    .filter((d) => d && !ours.some((h) => `${resolve(d)}/`.startsWith(h)));
   const list = [
     pyctl,
     dirname(pyctl),
@@ -135,7 +148,8 @@ function writeFishFunctions(stamp: number): string {
   utimesSync(dir, stamp, stamp);
   for (const name of readdirSync(parent)) {
     const other = join(parent, name);
-    if (other !== dir && (mtimeMs(other) ?? Infinity) < Date.now() - UNUSED_MS) rmSync(other, { recursive: true, force: true });
+    if (other !== dir && (mtimeMs(other) ?? Infinity) < Date.now() - UNUSED_MS)
+      rmSync(other, { recursive: true, force: true });
   }
   return dir;
 }
@@ -144,12 +158,20 @@ function writeFishFunctions(stamp: number): string {
  * Writes the cached hook for this shell with `facts` for the current PATH; `startedMs` is when
  * gathering the facts began. A cache that cannot be written only costs time: never throws.
  */
-export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, baseDirs: string[], startedMs: number): void {
+export function writeCachedHook(
+  shell: Shell,
+  layout: Layout,
+  facts: HookFacts,
+  baseDirs: string[],
+  startedMs: number,
+): void {
   const file = cachedHookFile(shell);
   try {
     const path = process.env.PATH ?? "";
     const kept = stillValid(file).filter((e) => e.path !== path);
-    const hooked = facts.defaultVersion ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl)) : path;
+    const hooked = facts.defaultVersion
+      ? pathAfterHook(path, join(layout.venvDir(facts.defaultVersion), "bin"), dirname(facts.pyctl))
+      : path;
     const entries = [{ path, hooked, facts }, ...kept].slice(0, MAX_PATHS);
     const stamp = Math.floor(startedMs / 1000) - 1;
     mkdirSync(cacheDir(), { recursive: true });
@@ -160,7 +182,12 @@ export function writeCachedHook(shell: Shell, layout: Layout, facts: HookFacts, 
       entries.map((e) => e.path),
       functionsDir ? [...baseDirs, functionsDir] : baseDirs,
     );
-    const state: State = { env: envKey(), newer: all.filter((p) => existsSync(p)), absent: all.filter((p) => !existsSync(p)), entries };
+    const state: State = {
+      env: envKey(),
+      newer: all.filter((p) => existsSync(p)),
+      absent: all.filter((p) => !existsSync(p)),
+      entries,
+    };
     const text = `${renderCachedHook(shell, { ...state, self: file, functionsDir })}${STATE_PREFIX}${JSON.stringify(state)}\n`;
     for (const name of readdirSync(cacheDir())) {
       // renderings of pyctl 0.1, keyed by a hash

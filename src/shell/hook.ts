@@ -128,7 +128,8 @@ function hookText(shell: Shell, facts: string, functionsDir?: string): string {
     shell === "fish"
       ? { value: PIP_VALUE_OPTIONS.join(" "), read: PIP_READ_COMMANDS.join(" ") }
       : { value: quotePosix(words(PIP_VALUE_OPTIONS)), read: quotePosix(words(PIP_READ_COMMANDS)) };
-  const withTables = (text: string) => text.replace("@VALUE_OPTIONS@", () => tables.value).replace("@READ_COMMANDS@", () => tables.read);
+  const withTables = (text: string) =>
+    text.replace("@VALUE_OPTIONS@", () => tables.value).replace("@READ_COMMANDS@", () => tables.read);
   const shared = withTables(body);
   const inserted =
     shell === "zsh"

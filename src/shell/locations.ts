@@ -37,8 +37,18 @@ export function userFiles(): ShellFiles[] {
       // then puts ~/.local/bin first.
       loginFiles: [".bash_profile", ".bash_login", ".profile"].map((name) => join(home, name)),
     },
-    { shell: "zsh", rcFile: join(process.env.ZDOTDIR || home, ".zshrc"), ownFile: false, completionFile: join(data, "zsh", "site-functions", "_pyctl") },
-    { shell: "fish", rcFile: join(config, "fish", "config.fish"), ownFile: false, completionFile: join(config, "fish", "completions", "pyctl.fish") },
+    {
+      shell: "zsh",
+      rcFile: join(process.env.ZDOTDIR || home, ".zshrc"),
+      ownFile: false,
+      completionFile: join(data, "zsh", "site-functions", "_pyctl"),
+    },
+    {
+      shell: "fish",
+      rcFile: join(config, "fish", "config.fish"),
+      ownFile: false,
+      completionFile: join(config, "fish", "completions", "pyctl.fish"),
+    },
   ];
 }
 
@@ -61,7 +71,12 @@ export function systemFiles(): ShellFiles[] {
       ownFile: false,
       completionFile: at("/usr/local/share/zsh/site-functions/_pyctl"),
     },
-    { shell: "fish", rcFile: at("/etc/fish/conf.d/pyctl.fish"), ownFile: true, completionFile: at("/etc/fish/completions/pyctl.fish") },
+    {
+      shell: "fish",
+      rcFile: at("/etc/fish/conf.d/pyctl.fish"),
+      ownFile: true,
+      completionFile: at("/etc/fish/completions/pyctl.fish"),
+    },
   ];
 }
 

@@ -40,7 +40,9 @@ function writeKeepingMode(path: string, text: string): void {
     writeFileAtomic(real, text, mode);
   } catch (err) {
     if (errnoCode(err) === "EACCES" || errnoCode(err) === "EPERM") {
-      throw new PyctlError(`cannot write ${path}: permission denied`, { hint: "check who owns it; `pyctl setup-shell --system` needs root" });
+      throw new PyctlError(`cannot write ${path}: permission denied`, {
+        hint: "check who owns it; `pyctl setup-shell --system` needs root",
+      });
     }
     throw err;
   }
@@ -78,7 +80,9 @@ export function installLoginBlocks(files: ShellFiles): FileChange[] {
 }
 
 export function removeLoginBlocks(files: ShellFiles): FileChange[] {
-  return (files.loginFiles ?? []).filter((f) => hasBlock(readText(f) ?? "")).map((file) => removeBlock({ ...files, rcFile: file, ownFile: false }));
+  return (files.loginFiles ?? [])
+    .filter((f) => hasBlock(readText(f) ?? ""))
+    .map((file) => removeBlock({ ...files, rcFile: file, ownFile: false }));
 }
 
 export function installCompletion(files: ShellFiles): FileChange {
@@ -102,7 +106,8 @@ export function removeBlock(files: ShellFiles): FileChange {
 /** Only a completion file pyctl wrote is removed: each says who installed it. */
 export function removeCompletion(files: ShellFiles): FileChange {
   const text = readText(files.completionFile);
-  if (text === undefined || !text.includes("Installed by `pyctl setup-shell`")) return { path: files.completionFile, action: "absent" };
+  if (text === undefined || !text.includes("Installed by `pyctl setup-shell`"))
+    return { path: files.completionFile, action: "absent" };
   rmSync(files.completionFile, { force: true });
   return { path: files.completionFile, action: "removed" };
 }

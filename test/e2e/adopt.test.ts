@@ -4,7 +4,19 @@
 // exactly. Then another venv and a `pip install --target` folder, and the bad input lines.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, unlinkSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fixtures, pyctlBin } from "../support/env.ts";
@@ -13,7 +25,12 @@ setDefaultTimeout(120_000);
 
 const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: SBIN }));
-const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync("/usr/bin/python3.11");
+const canRun =
+  process.geteuid?.() === 0 &&
+  USERADD !== null &&
+  USERDEL !== null &&
+  RUNUSER !== null &&
+  existsSync("/usr/bin/python3.11");
 const SUPPORT = join(import.meta.dir, "..", "support");
 
 /** Every file, folder and symlink under `root` (but `skip`), with mode, size and content hash. */
@@ -48,7 +65,10 @@ describe.if(canRun)("adopt, as a real user", () => {
 
   function asUser(command: string[], extra: Record<string, string> = {}): { code: number; out: string; err: string } {
     const vars = Object.entries({ ...env, ...extra }).map(([k, v]) => `${k}=${v}`);
-    const r = Bun.spawnSync([RUNUSER!, "-u", user, "--", "env", "-i", ...vars, ...command], { cwd: home, stdin: "ignore" });
+    const r = Bun.spawnSync([RUNUSER!, "-u", user, "--", "env", "-i", ...vars, ...command], {
+      cwd: home,
+      stdin: "ignore",
+    });
     return { code: r.exitCode ?? 1, out: r.stdout.toString(), err: r.stderr.toString() };
   }
   const pyctl = (...args: string[]) => asUser(["pyctl", ...args]);
@@ -115,7 +135,9 @@ describe.if(canRun)("adopt, as a real user", () => {
     const refused = pyctl("adopt");
     expect(refused.code).not.toBe(0);
     expect(refused.err.trim().split("\n")).toHaveLength(1);
-    expect(refused.err).toMatch(/^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python3\.11\/site-packages and asks first; there is no terminal/);
+    expect(refused.err).toMatch(
+      /^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python3\.11\/site-packages and asks first; there is no terminal/,
+    );
     expect(refused.out).toContain("! delta: the venv's 1.5 wins over the user site's 1.0");
     expect(localSet()).toEqual(before);
 
@@ -128,14 +150,18 @@ describe.if(canRun)("adopt, as a real user", () => {
 
     const adopted = pyctl("adopt", "--yes");
     expect(adopted.code).toBe(0);
-    expect(adopted.err).toMatch(/moved 2 package\(s\) into ~\/\.local\/python-packages\/py311\/venv; \d+ files removed from ~\/\.local; recorded as #2/);
+    expect(adopted.err).toMatch(
+      /moved 2 package\(s\) into ~\/\.local\/python-packages\/py311\/venv; \d+ files removed from ~\/\.local; recorded as #2/,
+    );
     // Imports and console scripts work from the venv; scripts name the venv's python; REQUESTED kept.
     expect(python("import alpha, beta; print(alpha.__file__, beta.__file__)").out).toBe(
       `${venv}/lib/python3.11/site-packages/alpha.py ${venv}/lib/python3.11/site-packages/beta.py\n`,
     );
     expect(asUser([join(venv, "bin", "beta")]).out).toBe("beta 1.0\n");
     expect(readFileSync(join(venv, "bin", "alpha"), "utf8").split("\n")[0]).toBe(`#!${venv}/bin/python`);
-    expect(pyctl("list").out).toMatch(/alpha\s+2\.0\s+dependency[\s\S]*beta\s+1\.0\s+explicit[\s\S]*delta\s+1\.5\s+explicit/);
+    expect(pyctl("list").out).toMatch(
+      /alpha\s+2\.0\s+dependency[\s\S]*beta\s+1\.0\s+explicit[\s\S]*delta\s+1\.5\s+explicit/,
+    );
     expect(asUser([join(venv, "bin", "python"), "-m", "pip", "check"]).code).toBe(0);
     // ~/.local is empty of them; the one that cannot move is left where it was.
     const after = localSet().join("\n");
@@ -181,14 +207,29 @@ describe.if(canRun)("adopt, as a real user", () => {
 
   test("a `pip install --target` folder: what fits moves; a wheel built for 3.12 is listed and left", () => {
     const target = join(home, "tgt");
-    expect(asUser(["/usr/bin/python3", "-m", "pip", "install", "-q", "--target", target, "gamma==1.0", "--no-deps"]).code).toBe(0);
-    const foreign = ["--target", target, "--python-version", "3.12", "--only-binary=:all:", "--no-deps", "--no-index", "-f", wheels, "omega==1.0"];
+    expect(
+      asUser(["/usr/bin/python3", "-m", "pip", "install", "-q", "--target", target, "gamma==1.0", "--no-deps"]).code,
+    ).toBe(0);
+    const foreign = [
+      "--target",
+      target,
+      "--python-version",
+      "3.12",
+      "--only-binary=:all:",
+      "--no-deps",
+      "--no-index",
+      "-f",
+      wheels,
+      "omega==1.0",
+    ];
     expect(asUser(["/usr/bin/python3", "-m", "pip", "install", "-q", ...foreign]).code).toBe(0);
     const adopted = pyctl("adopt", "--yes", target);
     expect(adopted.code).toBe(0);
     expect(adopted.out).toContain("  + gamma 1.0 (explicit)");
     expect(adopted.out).toContain("  note: gamma 1.0 needs beta, which is not there (`pip install` it afterwards)");
-    expect(adopted.out).toContain("  stays: omega 1.0: compiled for Python 3.12 (_speedups.cpython-312-x86_64-linux-gnu.so), the venv is 3.11");
+    expect(adopted.out).toContain(
+      "  stays: omega 1.0: compiled for Python 3.12 (_speedups.cpython-312-x86_64-linux-gnu.so), the venv is 3.11",
+    );
     expect(python("import gamma; print(gamma.__file__)").out).toBe(`${venv}/lib/python3.11/site-packages/gamma.py\n`);
     expect(existsSync(join(target, "gamma.py"))).toBe(false);
     expect(existsSync(join(target, "omega", "__init__.py"))).toBe(true);

@@ -4,7 +4,19 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, type Sandbox } from "../support/env.ts";
-import { historyFiles, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, script, staging, startPaused, startUntil } from "../support/venv-fixtures.ts";
+import {
+  historyFiles,
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  script,
+  staging,
+  startPaused,
+  startUntil,
+} from "../support/venv-fixtures.ts";
 
 const BEFORE_SWITCH = ["staged", "applied", "fetched", "verified"] as const;
 
@@ -33,7 +45,12 @@ describe("an interrupted transaction", () => {
       expect(r.stderr).toContain("is unchanged");
       expect(inventory(sb)).toEqual(upgraded);
       expect(existsSync(staging(sb))).toBe(false);
-      expect(lastEntry(sb)).toMatchObject({ kind: "restore", interrupted: true, exit_code: 130, changes: { added: [], removed: [], modified: [] } });
+      expect(lastEntry(sb)).toMatchObject({
+        kind: "restore",
+        interrupted: true,
+        exit_code: 130,
+        changes: { added: [], removed: [], modified: [] },
+      });
     });
 
     test(`SIGKILL at ${phase}: venv unchanged; the next write clears the staging venv`, async () => {

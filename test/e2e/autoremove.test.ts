@@ -12,7 +12,8 @@ import { buildWheels } from "../support/interpreters.ts";
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
 const freezeOf = (sb: Sandbox) => sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
-const historyCount = (sb: Sandbox) => readdirSync(join(sb.pyctlHome, "py311", "history")).filter((f) => f.endsWith("_after.json")).length;
+const historyCount = (sb: Sandbox) =>
+  readdirSync(join(sb.pyctlHome, "py311", "history")).filter((f) => f.endsWith("_after.json")).length;
 const names = (freeze: string) =>
   freeze
     .split("\n")
@@ -101,7 +102,8 @@ describe("autoremove killed with its process group at each phase", () => {
       if (phase === "exchanged") expect(run(sb, ["undo"]).code).toBe(0);
       else expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0);
       expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
-      const withoutBytecode = (files: Record<string, string>) => Object.fromEntries(Object.entries(files).filter(([p]) => !bytecode(p.replace(/\/$/, ""))));
+      const withoutBytecode = (files: Record<string, string>) =>
+        Object.fromEntries(Object.entries(files).filter(([p]) => !bytecode(p.replace(/\/$/, ""))));
       expect(withoutBytecode(fileSet(venv(sb)))).toEqual(withoutBytecode(before));
     });
   }

@@ -71,7 +71,11 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
 
   test.each(formats)("UTF-16, with a byte-order mark or without (%s)", (format) => {
     const text = FORMATS[format]("alpha==1.0\n");
-    const [le, leNamed] = variant(format, "utf16-bom.txt", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    const [le, leNamed] = variant(
+      format,
+      "utf16-bom.txt",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+    );
     const [be, beNamed] = variant(format, "utf16-nobom.txt", Buffer.from(text, "utf16le").swap16());
     expect(refused(le)).toBe(`pyctl: ${leNamed} is UTF-16 text; pip and pyctl read requirements files as UTF-8`);
     expect(refused(be)).toBe(`pyctl: ${beNamed} is UTF-16 text; pip and pyctl read requirements files as UTF-8`);
@@ -91,10 +95,19 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
     expect(line).toContain("\\x1b[2J");
   });
 
-  test.each(formats)("--hash is refused with a clear line (pyctl's store holds installed files, not archives) (%s)", (format) => {
-    const [path, named] = variant(format, "hashes.txt", "alpha==1.0 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n");
-    expect(refused(path)).toBe(`pyctl: ${named}: alpha==1.0 has --hash: pyctl restores from its store of installed files and cannot check an archive's hash`);
-  });
+  test.each(formats)(
+    "--hash is refused with a clear line (pyctl's store holds installed files, not archives) (%s)",
+    (format) => {
+      const [path, named] = variant(
+        format,
+        "hashes.txt",
+        "alpha==1.0 --hash=sha256:0000000000000000000000000000000000000000000000000000000000000000\n",
+      );
+      expect(refused(path)).toBe(
+        `pyctl: ${named}: alpha==1.0 has --hash: pyctl restores from its store of installed files and cannot check an archive's hash`,
+      );
+    },
+  );
 
   test("--require-hashes, and --hash on a range or in a constraints file, are refused too", () => {
     const required = file("require-hashes.txt", "--require-hashes\nalpha==1.0\n");
@@ -104,11 +117,17 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
     const range = file("hash-range.txt", "alpha>=1 --hash=sha256:00\n");
     expect(refused(range)).toContain(`pyctl: ${range}: alpha>=1 has --hash:`);
     const pins = file("hash-pins.txt", "alpha<3 --hash=sha256:00\n");
-    expect(refused(file("hash-constrained.txt", "alpha\n-c hash-pins.txt\n"))).toContain(`pyctl: ${pins}: alpha<3 has --hash:`);
+    expect(refused(file("hash-constrained.txt", "alpha\n-c hash-pins.txt\n"))).toContain(
+      `pyctl: ${pins}: alpha<3 has --hash:`,
+    );
   });
 
   test.each([
-    ["freeze", "alpha @ http://127.0.0.1:9/alpha-1.0-py3-none-any.whl\nbeta==2.0\n", "alpha @ http://127.0.0.1:9/alpha-1.0-py3-none-any.whl"],
+    [
+      "freeze",
+      "alpha @ http://127.0.0.1:9/alpha-1.0-py3-none-any.whl\nbeta==2.0\n",
+      "alpha @ http://127.0.0.1:9/alpha-1.0-py3-none-any.whl",
+    ],
     ["ranges", "alpha @ http://127.0.0.1:9/alpha-1.0-py3-none-any.whl\nbeta>=1\n", "host='127.0.0.1', port=9"],
     ["an index", "--index-url http://127.0.0.1:9/simple\nalpha<2\nbeta>=1\n", "http://127.0.0.1:9/simple"],
   ])("a URL that nobody answers (%s): one line, the venv unchanged", (name, text, url) => {
@@ -141,10 +160,17 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
       ].join("\n"),
     );
     const r = ok(run(sb, ["restore", path]));
-    expect(inventory(sb).filter((d) => /^(alpha|beta|epsilon)-/.test(d))).toEqual(["alpha-1.1.dist-info", "beta-1.0.dist-info"]);
+    expect(inventory(sb).filter((d) => /^(alpha|beta|epsilon)-/.test(d))).toEqual([
+      "alpha-1.1.dist-info",
+      "beta-1.0.dist-info",
+    ]);
     expect(script(sb, "alpha")).toBe("alpha 1.1");
-    expect(r.stderr).toContain(`pyctl: left out alpha==1.0 ; python_version < "3.0" (${path}:1): its environment marker is false for Python 3.11`);
-    expect(r.stderr).toContain(`pyctl: left out epsilon==1.0 ; sys_platform == "win32" (${path}:4): its environment marker is false for Python 3.11`);
+    expect(r.stderr).toContain(
+      `pyctl: left out alpha==1.0 ; python_version < "3.0" (${path}:1): its environment marker is false for Python 3.11`,
+    );
+    expect(r.stderr).toContain(
+      `pyctl: left out epsilon==1.0 ; sys_platform == "win32" (${path}:4): its environment marker is false for Python 3.11`,
+    );
     ok(run(sb, ["undo"]));
   });
 
@@ -153,7 +179,9 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
     mkdirSync(snapshots, { recursive: true });
     writeFileSync(join(snapshots, "marked.txt"), 'alpha==1.1\nbeta==2.0\nepsilon==1.0 ; sys_platform == "win32"\n');
     const r = ok(run(sb, ["restore", "marked", "--dry-run"]));
-    expect(r.stderr).toContain('pyctl: left out epsilon==1.0 ; sys_platform == "win32": its environment marker is false for Python 3.11');
+    expect(r.stderr).toContain(
+      'pyctl: left out epsilon==1.0 ; sys_platform == "win32": its environment marker is false for Python 3.11',
+    );
     expect(r.stdout).not.toContain("epsilon");
   });
 });
@@ -161,6 +189,8 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
 test("export --output into a missing folder is one clear line", () => {
   const sb = initSandbox();
   const target = join(sb.dir, "no-such-folder", "requirements.txt");
-  expect(oneLine(run(sb, ["export", "--output", target]))).toBe(`pyctl: cannot write ${target}: the folder ${join(sb.dir, "no-such-folder")} does not exist`);
+  expect(oneLine(run(sb, ["export", "--output", target]))).toBe(
+    `pyctl: cannot write ${target}: the folder ${join(sb.dir, "no-such-folder")} does not exist`,
+  );
   expect(existsSync(target)).toBe(false);
 });

@@ -3,7 +3,17 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
-import { expectNothingChanged, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, script, venv } from "../support/venv-fixtures.ts";
+import {
+  expectNothingChanged,
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  script,
+  venv,
+} from "../support/venv-fixtures.ts";
 
 /** Runs `pyctl ARGS` on a pseudo-terminal (util-linux script), answering `answer`. */
 function onTty(sb: Sandbox, args: string[], answer: string) {

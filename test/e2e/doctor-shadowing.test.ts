@@ -32,7 +32,10 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
     expect(run(sb, ["init", "--python", DEBIAN]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "alpha==2.0"]).code).toBe(0);
     // The PEP 668 workaround, for real, by Debian's own interpreter and pip.
-    const user = sh([DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"], sb);
+    const user = sh(
+      [DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"],
+      sb,
+    );
     expect(user.code).toBe(0);
     expect(existsSync(join(localBin, "alpha"))).toBe(true);
   });
@@ -64,7 +67,9 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
     const found = checks(`${venvBin}:${localBin}:${sb.env.PATH}`);
     expect(found["shadowing:3.11"]!.ok).toBe(true);
     expect(found["user-site:3.11"]!.ok).toBe(false);
-    const elsewhere = run(sb, ["doctor", "--json"], { env: { PATH: `${venvBin}:${sb.env.PATH}`, PYTHONUSERBASE: join(sb.dir, "nowhere") } });
+    const elsewhere = run(sb, ["doctor", "--json"], {
+      env: { PATH: `${venvBin}:${sb.env.PATH}`, PYTHONUSERBASE: join(sb.dir, "nowhere") },
+    });
     const ids = (JSON.parse(elsewhere.stdout) as { checks: Check[] }).checks.map((c) => c.id);
     expect(ids).not.toContain("user-site:3.11");
   });

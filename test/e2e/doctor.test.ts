@@ -25,7 +25,12 @@ const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
 const historyDir = (sb: Sandbox) => join(sb.pyctlHome, "py311", "history");
 /** As if run from a shell with the hook loaded: the hook's pid is our pid (pyctl's parent), its PATH leads with the venv. */
 const hooked = (sb: Sandbox): RunOptions => ({
-  env: { PYCTL_HOOK_PID: String(process.pid), PYCTL_HOOK_SHELL: "bash", SHELL: "/bin/bash", PATH: `${venv(sb)}/bin:${sb.env.PATH}` },
+  env: {
+    PYCTL_HOOK_PID: String(process.pid),
+    PYCTL_HOOK_SHELL: "bash",
+    SHELL: "/bin/bash",
+    PATH: `${venv(sb)}/bin:${sb.env.PATH}`,
+  },
 });
 const doctor = (sb: Sandbox, ...args: string[]) => {
   const r = run(sb, ["doctor", "--json", ...args], hooked(sb));
@@ -56,7 +61,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     );
     expect(text.stdout).toContain("1 problem(s); `pyctl doctor --fix` can repair 1");
     const fixed = doctor(sb, "--fix");
-    expect(fixed.fixed).toEqual([{ id: "rc-block:bash", message: `wrote the pyctl block to ${join(sb.home, ".bashrc")}` }]);
+    expect(fixed.fixed).toEqual([
+      { id: "rc-block:bash", message: `wrote the pyctl block to ${join(sb.home, ".bashrc")}` },
+    ]);
     expect(fixed.ok).toBe(true);
     expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toContain("# >>> pyctl >>>");
     expect(run(sb, ["doctor"], hooked(sb)).stdout).toContain("no problems found");
@@ -67,8 +74,13 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
     expect(problems(report).hook!.message).toBe("the pyctl hook is not active in this shell");
-    expect(report.checks.find((c) => c.id === "path-order")).toMatchObject({ ok: true, message: "not checked (the hook is not active in this shell)" });
-    const system = run(sb, ["doctor", "--json"], { env: { ...hooked(sb).env, PATH: `/usr/bin:${venv(sb)}/bin:${sb.env.PATH}` } });
+    expect(report.checks.find((c) => c.id === "path-order")).toMatchObject({
+      ok: true,
+      message: "not checked (the hook is not active in this shell)",
+    });
+    const system = run(sb, ["doctor", "--json"], {
+      env: { ...hooked(sb).env, PATH: `/usr/bin:${venv(sb)}/bin:${sb.env.PATH}` },
+    });
     expect(problems(JSON.parse(system.stdout))["path-order"]!.message).toContain("/usr/bin comes before");
   });
 
@@ -84,7 +96,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     const ids = readdirSync(historyDir(sb))
       .filter((f) => f.endsWith("_after.json"))
       .sort();
-    const { changes, exit_code, duration_ms, interrupted, ...state } = JSON.parse(readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"));
+    const { changes, exit_code, duration_ms, interrupted, ...state } = JSON.parse(
+      readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"),
+    );
     writeFileSync(join(historyDir(sb), "009_before.json"), JSON.stringify({ ...state, id: 9 }));
     const entry = join(sb.pyctlHome, "py311", "store", "beta", "1.0");
     rmSync(join(entry, "files", "lib", "python3.11", "site-packages", "beta.py"));
@@ -98,7 +112,12 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     const fixed = doctor(sb, "--fix");
     expect(fixed.ok).toBe(true);
     expect(fixed.fixed!.map((f) => f.id).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
-    expect(existsSync(temp) || existsSync(entry) || existsSync(join(sb.pyctlHome, "py311", "venv.staging")) || existsSync(trash)).toBe(false);
+    expect(
+      existsSync(temp) ||
+        existsSync(entry) ||
+        existsSync(join(sb.pyctlHome, "py311", "venv.staging")) ||
+        existsSync(trash),
+    ).toBe(false);
     const history = JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout);
     expect(history[0]).toMatchObject({ id: 9, status: "interrupted" });
   });
@@ -120,7 +139,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
       const found = problems(report);
       expect(Object.keys(found).sort()).toEqual(["conflicts:3.11", "dist-info:3.11", "lock:3.11", "snapshots"]);
       expect(found.snapshots!.message).toContain("snapshots/broken.txt:2: not a");
-      expect(found["dist-info:3.11"]!.message).toContain("duplicate metadata Ghost-2.0.dist-info + ghost-1.0.dist-info");
+      expect(found["dist-info:3.11"]!.message).toContain(
+        "duplicate metadata Ghost-2.0.dist-info + ghost-1.0.dist-info",
+      );
       expect(found["dist-info:3.11"]!.message).toContain("ghost-1.0.dist-info has no RECORD");
       expect(found["conflicts:3.11"]!.message).toContain("beta 1.0 requires alpha, which is not installed");
       expect(found["lock:3.11"]!.message).toContain("held, but not by the pid it names");
@@ -149,7 +170,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
   test("the base interpreter removed: reported, and --fix rebuilds on another 3.11", () => {
     rmSync(join(sb.dir, "python-3.11"), { recursive: true, force: true });
     const found = problems(doctor(sb));
-    expect(found["interpreter:3.11"]!.message).toMatch(/python-3\.11\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/);
+    expect(found["interpreter:3.11"]!.message).toMatch(
+      /python-3\.11\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+    );
     expect(found["interpreter:3.11"]!.fixable).toBe(true);
     const fixed = doctor(sb, "--fix");
     expect(fixed.ok).toBe(true);
@@ -194,7 +217,9 @@ describe("doctor tells causes apart and repairs with the least force", () => {
 
     const found = problems(doctor(sb));
     expect(Object.keys(found)).toEqual(["venv-links:3.11"]);
-    expect(found["venv-links:3.11"]!.message).toBe(`bin/python, bin/python3, bin/python3.11 in ${venv(sb)} are missing or dangling`);
+    expect(found["venv-links:3.11"]!.message).toBe(
+      `bin/python, bin/python3, bin/python3.11 in ${venv(sb)} are missing or dangling`,
+    );
     expect(found["venv-links:3.11"]!.fix).toBe("relink to /usr/bin/python3.11 (no rebuild; every package stays)");
 
     const r = run(sb, ["doctor", "--fix"], offline(sb));
@@ -205,13 +230,19 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     expect(fileSet(site(sb))).toEqual(files);
     expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout).toBe(freeze);
     expect(sh([join(venv(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
-    expect(lastOperation(sb)).toMatchObject({ kind: "doctor", status: "ok", changes: { added: [], removed: [], modified: [] } });
+    expect(lastOperation(sb)).toMatchObject({
+      kind: "doctor",
+      status: "ok",
+      changes: { added: [], removed: [], modified: [] },
+    });
   });
 
   test("one missing link: only it is relinked", () => {
     unlinkSync(join(venv(sb), "bin", "python"));
     const fixed = doctor(sb, "--fix");
-    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to /usr/bin/python3.11`);
+    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(
+      `relinked bin/python in ${venv(sb)} to /usr/bin/python3.11`,
+    );
     expect(fixed.ok).toBe(true);
   });
 
@@ -236,7 +267,9 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     writeFileSync(join(broken, "ensurepip", "__init__.py"), "raise SystemExit('ensurepip is broken here')\n");
     const files = fileSet(venv(sb));
     const r = run(sb, ["doctor", "--fix"], { env: { ...offline(sb).env, PYTHONPATH: broken } });
-    expect(r.stdout).toMatch(/^not fixed pip:3\.11: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$/m);
+    expect(r.stdout).toMatch(
+      /^not fixed pip:3\.11: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$/m,
+    );
     expect(r.stdout).not.toContain("no problems found");
     expect(r.code).toBe(1);
     expect(fileSet(venv(sb))).toEqual(files);
@@ -250,7 +283,11 @@ describe("doctor tells causes apart and repairs with the least force", () => {
   test("the venv deleted: --fix rebuilds it offline from the last recorded state, every package back", () => {
     const freeze = sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
     const listed = () =>
-      JSON.parse(run(sb, ["list", "--json"]).stdout).map((p: { name: string; version: string; type: string }) => [p.name, p.version, p.type]);
+      JSON.parse(run(sb, ["list", "--json"]).stdout).map((p: { name: string; version: string; type: string }) => [
+        p.name,
+        p.version,
+        p.type,
+      ]);
     const kinds = listed();
     rmSync(venv(sb), { recursive: true });
     expect(problems(doctor(sb))["venv:3.11"]).toMatchObject({ fixable: true });
@@ -279,7 +316,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter
     rmSync(dir(), { recursive: true, force: true });
     const files = fileSet(venv(sb));
     const found = problems(doctor(sb));
-    expect(found["interpreter:3.11"]!.message).toMatch(/python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/);
+    expect(found["interpreter:3.11"]!.message).toMatch(
+      /python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+    );
     expect(found["interpreter:3.11"]!.fix).toContain("`pyctl rebuild --python 3.11`");
     const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
     expect(report.ok).toBe(false);
@@ -288,11 +327,18 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter
     expect(fileSet(venv(sb))).toEqual(files);
   });
 
-  test.if(pyenvPython("3.12") !== undefined)("changed minor version: points at `pyctl rebuild --python 3.12`, repairs nothing by itself", () => {
-    copyPython("3.12", dir());
-    const found = problems(doctor(sb));
-    expect(found["interpreter:3.11"]!.message).toMatch(/python\/bin\/python3 now runs Python 3\.12 \(the venv was made with Python 3\.11\.7\)$/);
-    expect(found["interpreter:3.11"]!.fix).toStartWith("`pyctl rebuild --python 3.12` takes your packages to Python 3.12");
-    expect(found["interpreter:3.11"]!.fixable).toBe(false);
-  });
+  test.if(pyenvPython("3.12") !== undefined)(
+    "changed minor version: points at `pyctl rebuild --python 3.12`, repairs nothing by itself",
+    () => {
+      copyPython("3.12", dir());
+      const found = problems(doctor(sb));
+      expect(found["interpreter:3.11"]!.message).toMatch(
+        /python\/bin\/python3 now runs Python 3\.12 \(the venv was made with Python 3\.11\.7\)$/,
+      );
+      expect(found["interpreter:3.11"]!.fix).toStartWith(
+        "`pyctl rebuild --python 3.12` takes your packages to Python 3.12",
+      );
+      expect(found["interpreter:3.11"]!.fixable).toBe(false);
+    },
+  );
 });

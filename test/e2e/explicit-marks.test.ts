@@ -50,7 +50,20 @@ describe("explicit marks survive", () => {
     expect(text).toContain("eta==1.0\n");
     expect(text).not.toContain("eta==1.0  # explicit");
     // pip reads it as a requirements file (the mark is a comment)
-    const check = sh([join(venv(sb), "bin", "python"), "-m", "pip", "install", "--dry-run", "--no-deps", "-q", "-r", snapshotFile(sb, "marks")], sb);
+    const check = sh(
+      [
+        join(venv(sb), "bin", "python"),
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--no-deps",
+        "-q",
+        "-r",
+        snapshotFile(sb, "marks"),
+      ],
+      sb,
+    );
     expect(check.code).toBe(0);
     ok(run(sb, ["clean", "--yes"]));
     const restored = ok(run(sb, ["restore", "marks"]));
@@ -62,7 +75,10 @@ describe("explicit marks survive", () => {
 
   test("an older snapshot without marks still restores, keeping the marks of what stays", () => {
     const frozen = pipFreeze(sb);
-    writeFileSync(snapshotFile(sb, "old"), `# pyctl snapshot: old\n# python: 3.11\n# date: 2026-01-01T00:00:00.000Z\n${frozen.replace(/^zeta==.*\n/m, "")}`);
+    writeFileSync(
+      snapshotFile(sb, "old"),
+      `# pyctl snapshot: old\n# python: 3.11\n# date: 2026-01-01T00:00:00.000Z\n${frozen.replace(/^zeta==.*\n/m, "")}`,
+    );
     ok(run(sb, ["restore", "old"]));
     expect(pipFreeze(sb)).not.toContain("zeta");
     const { zeta: _, ...rest } = expected;
@@ -74,7 +90,12 @@ describe("explicit marks survive", () => {
     expect(kinds(sb)).toEqual(expected);
     // eta: installed as a dependency; give it a RECORD that lists REQUESTED while the file is absent
     const info = join(sitePackages(sb), "eta-1.0.dist-info");
-    ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", "eta==1.0"], sb));
+    ok(
+      sh(
+        [join(venv(sb), "bin", "python"), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", "eta==1.0"],
+        sb,
+      ),
+    );
     expect(readFileSync(join(info, "RECORD"), "utf8")).toContain("eta-1.0.dist-info/REQUESTED");
     ok(run(sb, ["snapshot", "with-marker"])); // the store now holds eta 1.0 with its REQUESTED
     rmSync(join(info, "REQUESTED"));
@@ -98,7 +119,9 @@ describe("explicit marks survive", () => {
     const storeEpsilon = join(sb.pyctlHome, "py311", "store", "epsilon");
     expect(existsSync(storeEpsilon)).toBe(true);
     ok(pip(sb, "uninstall", "-y", "delta"));
-    const restored = ok(run(sb, ["restore", "direct"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0" } }));
+    const restored = ok(
+      run(sb, ["restore", "direct"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0" } }),
+    );
     expect(restored.stderr).not.toContain("pip downloads");
     expect(pipFreeze(sb)).toBe(frozen);
   });

@@ -7,7 +7,8 @@ import { parseFreezeLine, pylockDocument, type ExportSource } from "../../src/co
 import { fixtures, makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
-const venvPip = (sb: Sandbox, ...args: string[]) => sh([join(sb.pyctlHome, "py311", "venv", "bin", "python"), "-m", "pip", ...args], sb);
+const venvPip = (sb: Sandbox, ...args: string[]) =>
+  sh([join(sb.pyctlHome, "py311", "venv", "bin", "python"), "-m", "pip", ...args], sb);
 const withoutComments = (text: string) =>
   text
     .split("\n")
@@ -47,7 +48,9 @@ describe("export", () => {
     wheelDir = (await fixtures()).wheelDir;
     sb = makeSandbox();
     expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
-    expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name", join(wheelDir, "epsilon-1.0-py3-none-any.whl")).code).toBe(0);
+    expect(
+      pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name", join(wheelDir, "epsilon-1.0-py3-none-any.whl")).code,
+    ).toBe(0);
   });
 
   test("requirements: pip freeze's lines under a comment header; --output writes the file", () => {
@@ -97,7 +100,12 @@ describe("export", () => {
     expect(lock["requires-python"]).toBe("==3.11.*");
     expect(lock.packages.map((p) => p.name)).toEqual(["alpha", "beta", "epsilon", "mixed-case-name"]);
     const beta = lock.packages[1]!;
-    expect(beta).toMatchObject({ name: "beta", version: "1.0", index: sb.env.PIP_INDEX_URL, dependencies: [{ name: "alpha" }] });
+    expect(beta).toMatchObject({
+      name: "beta",
+      version: "1.0",
+      index: sb.env.PIP_INDEX_URL,
+      dependencies: [{ name: "alpha" }],
+    });
     expect(beta.wheels).toHaveLength(1);
     expect(beta.wheels[0].name).toBe("beta-1.0-py3-none-any.whl");
     expect(beta.wheels[0].hashes.sha256).toBe(sha256(join(wheelDir, "beta-1.0-py3-none-any.whl")));
@@ -108,12 +116,18 @@ describe("export", () => {
   });
 
   test("pylock with the index unreachable: names and versions only, and a notice saying so", () => {
-    const r = run(sb, ["export", "--format", "pylock"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" } });
+    const r = run(sb, ["export", "--format", "pylock"], {
+      env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" },
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("no download location known for alpha, beta, Mixed_Case.Name (");
     const lock = Bun.TOML.parse(r.stdout) as Lock;
     checkPylock(lock);
-    expect(lock.packages.find((p) => p.name === "beta")).toEqual({ name: "beta", version: "1.0", dependencies: [{ name: "alpha" }] });
+    expect(lock.packages.find((p) => p.name === "beta")).toEqual({
+      name: "beta",
+      version: "1.0",
+      dependencies: [{ name: "alpha" }],
+    });
   });
 
   test("bad format or a pylock named otherwise", () => {
@@ -147,10 +161,19 @@ describe("pylock sources for direct-URL installs", () => {
     const lock = doc as unknown as Lock;
     checkPylock(lock);
     expect(lock["requires-python"]).toBe("==3.12.*");
-    expect(lock.packages[0]).toEqual({ name: "pkg-a", vcs: { type: "git", url: "https://example.org/a.git", "commit-id": "0123abcd", subdirectory: "sub" } });
-    expect(lock.packages[1]).toEqual({ name: "pkg-b", vcs: { type: "git", url: "https://example.org/b.git", "commit-id": "feedbeef" } });
+    expect(lock.packages[0]).toEqual({
+      name: "pkg-a",
+      vcs: { type: "git", url: "https://example.org/a.git", "commit-id": "0123abcd", subdirectory: "sub" },
+    });
+    expect(lock.packages[1]).toEqual({
+      name: "pkg-b",
+      vcs: { type: "git", url: "https://example.org/b.git", "commit-id": "feedbeef" },
+    });
     expect(lock.packages[2]).toEqual({ name: "pkg-c", directory: { path: "/src/pkg-c", editable: false } });
-    expect(lock.packages[3]).toEqual({ name: "pkg-d", archive: { url: "https://example.org/pkg_d-1.0-py3-none-any.whl", hashes: { sha256: "abc123" } } });
+    expect(lock.packages[3]).toEqual({
+      name: "pkg-d",
+      archive: { url: "https://example.org/pkg_d-1.0-py3-none-any.whl", hashes: { sha256: "abc123" } },
+    });
     expect(lock.packages[4]).toEqual({ name: "pkg-e" });
     expect(unsourced).toEqual(["pkg-e"]);
   });

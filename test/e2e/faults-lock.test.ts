@@ -14,7 +14,8 @@ function childrenOf(pid: number): number[] {
   ).map(Number);
 }
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/\(.*\)/, "x"));
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/\(.*\)/, "x"));
 
 async function readUntil(stream: ReadableStream<Uint8Array>, marker: string): Promise<string> {
   const reader = stream.getReader();
@@ -45,7 +46,12 @@ test("kill -9 of pyctl alone while its pip runs: a second write waits until that
   await first.exited;
   expect(alive(orphan!)).toBe(true);
 
-  const second = Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", "alpha==1.0"], { env: sb.env, cwd: sb.home, stdout: "pipe", stderr: "pipe" });
+  const second = Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", "alpha==1.0"], {
+    env: sb.env,
+    cwd: sb.home,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const waiting = await readUntil(second.stderr, "waiting for");
   expect(waiting).toContain(`pid ${first.pid} (pip install --progress-bar off slowpkg)`);
   expect(second.exitCode).toBeNull(); // still waiting: the orphaned pip holds the lock

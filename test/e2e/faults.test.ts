@@ -6,7 +6,16 @@
 import { afterAll, beforeAll, describe, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { caseName, exec, Lane, pyctl, runOnLanes, type Case, type Operation, type Signal } from "../support/fault-matrix.ts";
+import {
+  caseName,
+  exec,
+  Lane,
+  pyctl,
+  runOnLanes,
+  type Case,
+  type Operation,
+  type Signal,
+} from "../support/fault-matrix.ts";
 
 const TRANSACTION = ["claimed", "staged", "applied", "fetched", "verified", "exchanged", "acted"];
 const PIP_WRITE = ["claimed", "acted"];

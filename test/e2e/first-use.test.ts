@@ -8,7 +8,8 @@ import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts"
 import { pyenvPython } from "../support/interpreters.ts";
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
-const freeze = (sb: Sandbox, key: string) => ok(sh([join(sb.pyctlHome, key, "venv", "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+const freeze = (sb: Sandbox, key: string) =>
+  ok(sh([join(sb.pyctlHome, key, "venv", "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
 
 /** A sandbox with no pyctl home yet and its own (empty) seed cache, so the seeds are made concurrently too. */
 function freshSandbox(): Sandbox {
@@ -43,7 +44,12 @@ describe("first use", () => {
         spec,
         args: ["pip", "--", "install", "-q", spec],
       })),
-      ...["filler003", "filler004"].map((spec) => ({ home: other, key: "py311", spec, args: ["pip", "--", "install", "-q", spec] })),
+      ...["filler003", "filler004"].map((spec) => ({
+        home: other,
+        key: "py311",
+        spec,
+        args: ["pip", "--", "install", "-q", spec],
+      })),
       ...(py312 ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
         home: sb.pyctlHome,
         key: "py312",
@@ -52,14 +58,21 @@ describe("first use", () => {
       })),
     ];
     const procs = jobs.map((job) =>
-      Bun.spawn([pyctlBin(), ...job.args], { env: { ...sb.env, PYCTL_HOME: job.home }, cwd: sb.home, stdout: "pipe", stderr: "pipe" }),
+      Bun.spawn([pyctlBin(), ...job.args], {
+        env: { ...sb.env, PYCTL_HOME: job.home },
+        cwd: sb.home,
+        stdout: "pipe",
+        stderr: "pipe",
+      }),
     );
     const codes = await Promise.all(procs.map((p) => p.exited));
     const stderr = await Promise.all(procs.map((p) => new Response(p.stderr).text()));
     if (codes.some((c) => c !== 0)) throw new Error(`exit codes ${codes}:\n${stderr.join("\n")}`);
     expect(stderr.join("")).not.toContain("internal error");
 
-    for (const [home, key] of [...new Set(jobs.map((j) => `${j.home}\0${j.key}`))].map((k) => k.split("\0") as [string, string])) {
+    for (const [home, key] of [...new Set(jobs.map((j) => `${j.home}\0${j.key}`))].map(
+      (k) => k.split("\0") as [string, string],
+    )) {
       const mine = jobs.filter((j) => j.home === home && j.key === key);
       const venv = join(home, key, "venv");
       const created = stderr.filter((e) => e.includes(`created ${venv} for Python 3.${key.slice(3)}`));
@@ -104,7 +117,9 @@ describe("first use", () => {
     const again = ok(run(sb, ["pip", "--", "install", "-q", "epsilon"]));
     expect(again.stderr).toContain(`created ${join(sb.pyctlHome, "py311", "venv")} for Python 3.11`);
     expect(freeze(sb, "py311")).toContain("epsilon==1.0");
-    expect(ok(sh([join(sb.pyctlHome, "py311", "venv", "bin", "pip"), "--version"], sb)).stdout).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(ok(sh([join(sb.pyctlHome, "py311", "venv", "bin", "pip"), "--version"], sb)).stdout).toContain(
+      join(sb.pyctlHome, "py311", "venv"),
+    );
     expect(existsSync(killed)).toBe(false);
     expect(leftovers(sb.pyctlHome)).toEqual([]);
   });

@@ -11,7 +11,9 @@ import { historyFiles, ok, pip, pipFreeze, PYTHON } from "../support/venv-fixtur
 const isRoot = process.getuid?.() === 0;
 
 function tempFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.\d+(\.\d+)?\.tmp$|venv\.new\./.test(f));
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
+    /\.\d+(\.\d+)?\.tmp$|venv\.new\./.test(f),
+  );
 }
 
 /** Leave about `free` bytes free on the file system of `dir`. */
@@ -49,27 +51,30 @@ describe.skipIf(!isRoot)("a full disk", () => {
     sb.cleanup();
   });
 
-  test.each([0, 4096, 16384, 65536, 262144])("with %p bytes free, an install says so in one line and leaves no trace", (free) => {
-    const earlier = new Set(historyFiles(sb));
-    const freezeBefore = pipFreeze(sb);
-    const filler = fill(sb, mount, free);
-    const r = pip(sb, "install", "-q", `filler0${String(free % 97).padStart(2, "0")}`);
-    rmSync(filler);
-    expectOneLine(r);
-    expect(tempFiles(mount)).toEqual([]);
-    // Either nothing changed and nothing was recorded, or what pip did is recorded (complete, or
-    // incomplete when its after-state could not be written) and one undo takes it back.
-    const added = historyFiles(sb).filter((f) => !earlier.has(f));
-    if (added.length === 0) expect(pipFreeze(sb)).toBe(freezeBefore);
-    else {
-      expect(added.filter((f) => f.endsWith("_before.json"))).toHaveLength(1);
-      ok(run(sb, ["undo"]));
-      expect(pipFreeze(sb)).toBe(freezeBefore);
-    }
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
-    // with space again, the next write works and is recorded
-    ok(pip(sb, "install", "-q", "alpha==1.0"));
-    expect(pipFreeze(sb)).toContain("alpha==1.0");
-    ok(pip(sb, "uninstall", "-q", "-y", "alpha"));
-  });
+  test.each([0, 4096, 16384, 65536, 262144])(
+    "with %p bytes free, an install says so in one line and leaves no trace",
+    (free) => {
+      const earlier = new Set(historyFiles(sb));
+      const freezeBefore = pipFreeze(sb);
+      const filler = fill(sb, mount, free);
+      const r = pip(sb, "install", "-q", `filler0${String(free % 97).padStart(2, "0")}`);
+      rmSync(filler);
+      expectOneLine(r);
+      expect(tempFiles(mount)).toEqual([]);
+      // Either nothing changed and nothing was recorded, or what pip did is recorded (complete, or
+      // incomplete when its after-state could not be written) and one undo takes it back.
+      const added = historyFiles(sb).filter((f) => !earlier.has(f));
+      if (added.length === 0) expect(pipFreeze(sb)).toBe(freezeBefore);
+      else {
+        expect(added.filter((f) => f.endsWith("_before.json"))).toHaveLength(1);
+        ok(run(sb, ["undo"]));
+        expect(pipFreeze(sb)).toBe(freezeBefore);
+      }
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      // with space again, the next write works and is recorded
+      ok(pip(sb, "install", "-q", "alpha==1.0"));
+      expect(pipFreeze(sb)).toContain("alpha==1.0");
+      ok(pip(sb, "uninstall", "-q", "-y", "alpha"));
+    },
+  );
 });

@@ -52,7 +52,13 @@ describe("sandbox", () => {
     const pip = Object.keys(sb.env)
       .filter((k) => k.startsWith("PIP_"))
       .sort();
-    expect(pip).toEqual(["PIP_CACHE_DIR", "PIP_CONFIG_FILE", "PIP_DISABLE_PIP_VERSION_CHECK", "PIP_INDEX_URL", "PIP_NO_INPUT"]);
+    expect(pip).toEqual([
+      "PIP_CACHE_DIR",
+      "PIP_CONFIG_FILE",
+      "PIP_DISABLE_PIP_VERSION_CHECK",
+      "PIP_INDEX_URL",
+      "PIP_NO_INPUT",
+    ]);
     expect(sb.env.PATH).not.toContain("pyenv");
     expect(sb.env.PYCTL_HOME).toBe(join(sb.home, ".local", "python-packages"));
     const out = sh(["sh", "-c", "command -v pyctl; env"], sb);

@@ -5,10 +5,21 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pyctlBin, run, sh, type Result, type Sandbox } from "../support/env.ts";
-import { historyDir, historyFiles, initSandbox, ok, pip, pipFreeze, sitePackages, versionDir } from "../support/venv-fixtures.ts";
+import {
+  historyDir,
+  historyFiles,
+  initSandbox,
+  ok,
+  pip,
+  pipFreeze,
+  sitePackages,
+  versionDir,
+} from "../support/venv-fixtures.ts";
 
-const entryPath = (sb: Sandbox, id: number, phase: "before" | "after") => join(historyDir(sb), `${String(id).padStart(3, "0")}_${phase}.json`);
-const readEntry = (sb: Sandbox, id: number, phase: "before" | "after") => JSON.parse(readFileSync(entryPath(sb, id, phase), "utf8"));
+const entryPath = (sb: Sandbox, id: number, phase: "before" | "after") =>
+  join(historyDir(sb), `${String(id).padStart(3, "0")}_${phase}.json`);
+const readEntry = (sb: Sandbox, id: number, phase: "before" | "after") =>
+  JSON.parse(readFileSync(entryPath(sb, id, phase), "utf8"));
 
 function expectOneLineError(r: Result, code = 1): void {
   expect(r.code).toBe(code);
@@ -28,7 +39,12 @@ describe("operations that changed nothing", () => {
     expect(pip(sb, "install", "-q", "no-such-package").code).toBe(1); // #3: a typo, nothing changed
     ok(pip(sb, "install", "-q", "epsilon")); // #4: already there, nothing changed
     ok(pip(sb, "install", "-q", "delta==1.0")); // #5
-    expect(historyFiles(sb).filter((f) => f.endsWith("_after.json"))).toEqual(["002_after.json", "003_after.json", "004_after.json", "005_after.json"]);
+    expect(historyFiles(sb).filter((f) => f.endsWith("_after.json"))).toEqual([
+      "002_after.json",
+      "003_after.json",
+      "004_after.json",
+      "005_after.json",
+    ]);
     const history = ok(run(sb, ["history"])).stdout;
     expect(history).toMatch(/#4 .*pip install -q epsilon\s+no change\s+ok/);
     expect(history).toMatch(/#3 .*no-such-package\s+no change\s+failed/);
@@ -50,7 +66,11 @@ describe("operations that changed nothing", () => {
     sh(["rm", "-rf", store], sb);
     const failed = run(sb, ["undo"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }); // #3: pip cannot fetch 1.0
     expect(failed.code).toBe(1);
-    expect(readEntry(sb, 3, "after")).toMatchObject({ kind: "undo", exit_code: 1, changes: { added: [], removed: [], modified: [] } });
+    expect(readEntry(sb, 3, "after")).toMatchObject({
+      kind: "undo",
+      exit_code: 1,
+      changes: { added: [], removed: [], modified: [] },
+    });
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("undo #2 (pip install -q alpha==2.0)");
     expect(pipFreeze(sb)).toContain("alpha==1.0");
@@ -65,7 +85,12 @@ describe("pyctl undo under concurrency", () => {
     const fifo = join(sb.dir, "requirements.fifo");
     ok(sh(["mkfifo", fifo], sb));
     // #3 holds the lock while its pip waits to read the requirements from the fifo
-    const install = Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", "-r", fifo], { env: sb.env, cwd: sb.home, stdout: "pipe", stderr: "pipe" });
+    const install = Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", "-r", fifo], {
+      env: sb.env,
+      cwd: sb.home,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     while (!existsSync(entryPath(sb, 3, "before"))) await Bun.sleep(20);
     const undo = Bun.spawn([pyctlBin(), "undo"], { env: sb.env, cwd: sb.home, stdout: "pipe", stderr: "pipe" });
     const reader = undo.stderr.getReader();
@@ -150,7 +175,11 @@ describe("PYCTL_HOME", () => {
     using sb = initSandbox();
     for (const args of [["status"], ["pip", "--", "install", "epsilon"], ["history"]]) {
       const r = run(sb, args, { env: { PYCTL_HOME: "pkgs" } });
-      expect(r).toEqual({ code: 2, stdout: "", stderr: 'pyctl: PYCTL_HOME must be an absolute path (or ~/…), not "pkgs"\n' });
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: 'pyctl: PYCTL_HOME must be an absolute path (or ~/…), not "pkgs"\n',
+      });
     }
     expect(readdirSync(sb.home)).not.toContain("pkgs");
     const status = JSON.parse(ok(run(sb, ["status", "--json"], { env: { PYCTL_HOME: "~/pkgs" } })).stdout);

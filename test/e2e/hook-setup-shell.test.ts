@@ -3,7 +3,16 @@
  * system-wide (under PYCTL_SYSTEM_ROOT); idempotent, backed up once, removed byte for byte.
  */
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
 
@@ -41,7 +50,11 @@ describe("for a user", () => {
     expect(text).toContain(`eval "$('${pyctlBin()}' hook bash)"`);
     expect(statSync(bashrc).mode & 0o777).toBe(0o600);
     expect(read(`${bashrc}.pyctl-backup`)).toBe(ORIGINAL);
-    for (const file of [".local/share/bash-completion/completions/pyctl", ".local/share/zsh/site-functions/_pyctl", ".config/fish/completions/pyctl.fish"]) {
+    for (const file of [
+      ".local/share/bash-completion/completions/pyctl",
+      ".local/share/zsh/site-functions/_pyctl",
+      ".config/fish/completions/pyctl.fish",
+    ]) {
       expect(read(join(sb.home, file))).toContain("pyctl complete");
     }
 
@@ -71,7 +84,9 @@ describe("for a user", () => {
       xdg = join(sb.dir, "xdg");
     mkdirSync(join(xdg, "fish"), { recursive: true });
     writeFileSync(join(xdg, "fish", "config.fish"), "set -g fish_greeting\n");
-    const result = sh([pyctlBin(), "setup-shell"], sb, { env: { PATH: pathWith("zsh"), ZDOTDIR: zdot, XDG_CONFIG_HOME: xdg } });
+    const result = sh([pyctlBin(), "setup-shell"], sb, {
+      env: { PATH: pathWith("zsh"), ZDOTDIR: zdot, XDG_CONFIG_HOME: xdg },
+    });
     expect(result.code).toBe(0);
     expect(existsSync(join(sb.home, ".bashrc"))).toBe(false);
     expect(read(join(zdot, ".zshrc"))).toContain("hook zsh");
@@ -130,7 +145,11 @@ describe("--system", () => {
     expect(read(join(root, "etc", "bash.bashrc.pyctl-backup"))).toBe(ORIGINAL);
     expect(read(join(root, "etc", "zsh", "zshrc"))).toContain("hook zsh");
     expect(read(join(root, "etc", "fish", "conf.d", "pyctl.fish"))).toContain("hook fish | source");
-    for (const file of ["usr/local/share/bash-completion/completions/pyctl", "usr/local/share/zsh/site-functions/_pyctl", "etc/fish/completions/pyctl.fish"]) {
+    for (const file of [
+      "usr/local/share/bash-completion/completions/pyctl",
+      "usr/local/share/zsh/site-functions/_pyctl",
+      "etc/fish/completions/pyctl.fish",
+    ]) {
       expect(existsSync(join(root, file))).toBe(true);
     }
     expect(run(sb, ["setup-shell", "--system", "--remove"], { env }).code).toBe(0);

@@ -34,7 +34,10 @@ describe("pyctl hook", () => {
   });
 
   test("an unknown or missing shell is a usage error naming the three", () => {
-    expect(run(sb, ["hook", "tcsh"])).toMatchObject({ code: 2, stderr: 'pyctl: unknown shell "tcsh": pyctl hook takes bash, zsh, fish\n' });
+    expect(run(sb, ["hook", "tcsh"])).toMatchObject({
+      code: 2,
+      stderr: 'pyctl: unknown shell "tcsh": pyctl hook takes bash, zsh, fish\n',
+    });
     expect(run(sb, ["hook"]).code).toBe(2);
   });
 
@@ -64,7 +67,10 @@ describe("pyctl hook", () => {
   test("pyctl status sees the hook in the shell that loaded it, not in a child shell", () => {
     const status = (script: string) => JSON.parse(sh(["bash", "--norc", "-c", script], sb).stdout).hook;
     expect(status(`eval "$(pyctl hook bash)"; pyctl status --json; true`)).toEqual({ active: true, shell: "bash" });
-    expect(status(`eval "$(pyctl hook bash)"; bash --norc -c 'pyctl status --json; true'; true`)).toEqual({ active: false, shell: null });
+    expect(status(`eval "$(pyctl hook bash)"; bash --norc -c 'pyctl status --json; true'; true`)).toEqual({
+      active: false,
+      shell: null,
+    });
     expect(status("pyctl status --json; true")).toEqual({ active: false, shell: null });
   });
 

@@ -14,7 +14,11 @@ describe("./install.sh", () => {
     sb = makeSandbox();
     // a fresh user's PATH: no pyctl yet (the test run's own pyctl dir is left out)
     // (and a cache of its own, which --uninstall removes)
-    env = { PATH: sb.env.PATH!.split(":").slice(1).join(":"), SHELL: "/bin/bash", XDG_CACHE_HOME: join(sb.dir, "cache") };
+    env = {
+      PATH: sb.env.PATH!.split(":").slice(1).join(":"),
+      SHELL: "/bin/bash",
+      XDG_CACHE_HOME: join(sb.dir, "cache"),
+    };
   });
   afterAll(() => sb?.cleanup());
 

@@ -5,14 +5,35 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pyctlBin, run, type Sandbox } from "../support/env.ts";
-import { buildHuge, fileSet, historyDir, initSandbox, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, venv } from "../support/venv-fixtures.ts";
+import {
+  buildHuge,
+  fileSet,
+  historyDir,
+  initSandbox,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  python,
+  script,
+  sitePackages,
+  venv,
+} from "../support/venv-fixtures.ts";
 
 /**
  * Starts `pyctl pip -- ARGS` as its own process group; resolves with its pid once pip is writing
  * huge `version`'s modules (mid-extraction), the whole group stopped there.
  */
-async function stopMidExtraction(sb: Sandbox, args: string[], version = "2.0"): Promise<{ pgid: number; exited: Promise<number> }> {
-  const child = Bun.spawn(["setsid", pyctlBin(), "pip", "--", ...args], { env: sb.env, cwd: sb.home, stdio: ["ignore", "ignore", "ignore"] });
+async function stopMidExtraction(
+  sb: Sandbox,
+  args: string[],
+  version = "2.0",
+): Promise<{ pgid: number; exited: Promise<number> }> {
+  const child = Bun.spawn(["setsid", pyctlBin(), "pip", "--", ...args], {
+    env: sb.env,
+    cwd: sb.home,
+    stdio: ["ignore", "ignore", "ignore"],
+  });
   const site = sitePackages(sb);
   const probe = join(site, "huge", "m0100.py");
   try {
@@ -70,7 +91,9 @@ describe("undo of a pip install interrupted mid-extraction", () => {
 
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toMatch(/problem {2}unowned:3\.11: .*lib\/python3\.11\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)/);
+    expect(doctor.stdout).toMatch(
+      /problem {2}unowned:3\.11: .*lib\/python3\.11\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)/,
+    );
     expect(doctor.stdout).toContain("pip's uninstall stash");
     expect(doctor.stdout).toContain(`left by #${last.id} (pip install --upgrade huge==2.0, interrupted)`);
 
@@ -106,7 +129,9 @@ describe("undo of a fresh pip install killed mid-extraction", () => {
     await exited;
     expect(existsSync(join(sitePackages(sb), "huge"))).toBe(true);
     const doctor = run(sb, ["doctor"]).stdout;
-    expect(doctor).toMatch(/unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/);
+    expect(doctor).toMatch(
+      /unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+    );
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("no package owns");
     expect(fileSet(venv(sb))).toEqual(before);
@@ -129,9 +154,16 @@ describe("a .dist-info torn by a full disk (an empty METADATA, no RECORD)", () =
     process.kill(-pgid, "SIGINT");
     process.kill(-pgid, "SIGCONT");
     expect(await exited).not.toBe(0);
-    const entry = lastEntry(sb) as unknown as { interrupted: boolean; unowned: { path: string; size: number; files?: number }[] };
+    const entry = lastEntry(sb) as unknown as {
+      interrupted: boolean;
+      unowned: { path: string; size: number; files?: number }[];
+    };
     expect(entry.interrupted).toBe(true);
-    expect(entry.unowned).toContainEqual({ path: "lib/python3.11/site-packages/huge-1.0.dist-info/", size: 0, files: 1 });
+    expect(entry.unowned).toContainEqual({
+      path: "lib/python3.11/site-packages/huge-1.0.dist-info/",
+      size: 0,
+      files: 1,
+    });
     const doctor = run(sb, ["doctor"]);
     expect(doctor.stdout).toMatch(
       /unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,

@@ -15,7 +15,9 @@ interface Case {
 const found = pythons();
 const cases: Case[] = [
   found.debian ? { label: "Debian 3.11 (pip 23.0)", python: found.debian, version: "3.11" } : undefined,
-  ...["3.12", "3.9"].map((v) => (found.byVersion.get(v) ? { label: `Python ${v}`, python: found.byVersion.get(v)!, version: v } : undefined)),
+  ...["3.12", "3.9"].map((v) =>
+    found.byVersion.get(v) ? { label: `Python ${v}`, python: found.byVersion.get(v)!, version: v } : undefined,
+  ),
 ].filter((c): c is Case => c !== undefined);
 
 function pipFreeze(sb: Sandbox, venv: string, ...extra: string[]): string {
@@ -56,7 +58,9 @@ describe.each(cases)("inventory equals pip freeze: $label", ({ python, version }
     const cold = freeze(readInventory(site, cache), { pythonVersion: version, all: true });
     expect(freeze(readInventory(site, cache), { pythonVersion: version, all: true })).toBe(cold);
     expect(sh([join(venv, "bin", "python"), "-m", "pip", "install", "-q", "zeta==1.0"], sb).code).toBe(0);
-    expect(freeze(readInventory(site, cache), { pythonVersion: version, all: true })).toBe(pipFreeze(sb, venv, "--all"));
+    expect(freeze(readInventory(site, cache), { pythonVersion: version, all: true })).toBe(
+      pipFreeze(sb, venv, "--all"),
+    );
   });
 
   test("pip freeze --all", () => {
@@ -90,7 +94,10 @@ describe("versions that need normalising", () => {
     ] as const) {
       const info = join(site, `${name.replace("-", "_")}-${version}.dist-info`);
       mkdirSync(info);
-      writeFileSync(join(info, "METADATA"), `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\nlong description\n`);
+      writeFileSync(
+        join(info, "METADATA"),
+        `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n\nlong description\n`,
+      );
       writeFileSync(join(info, "RECORD"), "");
     }
     const ours = freeze(readInventory(site), { pythonVersion: "3.11" });

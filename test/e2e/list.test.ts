@@ -53,7 +53,14 @@ describe("list and list-deps", () => {
     expect(gamma).toMatchObject({ name: "gamma", version: "1.0", type: "explicit", extras: ["fast"], required_by: [] });
     expect(gamma.requires).toEqual([
       { name: "beta", requirement: "beta", marker: null, extra: null, installed: "2.0", satisfied: true },
-      { name: "delta", requirement: 'delta ; extra == "fast"', marker: 'extra == "fast"', extra: "fast", installed: "1.5", satisfied: true },
+      {
+        name: "delta",
+        requirement: 'delta ; extra == "fast"',
+        marker: 'extra == "fast"',
+        extra: "fast",
+        installed: "1.5",
+        satisfied: true,
+      },
     ]);
     const beta = json(sb, "list-deps", "BETA");
     expect(beta.required_by).toEqual([{ name: "gamma", version: "1.0", requirement: "beta" }]);

@@ -49,7 +49,17 @@ describe("a venv whose base interpreter was removed", () => {
       expectNoStack(r);
       expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 1, stderr: expect.stringMatching(line) });
     }
-    for (const args of [["history"], ["diff"], ["status"], ["list"], ["list-deps", "epsilon"], ["export"], ["snapshot", "after"], ["doctor"], ["autoremove"]]) {
+    for (const args of [
+      ["history"],
+      ["diff"],
+      ["status"],
+      ["list"],
+      ["list-deps", "epsilon"],
+      ["export"],
+      ["snapshot", "after"],
+      ["doctor"],
+      ["autoremove"],
+    ]) {
       const r = run(sb, args);
       expectNoStack(r);
       if (args[0] !== "doctor" && args[0] !== "autoremove") expect({ args, code: r.code }).toEqual({ args, code: 0 });

@@ -47,7 +47,9 @@ describe("pyctl outdated", () => {
     const table = ok(run(sb, ["outdated"])).stdout;
     expect(table).toMatch(/kappa\s+1\.0\s+→\s+2\.0\s+no: lamda 1\.0 requires kappa<2/);
     expect(table).toMatch(/mu\s+1\.0\s+→\s+2\.0\s+yes/);
-    expect(table).toContain("3 of 7 packages you asked for have newer versions (1 held back by other packages' requirements)");
+    expect(table).toContain(
+      "3 of 7 packages you asked for have newer versions (1 held back by other packages' requirements)",
+    );
   });
 
   test("--all adds dependencies", () => {
@@ -91,7 +93,10 @@ describe("pyctl outdated", () => {
   test("reads the index from pip's configuration: PIP_CONFIG_FILE, the user file, the venv's own pip.conf", () => {
     const unset = { PIP_INDEX_URL: undefined, PIP_CONFIG_FILE: undefined };
     const conf = join(sb.dir, "pip.conf");
-    writeFileSync(conf, `[global]\nindex-url = http://127.0.0.1:9/nothing\n[install]\nindex-url = ${indexUrl}/simple\n`);
+    writeFileSync(
+      conf,
+      `[global]\nindex-url = http://127.0.0.1:9/nothing\n[install]\nindex-url = ${indexUrl}/simple\n`,
+    );
     expect(outdated(sb, [], { ...unset, PIP_CONFIG_FILE: conf }).length).toBe(3);
 
     mkdirSync(join(sb.home, ".config", "pip"), { recursive: true });
@@ -112,7 +117,12 @@ describe("pyctl outdated", () => {
     // A JSON-only index in a child process: kappa 2.5 is yanked there, 2.4 needs another Python.
     const files = [
       { filename: "kappa-2.5-py3-none-any.whl", url: "/f/kappa-2.5-py3-none-any.whl", hashes: {}, yanked: true },
-      { filename: "kappa-2.4-py3-none-any.whl", url: "/f/kappa-2.4-py3-none-any.whl", hashes: {}, "requires-python": ">=3.99" },
+      {
+        filename: "kappa-2.4-py3-none-any.whl",
+        url: "/f/kappa-2.4-py3-none-any.whl",
+        hashes: {},
+        "requires-python": ">=3.99",
+      },
       { filename: "kappa-2.3.tar.gz", url: "https://elsewhere.example/kappa-2.3.tar.gz", hashes: {} },
     ];
     const script = join(sb.dir, "json-index.ts");
@@ -137,7 +147,10 @@ describe("pyctl outdated", () => {
 
     const links = join(sb.dir, "links");
     mkdirSync(links, { recursive: true });
-    copyFileSync(join((await fixtures()).wheelDir, "kappa-1.1-py3-none-any.whl"), join(links, "kappa-1.1-py3-none-any.whl"));
+    copyFileSync(
+      join((await fixtures()).wheelDir, "kappa-1.1-py3-none-any.whl"),
+      join(links, "kappa-1.1-py3-none-any.whl"),
+    );
     const local = outdated(sb, [], { PIP_NO_INDEX: "1", PIP_FIND_LINKS: links });
     expect(local.map((r) => `${r.name} ${r.latest}`)).toEqual(["kappa 1.1"]);
   });
@@ -147,7 +160,9 @@ describe("pyctl outdated", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n").length).toBe(2); // one line and its newline
-    expect(r.stderr.split("\n")[0]).toMatch(/^pyctl: cannot reach the package index http:\/\/127\.0\.0\.1:9\/simple\/[a-z]+\/ \(ECONNREFUSED\)$/);
+    expect(r.stderr.split("\n")[0]).toMatch(
+      /^pyctl: cannot reach the package index http:\/\/127\.0\.0\.1:9\/simple\/[a-z]+\/ \(ECONNREFUSED\)$/,
+    );
     expect(r.stderr).not.toContain("secret");
     expect(r.stderr).not.toContain("    at ");
   });

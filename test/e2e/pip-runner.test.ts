@@ -83,7 +83,11 @@ describe("recorded pip operations", () => {
     const r = pip(sb, "install", "no-such-project");
     expect(r.code).toBe(1);
     const id = Number(readdirSync(historyDir(sb)).sort().at(-1)!.slice(0, 3));
-    expect(after(sb, id)).toMatchObject({ exit_code: 1, interrupted: false, changes: { added: [], removed: [], modified: [] } });
+    expect(after(sb, id)).toMatchObject({
+      exit_code: 1,
+      interrupted: false,
+      changes: { added: [], removed: [], modified: [] },
+    });
     expect(freezeOf(sb)).toBe(before);
     expect(pip(sb, "bogus-subcommand").code).toBe(1);
   });
@@ -103,7 +107,11 @@ describe("recorded pip operations", () => {
     expect(items).toHaveLength(2);
     expect(items[0].id).toBeGreaterThan(items[1].id);
     const diff = JSON.parse(run(sb, ["diff", "2", "--json"]).stdout);
-    expect(diff).toMatchObject({ id: 2, status: "ok", changes: { modified: [{ name: "beta", from: "1.0", to: "2.0" }] } });
+    expect(diff).toMatchObject({
+      id: 2,
+      status: "ok",
+      changes: { modified: [{ name: "beta", from: "1.0", to: "2.0" }] },
+    });
     expect(run(sb, ["diff", "2"]).stdout).toContain("↑ beta 1.0 → 2.0");
     expect(run(sb, ["diff", "3"]).stdout).toContain("↓ alpha 2.0 → 1.0");
     const status = JSON.parse(run(sb, ["status", "--json"]).stdout);
@@ -118,7 +126,12 @@ describe("history limits and damage", () => {
     const sb = initSandbox();
     expect(run(sb, ["config", "history.max_entries", "2"]).code).toBe(0);
     for (const spec of ["alpha==1.0", "alpha==1.1", "alpha==2.0"]) expect(pip(sb, "install", "-q", spec).code).toBe(0);
-    expect(readdirSync(historyDir(sb)).sort()).toEqual(["002_after.json", "002_before.json", "003_after.json", "003_before.json"]);
+    expect(readdirSync(historyDir(sb)).sort()).toEqual([
+      "002_after.json",
+      "002_before.json",
+      "003_after.json",
+      "003_before.json",
+    ]);
     expect(pip(sb, "install", "-q", "alpha==1.0").code).toBe(0);
     expect(existsSync(join(historyDir(sb), "004_after.json"))).toBe(true);
   });
@@ -127,7 +140,10 @@ describe("history limits and damage", () => {
     const sb = initSandbox();
     expect(pip(sb, "install", "-q", "epsilon").code).toBe(0);
     writeFileSync(join(historyDir(sb), "001_after.json"), "{ not json");
-    writeFileSync(join(historyDir(sb), "002_before.json"), readFileSync(join(historyDir(sb), "001_before.json"), "utf8").replace('"id": 1', '"id": 2'));
+    writeFileSync(
+      join(historyDir(sb), "002_before.json"),
+      readFileSync(join(historyDir(sb), "001_before.json"), "utf8").replace('"id": 1', '"id": 2'),
+    );
     const history = run(sb, ["history"]);
     expect(history.code).toBe(0);
     expect(history.stdout).toMatch(/#2 .*incomplete/);
@@ -142,8 +158,19 @@ describe("history limits and damage", () => {
 describe("concurrency and interruption", () => {
   test("8 concurrent installs get unique ids and leave a consistent venv", async () => {
     const sb = initSandbox();
-    const specs = ["alpha==1.1", "epsilon", "delta==1.0", "Mixed_Case.Name", "zeta==1.0", "big", "filler000", "filler001"];
-    const procs = specs.map((spec) => Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", spec], { env: sb.env, stdout: "pipe", stderr: "pipe" }));
+    const specs = [
+      "alpha==1.1",
+      "epsilon",
+      "delta==1.0",
+      "Mixed_Case.Name",
+      "zeta==1.0",
+      "big",
+      "filler000",
+      "filler001",
+    ];
+    const procs = specs.map((spec) =>
+      Bun.spawn([pyctlBin(), "pip", "--", "install", "-q", spec], { env: sb.env, stdout: "pipe", stderr: "pipe" }),
+    );
     const codes = await Promise.all(procs.map((p) => p.exited));
     expect(codes).toEqual(specs.map(() => 0));
     const stderr = await Promise.all(procs.map((p) => new Response(p.stderr).text()));
@@ -160,7 +187,12 @@ describe("concurrency and interruption", () => {
 
   test("Ctrl-C during an install: pip stops, pyctl records it as interrupted and exits 130", async () => {
     const sb = initSandbox();
-    const proc = Bun.spawn([pyctlBin(), "pip", "--", "install", "slowpkg"], { env: sb.env, stdout: "pipe", stderr: "pipe", detached: true });
+    const proc = Bun.spawn([pyctlBin(), "pip", "--", "install", "slowpkg"], {
+      env: sb.env,
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
+    });
     for (let i = 0; i < 400 && !existsSync(join(historyDir(sb), "001_before.json")); i++) await Bun.sleep(25);
     await Bun.sleep(1500); // pip is now stalled half-way through the download
     process.kill(-proc.pid, "SIGINT"); // the whole foreground process group, as a terminal does
@@ -182,7 +214,9 @@ describe("bad input", () => {
     writeFileSync(config, '[history]\nmax_entries = "ten"\n');
     expect(run(sb, ["status"]).stderr).toStartWith(`pyctl: ${config}:2: history.max_entries must be an integer`);
     writeFileSync(config, "[history]\nmax_entrys = 5\n");
-    expect(run(sb, ["pip", "--", "install", "epsilon"]).stderr).toContain(`${config}:2: unknown key history.max_entrys`);
+    expect(run(sb, ["pip", "--", "install", "epsilon"]).stderr).toContain(
+      `${config}:2: unknown key history.max_entrys`,
+    );
   });
 
   test("usage errors are one line and exit 2", () => {
@@ -206,7 +240,9 @@ describe("bad input", () => {
     const sb = initSandbox();
     expect(run(sb, ["config", "history.show_diff_after_install"]).stdout.trim()).toBe("true");
     expect(run(sb, ["config", "auto_snapshot", "false"]).code).toBe(0);
-    const parsed = Bun.TOML.parse(readFileSync(join(sb.pyctlHome, "config.toml"), "utf8")) as { history: Record<string, unknown> };
+    const parsed = Bun.TOML.parse(readFileSync(join(sb.pyctlHome, "config.toml"), "utf8")) as {
+      history: Record<string, unknown>;
+    };
     expect(parsed.history.auto_snapshot).toBe(false);
     expect(pip(sb, "install", "-q", "epsilon").code).toBe(0);
     expect(existsSync(historyDir(sb))).toBe(false); // recording switched off
@@ -229,7 +265,9 @@ describe("init", () => {
     const again = run(sb, ["init"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing changed");
-    expect(readFileSync(join(sb.pyctlHome, "snapshots", "baseline.txt"), "utf8")).toMatch(/^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /);
+    expect(readFileSync(join(sb.pyctlHome, "snapshots", "baseline.txt"), "utf8")).toMatch(
+      /^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /,
+    );
     const fake = join(sb.dir, "python3.99");
     writeFileSync(fake, '#!/bin/sh\nexec /usr/bin/python3 -c \'print("3.99.0"); print("no-venv")\'\n', { mode: 0o755 });
     const r = run(sb, ["init", "--python", fake]);

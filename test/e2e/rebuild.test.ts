@@ -12,12 +12,20 @@ import { writeProject } from "../support/project.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
-const siteOf = (sb: Sandbox, key = "py311") => join(venvOf(sb, key), "lib", `python${key[2]}.${key.slice(3)}`, "site-packages");
-const freezeOf = (sb: Sandbox, key = "py311") => sh([join(venvOf(sb, key), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
+const siteOf = (sb: Sandbox, key = "py311") =>
+  join(venvOf(sb, key), "lib", `python${key[2]}.${key.slice(3)}`, "site-packages");
+const freezeOf = (sb: Sandbox, key = "py311") =>
+  sh([join(venvOf(sb, key), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
 const config = (sb: Sandbox, key: string) => run(sb, ["config", key]).stdout.trim();
-const lastEntry = (sb: Sandbox, ...python: string[]) => JSON.parse(run(sb, ["history", "--json", "--limit", "1", ...python]).stdout)[0];
+const lastEntry = (sb: Sandbox, ...python: string[]) =>
+  JSON.parse(run(sb, ["history", "--json", "--limit", "1", ...python]).stdout)[0];
 const types = (sb: Sandbox, ...python: string[]) =>
-  Object.fromEntries(JSON.parse(run(sb, ["list", "--json", ...python]).stdout).map((p: { name: string; type: string }) => [p.name, p.type]));
+  Object.fromEntries(
+    JSON.parse(run(sb, ["list", "--json", ...python]).stdout).map((p: { name: string; type: string }) => [
+      p.name,
+      p.type,
+    ]),
+  );
 /** No index at all: whatever a rebuild gets, it gets from the store. */
 const OFFLINE: RunOptions = { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" } };
 /** site-packages as files: paths and sizes, bytecode aside (importing writes it). */
@@ -91,16 +99,25 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
     expect(siteFiles(sb)).toEqual(before);
     expect(types(sb)).toEqual(kinds);
     expect(readFileSync(join(venvOf(sb), "pyvenv.cfg"), "utf8")).toContain("3.11.2");
-    expect(sh([join(venvOf(sb), "bin", "python"), "-c", "import alpha, beta, gamma, delta, zeta, eta, lonely"], sb).code).toBe(0);
+    expect(
+      sh([join(venvOf(sb), "bin", "python"), "-c", "import alpha, beta, gamma, delta, zeta, eta, lonely"], sb).code,
+    ).toBe(0);
     expect(sh([join(venvOf(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
-    expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toMatch(new RegExp(`^#!${venvOf(sb)}/bin/python(3\\.11)?$`));
+    expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toMatch(
+      new RegExp(`^#!${venvOf(sb)}/bin/python(3\\.11)?$`),
+    );
     expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
     expect(config(sb, "python.interpreter")).toBe("/usr/bin/python3.11");
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, changes: { added: [], removed: [], modified: [] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "rebuild",
+      exit_code: 0,
+      changes: { added: [], removed: [], modified: [] },
+    });
   });
 
   test("bytecode names the final venv, not the staging folder", () => {
-    const code = "import alpha, sys; print(alpha.__spec__.cached); print(open(alpha.__spec__.cached, 'rb').read().find(b'venv.staging'))";
+    const code =
+      "import alpha, sys; print(alpha.__spec__.cached); print(open(alpha.__spec__.cached, 'rb').read().find(b'venv.staging'))";
     const r = sh([join(venvOf(sb), "bin", "python"), "-c", code], sb);
     expect(r.stdout.split("\n")[1]).toBe("-1");
   });
@@ -112,7 +129,9 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
     expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks lonely==1.0\n");
     const now = siteFiles(sb);
     expect(Object.keys(now).filter((p) => !(p in before))).toEqual([]);
-    expect(Object.keys(before).filter((p) => !(p in now))).toEqual(Object.keys(before).filter((p) => p.startsWith("lonely")));
+    expect(Object.keys(before).filter((p) => !(p in now))).toEqual(
+      Object.keys(before).filter((p) => p.startsWith("lonely")),
+    );
     expect(lastEntry(sb)).toMatchObject({
       kind: "rebuild",
       exit_code: 0,
@@ -160,130 +179,189 @@ function platformWheel(sb: Sandbox, dir: string, name: string, version: string, 
   expect(sh(["/usr/bin/python3.11", "-c", code], sb).code).toBe(0);
 }
 
-describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)("rebuild after a minor upgrade (3.11 replaced by 3.12)", () => {
-  /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
-  function upgraded(more: string[] = [], cext: "explicit" | "dependency" = "explicit"): { sb: Sandbox; python312: string } {
-    const sb = makeSandbox();
-    const dir = join(sb.dir, "python");
-    expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
-    buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
-    platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
-    expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
-    if (cext === "dependency") {
-      // usesc pulls cext in; with usesc gone, cext is a dependency nothing needs (not explicit, not pure Python)
-      const extra = buildWheels(sb, [{ name: "usesc", version: "1.0", requires: ["cext"] }]);
-      expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "--find-links", extra, "usesc", ...more).code).toBe(0);
-      expect(pip(sb, "uninstall", "-y", "usesc").code).toBe(0);
-      expect(types(sb)).toMatchObject({ cext: "dependency" });
-    } else {
-      expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)(
+  "rebuild after a minor upgrade (3.11 replaced by 3.12)",
+  () => {
+    /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
+    function upgraded(
+      more: string[] = [],
+      cext: "explicit" | "dependency" = "explicit",
+    ): { sb: Sandbox; python312: string } {
+      const sb = makeSandbox();
+      const dir = join(sb.dir, "python");
+      expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+      buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
+      platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
+      expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
+      if (cext === "dependency") {
+        // usesc pulls cext in; with usesc gone, cext is a dependency nothing needs (not explicit, not pure Python)
+        const extra = buildWheels(sb, [{ name: "usesc", version: "1.0", requires: ["cext"] }]);
+        expect(
+          pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "--find-links", extra, "usesc", ...more)
+            .code,
+        ).toBe(0);
+        expect(pip(sb, "uninstall", "-y", "usesc").code).toBe(0);
+        expect(types(sb)).toMatchObject({ cext: "dependency" });
+      } else {
+        expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+      }
+      rmSync(dir, { recursive: true, force: true });
+      return { sb, python312: copyPython("3.12", dir) };
     }
-    rmSync(dir, { recursive: true, force: true });
-    return { sb, python312: copyPython("3.12", dir) };
-  }
 
-  test("a compiled package the index lacks for 3.12: nothing changes, it is named; --allow-missing moves the rest offline", () => {
-    const { sb, python312 } = upgraded();
-    const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
-    expect(plan.stdout).toContain("take 3 pure-Python package(s) from the Python 3.11 store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0");
-    expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
-    expect(plan.stdout).toContain(
-      "from the index only, so missing if it has no version for Python 3.12: cext==1.0 (then nothing changes, unless --allow-missing)",
-    );
+    test("a compiled package the index lacks for 3.12: nothing changes, it is named; --allow-missing moves the rest offline", () => {
+      const { sb, python312 } = upgraded();
+      const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
+      expect(plan.stdout).toContain(
+        "take 3 pure-Python package(s) from the Python 3.11 store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0",
+      );
+      expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
+      expect(plan.stdout).toContain(
+        "from the index only, so missing if it has no version for Python 3.12: cext==1.0 (then nothing changes, unless --allow-missing)",
+      );
 
-    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("cext");
-    expect(refused.stderr).toContain("is unchanged");
-    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
-    expect(config(sb, "python.default")).toBe("3.11");
+      const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("cext");
+      expect(refused.stderr).toContain("is unchanged");
+      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(config(sb, "python.default")).toBe("3.11");
 
-    const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks cext==1.0");
-    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0"]);
-    expect(types(sb, "--python", "3.12")).toMatchObject({ "Mixed_Case.Name": "explicit", beta: "explicit", alpha: "dependency" });
-    expect(sh([join(venvOf(sb, "py312"), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
-    expect(config(sb, "python.default")).toBe("3.12");
-    expect(config(sb, "python.interpreter")).toBe(python312);
-    expect(existsSync(venvOf(sb, "py311"))).toBe(false);
-    expect(readdirSync(join(sb.pyctlHome, "py311", "history"))).toContain("001_after.json");
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, missing: [{ name: "cext", version: "1.0" }] });
-    expect(run(sb, ["diff"]).stdout).toContain("missing (left out with --allow-missing): cext 1.0");
-    expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
-    expect(freezeOf(sb, "py312")).toContain("delta==1.5");
-  });
+      const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks cext==1.0");
+      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+        "Mixed_Case.Name==1.0",
+        "alpha==2.0",
+        "beta==1.0",
+      ]);
+      expect(types(sb, "--python", "3.12")).toMatchObject({
+        "Mixed_Case.Name": "explicit",
+        beta: "explicit",
+        alpha: "dependency",
+      });
+      expect(sh([join(venvOf(sb, "py312"), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
+      expect(config(sb, "python.default")).toBe("3.12");
+      expect(config(sb, "python.interpreter")).toBe(python312);
+      expect(existsSync(venvOf(sb, "py311"))).toBe(false);
+      expect(readdirSync(join(sb.pyctlHome, "py311", "history"))).toContain("001_after.json");
+      expect(lastEntry(sb)).toMatchObject({
+        kind: "rebuild",
+        exit_code: 0,
+        missing: [{ name: "cext", version: "1.0" }],
+      });
+      expect(run(sb, ["diff"]).stdout).toContain("missing (left out with --allow-missing): cext 1.0");
+      expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
+      expect(freezeOf(sb, "py312")).toContain("delta==1.5");
+    });
 
-  test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
-    const { sb, python312 } = upgraded(["oldc==1.0"]);
-    buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-    platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
-    const r = run(sb, ["rebuild", "--python", python312], { env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") } });
-    expect(r.stderr).not.toContain("could not");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("reinstalled cext==1.0\n");
-    expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
-    expect(r.stdout).toContain("default Python is now 3.12");
-    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0", "oldc==2.0"]);
-    expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"], sb).stdout.trim()).toBe("42");
-    expect(types(sb, "--python", "3.12")).toMatchObject({ cext: "explicit", oldc: "explicit", beta: "explicit", alpha: "dependency" });
-  });
+    test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
+      const { sb, python312 } = upgraded(["oldc==1.0"]);
+      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
+      platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
+      const r = run(sb, ["rebuild", "--python", python312], {
+        env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") },
+      });
+      expect(r.stderr).not.toContain("could not");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("reinstalled cext==1.0\n");
+      expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
+      expect(r.stdout).toContain("default Python is now 3.12");
+      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+        "Mixed_Case.Name==1.0",
+        "alpha==2.0",
+        "beta==1.0",
+        "cext==1.0",
+        "oldc==2.0",
+      ]);
+      expect(
+        sh(
+          [join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"],
+          sb,
+        ).stdout.trim(),
+      ).toBe("42");
+      expect(types(sb, "--python", "3.12")).toMatchObject({
+        cext: "explicit",
+        oldc: "explicit",
+        beta: "explicit",
+        alpha: "dependency",
+      });
+    });
 
-  test("a compiled package nothing you asked for needs is part of the goal too: listed, refused while unobtainable, then reinstalled as a dependency", async () => {
-    const { sb, python312 } = upgraded([], "dependency");
-    const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
-    expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
-    expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
-    expect(plan.stdout).toMatch(/\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/);
-    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+    test("a compiled package nothing you asked for needs is part of the goal too: listed, refused while unobtainable, then reinstalled as a dependency", async () => {
+      const { sb, python312 } = upgraded([], "dependency");
+      const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
+      expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
+      expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
+      expect(plan.stdout).toMatch(
+        /\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/,
+      );
+      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
 
-    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("cext");
-    expect(refused.stderr).toContain("is unchanged");
-    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
-    expect(config(sb, "python.default")).toBe("3.11");
+      const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("cext");
+      expect(refused.stderr).toContain("is unchanged");
+      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(config(sb, "python.default")).toBe("3.11");
 
-    buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-    const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
-    let r: ReturnType<typeof run>;
-    try {
-      r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
-    } finally {
-      index.stop();
-    }
-    expect(r.stderr).not.toContain("could not");
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("reinstalled cext==1.0\n");
-    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["Mixed_Case.Name==1.0", "alpha==2.0", "beta==1.0", "cext==1.0"]);
-    expect(sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim()).toBe("42");
-    expect(types(sb, "--python", "3.12")).toMatchObject({ "Mixed_Case.Name": "explicit", alpha: "dependency", beta: "explicit", cext: "dependency" });
-    expect(lastEntry(sb).missing).toEqual([]);
-  });
+      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
+      const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
+      let r: ReturnType<typeof run>;
+      try {
+        r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
+      } finally {
+        index.stop();
+      }
+      expect(r.stderr).not.toContain("could not");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("reinstalled cext==1.0\n");
+      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+        "Mixed_Case.Name==1.0",
+        "alpha==2.0",
+        "beta==1.0",
+        "cext==1.0",
+      ]);
+      expect(
+        sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim(),
+      ).toBe("42");
+      expect(types(sb, "--python", "3.12")).toMatchObject({
+        "Mixed_Case.Name": "explicit",
+        alpha: "dependency",
+        beta: "explicit",
+        cext: "dependency",
+      });
+      expect(lastEntry(sb).missing).toEqual([]);
+    });
 
-  test("an editable whose source folder is gone: nothing changes and it is named; --allow-missing records it as missing", () => {
-    const sb = makeSandbox();
-    const dir = join(sb.dir, "python");
-    expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
-    const source = writeProject(join(sb.dir, "proj"), "proj", "0.1", "proj");
-    expect(pip(sb, "install", "-q", "beta==1.0").code).toBe(0);
-    expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
-    rmSync(source, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-    const python312 = copyPython("3.12", dir);
+    test("an editable whose source folder is gone: nothing changes and it is named; --allow-missing records it as missing", () => {
+      const sb = makeSandbox();
+      const dir = join(sb.dir, "python");
+      expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+      const source = writeProject(join(sb.dir, "proj"), "proj", "0.1", "proj");
+      expect(pip(sb, "install", "-q", "beta==1.0").code).toBe(0);
+      expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
+      rmSync(source, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+      const python312 = copyPython("3.12", dir);
 
-    const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
-    expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
+      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
 
-    const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
-    expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
-    expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 0, missing: [{ name: "proj", version: "0.1" }] });
-    expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("1 missing");
-  });
-});
+      const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
+      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
+      expect(lastEntry(sb)).toMatchObject({
+        kind: "rebuild",
+        exit_code: 0,
+        missing: [{ name: "proj", version: "0.1" }],
+      });
+      expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("1 missing");
+    });
+  },
+);

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
-import { expectNothingChanged, initSandbox, lastEntry, ok, pip, pipFreeze, script, staging } from "../support/venv-fixtures.ts";
+import {
+  expectNothingChanged,
+  initSandbox,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  script,
+  staging,
+} from "../support/venv-fixtures.ts";
 
 const DEAD = "http://127.0.0.1:9/simple";
 
@@ -52,7 +61,9 @@ describe("pyctl restore FILE: any requirements file", () => {
       expect(lines).toContain("- zeta 1.0");
       expect(lines).toContain("- eta 1.0");
       expect(lines).toContain("- epsilon 1.0"); // its marker is false here, and that is said
-      expect(r.stderr).toContain(`pyctl: left out epsilon ; python_version < "3" (${req}:7): its environment marker is false for Python 3.11`);
+      expect(r.stderr).toContain(
+        `pyctl: left out epsilon ; python_version < "3" (${req}:7): its environment marker is false for Python 3.11`,
+      );
       expect(lines).toContain("↓ alpha 2.0 → 1.0"); // from the store
       expect(lines).toContain("for pip to resolve in staging: mu, gamma[fast]");
       expect(lines).toContain("+ mu 1.0 (from pip)"); // mu 2.0 needs nu>=2, which the constraint forbids
@@ -66,13 +77,17 @@ describe("pyctl restore FILE: any requirements file", () => {
     const before = pipFreeze(sb);
     const r = ok(run(sb, ["restore", req], { env: env() }));
     expect(r.stderr).toContain("done; recorded as");
-    expect(pipFreeze(sb)).toMatch(/^alpha==1\.0\nbeta==2\.0\ndelta==1\.5\ngamma==1\.0\nkappa==1\.0\nmu==1\.0\nnu==1\.0\npip==[\d.]+\nsetuptools==[\d.]+\n$/);
+    expect(pipFreeze(sb)).toMatch(
+      /^alpha==1\.0\nbeta==2\.0\ndelta==1\.5\ngamma==1\.0\nkappa==1\.0\nmu==1\.0\nnu==1\.0\npip==[\d.]+\nsetuptools==[\d.]+\n$/,
+    );
     expect(script(sb, "alpha")).toBe("alpha 1.0");
     expect(existsSync(join(sb.dir, "PWNED"))).toBe(false); // option lines reach pip as arguments, never a shell
     expect(existsSync(staging(sb))).toBe(false);
     expect(lastEntry(sb)).toMatchObject({ kind: "restore", command: `pyctl restore ${req}`, exit_code: 0 });
     const list = JSON.parse(ok(run(sb, ["list", "--json"])).stdout) as { name: string; type: string }[];
-    expect(list.filter((p) => p.type === "explicit").map((p) => p.name)).toEqual(expect.arrayContaining(["alpha", "gamma", "kappa", "mu"]));
+    expect(list.filter((p) => p.type === "explicit").map((p) => p.name)).toEqual(
+      expect.arrayContaining(["alpha", "gamma", "kappa", "mu"]),
+    );
 
     expect(ok(run(sb, ["restore", req], { env: env() })).stdout).toContain("nothing to change");
     ok(run(sb, ["undo"], { env: { PIP_INDEX_URL: DEAD } }));
@@ -115,15 +130,25 @@ describe("pyctl restore FILE: any requirements file", () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["restore", req, "--allow-missing"], { env: env() });
       expect(r.code).toBe(2);
-      expect(r.stderr).toStartWith(`pyctl: --allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${req} as a whole\n`);
+      expect(r.stderr).toStartWith(
+        `pyctl: --allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${req} as a whole\n`,
+      );
     });
   });
 
   test("bad files are one line naming file and line", () => {
     const cases: [string, string, string][] = [
       ["bad-spec.txt", "alpha>=>1\n", "bad-spec.txt:1: invalid version specifier"],
-      ["bad-option.txt", "--frobnicate\nalpha\n", "bad-option.txt:1: pip does not take --frobnicate in a requirements file"],
-      ["bad-include.txt", "-r nowhere.txt\n", `cannot read ${join(project, "nowhere.txt")} (included from ${join(project, "bad-include.txt")}:1)`],
+      [
+        "bad-option.txt",
+        "--frobnicate\nalpha\n",
+        "bad-option.txt:1: pip does not take --frobnicate in a requirements file",
+      ],
+      [
+        "bad-include.txt",
+        "-r nowhere.txt\n",
+        `cannot read ${join(project, "nowhere.txt")} (included from ${join(project, "bad-include.txt")}:1)`,
+      ],
       ["remote-include.txt", "-r https://example.com/r.txt\n", "remote-include.txt:1: restore reads local files only"],
     ];
     for (const [name, text, message] of cases) {

@@ -76,7 +76,11 @@ describe("pyctl restore", () => {
     expect(r.stderr).toContain("is unchanged");
     expect(inventory(sb)).toEqual(before);
     expect(existsSync(staging(sb))).toBe(false);
-    expect(lastEntry(sb)).toMatchObject({ kind: "restore", exit_code: 1, changes: { added: [], removed: [], modified: [] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "restore",
+      exit_code: 1,
+      changes: { added: [], removed: [], modified: [] },
+    });
   });
 
   test("--allow-missing restores the rest and names exactly what it left out; undo reverts it", () => {
@@ -99,7 +103,9 @@ describe("pyctl restore", () => {
     expect(ok(run(sb, ["diff", id])).stdout).toContain("\nmissing (left out with --allow-missing): big 1.0\n");
     expect(JSON.parse(ok(run(sb, ["diff", id, "--json"])).stdout).missing).toEqual([{ name: "big", version: "1.0" }]);
     expect(ok(run(sb, ["history", "--limit", "1"])).stdout).toContain("~1, 1 missing");
-    expect(JSON.parse(ok(run(sb, ["history", "--json", "--limit", "1"])).stdout)[0].missing).toEqual([{ name: "big", version: "1.0" }]);
+    expect(JSON.parse(ok(run(sb, ["history", "--json", "--limit", "1"])).stdout)[0].missing).toEqual([
+      { name: "big", version: "1.0" },
+    ]);
     ok(run(sb, ["undo"]));
     expect(lastEntry(sb).missing).toBeUndefined();
     expect(pipFreeze(sb)).toBe(before);
@@ -153,7 +159,8 @@ describe("the package store", () => {
     ok(run(sb, ["config", "history.max_entries", "3"]));
     ok(pip(sb, "install", "-q", "alpha==1.0"));
     ok(run(sb, ["snapshot", "keep"]));
-    for (const spec of ["alpha==1.1", "alpha==2.0", "epsilon==1.0", "delta==1.0", "zeta==1.0"]) ok(pip(sb, "install", "-q", spec));
+    for (const spec of ["alpha==1.1", "alpha==2.0", "epsilon==1.0", "delta==1.0", "zeta==1.0"])
+      ok(pip(sb, "install", "-q", spec));
     const store = join(sb.pyctlHome, "py311", "store");
     expect(readdirSync(join(store, "alpha")).sort()).toEqual(["1.0", "2.0"]);
     expect(readdirSync(store)).toContain("pip");

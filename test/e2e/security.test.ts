@@ -43,10 +43,22 @@ describe("credentials in pip arguments", () => {
   test("a password or token in -i, --extra-index-url or a direct URL is redacted in history, diff and export", () => {
     const index = `${sb.env.PIP_INDEX_URL}`;
     const files = index.replace(/\/simple$/, "/files");
-    ok(pip(sb, "install", "-q", "-i", withAuth(index, "ann:s3cret-pass"), "--extra-index-url", withAuth(index, "tok3n-only"), "alpha==1.0"));
+    ok(
+      pip(
+        sb,
+        "install",
+        "-q",
+        "-i",
+        withAuth(index, "ann:s3cret-pass"),
+        "--extra-index-url",
+        withAuth(index, "tok3n-only"),
+        "alpha==1.0",
+      ),
+    );
     ok(pip(sb, "install", "-q", `beta @ ${withAuth(files, "bob:pw-in-url")}/beta-1.0-py3-none-any.whl`));
     const secrets = /s3cret-pass|tok3n-only|pw-in-url/;
-    for (const file of readdirSync(historyDir(sb))) expect(readFileSync(join(historyDir(sb), file), "utf8")).not.toMatch(secrets);
+    for (const file of readdirSync(historyDir(sb)))
+      expect(readFileSync(join(historyDir(sb), file), "utf8")).not.toMatch(secrets);
     const history = ok(run(sb, ["history"])).stdout + ok(run(sb, ["history", "--json"])).stdout;
     expect(history).toContain("ann:****@127.0.0.1");
     expect(history).toContain("://****@127.0.0.1");
@@ -74,7 +86,11 @@ describe("the user tier's files are the user's alone", () => {
     const dirs = [join(home, "snapshots"), historyDir(sb), join(versionDir(sb), "store")];
     for (const dir of dirs) expect(`${dir} ${(statSync(dir).mode & 0o777).toString(8)}`).toBe(`${dir} 700`);
     // Stored package files are hardlinks of the venv's (their modes are pip's); the 0700 store hides them.
-    const data = [...dirs.flatMap(walk).filter((p) => !p.includes("/files/")), join(home, "config.toml"), join(versionDir(sb), "lock")];
+    const data = [
+      ...dirs.flatMap(walk).filter((p) => !p.includes("/files/")),
+      join(home, "config.toml"),
+      join(versionDir(sb), "lock"),
+    ];
     expect(data.length).toBeGreaterThan(6);
     const wrong = data.filter((p) => lstatSync(p).isFile() && (lstatSync(p).mode & 0o077) !== 0);
     expect(wrong).toEqual([]);
@@ -95,7 +111,9 @@ describe("symlinks pyctl did not make", () => {
     symlinkSync(victim, join(versionDir(sb), "lock"));
     const r = pip(sb, "install", "-q", "alpha==1.0");
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split("\n")[0]).toBe(`pyctl: ${join(versionDir(sb), "lock")} is a symbolic link, not pyctl's lock; pyctl does not write through it`);
+    expect(r.stderr.trim().split("\n")[0]).toBe(
+      `pyctl: ${join(versionDir(sb), "lock")} is a symbolic link, not pyctl's lock; pyctl does not write through it`,
+    );
     expect(r.stderr).not.toContain("internal error");
     expect(readFileSync(victim, "utf8")).toBe("precious\n");
     rmSync(join(versionDir(sb), "lock"));
@@ -118,7 +136,12 @@ describe("symlinks pyctl did not make", () => {
 
 const tool = (name: string) => Bun.which(name, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" });
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map(tool);
-const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync("/usr/bin/python3.11");
+const canRun =
+  process.geteuid?.() === 0 &&
+  USERADD !== null &&
+  USERDEL !== null &&
+  RUNUSER !== null &&
+  existsSync("/usr/bin/python3.11");
 
 describe.if(canRun)("a non-root user and the system tier", () => {
   let sb: Sandbox;
@@ -126,7 +149,8 @@ describe.if(canRun)("a non-root user and the system tier", () => {
   let system: string;
   const user = `pyctl-s${process.pid}`;
   let uid = 0;
-  const asRoot = (args: string[]): Result => run(sb, args, { env: { PYCTL_TIER: "system", PYCTL_SYSTEM_HOME: system } });
+  const asRoot = (args: string[]): Result =>
+    run(sb, args, { env: { PYCTL_TIER: "system", PYCTL_SYSTEM_HOME: system } });
   const asUser = (cmd: string[]): Result => {
     const env = {
       HOME: join(base, "home"),
@@ -137,7 +161,11 @@ describe.if(canRun)("a non-root user and the system tier", () => {
       PYCTL_TIER: "system",
       PYCTL_SYSTEM_HOME: system,
     };
-    return sh([RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], sb, { cwd: "/" });
+    return sh(
+      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      sb,
+      { cwd: "/" },
+    );
   };
 
   beforeAll(() => {
@@ -147,7 +175,9 @@ describe.if(canRun)("a non-root user and the system tier", () => {
     system = join(base, "system-python");
     mkdirSync(join(base, "home"), { mode: 0o777 });
     chmodSync(join(base, "home"), 0o777);
-    expect(sh([USERADD!, "--no-create-home", "--home-dir", join(base, "home"), "--shell", "/bin/sh", user], sb).code).toBe(0);
+    expect(
+      sh([USERADD!, "--no-create-home", "--home-dir", join(base, "home"), "--shell", "/bin/sh", user], sb).code,
+    ).toBe(0);
     uid = Number(sh(["id", "-u", user], sb).stdout.trim());
     copyFileSync(pyctlBin(), join(base, "pyctl")); // the run dir is root's (0700): the user runs this copy
     chmodSync(join(base, "pyctl"), 0o755);
@@ -166,23 +196,29 @@ describe.if(canRun)("a non-root user and the system tier", () => {
     expect([st.uid, st.mode & 0o777]).toEqual([0, 0o600]);
     expect(statSync(join(system, "py311")).mode & 0o022).toBe(0); // nobody else can replace it
     // What the issue did: open it read-only and take the flock.
-    const take = asUser(["python3", "-c", `import fcntl; f = open(${JSON.stringify(lock)}); fcntl.flock(f, fcntl.LOCK_EX); print("held")`]);
+    const take = asUser([
+      "python3",
+      "-c",
+      `import fcntl; f = open(${JSON.stringify(lock)}); fcntl.flock(f, fcntl.LOCK_EX); print("held")`,
+    ]);
     expect(take.stdout).not.toContain("held");
     expect(take.stderr).toContain("PermissionError");
     ok(asRoot(["pip", "--", "install", "-q", "beta==1.0"]));
   });
 
-  test.each([[["snapshot", "mine"]], [["config", "history.max_entries", "5"]], [["doctor", "--fix"]], [["delete-snapshot", "baseline"]]])(
-    "%p by the user on the system tier: one pyctl: line naming the path and the tier",
-    (args) => {
-      const r = asUser([join(base, "pyctl"), ...args]);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).not.toMatch(/internal error|EACCES|\n\s+at /);
-      const lines = r.stderr.trim().split("\n");
-      const first = lines.find((l) => l.startsWith("pyctl: ") && !l.startsWith("pyctl: hint:"));
-      expect(first).toBeDefined();
-      expect(first!).toContain("system tier");
-      expect(first!).toContain(system);
-    },
-  );
+  test.each([
+    [["snapshot", "mine"]],
+    [["config", "history.max_entries", "5"]],
+    [["doctor", "--fix"]],
+    [["delete-snapshot", "baseline"]],
+  ])("%p by the user on the system tier: one pyctl: line naming the path and the tier", (args) => {
+    const r = asUser([join(base, "pyctl"), ...args]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).not.toMatch(/internal error|EACCES|\n\s+at /);
+    const lines = r.stderr.trim().split("\n");
+    const first = lines.find((l) => l.startsWith("pyctl: ") && !l.startsWith("pyctl: hint:"));
+    expect(first).toBeDefined();
+    expect(first!).toContain("system tier");
+    expect(first!).toContain(system);
+  });
 });

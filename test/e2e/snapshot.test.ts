@@ -46,7 +46,12 @@ describe("named snapshots", () => {
     expect(table).toMatch(/^baseline\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Python 3\.11\.\d+\s+2 packages$/m);
     const rows = JSON.parse(ok(run(sb, ["list-snapshots", "--json"])).stdout);
     const work = rows.find((r: { name: string }) => r.name === "work");
-    expect(work).toMatchObject({ name: "work", python: expect.stringMatching(/^3\.11\./), packages: 7, path: join(snapshots(sb), "work.txt") });
+    expect(work).toMatchObject({
+      name: "work",
+      python: expect.stringMatching(/^3\.11\./),
+      packages: 7,
+      path: join(snapshots(sb), "work.txt"),
+    });
     expect(Number.isNaN(Date.parse(work.date))).toBe(false);
   });
 

@@ -5,7 +5,18 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:f
 import { join } from "node:path";
 import { fixtures, run, sh, type Sandbox } from "../support/env.ts";
 import { writeProject } from "../support/project.ts";
-import { initSandbox, inventory, lastEntry, ok, pip, pipFreeze, python, script, sitePackages, versionDir } from "../support/venv-fixtures.ts";
+import {
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  python,
+  script,
+  sitePackages,
+  versionDir,
+} from "../support/venv-fixtures.ts";
 
 /** The index at a closed port: pip fails at once if anything reaches for it. */
 const OFFLINE = { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "1" };
@@ -17,7 +28,13 @@ function expectNoDownload(r: { stdout: string; stderr: string }): void {
 }
 
 function git(sb: Sandbox, cwd: string, ...args: string[]): void {
-  ok(sh(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", ...args], sb, { cwd }));
+  ok(
+    sh(
+      ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main", ...args],
+      sb,
+      { cwd },
+    ),
+  );
 }
 
 describe("the store holds every install kind", () => {
@@ -28,13 +45,20 @@ describe("the store holds every install kind", () => {
 
   test("undo of `pip uninstall` of an editable works offline, though building it needs the index", () => {
     // Its build backend needs epsilon from the index (build isolation): pip cannot build it offline.
-    const project = writeProject(join(sb.dir, "edit"), "editx", "0.1", "editx", { buildRequires: ["epsilon"], finder: true });
+    const project = writeProject(join(sb.dir, "edit"), "editx", "0.1", "editx", {
+      buildRequires: ["epsilon"],
+      finder: true,
+    });
     ok(pip(sb, "install", "-q", "-e", project));
     const frozen = pipFreeze(sb);
     expect(frozen).toContain(`-e ${project}`);
     ok(pip(sb, "uninstall", "-y", "editx"));
     // Proof that pip alone cannot bring it back offline:
-    const direct = sh([join(versionDir(sb), "venv", "bin", "python"), "-m", "pip", "install", "-q", "-e", project], sb, { env: OFFLINE });
+    const direct = sh(
+      [join(versionDir(sb), "venv", "bin", "python"), "-m", "pip", "install", "-q", "-e", project],
+      sb,
+      { env: OFFLINE },
+    );
     expect(direct.code).not.toBe(0);
     const undo = ok(offline(sb, ["undo"]));
     expectNoDownload(undo);
@@ -144,7 +168,9 @@ describe("the store holds every install kind", () => {
     rmSync(join(sb.dir, "edit"), { recursive: true });
     const undo = ok(offline(sb, ["undo"]));
     expectNoDownload(undo);
-    expect(undo.stderr).toContain(`left out -e ${join(sb.dir, "edit")}: its source folder ${join(sb.dir, "edit")} is gone`);
+    expect(undo.stderr).toContain(
+      `left out -e ${join(sb.dir, "edit")}: its source folder ${join(sb.dir, "edit")} is gone`,
+    );
     const frozen = pipFreeze(sb);
     expect(frozen).not.toContain("editx");
     for (const name of ["beta==2.0", "vcsx @ git+file://", "sdistx @ file://"]) expect(frozen).toContain(name);

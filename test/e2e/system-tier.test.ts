@@ -8,8 +8,15 @@ import { makeSandbox, pyctlBin, sh, type Result, type Sandbox } from "../support
 import { looseModes } from "../../src/core/doctor/doctor.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
-const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }));
-const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync("/usr/bin/python3.11");
+const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) =>
+  Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }),
+);
+const canRun =
+  process.geteuid?.() === 0 &&
+  USERADD !== null &&
+  USERDEL !== null &&
+  RUNUSER !== null &&
+  existsSync("/usr/bin/python3.11");
 
 describe.if(canRun)("system tier", () => {
   let sb: Sandbox;
@@ -21,7 +28,8 @@ describe.if(canRun)("system tier", () => {
   let uid = 0;
 
   /** Root's environment: no PYCTL_TIER, so root acts on the system tier once it is set up. */
-  const asRoot = (cmd: string[]): Result => sh(cmd, sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system, PYCTL_SYSTEM_ROOT: join(base, "root") } });
+  const asRoot = (cmd: string[]): Result =>
+    sh(cmd, sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system, PYCTL_SYSTEM_ROOT: join(base, "root") } });
   /** The user's environment, from scratch, run through runuser. */
   const asUser = (cmd: string[], extra: Record<string, string> = {}): Result => {
     const env = {
@@ -37,7 +45,11 @@ describe.if(canRun)("system tier", () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
       ...extra,
     };
-    return sh([RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd], sb, { cwd: userHome });
+    return sh(
+      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      sb,
+      { cwd: userHome },
+    );
   };
   const systemVenv = () => join(system, "py311", "venv");
   const systemFreeze = () => sh([join(systemVenv(), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
@@ -79,7 +91,9 @@ describe.if(canRun)("system tier", () => {
     expect([venv.uid, venv.mode & 0o777]).toEqual([0, 0o755]);
     expect(looseModes(system)).toEqual([]);
     expect(readFileSync(join(system, "config.toml"), "utf8")).toContain('default = "3.11"');
-    const rc = ["etc/bash.bashrc", "etc/profile.d/pyctl.sh"].map((f) => join(base, "root", f)).find((f) => existsSync(f))!;
+    const rc = ["etc/bash.bashrc", "etc/profile.d/pyctl.sh"]
+      .map((f) => join(base, "root", f))
+      .find((f) => existsSync(f))!;
     expect(readFileSync(rc, "utf8")).toContain(`${prefix}/bin/pyctl`);
     expect(existsSync(join(base, "root", "etc", "fish", "conf.d", "pyctl.fish"))).toBe(true);
   });
@@ -114,7 +128,11 @@ describe.if(canRun)("system tier", () => {
     const direct = asUser([join(systemVenv(), "bin", "python"), "-m", "pip", "install", "-q", "delta"]);
     expect(direct.code).not.toBe(0);
     expect(direct.stderr).toMatch(/Permission denied|not writeable|Errno 13/i);
-    for (const dir of [join(systemVenv(), "lib", "python3.11", "site-packages"), join(system, "py311", "history"), join(systemVenv(), "bin")]) {
+    for (const dir of [
+      join(systemVenv(), "lib", "python3.11", "site-packages"),
+      join(system, "py311", "history"),
+      join(systemVenv(), "bin"),
+    ]) {
       expect(asUser(["touch", join(dir, "intruder")]).code).not.toBe(0);
     }
     expect(systemFreeze()).toBe("alpha==1.0\n");
@@ -124,7 +142,8 @@ describe.if(canRun)("system tier", () => {
   test("doctor (as root) finds a system tier others can write, and --fix locks it again", () => {
     const site = join(systemVenv(), "lib", "python3.11", "site-packages");
     chmodSync(site, 0o777);
-    const doctor = (...args: string[]) => JSON.parse(asRoot([join(prefix, "bin", "pyctl"), "doctor", "--json", ...args]).stdout);
+    const doctor = (...args: string[]) =>
+      JSON.parse(asRoot([join(prefix, "bin", "pyctl"), "doctor", "--json", ...args]).stdout);
     const found = doctor().checks.find((c: { id: string }) => c.id === "system-permissions");
     expect(found).toMatchObject({ ok: false, fixable: true });
     expect(found.message).toContain(site);

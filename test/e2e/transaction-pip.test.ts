@@ -11,7 +11,17 @@ import { goalFromLines } from "../../src/core/transaction/plan.ts";
 import { runTransaction, type TransactionSpec } from "../../src/core/transaction/transaction.ts";
 import type { Sandbox } from "../support/env.ts";
 import { fileSet } from "../support/file-set.ts";
-import { initSandbox, lastEntry, ok, pip, pipFreeze, script, sitePackages, staging, venv } from "../support/venv-fixtures.ts";
+import {
+  initSandbox,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  script,
+  sitePackages,
+  staging,
+  venv,
+} from "../support/venv-fixtures.ts";
 
 describe("the pip step of a transaction", () => {
   let sb: Sandbox;
@@ -39,18 +49,28 @@ describe("the pip step of a transaction", () => {
     sb.cleanup();
   });
 
-  const hasAlpha = (version: string) => (staged: Dist[]) => (staged.some((d) => d.key === "alpha" && d.version === version) ? [] : [`alpha is not ${version}`]);
+  const hasAlpha = (version: string) => (staged: Dist[]) =>
+    staged.some((d) => d.key === "alpha" && d.version === version) ? [] : [`alpha is not ${version}`];
 
   test("a failing pip leaves the venv's whole file set unchanged and names pip's error", async () => {
     const before = fileSet(venv(sb));
-    const spec: TransactionSpec = { kind: "upgrade", command: "test: pip install no-such-project", goal: () => undefined, pip: ["no-such-project"] };
+    const spec: TransactionSpec = {
+      kind: "upgrade",
+      command: "test: pip install no-such-project",
+      goal: () => undefined,
+      pip: ["no-such-project"],
+    };
     const result = await runTransaction(target, config, spec);
     expect(result.committed).toBe(false);
     expect(result.error!.message).toContain("pip install no-such-project failed (exit 1)");
     expect(result.error!.message).toContain("No matching distribution found for no-such-project");
     expect(fileSet(venv(sb))).toEqual(before);
     expect(existsSync(staging(sb))).toBe(false);
-    expect(lastEntry(sb)).toMatchObject({ kind: "upgrade", exit_code: 1, changes: { added: [], removed: [], modified: [] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "upgrade",
+      exit_code: 1,
+      changes: { added: [], removed: [], modified: [] },
+    });
   });
 
   test("a check that fails after pip succeeded swaps nothing", async () => {
@@ -71,7 +91,13 @@ describe("the pip step of a transaction", () => {
     const result = await runTransaction(
       target,
       config,
-      { kind: "upgrade", command: "test: pip install --upgrade alpha", goal: () => undefined, pip: ["--upgrade", "alpha"], check: hasAlpha("2.0") },
+      {
+        kind: "upgrade",
+        command: "test: pip install --upgrade alpha",
+        goal: () => undefined,
+        pip: ["--upgrade", "alpha"],
+        check: hasAlpha("2.0"),
+      },
       { pipping: (args) => seen.push(args) },
     );
     expect(result.error).toBeUndefined();
@@ -82,7 +108,11 @@ describe("the pip step of a transaction", () => {
     expect(readFileSync(join(venv(sb), "bin", "alpha"), "utf8").split("\n")[0]).toBe(`#!${venv(sb)}/bin/python`);
     expect(existsSync(join(sitePackages(sb), "beta-1.0.dist-info", "REQUESTED"))).toBe(true);
     expect(existsSync(join(sitePackages(sb), "alpha-2.0.dist-info", "REQUESTED"))).toBe(true);
-    expect(lastEntry(sb)).toMatchObject({ kind: "upgrade", exit_code: 0, changes: { modified: [{ name: "alpha", from: "1.0", to: "2.0" }] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "upgrade",
+      exit_code: 0,
+      changes: { modified: [{ name: "alpha", from: "1.0", to: "2.0" }] },
+    });
     expect(existsSync(staging(sb))).toBe(false);
   });
 
@@ -105,11 +135,20 @@ describe("the pip step of a transaction", () => {
     const lines = pipFreeze(sb).trim().split("\n");
     const goal = goalFromLines([...lines, "nothere==1.0"]);
     const before = fileSet(venv(sb));
-    const refused = await runTransaction(target, config, { kind: "restore", command: "test: restore with nothere", goal: () => goal });
+    const refused = await runTransaction(target, config, {
+      kind: "restore",
+      command: "test: restore with nothere",
+      goal: () => goal,
+    });
     expect(refused.error!.message).toContain("pip could not install nothere==1.0");
     expect(fileSet(venv(sb))).toEqual(before);
 
-    const accepted = await runTransaction(target, config, { kind: "restore", command: "test: restore with nothere", goal: () => goal, allowMissing: true });
+    const accepted = await runTransaction(target, config, {
+      kind: "restore",
+      command: "test: restore with nothere",
+      goal: () => goal,
+      allowMissing: true,
+    });
     expect(accepted.error).toBeUndefined();
     expect(accepted.missing).toEqual(["nothere==1.0"]);
   });

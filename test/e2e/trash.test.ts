@@ -24,23 +24,26 @@ describe("the replaced venv's detached rm", () => {
     chmodSync(join(shims, "rm"), 0o755);
   });
 
-  test.each(["SIGHUP", "SIGINT", "SIGKILL"] as const)("%s to pyctl's process group right after it ends: the old venv is still deleted", async (signal) => {
-    expect(trashes(sb)).toEqual([]);
-    // pyctl as a terminal's foreground job: a process group of its own
-    const child = Bun.spawn(["setsid", pyctlBin(), "undo"], {
-      env: { ...sb.env, PATH: `${shims}:${sb.env.PATH}` },
-      cwd: sb.home,
-      stdio: ["ignore", "ignore", "ignore"],
-    });
-    expect(await child.exited).toBe(0);
-    expect(trashes(sb).length).toBe(1); // renamed aside; the slow rm has not deleted it yet
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* nothing left in the group: the rm is not in it */
-    }
-    for (let i = 0; i < 300 && trashes(sb).length; i++) await Bun.sleep(50);
-    expect(trashes(sb)).toEqual([]);
-    expect(existsSync(join(versionDir(sb), "venv", "bin", "python"))).toBe(true);
-  });
+  test.each(["SIGHUP", "SIGINT", "SIGKILL"] as const)(
+    "%s to pyctl's process group right after it ends: the old venv is still deleted",
+    async (signal) => {
+      expect(trashes(sb)).toEqual([]);
+      // pyctl as a terminal's foreground job: a process group of its own
+      const child = Bun.spawn(["setsid", pyctlBin(), "undo"], {
+        env: { ...sb.env, PATH: `${shims}:${sb.env.PATH}` },
+        cwd: sb.home,
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+      expect(await child.exited).toBe(0);
+      expect(trashes(sb).length).toBe(1); // renamed aside; the slow rm has not deleted it yet
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        /* nothing left in the group: the rm is not in it */
+      }
+      for (let i = 0; i < 300 && trashes(sb).length; i++) await Bun.sleep(50);
+      expect(trashes(sb)).toEqual([]);
+      expect(existsSync(join(versionDir(sb), "venv", "bin", "python"))).toBe(true);
+    },
+  );
 });

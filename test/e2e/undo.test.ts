@@ -33,7 +33,12 @@ describe("pyctl undo", () => {
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("- alpha 1.0");
     expect(pipFreeze(sb)).toBe(before);
-    expect(lastEntry(sb)).toMatchObject({ kind: "undo", command: "pyctl undo", exit_code: 0, changes: { removed: ["alpha==1.0"] } });
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "undo",
+      command: "pyctl undo",
+      exit_code: 0,
+      changes: { removed: ["alpha==1.0"] },
+    });
 
     const redo = ok(run(sb, ["undo"]));
     expect(redo.stdout).toContain("+ alpha 1.0");
@@ -69,7 +74,9 @@ describe("pyctl undo", () => {
     expect(pipFreeze(sb)).toBe(withBeta);
     expect(script(sb, "beta")).toBe("beta 2.0");
     expect(python(sb, "import beta, alpha; print(beta.__version__, alpha.__version__)")).toBe("2.0 2.0");
-    expect(ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "check"], sb)).stdout).toContain("No broken requirements");
+    expect(ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "check"], sb)).stdout).toContain(
+      "No broken requirements",
+    );
   });
 
   test("undo after pip install -r requirements.txt", () => {
@@ -79,7 +86,8 @@ describe("pyctl undo", () => {
     ok(pip(sb, "install", "-q", "-r", req));
     expect(pipFreeze(sb)).toContain("Mixed_Case.Name==1.0");
     const undo = ok(run(sb, ["undo"]));
-    for (const line of ["- gamma 1.0", "delta 1.5", "Mixed_Case.Name 1.0", "eta 1.0", "zeta 2.0"]) expect(undo.stdout).toContain(line);
+    for (const line of ["- gamma 1.0", "delta 1.5", "Mixed_Case.Name 1.0", "eta 1.0", "zeta 2.0"])
+      expect(undo.stdout).toContain(line);
     expect(pipFreeze(sb)).toBe(before);
   });
 

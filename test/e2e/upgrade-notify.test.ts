@@ -61,7 +61,9 @@ describe("the once-a-day update notice", () => {
   test("an unreachable index costs the write nothing and says nothing", () => {
     const yesterday = new Date(Date.now() - 25 * 3600 * 1000);
     if (existsSync(stamp())) utimesSync(stamp(), yesterday, yesterday);
-    const r = ok(run(sb, ["pip", "--", "uninstall", "-q", "-y", "alpha"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }));
+    const r = ok(
+      run(sb, ["pip", "--", "uninstall", "-q", "-y", "alpha"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }),
+    );
     expect(r.stderr).not.toMatch(LINE);
     expect(r.stderr).not.toContain("cannot reach");
     expect(r.stderr).toContain("- alpha 2.0");

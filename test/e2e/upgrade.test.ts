@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
-import { expectNothingChanged, historyFiles, initSandbox, inventory, lastEntry, ok, pip, pipFreeze, script, sitePackages } from "../support/venv-fixtures.ts";
+import {
+  expectNothingChanged,
+  historyFiles,
+  initSandbox,
+  inventory,
+  lastEntry,
+  ok,
+  pip,
+  pipFreeze,
+  script,
+  sitePackages,
+} from "../support/venv-fixtures.ts";
 
 /** Which dists carry pip's REQUESTED marker. */
 function requested(sb: Sandbox): string[] {
@@ -50,7 +61,9 @@ describe("pyctl upgrade", () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["upgrade", "kappa"]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe("pyctl: cannot upgrade, nothing changed: lamda 1.0 requires kappa<2, which blocks kappa>1.1\n");
+      expect(r.stderr).toBe(
+        "pyctl: cannot upgrade, nothing changed: lamda 1.0 requires kappa<2, which blocks kappa>1.1\n",
+      );
     });
     expect(pipFreeze(sb)).toBe(before);
   });
@@ -77,7 +90,9 @@ describe("pyctl upgrade", () => {
     });
     expect(script(sb, "kappa")).toBe("kappa 1.1"); // console scripts point at the live venv, not staging
     expect(requested(sb)).toEqual(marks);
-    expect(ok(run(sb, ["list", "--json"])).stdout).toContain('"name": "nu",\n    "version": "2.0",\n    "type": "dependency"');
+    expect(ok(run(sb, ["list", "--json"])).stdout).toContain(
+      '"name": "nu",\n    "version": "2.0",\n    "type": "dependency"',
+    );
 
     index.stop();
     const undo = ok(run(sb, ["undo"]));
@@ -104,7 +119,9 @@ describe("pyctl upgrade", () => {
     expectNothingChanged(sb, () => {
       const r = run(sb, ["upgrade", "epsilon"]);
       expect(r.code).toBe(1); // the index is stopped
-      expect(r.stderr).toMatch(/^pyctl: cannot reach the package index http:\/\/127\.0\.0\.1:\d+\/simple\/epsilon\/ \(ECONNREFUSED\)\n/);
+      expect(r.stderr).toMatch(
+        /^pyctl: cannot reach the package index http:\/\/127\.0\.0\.1:\d+\/simple\/epsilon\/ \(ECONNREFUSED\)\n/,
+      );
     });
     index = await startIndex((await fixtures()).wheelDir);
     sb.env.PIP_INDEX_URL = `${index.url}/simple`;

@@ -27,7 +27,8 @@ beforeAll(() => {
   expect(run(env.sb, ["init"]).code).toBe(0);
   const home = env.sb.pyctlHome;
   mkdirSync(join(home, "snapshots"), { recursive: true });
-  for (const name of ["before-upgrade", "ml-stack"]) writeFileSync(join(home, "snapshots", `${name}.txt`), "alpha==1.0\n");
+  for (const name of ["before-upgrade", "ml-stack"])
+    writeFileSync(join(home, "snapshots", `${name}.txt`), "alpha==1.0\n");
   const history = join(home, "py311", "history");
   mkdirSync(history, { recursive: true });
   for (const [id, command] of [
@@ -122,19 +123,22 @@ describe("fish", () => {
     expect(lines).toContain("8\tpip uninstall alpha");
   });
 
-  test.each(["pyctl hook fish | source", "the rendered hook the rc block sources"])("pip3.X completes like pip, loaded by %s", (load) => {
-    let script = "pyctl hook fish | source";
-    if (load !== script) {
-      // Its helpers are autoloaded, but pip3.X and its completion exist from the start.
-      expect(run(env.sb, ["hook", "fish"]).code).toBe(0);
-      settleRenderedHooks(env.sb);
-      script = `source ${join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish")}; or exit 9`;
-    }
-    // Not --no-config: that also turns off loading fish's own completions (pip's among them).
-    const result = sh(["fish", "-c", `${script}\ncomplete -C 'pip3.11 ins'\ncomplete -C 'pip ins'`], env.sb);
-    expect(result.code).toBe(0);
-    expect(result.stdout.split("\n").filter((l) => l.split("\t")[0] === "install")).toHaveLength(2);
-  });
+  test.each(["pyctl hook fish | source", "the rendered hook the rc block sources"])(
+    "pip3.X completes like pip, loaded by %s",
+    (load) => {
+      let script = "pyctl hook fish | source";
+      if (load !== script) {
+        // Its helpers are autoloaded, but pip3.X and its completion exist from the start.
+        expect(run(env.sb, ["hook", "fish"]).code).toBe(0);
+        settleRenderedHooks(env.sb);
+        script = `source ${join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish")}; or exit 9`;
+      }
+      // Not --no-config: that also turns off loading fish's own completions (pip's among them).
+      const result = sh(["fish", "-c", `${script}\ncomplete -C 'pip3.11 ins'\ncomplete -C 'pip ins'`], env.sb);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split("\n").filter((l) => l.split("\t")[0] === "install")).toHaveLength(2);
+    },
+  );
 });
 
 describe("zsh, with compinit, on a pty", () => {

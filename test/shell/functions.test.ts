@@ -93,13 +93,21 @@ function script(shell: "bash" | "zsh" | "fish", load = `source ${env.hookFile(sh
   const lines = [load];
   if (shell === "fish") {
     for (const [args] of M_PIP) lines.push(`_pyctl_m_pip ${words(args)}; or echo null`);
-    for (const [args, , pipUser] of READS) lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
+    for (const [args, , pipUser] of READS)
+      lines.push(`set -g PIP_USER ${q(pipUser ?? "")}; _pyctl_pip_reads ${words(args)}; and echo true; or echo false`);
     for (const [list, bin, anchor] of PATHS)
-      lines.push(`_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`);
+      lines.push(
+        `_pyctl_path_with ${q(bin)} ${q(anchor)} (string split : -- ${q(list)}); string join : -- $_pyctl_reply`,
+      );
   } else {
-    for (const [args] of M_PIP) lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
-    for (const [args, , pipUser] of READS) lines.push(`if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`);
-    for (const [list, bin, anchor] of PATHS) lines.push(`_pyctl_path_with ${q(list)} ${q(bin)} ${q(anchor)}; echo "$_pyctl_reply"`);
+    for (const [args] of M_PIP)
+      lines.push(`if _pyctl_m_pip ${words(args)}; then echo "$_pyctl_reply"; else echo null; fi`);
+    for (const [args, , pipUser] of READS)
+      lines.push(
+        `if PIP_USER=${q(pipUser ?? "")} _pyctl_pip_reads ${words(args)}; then echo true; else echo false; fi`,
+      );
+    for (const [list, bin, anchor] of PATHS)
+      lines.push(`_pyctl_path_with ${q(list)} ${q(bin)} ${q(anchor)}; echo "$_pyctl_reply"`);
     for (const [list, dir] of ONCE) lines.push(`_pyctl_path_once ${q(list)} ${q(dir)}; echo "$_pyctl_reply"`);
   }
   return lines.join("\n");
@@ -134,7 +142,9 @@ describe.each([
       ...PATHS.map(([l, b, a]) => `${l} + ${b} after ${a}`),
       ...(shell === "fish" ? [] : ONCE.map(([l, d]) => `${l} with ${d} once`)),
     ];
-    expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(labels.map((label, i) => `${label} -> ${expected[i]}`));
+    expect(labels.map((label, i) => `${label} -> ${lines[i]}`)).toEqual(
+      labels.map((label, i) => `${label} -> ${expected[i]}`),
+    );
   });
 });
 
@@ -165,14 +175,21 @@ describe.each(["eval'd", "cached"] as const)("fish, the hook %s: _pyctl_set_path
     ];
     for (const [path, active] of SET_PATH) {
       lines.push(active ? `set -gx VIRTUAL_ENV ${quoteFish(project)}` : "set -e VIRTUAL_ENV");
-      lines.push(`set -gx PATH (string split : -- ${quoteFish(expand(path))}); _pyctl_set_path; string join : -- $PATH`);
+      lines.push(
+        `set -gx PATH (string split : -- ${quoteFish(expand(path))}); _pyctl_set_path; string join : -- $PATH`,
+      );
     }
     // A venv activated before the hook: its saved PATH gets the same order.
-    lines.push(`set -e VIRTUAL_ENV; set -gx _OLD_VIRTUAL_PATH /a ${quoteFish(V)}; _pyctl_set_path; string join : -- $_OLD_VIRTUAL_PATH`);
+    lines.push(
+      `set -e VIRTUAL_ENV; set -gx _OLD_VIRTUAL_PATH /a ${quoteFish(V)}; _pyctl_set_path; string join : -- $_OLD_VIRTUAL_PATH`,
+    );
     const result = sh(["fish", "--no-config", "-c", lines.join("\n")], env.sb);
     expect(result.stderr).toBe("");
     const got = result.stdout.trim().split("\n");
-    const labels = [...SET_PATH.map(([path, active]) => `${path}${active ? " (project active)" : ""}`), "_OLD_VIRTUAL_PATH /a:V"];
+    const labels = [
+      ...SET_PATH.map(([path, active]) => `${path}${active ? " (project active)" : ""}`),
+      "_OLD_VIRTUAL_PATH /a:V",
+    ];
     const expected = [...SET_PATH.map(([, , after]) => expand(after)), expand("V:/a")];
     expect(labels.map((l, i) => `${l} -> ${got[i]}`)).toEqual(labels.map((l, i) => `${l} -> ${expected[i]}`));
   });

@@ -64,9 +64,21 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s", (shell) => {
     // Each shell's own names: the three run one after the other in one sandbox.
     const minor = { bash: 19, zsh: 18, fish: 17 }[shell];
     const changes: [string, () => void, RegExp][] = [
-      ["a new Python", () => writeFileSync(join(sb.bin, `python3.${minor}`), "#!/bin/sh\n", { mode: 0o755 }), new RegExp(`3\\.${minor}=`)],
-      ["a new venv", () => mkdirSync(join(sb.pyctlHome, `py3${minor + 80}`, "venv"), { recursive: true }), new RegExp(`3\\.${minor + 80}=`)],
-      ["config.toml", () => writeFileSync(join(sb.pyctlHome, "config.toml"), `[python]\ndefault = "3.${minor}"\n`), new RegExp(`function\n3\\.${minor} `)],
+      [
+        "a new Python",
+        () => writeFileSync(join(sb.bin, `python3.${minor}`), "#!/bin/sh\n", { mode: 0o755 }),
+        new RegExp(`3\\.${minor}=`),
+      ],
+      [
+        "a new venv",
+        () => mkdirSync(join(sb.pyctlHome, `py3${minor + 80}`, "venv"), { recursive: true }),
+        new RegExp(`3\\.${minor + 80}=`),
+      ],
+      [
+        "config.toml",
+        () => writeFileSync(join(sb.pyctlHome, "config.toml"), `[python]\ndefault = "3.${minor}"\n`),
+        new RegExp(`function\n3\\.${minor} `),
+      ],
       ["pyctl upgraded", () => utimesSync(join(runDir(), "pyctl"), new Date(), new Date()), /function/],
     ];
     for (const [what, change, expected] of changes) {
@@ -103,7 +115,8 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s", (shell) => {
 describe("fish: the functions behind pip and python, autoloaded from the rendered folder", () => {
   const functionsRoot = () => join(sb.env.XDG_CACHE_HOME!, "pyctl", "fish-functions");
   /** The folder the cached hook names (the one it puts first in $fish_function_path). */
-  const functionsDir = () => /^contains -- (\S+) \$fish_function_path/m.exec(readFileSync(cacheFile("fish"), "utf8"))![1]!;
+  const functionsDir = () =>
+    /^contains -- (\S+) \$fish_function_path/m.exec(readFileSync(cacheFile("fish"), "utf8"))![1]!;
 
   test("the cached hook holds no helper body; fish reads each from its own file when first called", () => {
     start("fish", PROBE.fish);
@@ -114,7 +127,8 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     expect(files).toContain("_pyctl_m_pip.fish");
     expect(readdirSync(dir).sort()).toEqual(files.sort());
     const cached = readFileSync(cacheFile("fish"), "utf8");
-    for (const name of files) expect(cached).not.toMatch(new RegExp(`^function ${name.replace(/\.fish$/, "")}\\b`, "m"));
+    for (const name of files)
+      expect(cached).not.toMatch(new RegExp(`^function ${name.replace(/\.fish$/, "")}\\b`, "m"));
     expect(cached).toMatch(/^function _pyctl_set_path\b/m);
     const out = start(
       "fish",

@@ -65,10 +65,28 @@ export function hookEnv(): HookEnv {
 /** The bits of syntax the scenarios need that differ between the shells. */
 export const SYNTAX: Record<
   ShellName,
-  { setenv(name: string, value: string): string; unset(name: string): string; lastStatus: string; path: string; activate: string }
+  {
+    setenv(name: string, value: string): string;
+    unset(name: string): string;
+    lastStatus: string;
+    path: string;
+    activate: string;
+  }
 > = {
-  bash: { setenv: (n, v) => `export ${n}='${v}'`, unset: (n) => `unset ${n}`, lastStatus: "echo $?", path: `echo "$PATH"`, activate: "bin/activate" },
-  zsh: { setenv: (n, v) => `export ${n}='${v}'`, unset: (n) => `unset ${n}`, lastStatus: "echo $?", path: `echo "$PATH"`, activate: "bin/activate" },
+  bash: {
+    setenv: (n, v) => `export ${n}='${v}'`,
+    unset: (n) => `unset ${n}`,
+    lastStatus: "echo $?",
+    path: `echo "$PATH"`,
+    activate: "bin/activate",
+  },
+  zsh: {
+    setenv: (n, v) => `export ${n}='${v}'`,
+    unset: (n) => `unset ${n}`,
+    lastStatus: "echo $?",
+    path: `echo "$PATH"`,
+    activate: "bin/activate",
+  },
   fish: {
     setenv: (n, v) => `set -gx ${n} '${v}'`,
     unset: (n) => `set -e ${n}`,
@@ -94,6 +112,7 @@ export function settleRenderedHooks(sb: Sandbox): void {
     }
     const line = text.split("\n").find((l) => l.startsWith("# pyctl-cache: "))!;
     const state = JSON.parse(line.slice("# pyctl-cache: ".length)) as { newer: string[] };
-    for (const path of state.newer) if (path.startsWith(runDir()) && existsSync(path)) utimesSync(path, hourAgo, hourAgo);
+    for (const path of state.newer)
+      if (path.startsWith(runDir()) && existsSync(path)) utimesSync(path, hourAgo, hourAgo);
   }
 }

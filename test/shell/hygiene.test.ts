@@ -75,7 +75,12 @@ describe("strict modes, loaded twice", () => {
     const shDir = join(sb.dir, "as-sh");
     mkdirSync(shDir);
     symlinkSync("/bin/bash", join(shDir, "sh"));
-    const script = [load.replaceAll("SHELL", "bash"), "set -eu", `if [ "$(type -t pip3.11)" = function ]; then echo dotted; fi`, ...BODY].join("\n");
+    const script = [
+      load.replaceAll("SHELL", "bash"),
+      "set -eu",
+      `if [ "$(type -t pip3.11)" = function ]; then echo dotted; fi`,
+      ...BODY,
+    ].join("\n");
     expectSilentRoutes(sh(["bash", "--posix", "-c", script], sb));
     expectSilentRoutes(sh([join(shDir, "sh"), "-c", script], sb));
   });
@@ -107,7 +112,12 @@ describe("strict modes, loaded twice", () => {
     expect(sh(["fish", "-c", "pyctl hook fish >/dev/null"], sb).code).toBe(0);
     settleRenderedHooks(sb);
     const cached = join(sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish");
-    const script = ["alias python python3", "alias pip 'pip --no-color'", `source ${cached}; or exit 9`, ...BODY.slice(0, 2)].join("\n");
+    const script = [
+      "alias python python3",
+      "alias pip 'pip --no-color'",
+      `source ${cached}; or exit 9`,
+      ...BODY.slice(0, 2),
+    ].join("\n");
     const result = sh(["fish", "--no-config", "-c", script], sb);
     expect(result.stderr).toBe("");
     const [prefix, pip] = result.stdout.trim().split("\n");
@@ -134,7 +144,14 @@ describe("the rendered copy the rc block sources, under set -u, with an empty PA
       shell === "fish"
         ? `source ${cached}; or exit 9\nsource ${cached}; or exit 9\npyctl hook fish | source`
         : `. ${cached} || exit 9\n. ${cached} || exit 9\neval "$(pyctl hook ${shell})"`;
-    const body = shell === "fish" ? [...BODY.slice(0, 3), `python -c 'import sys; sys.exit(3)'; or echo "status $status"`, "string join : -- $PATH"] : BODY;
+    const body =
+      shell === "fish"
+        ? [
+            ...BODY.slice(0, 3),
+            `python -c 'import sys; sys.exit(3)'; or echo "status $status"`,
+            "string join : -- $PATH",
+          ]
+        : BODY;
     const result = sh([shell, ...flags, "-c", [load, ...body].join("\n")], sb, { env: { PATH: path() } });
     expectSilentRoutes(result);
     const dirs = result.stdout.trim().split("\n").at(-1)!.split(":");
@@ -147,7 +164,11 @@ describe("which venv", () => {
     const system = join(sb.dir, "system-tier");
     mkdirSync(join(system, "py311"), { recursive: true });
     writeFileSync(join(system, "config.toml"), `[python]\ndefault = "3.11"\n`);
-    createVenv(probeInterpreter("/usr/bin/python3.11"), join(system, "py311", "venv"), join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
+    createVenv(
+      probeInterpreter("/usr/bin/python3.11"),
+      join(system, "py311", "venv"),
+      join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"),
+    );
     const prefix = `python -c 'import sys; print(sys.prefix)'`;
     for (const [shell, ...flags] of [
       ["bash", "--norc"],
@@ -155,7 +176,9 @@ describe("which venv", () => {
       ["fish", "--no-config"],
     ] as const) {
       const load = shell === "fish" ? "pyctl hook fish | source" : `eval "$(pyctl hook ${shell})"`;
-      const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system } });
+      const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, {
+        env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system },
+      });
       expect(asRoot.stdout.trim()).toBe(join(system, "py311", "venv"));
       const asUser = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_SYSTEM_HOME: system } });
       expect(asUser.stdout.trim()).toBe(venv);
@@ -166,7 +189,9 @@ describe("which venv", () => {
     const before = env.calls().length;
     for (const shell of ["bash", "zsh", "fish"] as const) {
       const source = shell === "fish" ? "source" : ".";
-      const result = sh([shell, "-c", `${source} ${env.hookFile(shell)}\npip install --no-index no-such-package`], sb, { env: { VIRTUAL_ENV: venv } });
+      const result = sh([shell, "-c", `${source} ${env.hookFile(shell)}\npip install --no-index no-such-package`], sb, {
+        env: { VIRTUAL_ENV: venv },
+      });
       expect(result.code).toBe(1);
     }
     expect(env.calls().length).toBe(before + 3);

@@ -52,11 +52,17 @@ describe("bash: shellcheck -S warning finds nothing", () => {
   });
 
   test("the login block, as sh (dash reads ~/.profile too)", () => {
-    expect(lint(["shellcheck", "-s", "sh", "-S", "warning", file("profile", loginBlock())])).toEqual({ code: 0, out: "" });
+    expect(lint(["shellcheck", "-s", "sh", "-S", "warning", file("profile", loginBlock())])).toEqual({
+      code: 0,
+      out: "",
+    });
   });
 
   test("the completion", () => {
-    expect(lint(["shellcheck", "-s", "bash", "-S", "warning", join(REPO, "completions", "pyctl.bash")])).toEqual({ code: 0, out: "" });
+    expect(lint(["shellcheck", "-s", "bash", "-S", "warning", join(REPO, "completions", "pyctl.bash")])).toEqual({
+      code: 0,
+      out: "",
+    });
   });
 
   test("shellcheck itself does find a planted mistake", () => {

@@ -38,7 +38,11 @@ beforeAll(() => {
   const pyctl = join(localBin, "pyctl");
   for (const args of [["init"], ["setup-shell"], ["pip", "--", "install", "-q", "alpha==1.1"]]) {
     const result = sh([pyctl, ...args], sb, { env: loginEnv });
-    expect({ args, code: result.code, error: result.stderr.includes("pyctl:") }).toEqual({ args, code: 0, error: false });
+    expect({ args, code: result.code, error: result.stderr.includes("pyctl:") }).toEqual({
+      args,
+      code: 0,
+      error: false,
+    });
   }
   venvBin = join(sb.pyctlHome, "py311", "venv", "bin");
 });
@@ -105,14 +109,18 @@ test("a ~/.bash_profile of one's own (read instead of ~/.profile) gets the login
   // As Fedora's: read ~/.bashrc, then put ~/.local/bin first.
   writeFileSync(bashProfile, '[ -f ~/.bashrc ] && . ~/.bashrc\nPATH="$HOME/.local/bin:$HOME/bin:$PATH"\nexport PATH\n');
   const pyctl = join(localBin, "pyctl");
-  expect(sh([pyctl, "setup-shell"], sb, { env: loginEnv }).stdout).toContain("~/.bash_profile: pyctl block for login shells written");
+  expect(sh([pyctl, "setup-shell"], sb, { env: loginEnv }).stdout).toContain(
+    "~/.bash_profile: pyctl block for login shells written",
+  );
   const result = sh(["bash", "-l", "-i", "-c", PROBE.bash!], sb, { env: loginEnv });
   const [pathLine, alpha] = result.stdout.trim().split("\n");
   const path = pathLine!.replace(/^PATH=/, "").split(":");
   expect(path[0]).toBe(venvBin);
   expect(path.filter((d) => d === localBin)).toHaveLength(1);
   expect(alpha).toBe("alpha 1.1");
-  expect(sh([pyctl, "setup-shell", "--remove"], sb, { env: loginEnv }).stdout).toContain("~/.bash_profile: pyctl block for login shells removed");
+  expect(sh([pyctl, "setup-shell", "--remove"], sb, { env: loginEnv }).stdout).toContain(
+    "~/.bash_profile: pyctl block for login shells removed",
+  );
   rmSync(bashProfile);
   rmSync(`${bashProfile}.pyctl-backup`, { force: true });
   expect(sh([pyctl, "setup-shell"], sb, { env: loginEnv }).code).toBe(0);

@@ -27,7 +27,14 @@ beforeAll(() => {
 });
 afterAll(() => env?.sb.cleanup());
 
-const COMMANDS = ["python -c 'print(1)'", "python3.11 -c 'print(1)'", "pip list", "pip3 --version", "python -m pip list", "pip install alpha"];
+const COMMANDS = [
+  "python -c 'print(1)'",
+  "python3.11 -c 'print(1)'",
+  "pip list",
+  "pip3 --version",
+  "python -m pip list",
+  "pip install alpha",
+];
 
 function script(shell: ShellName, hook: string): string {
   const status = shell === "fish" ? "$status" : "$?";

@@ -40,20 +40,23 @@ describe("python3 upgraded to a newer minor version", () => {
     symlinkSync(join(sb.bin, "python3.13"), join(sb.bin, "python3"));
   });
 
-  test.each(["bash", "zsh", "fish"])("%s: one line at the next start, naming both versions and pyctl rebuild; then not again that day", (shell) => {
-    rmSync(shown(), { force: true });
-    const first = start(shell);
-    settleRenderedHooks(sb);
-    expect(first.stderr).toBe(
-      "pyctl: python3 is now Python 3.13, but your packages are in pyctl's Python 3.11 venv: run `pyctl rebuild --python 3.13` to move them",
-    );
-    const second = start(shell);
-    expect(second).toEqual({ stderr: "", rendered: false });
-    // A day later (the stamp's time moved back): shown again, still without starting pyctl.
-    const [, text] = readFileSync(shown(), "utf8").split("\n");
-    writeFileSync(shown(), `${Math.floor(Date.now() / 1000) - 86_401}\n${text}\n`);
-    expect(start(shell)).toEqual({ stderr: first.stderr, rendered: false });
-  });
+  test.each(["bash", "zsh", "fish"])(
+    "%s: one line at the next start, naming both versions and pyctl rebuild; then not again that day",
+    (shell) => {
+      rmSync(shown(), { force: true });
+      const first = start(shell);
+      settleRenderedHooks(sb);
+      expect(first.stderr).toBe(
+        "pyctl: python3 is now Python 3.13, but your packages are in pyctl's Python 3.11 venv: run `pyctl rebuild --python 3.13` to move them",
+      );
+      const second = start(shell);
+      expect(second).toEqual({ stderr: "", rendered: false });
+      // A day later (the stamp's time moved back): shown again, still without starting pyctl.
+      const [, text] = readFileSync(shown(), "utf8").split("\n");
+      writeFileSync(shown(), `${Math.floor(Date.now() / 1000) - 86_401}\n${text}\n`);
+      expect(start(shell)).toEqual({ stderr: first.stderr, rendered: false });
+    },
+  );
 
   test("a non-interactive shell loading the hook says nothing", () => {
     rmSync(shown(), { force: true });

@@ -102,6 +102,17 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect(typed.out).toContain("ignoring --user");
     const last = env.history("3.11")[0]!;
     expect(last.command).toBe("pip install --user -q delta==1.0");
-    expect(env.calls().at(-1)).toEqual(["pip", "--python", "3.11", "--as", "pip", "--", "install", "--user", "-q", "delta==1.0"]);
+    expect(env.calls().at(-1)).toEqual([
+      "pip",
+      "--python",
+      "3.11",
+      "--as",
+      "pip",
+      "--",
+      "install",
+      "--user",
+      "-q",
+      "delta==1.0",
+    ]);
   });
 });

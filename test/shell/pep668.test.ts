@@ -29,7 +29,10 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
 
   /** Runs a command as the user, with exactly `env`. */
   function asUser(command: string[]): { code: number; out: string } {
-    const result = Bun.spawnSync(["runuser", "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command], { cwd: home });
+    const result = Bun.spawnSync(
+      ["runuser", "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...command],
+      { cwd: home },
+    );
     return { code: result.exitCode ?? 1, out: result.stdout.toString() + result.stderr.toString() };
   }
 
@@ -84,7 +87,9 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
     expect(install.out).not.toContain("externally-managed-environment");
     expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
     const venv = join(home, ".local", "python-packages", "py311", "venv");
-    expect((await s.run(`python3 -c 'import alpha; print(alpha.__file__)'`)).out).toBe(`${venv}/lib/python3.11/site-packages/alpha.py\n`);
+    expect((await s.run(`python3 -c 'import alpha; print(alpha.__file__)'`)).out).toBe(
+      `${venv}/lib/python3.11/site-packages/alpha.py\n`,
+    );
     const history = await s.run("pyctl history");
     expect(history.code).toBe(0);
     expect(history.out).toMatch(/#1 .*pip install alpha==1\.0/);

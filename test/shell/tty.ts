@@ -39,7 +39,22 @@ export class Session {
     const start = this.prepare(opts.rc, env);
     const as = opts.user ? ["runuser", "-u", opts.user, "--"] : [];
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    this.tmux(["-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "--", ...as, "env", "-i", ...envArgs, ...start]);
+    this.tmux([
+      "-f",
+      "/dev/null",
+      "new-session",
+      "-d",
+      "-x",
+      "200",
+      "-y",
+      "50",
+      "--",
+      ...as,
+      "env",
+      "-i",
+      ...envArgs,
+      ...start,
+    ]);
   }
 
   /** Writes the rc file where this shell reads it; returns the command that starts the shell. */
@@ -66,12 +81,17 @@ export class Session {
       mkdirSync(join(env.XDG_DATA_HOME, "fish", "generated_completions"), { recursive: true });
       Bun.spawnSync(["chmod", "-R", "777", env.XDG_DATA_HOME]);
     }
-    writeFileSync(join(config, "fish", "config.fish"), `set -g fish_greeting\nfunction fish_prompt; echo '$ '; end\n${rc}\n${ready}\n`);
+    writeFileSync(
+      join(config, "fish", "config.fish"),
+      `set -g fish_greeting\nfunction fish_prompt; echo '$ '; end\n${rc}\n${ready}\n`,
+    );
     return ["fish", "-i"];
   }
 
   private tmux(args: string[]): string {
-    const result = Bun.spawnSync(["tmux", "-S", this.socket, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color" } });
+    const result = Bun.spawnSync(["tmux", "-S", this.socket, ...args], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color" },
+    });
     if (result.exitCode !== 0) throw new Error(`tmux ${args[0]} failed: ${result.stderr.toString()}`);
     return result.stdout.toString();
   }
@@ -105,7 +125,10 @@ export class Session {
     const n = ++this.count;
     const out = join(this.dir, `out.${n}`),
       status = join(this.dir, `status.${n}`);
-    const wrapped = this.shell === "fish" ? `begin; ${line}; end >${out} 2>&1; echo $status >${status}` : `{ ${line}; } >${out} 2>&1; echo $? >${status}`;
+    const wrapped =
+      this.shell === "fish"
+        ? `begin; ${line}; end >${out} 2>&1; echo $status >${status}`
+        : `{ ${line}; } >${out} 2>&1; echo $? >${status}`;
     this.type(wrapped);
     return async (timeoutMs = 90_000) => {
       await waitFor(

@@ -6,7 +6,18 @@
  * then checks whether the case survived. Two lanes run cases side by side (everything here is
  * async: one blocking spawn would stall the other lane).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative } from "node:path";
 import { makeSandbox, pyctlBin, type Sandbox } from "./env.ts";
 
@@ -37,7 +48,9 @@ export interface Case {
 }
 
 export function caseName({ op, fault }: Case): string {
-  return "signal" in fault ? `${op.name} @ ${fault.phase} / ${fault.signal}` : `${op.name} / disk full (${fault.diskFree} bytes free)`;
+  return "signal" in fault
+    ? `${op.name} @ ${fault.phase} / ${fault.signal}`
+    : `${op.name} / disk full (${fault.diskFree} bytes free)`;
 }
 
 /** Fixture packages (test/support/wheels.py) whose module is imported and script run when present. */
@@ -57,7 +70,8 @@ export async function exec(sb: Sandbox, cmd: string[], env: Record<string, strin
   return { code: await child.exited, out, err };
 }
 
-export const pyctl = (sb: Sandbox, args: string[], env: Record<string, string> = {}) => exec(sb, [pyctlBin(), ...args], env);
+export const pyctl = (sb: Sandbox, args: string[], env: Record<string, string> = {}) =>
+  exec(sb, [pyctlBin(), ...args], env);
 
 async function must(r: Promise<Run>, what: string): Promise<Run> {
   const done = await r;
@@ -93,10 +107,13 @@ export function setDiff(actual: string[], expected: string[]): string {
   const extra = actual.filter((x) => !e.has(x));
   const missing = expected.filter((x) => !a.has(x));
   const show = (xs: string[]) => xs.slice(0, 3).join(", ") + (xs.length > 3 ? `, … (${xs.length})` : "");
-  return [extra.length ? `extra: ${show(extra)}` : "", missing.length ? `missing: ${show(missing)}` : ""].filter(Boolean).join("; ");
+  return [extra.length ? `extra: ${show(extra)}` : "", missing.length ? `missing: ${show(missing)}` : ""]
+    .filter(Boolean)
+    .join("; ");
 }
 
-const same = (a: string[], b: string[] | undefined) => b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+const same = (a: string[], b: string[] | undefined) =>
+  b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 export interface States {
   before: string[];
@@ -251,14 +268,20 @@ async function workingProblems(lane: Lane, problems: string[]): Promise<void> {
   const present = readdirSync(site)
     .map((f) => /^([^-]+)-([^-]+)\.dist-info$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null && MODULES.includes(m[1]!));
-  const r = await exec(lane.sb, [python, "-c", ["pip", ...present.map((m) => m[1]!)].map((m) => `import ${m}`).join("; ")]);
+  const r = await exec(lane.sb, [
+    python,
+    "-c",
+    ["pip", ...present.map((m) => m[1]!)].map((m) => `import ${m}`).join("; "),
+  ]);
   if (r.code !== 0) problems.push(`imports fail: ${lastLine(r.err)}`);
   for (const [, name, version] of present.filter((m) => SCRIPTED.includes(m[1]!))) {
     const s = await exec(lane.sb, [join(bin, name!)]);
-    if (s.out.trim() !== `${name} ${version}`) problems.push(`console script ${name}: ${s.out.trim() || lastLine(s.err)}`);
+    if (s.out.trim() !== `${name} ${version}`)
+      problems.push(`console script ${name}: ${s.out.trim() || lastLine(s.err)}`);
   }
   const shebang = /^#!(\S+)/.exec(existsSync(join(bin, "pip")) ? readFileSync(join(bin, "pip"), "utf8") : "")?.[1];
-  if (!shebang || !existsSync(shebang)) problems.push(`console script pip: interpreter ${shebang ?? "(none)"} is missing`);
+  if (!shebang || !existsSync(shebang))
+    problems.push(`console script pip: interpreter ${shebang ?? "(none)"} is missing`);
 }
 
 /** Leftovers the next write must have removed: staging/retired/trash venvs, temp files. */
@@ -281,10 +304,17 @@ function leftovers(home: string): string[] {
  * to the before-state. Then history must read, the next write must clean up, and imports and
  * console scripts must work. `freeSpace` runs once the fault's own effects were looked at.
  */
-export async function survivalProblems(lane: Lane, op: Operation, states: States, ended: Ended, freeSpace = () => {}): Promise<string[]> {
+export async function survivalProblems(
+  lane: Lane,
+  op: Operation,
+  states: States,
+  ended: Ended,
+  freeSpace = () => {},
+): Promise<string[]> {
   const { sb, venv } = lane;
   const problems: string[] = [];
-  if (/internal error|\n\s+at .+:\d+/.test(ended.output)) problems.push(`internal error: ${ended.output.trim().split("\n").slice(-2).join(" | ")}`);
+  if (/internal error|\n\s+at .+:\d+/.test(ended.output))
+    problems.push(`internal error: ${ended.output.trim().split("\n").slice(-2).join(" | ")}`);
   let now = fileSet(venv);
   const entries = await readHistory(sb, problems);
   freeSpace();
@@ -297,24 +327,28 @@ export async function survivalProblems(lane: Lane, op: Operation, states: States
     // A killed pyctl cannot mark its entry: it stays "incomplete" until the next pyctl looks.
     // Nor can one whose disk is full: its before-state stands alone, and undo goes back to it.
     const marked = ["interrupted", "failed", ...(ended.code === 137 || ended.diskFull ? ["incomplete"] : [])];
-    if (!last || !marked.includes(last.status)) problems.push(`the torn pip write is recorded as ${last?.status ?? "nothing"}`);
+    if (!last || !marked.includes(last.status))
+      problems.push(`the torn pip write is recorded as ${last?.status ?? "nothing"}`);
     const doctor = await pyctl(sb, ["doctor"]);
     if (!last || !doctor.out.includes(`#${last.id}`)) problems.push("doctor does not name the torn operation");
     const undo = await pyctl(sb, ["undo"]);
     now = fileSet(venv);
     if (undo.code !== 0) problems.push(`undo fails: ${lastLine(undo.err)}`);
-    else if (!same(now, states.before)) problems.push(`undo does not bring back the before-state (${setDiff(now, states.before)})`);
+    else if (!same(now, states.before))
+      problems.push(`undo does not bring back the before-state (${setDiff(now, states.before)})`);
   }
   if (op.next) {
     const repair = await pyctl(sb, op.next);
-    if (/internal error|\n\s+at .+:\d+/.test(repair.err)) problems.push(`${op.next.join(" ")}: ${lastLine(repair.err)}`);
+    if (/internal error|\n\s+at .+:\d+/.test(repair.err))
+      problems.push(`${op.next.join(" ")}: ${lastLine(repair.err)}`);
   }
   const next = await pyctl(sb, ["pip", "--", "uninstall", "-y", "not-installed-anywhere"]);
   if (next.code !== 0) problems.push(`the next write fails: ${lastLine(next.err)}`);
   const left = leftovers(sb.pyctlHome);
   if (left.length) problems.push(`left after the next write: ${left.join(", ")}`);
   const final = fileSet(venv);
-  if (op.next && !same(final, states.after)) problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
+  if (op.next && !same(final, states.after))
+    problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
   if (!op.next && !same(final, now)) problems.push(`the next write changed the venv (${setDiff(final, now)})`);
   await workingProblems(lane, problems);
   return problems;

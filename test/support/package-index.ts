@@ -56,8 +56,10 @@ function projects(dir: string): Map<string, string[]> {
 
 /** PEP 503 data attributes from the files wheels.py writes beside a wheel (`.yanked`, `.requires-python`). */
 function sidecarAttributes(dir: string, file: string): string {
-  const read = (kind: string) => (existsSync(join(dir, `${file}.${kind}`)) ? readFileSync(join(dir, `${file}.${kind}`), "utf8") : undefined);
-  const attr = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const read = (kind: string) =>
+    existsSync(join(dir, `${file}.${kind}`)) ? readFileSync(join(dir, `${file}.${kind}`), "utf8") : undefined;
+  const attr = (text: string) =>
+    text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const yanked = read("yanked");
   const requiresPython = read("requires-python");
   return `${requiresPython ? ` data-requires-python="${attr(requiresPython)}"` : ""}${yanked !== undefined ? ` data-yanked="${attr(yanked)}"` : ""}`;
@@ -111,7 +113,9 @@ export function serveIndex(wheelDir: string, options: IndexOptions = {}): Index 
         if (`/simple/${name}/` !== path) return Response.redirect(`/simple/${name}/`, 301);
         const files = projects(wheelDir).get(name);
         if (!files) return new Response("not found\n", { status: 404 });
-        const links = files.map((f) => `<a href="/files/${f}#sha256=${sha256(join(wheelDir, f))}"${sidecarAttributes(wheelDir, f)}>${f}</a>`);
+        const links = files.map(
+          (f) => `<a href="/files/${f}#sha256=${sha256(join(wheelDir, f))}"${sidecarAttributes(wheelDir, f)}>${f}</a>`,
+        );
         return html(`Links for ${name}`, links);
       }
       const file = /^\/files\/([^/]+)$/.exec(path);
@@ -131,9 +135,12 @@ export function serveIndex(wheelDir: string, options: IndexOptions = {}): Index 
 /** The index in a child bun process, waited for synchronously; it exits when we do. */
 export function spawnIndex(wheelDir: string, options: IndexOptions = {}): Index {
   const urlFile = join(tmpdir(), `pyctl-index-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const child = Bun.spawn([process.execPath, import.meta.path, wheelDir, urlFile, String(process.pid), JSON.stringify(options)], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = Bun.spawn(
+    [process.execPath, import.meta.path, wheelDir, urlFile, String(process.pid), JSON.stringify(options)],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   child.unref();
   const stop = () => {
     process.off("exit", stop);

@@ -7,7 +7,12 @@ export interface GroupPaused {
 }
 
 /** Starts pyctl with PYCTL_TEST_PAUSE=phase in its own process group; resolves once it waits there. */
-export async function pausedInGroup(sb: Sandbox, args: string[], phase: string, env: Record<string, string> = {}): Promise<GroupPaused> {
+export async function pausedInGroup(
+  sb: Sandbox,
+  args: string[],
+  phase: string,
+  env: Record<string, string> = {},
+): Promise<GroupPaused> {
   const child = Bun.spawn([pyctlBin(), ...args], {
     env: { ...sb.env, ...env, PYCTL_TEST_PAUSE: phase },
     cwd: sb.home,

@@ -60,13 +60,22 @@ get_requires_for_build_editable = get_requires_for_build_wheel
  * without the index. `finder`: its editable install is setuptools-style, a .pth that installs an
  * `__editable__` import finder, plus a console script NAME-cli.
  */
-export function writeProject(dir: string, name: string, version: string, module: string, options: { buildRequires?: string[]; finder?: boolean } = {}): string {
+export function writeProject(
+  dir: string,
+  name: string,
+  version: string,
+  module: string,
+  options: { buildRequires?: string[]; finder?: boolean } = {},
+): string {
   const buildRequires = options.buildRequires ?? [];
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "NAME"), `${name} ${version} ${module}\n`);
   writeFileSync(join(dir, "_backend.py"), BACKEND);
   writeFileSync(join(dir, `${module}.py`), `VALUE = "${name} ${version}"\n\n\ndef main():\n    print(VALUE)\n`);
   if (options.finder) writeFileSync(join(dir, "FINDER"), "");
-  writeFileSync(join(dir, "pyproject.toml"), `[build-system]\nrequires = ${JSON.stringify(buildRequires)}\nbuild-backend = "_backend"\nbackend-path = ["."]\n`);
+  writeFileSync(
+    join(dir, "pyproject.toml"),
+    `[build-system]\nrequires = ${JSON.stringify(buildRequires)}\nbuild-backend = "_backend"\nbackend-path = ["."]\n`,
+  );
   return dir;
 }

@@ -40,7 +40,9 @@ export function historyFiles(sb: Sandbox): string[] {
   return existsSync(historyDir(sb)) ? readdirSync(historyDir(sb)).sort() : [];
 }
 
-export function lastEntry(sb: Sandbox): Record<string, unknown> & { id: number; kind: string; exit_code: number; interrupted: boolean } {
+export function lastEntry(
+  sb: Sandbox,
+): Record<string, unknown> & { id: number; kind: string; exit_code: number; interrupted: boolean } {
   const last = historyFiles(sb)
     .filter((f) => f.endsWith("_after.json"))
     .at(-1)!;
@@ -103,12 +105,22 @@ export interface Paused {
 }
 
 /** Starts pyctl with PYCTL_TEST_PAUSE=phase and resolves once it waits there. */
-export function startPaused(sb: Sandbox, args: string[], phase: string, env: Record<string, string> = {}): Promise<Paused> {
+export function startPaused(
+  sb: Sandbox,
+  args: string[],
+  phase: string,
+  env: Record<string, string> = {},
+): Promise<Paused> {
   return startUntil(sb, args, `test pause at ${phase}`, { ...env, PYCTL_TEST_PAUSE: phase });
 }
 
 /** Starts pyctl and resolves once its stderr contains `marker`. */
-export async function startUntil(sb: Sandbox, args: string[], marker: string, env: Record<string, string> = {}): Promise<Paused> {
+export async function startUntil(
+  sb: Sandbox,
+  args: string[],
+  marker: string,
+  env: Record<string, string> = {},
+): Promise<Paused> {
   const child = Bun.spawn([pyctlBin(), ...args], {
     env: { ...sb.env, ...env },
     cwd: sb.home,

@@ -4,7 +4,13 @@ import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareUnowned, isStash, recordPath, unownedFiles, type UnownedFile } from "../../src/core/packages/accounting.ts";
+import {
+  compareUnowned,
+  isStash,
+  recordPath,
+  unownedFiles,
+  type UnownedFile,
+} from "../../src/core/packages/accounting.ts";
 import { readInventory } from "../../src/core/packages/inventory.ts";
 import { applyExplicitMarks, parseSnapshotText } from "../../src/core/recording/snapshots.ts";
 import { ANY_DIRECT, entryName, pruneStore, versionOfEntry } from "../../src/core/recording/store.ts";
@@ -19,7 +25,13 @@ describe("compareUnowned", () => {
     ["a file inside a folder the goal has stays", [f("sp/d/a.py")], [f("sp/d/")], [], []],
     ["a folder the goal has as files is there", [f("sp/d/")], [f("sp/d/a.py")], [], []],
     ["a missing file comes back", [], [f("bin/tool")], [], ["bin/tool"]],
-    ["the stash goes, the user's file stays", [f("sp/~lpha-1.0.dist-info/"), f("sp/mine.py")], [f("sp/mine.py")], ["sp/~lpha-1.0.dist-info/"], []],
+    [
+      "the stash goes, the user's file stays",
+      [f("sp/~lpha-1.0.dist-info/"), f("sp/mine.py")],
+      [f("sp/mine.py")],
+      ["sp/~lpha-1.0.dist-info/"],
+      [],
+    ],
   ] as [string, UnownedFile[], UnownedFile[], string[], string[]][])("%s", (_, current, goal, remove, restore) => {
     const change = compareUnowned(current, goal);
     expect(change.remove.map((u) => u.path)).toEqual(remove);
@@ -36,22 +48,46 @@ describe("metadata folders that are no distribution's", () => {
   const metadata = (name: string) => `Metadata-Version: 2.1\nName: ${name}\nVersion: 1.0\n\n`;
   const distInfo = (root: string, folder: string, name: string, files: string[]) => {
     put(root, `${sp}/${folder}/METADATA`, metadata(name));
-    put(root, `${sp}/${folder}/RECORD`, [...files, `${folder}/METADATA`, `${folder}/RECORD`].map((f) => `${f},,`).join("\n"));
+    put(
+      root,
+      `${sp}/${folder}/RECORD`,
+      [...files, `${folder}/METADATA`, `${folder}/RECORD`].map((f) => `${f},,`).join("\n"),
+    );
     for (const f of files) put(root, `${sp}/${f}`, "x = 1\n");
   };
 
   test.each([
-    ["torn by a full disk: an empty METADATA and no RECORD", { "gamma-1.0.dist-info/METADATA": "" }, [`${sp}/gamma-1.0.dist-info/`]],
-    ["a second readable folder of an installed project, without RECORD, is a duplicate", { "alpha-2.0.dist-info/METADATA": metadata("alpha") }, []],
-    ["no RECORD and a METADATA without a version", { "gamma-1.0.dist-info/METADATA": "Name: gamma\n" }, [`${sp}/gamma-1.0.dist-info/`]],
-    ["a RECORD but no readable name", { "gamma-1.0.dist-info/METADATA": "Version: 1.0\n", "gamma-1.0.dist-info/RECORD": "" }, [`${sp}/gamma-1.0.dist-info/`]],
+    [
+      "torn by a full disk: an empty METADATA and no RECORD",
+      { "gamma-1.0.dist-info/METADATA": "" },
+      [`${sp}/gamma-1.0.dist-info/`],
+    ],
+    [
+      "a second readable folder of an installed project, without RECORD, is a duplicate",
+      { "alpha-2.0.dist-info/METADATA": metadata("alpha") },
+      [],
+    ],
+    [
+      "no RECORD and a METADATA without a version",
+      { "gamma-1.0.dist-info/METADATA": "Name: gamma\n" },
+      [`${sp}/gamma-1.0.dist-info/`],
+    ],
+    [
+      "a RECORD but no readable name",
+      { "gamma-1.0.dist-info/METADATA": "Version: 1.0\n", "gamma-1.0.dist-info/RECORD": "" },
+      [`${sp}/gamma-1.0.dist-info/`],
+    ],
     [
       "no METADATA at all, beside a torn package",
       { "gamma-1.0.dist-info/INSTALLER": "pip\n", "gamma/__init__.py": "" },
       [`${sp}/gamma-1.0.dist-info/`, `${sp}/gamma/`],
     ],
     ["an egg-info whose PKG-INFO has no name", { "gamma-1.0.egg-info/PKG-INFO": "" }, [`${sp}/gamma-1.0.egg-info/`]],
-    ["pip's stash", { "~lpha-1.0.dist-info/METADATA": metadata("alpha"), "~lpha-1.0.dist-info/RECORD": "" }, [`${sp}/~lpha-1.0.dist-info/`]],
+    [
+      "pip's stash",
+      { "~lpha-1.0.dist-info/METADATA": metadata("alpha"), "~lpha-1.0.dist-info/RECORD": "" },
+      [`${sp}/~lpha-1.0.dist-info/`],
+    ],
     [
       "a complete second metadata folder is a duplicate, not a leftover",
       { "alpha-2.0.dist-info/METADATA": metadata("alpha"), "alpha-2.0.dist-info/RECORD": "" },
@@ -66,7 +102,8 @@ describe("metadata folders that are no distribution's", () => {
     const units = unownedFiles(venv, join(venv, sp), dists);
     expect(units.map((u) => u.path)).toEqual(unowned);
     // recorded with sizes and file counts, like any leftover
-    for (const u of units) expect(u.files).toBe(Object.keys(files).filter((f) => `${sp}/${f}`.startsWith(u.path)).length);
+    for (const u of units)
+      expect(u.files).toBe(Object.keys(files).filter((f) => `${sp}/${f}`.startsWith(u.path)).length);
     rmSync(venv, { recursive: true });
   });
 });
@@ -94,10 +131,14 @@ describe("the scan cache", () => {
     expect(scan()).toEqual(["lib/python3.11/site-packages/alpha/sub/stray.py"]);
     mkdirSync(join(sp, "gamma-1.0.dist-info"));
     writeFileSync(join(sp, "gamma-1.0.dist-info", "METADATA"), "");
-    const expected = ["lib/python3.11/site-packages/alpha/sub/stray.py", "lib/python3.11/site-packages/gamma-1.0.dist-info/"];
+    const expected = [
+      "lib/python3.11/site-packages/alpha/sub/stray.py",
+      "lib/python3.11/site-packages/gamma-1.0.dist-info/",
+    ];
     expect(scan()).toEqual(expected);
     // another process reads the saved files (this one keeps its last scan in memory)
-    for (const name of ["files-cache.json", "files-cache.result.json"]) copyFileSync(join(venv, name), join(venv, `copy-${name}`));
+    for (const name of ["files-cache.json", "files-cache.result.json"])
+      copyFileSync(join(venv, name), join(venv, `copy-${name}`));
     expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
     writeFileSync(join(venv, "copy-files-cache.result.json"), "{");
     expect(scan(join(venv, "copy-files-cache.json"))).toEqual(expected);
@@ -140,7 +181,11 @@ describe("snapshot explicit marks", () => {
   });
 
   test("a marked snapshot with nothing explicit still says so", () => {
-    const snap = parseSnapshotText("s.txt", `${header}# explicit: packages you asked for end with "# explicit"\nalpha==1.0\n`, "s");
+    const snap = parseSnapshotText(
+      "s.txt",
+      `${header}# explicit: packages you asked for end with "# explicit"\nalpha==1.0\n`,
+      "s",
+    );
     const wanted = [{} as { requested?: boolean }];
     applyExplicitMarks(wanted, snap);
     expect(wanted[0]!.requested).toBe(false);
@@ -158,8 +203,14 @@ describe("snapshot explicit marks", () => {
 describe("store entries of direct installs", () => {
   test("a direct-URL install has its own entry name; the version is read back from it", () => {
     const plain = entryName({ version: "1.0" });
-    const direct = entryName({ version: "1.0", directUrl: { url: "file:///w/alpha-1.0-py3-none-any.whl", archive_info: {} } });
-    const editable = entryName({ version: "1.0", directUrl: { url: "file:///src/alpha", dir_info: { editable: true } } });
+    const direct = entryName({
+      version: "1.0",
+      directUrl: { url: "file:///w/alpha-1.0-py3-none-any.whl", archive_info: {} },
+    });
+    const editable = entryName({
+      version: "1.0",
+      directUrl: { url: "file:///src/alpha", dir_info: { editable: true } },
+    });
     expect(plain).toBe("1.0");
     expect(direct).toMatch(/^1\.0@[0-9a-f]{12}$/);
     expect(editable).not.toBe(direct);
@@ -179,7 +230,11 @@ describe("store entries of direct installs", () => {
       ]),
     );
     expect(removed).toBe(2);
-    expect(entries.filter((e) => existsSync(join(store, e)))).toEqual(["alpha/1.0", "alpha/1.0@aaaaaaaaaaaa", "beta/2.0@bbbbbbbbbbbb"]);
+    expect(entries.filter((e) => existsSync(join(store, e)))).toEqual([
+      "alpha/1.0",
+      "alpha/1.0@aaaaaaaaaaaa",
+      "beta/2.0@bbbbbbbbbbbb",
+    ]);
     rmSync(store, { recursive: true });
   });
 });

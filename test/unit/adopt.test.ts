@@ -3,8 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { incompatibility, parseRecord } from "../../src/core/transaction/adopt-source.ts";
-import { rewriteScript } from "../../src/core/transaction/adopt.ts";
+import { incompatibility, parseRecord } from "../../src/core/packages/adopt-source.ts";
+import { rewriteScript } from "../../src/core/operations/adopt.ts";
 import type { Dist } from "../../src/core/packages/inventory.ts";
 
 function distWithTags(dir: string, tags: string[]): Dist {
@@ -51,7 +51,10 @@ describe("rewriteScript", () => {
     ["#!/usr/bin/python3.11\nx\n", `#!${py}\nx\n`],
     ["#!/usr/bin/env python3\nx\n", `#!${py}\nx\n`],
     ["#!/home/u/old/bin/python\nx\n", `#!${py}\nx\n`],
-    [`#!/bin/sh\n'''exec' "/very/long/path/bin/python3" "$0" "$@"\n' '''\nx\n`, `#!/bin/sh\n'''exec' "${py}" "$0" "$@"\n' '''\nx\n`],
+    [
+      `#!/bin/sh\n'''exec' "/very/long/path/bin/python3" "$0" "$@"\n' '''\nx\n`,
+      `#!/bin/sh\n'''exec' "${py}" "$0" "$@"\n' '''\nx\n`,
+    ],
     ["#!/bin/bash\necho hi\n", undefined],
     ["no shebang\n", undefined],
   ];
@@ -62,7 +65,8 @@ describe("rewriteScript", () => {
 
 describe("parseRecord", () => {
   test("plain, quoted (with commas) and unhashed lines", () => {
-    const text = 'a/b.py,sha256=x,10\n"odd,name.py",sha256=y,2\n__pycache__/b.cpython-311.pyc,,\nx-1.dist-info/RECORD,,\n';
+    const text =
+      'a/b.py,sha256=x,10\n"odd,name.py",sha256=y,2\n__pycache__/b.cpython-311.pyc,,\nx-1.dist-info/RECORD,,\n';
     expect(parseRecord(text)).toEqual([
       ["a/b.py", "sha256=x,10"],
       ["odd,name.py", "sha256=y,2"],

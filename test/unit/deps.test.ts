@@ -34,7 +34,10 @@ function site(...dists: Fake[]): string {
     const info = join(dir, `${d.name}-${version}.dist-info`);
     mkdirSync(info);
     const requires = (d.requires ?? []).map((r) => `Requires-Dist: ${r}\n`).join("");
-    writeFileSync(join(info, "METADATA"), `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${version}\n${requires}\nbody text\nRequires-Dist: not-a-header\n`);
+    writeFileSync(
+      join(info, "METADATA"),
+      `Metadata-Version: 2.1\nName: ${d.name}\nVersion: ${version}\n${requires}\nbody text\nRequires-Dist: not-a-header\n`,
+    );
     writeFileSync(join(info, "INSTALLER"), `${d.installer ?? "pip"}\n`);
     if (d.requested) writeFileSync(join(info, "REQUESTED"), "");
   }
@@ -50,7 +53,12 @@ const orphanNames = (dir: string, named?: Map<string, Set<string>>) =>
 
 describe("buildGraph", () => {
   test("requires and required-by, with installed versions and unmet specifiers", () => {
-    const g = graphOf(site({ name: "beta", requires: ["alpha>=2.0", "missing-pkg"], requested: true }, { name: "alpha", version: "1.1" }));
+    const g = graphOf(
+      site(
+        { name: "beta", requires: ["alpha>=2.0", "missing-pkg"], requested: true },
+        { name: "alpha", version: "1.1" },
+      ),
+    );
     const beta = g.get("beta")!;
     expect(beta.requires.map((e) => [e.requirement.key, e.installed?.version ?? null, e.satisfied])).toEqual([
       ["alpha", "1.1", false],
@@ -68,7 +76,11 @@ describe("buildGraph", () => {
   });
 
   test("an extra's dependencies count only when something asks for that extra", () => {
-    const dists: Fake[] = [{ name: "gamma", requires: ["beta", 'delta ; extra == "fast"'], requested: true }, { name: "beta" }, { name: "delta" }];
+    const dists: Fake[] = [
+      { name: "gamma", requires: ["beta", 'delta ; extra == "fast"'], requested: true },
+      { name: "beta" },
+      { name: "delta" },
+    ];
     expect(
       graphOf(site(...dists))
         .get("gamma")!
@@ -110,7 +122,14 @@ describe("buildGraph", () => {
 describe("orphans", () => {
   test("dependencies of explicit packages are kept, transitively", () => {
     expect(
-      orphanNames(site({ name: "app", requires: ["beta"], requested: true }, { name: "beta", requires: ["alpha"] }, { name: "alpha" }, { name: "stray" })),
+      orphanNames(
+        site(
+          { name: "app", requires: ["beta"], requested: true },
+          { name: "beta", requires: ["alpha"] },
+          { name: "alpha" },
+          { name: "stray" },
+        ),
+      ),
     ).toEqual(["stray"]);
   });
 
@@ -125,7 +144,9 @@ describe("orphans", () => {
 
   test("pip, setuptools and wheel are never orphans; nor is what history says the user named", () => {
     expect(orphanNames(site({ name: "pip" }, { name: "setuptools" }, { name: "wheel" }))).toEqual([]);
-    expect(orphanNames(site({ name: "alpha" }, { name: "beta" }), new Map([["alpha", new Set<string>()]]))).toEqual(["beta"]);
+    expect(orphanNames(site({ name: "alpha" }, { name: "beta" }), new Map([["alpha", new Set<string>()]]))).toEqual([
+      "beta",
+    ]);
   });
 
   test("installs with no INSTALLER record are treated as explicit", () => {

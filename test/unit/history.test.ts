@@ -4,7 +4,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utim
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { sweepStaleTemps } from "../../src/core/base/atomic.ts";
-import { changedSomething, entryFile, isValidEntry, listHistory, missingPackage, pruneHistory, type AfterEntry } from "../../src/core/recording/history.ts";
+import {
+  changedSomething,
+  entryFile,
+  isValidEntry,
+  listHistory,
+  missingPackage,
+  pruneHistory,
+  type AfterEntry,
+} from "../../src/core/recording/history.ts";
 import { HistoryIndex } from "../../src/core/recording/history-index.ts";
 
 const NONE = { added: [], removed: [], modified: [] };
@@ -37,7 +45,12 @@ describe("isValidEntry", () => {
     ["packages a number", entry(1, { packages: 5 as never }), "before", false],
     ["a package without a version", entry(1, { packages: [{ name: "a" }] as never }), "before", false],
     ["added not a list", entry(1, { changes: { ...NONE, added: "a==1" as never } }), "after", false],
-    ["modified without to", entry(1, { changes: { ...NONE, modified: [{ name: "a", from: "1" }] as never } }), "after", false],
+    [
+      "modified without to",
+      entry(1, { changes: { ...NONE, modified: [{ name: "a", from: "1" }] as never } }),
+      "after",
+      false,
+    ],
     ["exit_code a string", entry(1, { exit_code: "0" as never }), "after", false],
     ["id a string", entry("1" as never), "before", false],
     ["missing packages", entry(1, { missing: [{ name: "big", version: "1.0" }, { name: "proj" }] }), "after", true],
@@ -143,7 +156,11 @@ describe("pruning with the history index", () => {
     index.save();
     expect(existsSync(file)).toBe(true);
     // #2 discarded and claimed again by an install that changed something
-    const changed = entry(2, { changes: { ...NONE, added: ["b==2"] }, packages: [{ name: "B", version: "2" }], unowned: [{ path: "sp/x.py", size: 3 }] });
+    const changed = entry(2, {
+      changes: { ...NONE, added: ["b==2"] },
+      packages: [{ name: "B", version: "2" }],
+      unowned: [{ path: "sp/x.py", size: 3 }],
+    });
     writeFileSync(entryFile(dir, 2, "after"), JSON.stringify(changed, null, 2));
     expect(new HistoryIndex(dir, file).summary(2)).toEqual({
       changed: true,
@@ -158,7 +175,11 @@ describe("pruning with the history index", () => {
     learnt.learn(changed, listHistory(dir).find((i) => i.id === 2)!.before);
     const plain = ({ changed, pins, unowned }: ReturnType<HistoryIndex["summary"]>) => ({ changed, pins, unowned });
     expect(plain(learnt.summary(2))).toEqual(plain(new HistoryIndex(dir).summary(2)));
-    for (const torn of ['{"pins": [', '{"pins": [], "sets": [[7]], "ids": {}}', '{"pins": [], "sets": [], "ids": {"1": {"set": 3}}}']) {
+    for (const torn of [
+      '{"pins": [',
+      '{"pins": [], "sets": [[7]], "ids": {}}',
+      '{"pins": [], "sets": [], "ids": {"1": {"set": 3}}}',
+    ]) {
       writeFileSync(file, torn);
       expect(new HistoryIndex(dir, file).summary(1).changed).toBe(false);
     }
@@ -172,7 +193,12 @@ describe("sweepStaleTemps", () => {
     const dir = mkdtempSync(join(tmpdir(), "pyctl-temps-"));
     const dead = Bun.spawnSync(["true"]).pid;
     const names = {
-      gone: [`.002_before.json.${dead}.1.tmp`, `.002_before.json.${dead}.tmp`, `1.1.${dead}.tmp`, `venv.new.${dead}.tmp`],
+      gone: [
+        `.002_before.json.${dead}.1.tmp`,
+        `.002_before.json.${dead}.tmp`,
+        `1.1.${dead}.tmp`,
+        `venv.new.${dead}.tmp`,
+      ],
       kept: [`.x.json.${process.pid}.3.tmp`, `1.1.${process.pid}.tmp`, "1.1", "002_before.json", `.x.json.1.${dead}`],
     };
     for (const name of [...names.gone, ...names.kept]) {
@@ -181,7 +207,9 @@ describe("sweepStaleTemps", () => {
     }
     expect(sweepStaleTemps(dir).sort()).toEqual([...names.gone].sort());
     expect(readdirSync(dir).sort()).toEqual([...names.kept].sort());
-    expect(sweepStaleTemps(dir, true).sort()).toEqual([`.x.json.${process.pid}.3.tmp`, `1.1.${process.pid}.tmp`].sort());
+    expect(sweepStaleTemps(dir, true).sort()).toEqual(
+      [`.x.json.${process.pid}.3.tmp`, `1.1.${process.pid}.tmp`].sort(),
+    );
     expect(existsSync(join(dir, "1.1"))).toBe(true);
     rmSync(dir, { recursive: true });
   });

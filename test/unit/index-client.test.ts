@@ -1,10 +1,22 @@
 // Index pages (PEP 503 HTML, PEP 691 JSON), the files they list, and which version pip would pick.
 import { describe, expect, test } from "bun:test";
-import { candidateOf, displayUrl, newestVersion, parseSimpleHtml, parseSimpleJson, type IndexFile } from "../../src/core/packages/index-client.ts";
+import {
+  candidateOf,
+  displayUrl,
+  newestVersion,
+  parseSimpleHtml,
+  parseSimpleJson,
+  type IndexFile,
+} from "../../src/core/packages/index-client.ts";
 import { describeConflict, parseConflict, parseInstallReport } from "../../src/core/packages/pip-report.ts";
 
 const PAGE = "https://idx.example/simple/kappa/";
-const TAGS = new Set(["cp311-cp311-manylinux_2_17_x86_64", "cp311-abi3-manylinux_2_17_x86_64", "py3-none-any", "py311-none-any"]);
+const TAGS = new Set([
+  "cp311-cp311-manylinux_2_17_x86_64",
+  "cp311-abi3-manylinux_2_17_x86_64",
+  "py3-none-any",
+  "py311-none-any",
+]);
 const RULES = { tags: TAGS, pythonVersion: "3.11.2", allowPre: false };
 
 function file(filename: string, extra: Partial<IndexFile> = {}): IndexFile {
@@ -26,13 +38,30 @@ describe("parseSimpleHtml", () => {
         requiresPython: undefined,
         yanked: false,
       },
-      { filename: "kappa-3.0-py3-none-any.whl", url: "https://idx.example/files/kappa-3.0-py3-none-any.whl", requiresPython: ">=3.99", yanked: false },
-      { filename: "kappa-2.6.tar.gz", url: "https://cdn.example/k/kappa-2.6.tar.gz", requiresPython: undefined, yanked: true },
-      { filename: "kappa-2.7.zip", url: "https://idx.example/simple/kappa/kappa-2.7.zip", requiresPython: undefined, yanked: true },
+      {
+        filename: "kappa-3.0-py3-none-any.whl",
+        url: "https://idx.example/files/kappa-3.0-py3-none-any.whl",
+        requiresPython: ">=3.99",
+        yanked: false,
+      },
+      {
+        filename: "kappa-2.6.tar.gz",
+        url: "https://cdn.example/k/kappa-2.6.tar.gz",
+        requiresPython: undefined,
+        yanked: true,
+      },
+      {
+        filename: "kappa-2.7.zip",
+        url: "https://idx.example/simple/kappa/kappa-2.7.zip",
+        requiresPython: undefined,
+        yanked: true,
+      },
     ]);
   });
   test("a link that is not a URL is skipped", () => {
-    expect(parseSimpleHtml('<a href="http://[bad">x</a><a href="ok-1.0.tar.gz">ok</a>', PAGE).map((f) => f.filename)).toEqual(["ok-1.0.tar.gz"]);
+    expect(
+      parseSimpleHtml('<a href="http://[bad">x</a><a href="ok-1.0.tar.gz">ok</a>', PAGE).map((f) => f.filename),
+    ).toEqual(["ok-1.0.tar.gz"]);
   });
   test("a <base href> moves relative links", () => {
     const [f] = parseSimpleHtml('<base href="https://mirror.example/pkgs/"><a href="kappa-1.0.tar.gz">x</a>', PAGE);
@@ -46,15 +75,40 @@ describe("parseSimpleJson (PEP 691)", () => {
       meta: { "api-version": "1.1" },
       name: "kappa",
       files: [
-        { filename: "kappa-1.0-py3-none-any.whl", url: "/files/kappa-1.0-py3-none-any.whl", hashes: {}, "requires-python": ">=3.8" },
-        { filename: "kappa-2.0-py3-none-any.whl", url: "https://f.example/kappa-2.0-py3-none-any.whl", hashes: {}, yanked: "oops" },
+        {
+          filename: "kappa-1.0-py3-none-any.whl",
+          url: "/files/kappa-1.0-py3-none-any.whl",
+          hashes: {},
+          "requires-python": ">=3.8",
+        },
+        {
+          filename: "kappa-2.0-py3-none-any.whl",
+          url: "https://f.example/kappa-2.0-py3-none-any.whl",
+          hashes: {},
+          yanked: "oops",
+        },
         { filename: "kappa-2.1.tar.gz", url: "kappa-2.1.tar.gz", hashes: {}, yanked: false, "requires-python": null },
       ],
     });
     expect(parseSimpleJson(json, PAGE)).toEqual([
-      { filename: "kappa-1.0-py3-none-any.whl", url: "https://idx.example/files/kappa-1.0-py3-none-any.whl", requiresPython: ">=3.8", yanked: false },
-      { filename: "kappa-2.0-py3-none-any.whl", url: "https://f.example/kappa-2.0-py3-none-any.whl", requiresPython: undefined, yanked: true },
-      { filename: "kappa-2.1.tar.gz", url: "https://idx.example/simple/kappa/kappa-2.1.tar.gz", requiresPython: undefined, yanked: false },
+      {
+        filename: "kappa-1.0-py3-none-any.whl",
+        url: "https://idx.example/files/kappa-1.0-py3-none-any.whl",
+        requiresPython: ">=3.8",
+        yanked: false,
+      },
+      {
+        filename: "kappa-2.0-py3-none-any.whl",
+        url: "https://f.example/kappa-2.0-py3-none-any.whl",
+        requiresPython: undefined,
+        yanked: true,
+      },
+      {
+        filename: "kappa-2.1.tar.gz",
+        url: "https://idx.example/simple/kappa/kappa-2.1.tar.gz",
+        requiresPython: undefined,
+        yanked: false,
+      },
     ]);
   });
 });
@@ -95,7 +149,11 @@ describe("newestVersion: the version pip could install here", () => {
   test.each<[string, Partial<typeof RULES>, string | undefined]>([
     ["yanked, other tags, unmet Requires-Python and pre-releases left out", {}, "2.0"],
     ["pre-releases allowed", { allowPre: true }, "2.1rc1"],
-    ["Requires-Python met on 3.12 (but the cp311 wheels no longer fit)", { pythonVersion: "3.12.1", tags: new Set(["py3-none-any"]) }, "3.0"],
+    [
+      "Requires-Python met on 3.12 (but the cp311 wheels no longer fit)",
+      { pythonVersion: "3.12.1", tags: new Set(["py3-none-any"]) },
+      "3.0",
+    ],
     ["only pure wheels and sdists fit", { tags: new Set(["py3-none-any"]) }, "1.1"],
   ])("%s", (_, rules, expected) => {
     expect(newestVersion(files, "kappa", { ...RULES, ...rules })).toBe(expected);
@@ -140,7 +198,10 @@ describe("pip's answers", () => {
       "ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts",
     ].join("\n");
     const conflict = parseConflict(stderr)!;
-    expect(conflict).toEqual({ requested: ["kappa>1.1"], dependencies: [{ from: "lamda", version: "1.0", requirement: "kappa<2" }] });
+    expect(conflict).toEqual({
+      requested: ["kappa>1.1"],
+      dependencies: [{ from: "lamda", version: "1.0", requirement: "kappa<2" }],
+    });
     expect(describeConflict(conflict)).toEqual(["lamda 1.0 requires kappa<2, which blocks kappa>1.1"]);
     expect(parseConflict("ERROR: No matching distribution found for kappa>9")).toBeUndefined();
   });

@@ -15,10 +15,11 @@ const LAYERS: [string, number][] = [
   ["core/transaction", 4],
   ["core/doctor", 5],
   ["core/export", 5],
-  ["shell", 6],
-  ["ui", 6],
-  ["commands", 7],
-  ["cli.ts", 8],
+  ["core/operations", 6],
+  ["shell", 7],
+  ["ui", 7],
+  ["commands", 8],
+  ["cli.ts", 9],
 ];
 
 export interface Import {
@@ -37,7 +38,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const SPECIFIER = /(?:^|\n)(?:import|export)\b(?!\s*\()[^"'`;]*?(?:from\s*)?["'](\.[^"']+)["']|\bimport\(\s*["'](\.[^"']+)["']\s*\)/g;
+const SPECIFIER =
+  /(?:^|\n)(?:import|export)\b(?!\s*\()[^"'`;]*?(?:from\s*)?["'](\.[^"']+)["']|\bimport\(\s*["'](\.[^"']+)["']\s*\)/g;
 
 /** Every relative import of `file` that lands inside src/, with the line of its specifier. */
 export function importsOf(file: string, text = readFileSync(file, "utf8")): Import[] {
@@ -88,7 +90,9 @@ export function cycles(imports: Import[]): string[] {
       if (state.get(edge.target) === "open") {
         const start = stack.findIndex((s) => s.file === edge.target);
         const path = [...stack.slice(start === -1 ? stack.length : start), edge];
-        found.push(`${path.map((s) => `${relative(SRC, s.file)}:${s.line}`).join(" -> ")} -> ${relative(SRC, edge.target)}`);
+        found.push(
+          `${path.map((s) => `${relative(SRC, s.file)}:${s.line}`).join(" -> ")} -> ${relative(SRC, edge.target)}`,
+        );
       } else if (!state.has(edge.target)) {
         stack.push(edge);
         visit(edge.target);
@@ -120,11 +124,15 @@ describe("the import rule", () => {
     const base = join(SRC, "core", "base", "x.ts");
     const recording = join(SRC, "core", "recording", "y.ts");
     const up = importsOf(base, 'import { y } from "../recording/y.ts";\n');
-    expect(upwardImports(up)).toEqual(["core/base/x.ts:1 imports core/recording/y.ts (core/recording is not below core/base)"]);
+    expect(upwardImports(up)).toEqual([
+      "core/base/x.ts:1 imports core/recording/y.ts (core/recording is not below core/base)",
+    ]);
     const back = importsOf(recording, 'import type { X } from "../base/x.ts";');
     expect(cycles([...up, ...back])).toEqual(["core/base/x.ts:1 -> core/recording/y.ts:1 -> core/base/x.ts"]);
     expect(upwardImports(importsOf(recording, 'const m = await import("../transaction/z.ts");'))).toHaveLength(1);
     const multiline = importsOf(base, 'import {\n  a,\n  b,\n} from "../recording/y.ts";\n');
-    expect(upwardImports(multiline)).toEqual(["core/base/x.ts:4 imports core/recording/y.ts (core/recording is not below core/base)"]);
+    expect(upwardImports(multiline)).toEqual([
+      "core/base/x.ts:4 imports core/recording/y.ts (core/recording is not below core/base)",
+    ]);
   });
 });

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildGraph } from "../../src/core/packages/dependencies.ts";
 import { readInventory } from "../../src/core/packages/inventory.ts";
-import { outdatedPackages, queried } from "../../src/core/packages/outdated.ts";
+import { outdatedPackages, queried } from "../../src/core/operations/outdated.ts";
 import { markerEnvironment } from "../../src/core/packages/requirements.ts";
-import { upgradeArguments } from "../../src/core/transaction/upgrade.ts";
+import { upgradeArguments } from "../../src/core/operations/upgrade.ts";
 
 const root = mkdtempSync(join(tmpdir(), "pyctl-outdated-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -57,7 +57,9 @@ describe("outdatedPackages", () => {
   test("all packages: dependencies too; a project the index lacks is not behind", () => {
     const found = outdatedPackages(graph, queried(graph, true), latest);
     expect(found.map((p) => `${p.name}${p.explicit ? "" : " (dep)"}`)).toEqual(["kappa", "mu", "nu (dep)", "xi"]);
-    expect(found.find((p) => p.name === "nu")!.blockedBy).toEqual([{ from: "mu", version: "1.0", requirement: "nu<2" }]);
+    expect(found.find((p) => p.name === "nu")!.blockedBy).toEqual([
+      { from: "mu", version: "1.0", requirement: "nu<2" },
+    ]);
   });
 });
 
@@ -71,9 +73,23 @@ describe("upgradeArguments", () => {
     ]),
   );
   test("named: those must go up; every other explicit package counts at its version or newer, extras kept", () => {
-    expect(upgradeArguments(graph, targets, true)).toEqual(["kappa>1.0", "nu>1.0", "gamma[fast]>=1.0", "lamda>=1.0", "mu>=1.0", "xi>=1.0b1"]);
+    expect(upgradeArguments(graph, targets, true)).toEqual([
+      "kappa>1.0",
+      "nu>1.0",
+      "gamma[fast]>=1.0",
+      "lamda>=1.0",
+      "mu>=1.0",
+      "xi>=1.0b1",
+    ]);
   });
   test("everything: --upgrade over every explicit package", () => {
-    expect(upgradeArguments(graph, targets, false)).toEqual(["--upgrade", "gamma[fast]>=1.0", "kappa>=1.0", "lamda>=1.0", "mu>=1.0", "xi>=1.0b1"]);
+    expect(upgradeArguments(graph, targets, false)).toEqual([
+      "--upgrade",
+      "gamma[fast]>=1.0",
+      "kappa>=1.0",
+      "lamda>=1.0",
+      "mu>=1.0",
+      "xi>=1.0b1",
+    ]);
   });
 });

@@ -2,7 +2,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { goalFromEntry, goalFromLines, mismatches, parseWanted, planChange, planChanges } from "../../src/core/transaction/plan.ts";
+import {
+  goalFromEntry,
+  goalFromLines,
+  mismatches,
+  parseWanted,
+  planChange,
+  planChanges,
+} from "../../src/core/transaction/plan.ts";
 import { exchangeVenv, recoverTransaction } from "../../src/core/base/swap.ts";
 import { Layout } from "../../src/core/base/paths.ts";
 import { targetFor } from "../../src/core/recording/target.ts";
@@ -31,7 +38,10 @@ describe("parseWanted", () => {
     ["weird===not.pep440!", { version: "not.pep440!", pep440: false }],
     ["gamma[fast]==1.0", { key: "gamma", version: "1.0", line: "gamma==1.0" }],
     ["alpha==1.0 ; python_version > '3'", { version: "1.0" }],
-    ["delta @ file:///w/delta-1.0-py3-none-any.whl", { key: "delta", direct: true, line: "delta @ file:///w/delta-1.0-py3-none-any.whl" }],
+    [
+      "delta @ file:///w/delta-1.0-py3-none-any.whl",
+      { key: "delta", direct: true, line: "delta @ file:///w/delta-1.0-py3-none-any.whl" },
+    ],
     ["-e /src/projx", { key: "", direct: true, line: "-e /src/projx" }],
     ["-e git+https://x/y.git@abc#egg=projx", { key: "projx", direct: true }],
   ])("%s", (line, expected) => {
@@ -44,11 +54,24 @@ describe("parseWanted", () => {
 });
 
 describe("planChange", () => {
-  const installed = [dist("alpha", "2.0"), dist("beta", "1.0"), dist("pip", "23.0.1"), dist("setuptools", "66.1.1"), dist("zeta", "1.0")];
+  const installed = [
+    dist("alpha", "2.0"),
+    dist("beta", "1.0"),
+    dist("pip", "23.0.1"),
+    dist("setuptools", "66.1.1"),
+    dist("zeta", "1.0"),
+  ];
 
   test("removes, installs and replaces only what differs", () => {
-    const plan = planChange(installed, goalFromLines(["alpha==1.0", "beta==1.0", "epsilon==1.0", "pip==23.0.1", "setuptools==66.1.1"]));
-    expect(planChanges(plan)).toEqual({ added: ["epsilon==1.0"], removed: ["zeta==1.0"], modified: [{ name: "alpha", from: "2.0", to: "1.0" }] });
+    const plan = planChange(
+      installed,
+      goalFromLines(["alpha==1.0", "beta==1.0", "epsilon==1.0", "pip==23.0.1", "setuptools==66.1.1"]),
+    );
+    expect(planChanges(plan)).toEqual({
+      added: ["epsilon==1.0"],
+      removed: ["zeta==1.0"],
+      modified: [{ name: "alpha", from: "2.0", to: "1.0" }],
+    });
     expect(plan.unchanged).toBe(3);
   });
 
@@ -67,7 +90,9 @@ describe("planChange", () => {
   });
 
   test("a direct-URL install is not the index's release of the same version", () => {
-    const direct = dist("delta", "1.0", { directUrl: { url: "file:///w/delta-1.0-py3-none-any.whl", archive_info: {} } });
+    const direct = dist("delta", "1.0", {
+      directUrl: { url: "file:///w/delta-1.0-py3-none-any.whl", archive_info: {} },
+    });
     expect(planChange([direct], goalFromLines(["delta==1.0"])).replace).toHaveLength(1);
     expect(planChange([direct], goalFromLines(["delta @ file:///w/delta-1.0-py3-none-any.whl"])).unchanged).toBe(1);
   });

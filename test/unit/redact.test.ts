@@ -7,7 +7,10 @@ test.each([
   ["https://token@host/simple", "https://****@host/simple"],
   ["https://host/simple", "https://host/simple"],
   ["--index-url=https://u:p@h.example/simple", "--index-url=https://u:****@h.example/simple"],
-  ["pkg @ https://me:s3cr3t@files.example/pkg-1.0-py3-none-any.whl", "pkg @ https://me:****@files.example/pkg-1.0-py3-none-any.whl"],
+  [
+    "pkg @ https://me:s3cr3t@files.example/pkg-1.0-py3-none-any.whl",
+    "pkg @ https://me:****@files.example/pkg-1.0-py3-none-any.whl",
+  ],
   ["git+https://oauth2:ghp_x@github.com/o/r.git@v1#egg=r", "git+https://oauth2:****@github.com/o/r.git@v1#egg=r"],
   ["https://a@b:c@host/", "https://a%40b:****@host/"],
   [
@@ -21,5 +24,10 @@ test.each([
 });
 
 test("redactArgs keeps every other argument as typed", () => {
-  expect(redactArgs(["install", "-i", "https://u:p@h/simple", "x==1"])).toEqual(["install", "-i", "https://u:****@h/simple", "x==1"]);
+  expect(redactArgs(["install", "-i", "https://u:p@h/simple", "x==1"])).toEqual([
+    "install",
+    "-i",
+    "https://u:****@h/simple",
+    "x==1",
+  ]);
 });

@@ -3,7 +3,12 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applicableLines, checkRequirementsFile, decodeRequirementsText, printable } from "../../src/core/packages/requirements-check.ts";
+import {
+  applicableLines,
+  checkRequirementsFile,
+  decodeRequirementsText,
+  printable,
+} from "../../src/core/packages/requirements-check.ts";
 import { readRequirementsFile } from "../../src/core/packages/requirements-file.ts";
 import { markerEnvironment } from "../../src/core/packages/requirements.ts";
 
@@ -17,9 +22,17 @@ test.each([
 });
 
 test.each([
-  ["UTF-16LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("alpha==1.0\n", "utf16le")]), "f is UTF-16 text"],
+  [
+    "UTF-16LE with a BOM",
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("alpha==1.0\n", "utf16le")]),
+    "f is UTF-16 text",
+  ],
   ["UTF-16LE without a BOM", Buffer.from("alpha==1.0\n", "utf16le"), "f is UTF-16 text"],
-  ["binary", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]), "f is not a text file (binary data at byte 5)"],
+  [
+    "binary",
+    Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]),
+    "f is not a text file (binary data at byte 5)",
+  ],
   ["Latin-1", Buffer.from([0x61, 0xe9, 0x3d, 0x3d, 0x31]), "f is not UTF-8 text"],
 ])("refuses %s", (_, bytes, message) => {
   expect(() => decodeRequirementsText("f", bytes)).toThrow(message);
@@ -69,12 +82,36 @@ describe("checkRequirementsFile: every format, included files too", () => {
   };
 
   test.each<[string, Record<string, string>, string]>([
-    ["--hash on a range", { "a.txt": "alpha>=1 --hash=sha256:00\n" }, "a.txt: alpha>=1 has --hash: pyctl restores from its store of installed files"],
-    ["--hash in an included file", { "b.txt": "beta>=1\n-r b2.txt\n", "b2.txt": "alpha==1.0 \\\n  --hash sha256:00\n" }, "b2.txt: alpha==1.0 has --hash"],
-    ["--hash in a constraints file", { "c.txt": "beta\n-c c2.txt\n", "c2.txt": "alpha<2 --hash=sha256:00\n" }, "c2.txt: alpha<2 has --hash"],
-    ["--require-hashes", { "d.txt": "--require-hashes\nbeta\n" }, "d.txt: --require-hashes asks for hash checking: pyctl restores"],
-    ["a project twice, ranges", { "e.txt": "alpha>=1\nbeta\nAlpha<3\n" }, 'e.txt names alpha twice: "alpha>=1" and "Alpha<3"'],
-    ["a project twice, extras", { "f.txt": "gamma\ngamma[fast]\n" }, 'f.txt names gamma twice: "gamma" and "gamma[fast]"'],
+    [
+      "--hash on a range",
+      { "a.txt": "alpha>=1 --hash=sha256:00\n" },
+      "a.txt: alpha>=1 has --hash: pyctl restores from its store of installed files",
+    ],
+    [
+      "--hash in an included file",
+      { "b.txt": "beta>=1\n-r b2.txt\n", "b2.txt": "alpha==1.0 \\\n  --hash sha256:00\n" },
+      "b2.txt: alpha==1.0 has --hash",
+    ],
+    [
+      "--hash in a constraints file",
+      { "c.txt": "beta\n-c c2.txt\n", "c2.txt": "alpha<2 --hash=sha256:00\n" },
+      "c2.txt: alpha<2 has --hash",
+    ],
+    [
+      "--require-hashes",
+      { "d.txt": "--require-hashes\nbeta\n" },
+      "d.txt: --require-hashes asks for hash checking: pyctl restores",
+    ],
+    [
+      "a project twice, ranges",
+      { "e.txt": "alpha>=1\nbeta\nAlpha<3\n" },
+      'e.txt names alpha twice: "alpha>=1" and "Alpha<3"',
+    ],
+    [
+      "a project twice, extras",
+      { "f.txt": "gamma\ngamma[fast]\n" },
+      'f.txt names gamma twice: "gamma" and "gamma[fast]"',
+    ],
     [
       "a project twice, across files",
       { "g.txt": "alpha>=1\n-r g2.txt\n", "g2.txt": "alpha==1.0\n" },
@@ -86,7 +123,10 @@ describe("checkRequirementsFile: every format, included files too", () => {
   });
 
   test("lines whose marker is false are returned, not counted as a second naming", () => {
-    const file = read({ "m.txt": "alpha>=1 ; python_version < '3'\nalpha>=2 ; python_version >= '3'\nbeta ; sys_platform == 'win32'\nnu\n" });
+    const file = read({
+      "m.txt":
+        "alpha>=1 ; python_version < '3'\nalpha>=2 ; python_version >= '3'\nbeta ; sys_platform == 'win32'\nnu\n",
+    });
     expect(checkRequirementsFile(file, env).map((l) => [l.text, l.line])).toEqual([
       ["alpha>=1 ; python_version < '3'", 1],
       ["beta ; sys_platform == 'win32'", 3],
@@ -94,6 +134,8 @@ describe("checkRequirementsFile: every format, included files too", () => {
   });
 
   test("constraints may name a project the requirements name", () => {
-    expect(checkRequirementsFile(read({ "n.txt": "alpha\n-c n2.txt\n", "n2.txt": "alpha<2\nalpha!=1.5\n" }), env)).toEqual([]);
+    expect(
+      checkRequirementsFile(read({ "n.txt": "alpha\n-c n2.txt\n", "n2.txt": "alpha<2\nalpha!=1.5\n" }), env),
+    ).toEqual([]);
   });
 });

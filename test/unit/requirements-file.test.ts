@@ -79,7 +79,9 @@ describe("readRequirementsFile", () => {
       join(dir, "app", "wheels"),
       "--pre",
     ]);
-    expect(file.files).toEqual(["requirements.txt", "base/common.txt", "base/more.txt", "pins.txt"].map((f) => join(dir, "app", f)));
+    expect(file.files).toEqual(
+      ["requirements.txt", "base/common.txt", "base/more.txt", "pins.txt"].map((f) => join(dir, "app", f)),
+    );
     expect(isFreezeFile(file)).toBe(false);
   });
 
@@ -95,10 +97,14 @@ describe("readRequirementsFile", () => {
   });
 
   test("UTF-8 with a BOM reads; UTF-16 and binary files, included ones too, are one clear error", () => {
-    expect(readRequirementsFile(files({ "bom.txt": "\uFEFFalpha>=1\n" }), {}).requirements.map((r) => r.text)).toEqual(["alpha>=1"]);
+    expect(readRequirementsFile(files({ "bom.txt": "\uFEFFalpha>=1\n" }), {}).requirements.map((r) => r.text)).toEqual([
+      "alpha>=1",
+    ]);
     const utf16 = join(dir, "utf16.txt");
     writeFileSync(utf16, Buffer.from("\uFEFFalpha>=1\n", "utf16le"));
-    expect(() => readRequirementsFile(utf16, {})).toThrow(`${utf16} is UTF-16 text; pip and pyctl read requirements files as UTF-8`);
+    expect(() => readRequirementsFile(utf16, {})).toThrow(
+      `${utf16} is UTF-16 text; pip and pyctl read requirements files as UTF-8`,
+    );
     const binary = join(dir, "binary.txt");
     writeFileSync(binary, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01]));
     expect(() => readRequirementsFile(files({ "incl-bin.txt": "alpha>=1\n-r binary.txt\n" }), {})).toThrow(
@@ -109,9 +115,13 @@ describe("readRequirementsFile", () => {
   test("a control character anywhere, in an included file too, is refused and shown escaped", () => {
     files({ "ctl/inner.txt": "alpha>=1\nbe\u001b[2Jta\n" });
     const path = files({ "ctl/top.txt": "-r inner.txt\n" });
-    expect(() => readRequirementsFile(path, {})).toThrow(`${join(dir, "ctl", "inner.txt")}:2: a line holds a control character: be\\x1b[2Jta`);
+    expect(() => readRequirementsFile(path, {})).toThrow(
+      `${join(dir, "ctl", "inner.txt")}:2: a line holds a control character: be\\x1b[2Jta`,
+    );
     // biome-ignore lint/suspicious/noTemplateCurlyInString: pip's own ${VAR} syntax
-    expect(() => readRequirementsFile(files({ "ctl/env.txt": "${EVIL}\n" }), { EVIL: "x\u0007" })).toThrow("a line holds a control character: x\\x07");
+    expect(() => readRequirementsFile(files({ "ctl/env.txt": "${EVIL}\n" }), { EVIL: "x\u0007" })).toThrow(
+      "a line holds a control character: x\\x07",
+    );
   });
 
   test.each<[string, string]>([
@@ -122,6 +132,8 @@ describe("readRequirementsFile", () => {
     ["-r https://h/r.txt\n", "bad.txt:1: restore reads local files only, not https://h/r.txt"],
   ])("%j is refused: %s", (text, message) => {
     const path = files({ "bad.txt": text });
-    expect(() => readRequirementsFile(path, {})).toThrow(`${join(dir, "bad.txt")}:${message.split(":").slice(1).join(":")}`);
+    expect(() => readRequirementsFile(path, {})).toThrow(
+      `${join(dir, "bad.txt")}:${message.split(":").slice(1).join(":")}`,
+    );
   });
 });

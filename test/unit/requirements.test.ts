@@ -8,19 +8,43 @@ import {
   versionSatisfies,
 } from "../../src/core/packages/requirements.ts";
 
-const env311 = { ...markerEnvironment("3.11.2"), platform_machine: "x86_64", sys_platform: "linux", platform_release: "6.1.0" };
+const env311 = {
+  ...markerEnvironment("3.11.2"),
+  platform_machine: "x86_64",
+  sys_platform: "linux",
+  platform_release: "6.1.0",
+};
 
 describe("parseRequirement", () => {
-  const cases: [string, { name: string; key: string; extras: string[]; specifier: string; url?: string; markerText?: string }][] = [
+  const cases: [
+    string,
+    { name: string; key: string; extras: string[]; specifier: string; url?: string; markerText?: string },
+  ][] = [
     ["alpha", { name: "alpha", key: "alpha", extras: [], specifier: "" }],
     ["alpha>=1.0", { name: "alpha", key: "alpha", extras: [], specifier: ">=1.0" }],
-    ["Mixed_Case.Name (>=1.0, <2)", { name: "Mixed_Case.Name", key: "mixed-case-name", extras: [], specifier: ">=1.0,<2" }],
-    ["gamma[fast] ; python_version >= '3.8'", { name: "gamma", key: "gamma", extras: ["fast"], specifier: "", markerText: "python_version >= '3.8'" }],
+    [
+      "Mixed_Case.Name (>=1.0, <2)",
+      { name: "Mixed_Case.Name", key: "mixed-case-name", extras: [], specifier: ">=1.0,<2" },
+    ],
+    [
+      "gamma[fast] ; python_version >= '3.8'",
+      { name: "gamma", key: "gamma", extras: ["fast"], specifier: "", markerText: "python_version >= '3.8'" },
+    ],
     ["gamma[Fast_Path, docs]>=1", { name: "gamma", key: "gamma", extras: ["fast-path", "docs"], specifier: ">=1" }],
-    ['delta ; extra == "fast"', { name: "delta", key: "delta", extras: [], specifier: "", markerText: 'extra == "fast"' }],
+    [
+      'delta ; extra == "fast"',
+      { name: "delta", key: "delta", extras: [], specifier: "", markerText: 'extra == "fast"' },
+    ],
     [
       "pkg @ https://example.org/pkg-1.0.whl ; sys_platform == 'linux'",
-      { name: "pkg", key: "pkg", extras: [], specifier: "", url: "https://example.org/pkg-1.0.whl", markerText: "sys_platform == 'linux'" },
+      {
+        name: "pkg",
+        key: "pkg",
+        extras: [],
+        specifier: "",
+        url: "https://example.org/pkg-1.0.whl",
+        markerText: "sys_platform == 'linux'",
+      },
     ],
     ["pkg@file:///tmp/a;b.whl", { name: "pkg", key: "pkg", extras: [], specifier: "", url: "file:///tmp/a;b.whl" }],
   ];
@@ -37,7 +61,14 @@ describe("parseRequirement", () => {
       }).toEqual(want);
     });
   }
-  for (const bad of ["", ">=1.0", "alpha >= banana", "alpha[fast", "alpha ; python_version ~", "alpha ; bogus_var == '1'"]) {
+  for (const bad of [
+    "",
+    ">=1.0",
+    "alpha >= banana",
+    "alpha[fast",
+    "alpha ; python_version ~",
+    "alpha ; bogus_var == '1'",
+  ]) {
     test(`rejects ${JSON.stringify(bad)}`, () => expect(() => parseRequirement(bad)).toThrow());
   }
 });

@@ -29,7 +29,8 @@ function spawns(file: string): { line: number; call: string }[] {
   const text = readFileSync(file, "utf8");
   const found: { line: number; call: string }[] = [];
   for (const m of text.matchAll(/\b(?:Bun\.spawn|Bun\.spawnSync|spawnSync|spawn|execFileSync|execSync|exec)\(/g)) {
-    if (/function\s+$|\.\s*$/.test(text.slice(Math.max(0, m.index - 12), m.index)) && !m[0].startsWith("Bun.")) continue;
+    if (/function\s+$|\.\s*$/.test(text.slice(Math.max(0, m.index - 12), m.index)) && !m[0].startsWith("Bun."))
+      continue;
     let depth = 0;
     let end = m.index + m[0].length - 1;
     for (; end < text.length; end++) {
@@ -46,7 +47,12 @@ describe("every process pyctl starts inherits the venv locks it holds", () => {
 
   test("the scan sees pyctl's spawns (pip runner, pip step, venv creation, pip check)", () => {
     const files = new Set(all.map((s) => s.file));
-    for (const f of ["core/recording/pip-runner.ts", "core/transaction/pip-step.ts", "core/python/venv.ts", "core/doctor/venv-checks.ts"])
+    for (const f of [
+      "core/recording/pip-runner.ts",
+      "core/transaction/pip-step.ts",
+      "core/python/venv.ts",
+      "core/doctor/venv-checks.ts",
+    ])
       expect(files).toContain(f);
   });
 

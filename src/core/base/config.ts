@@ -33,7 +33,11 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   "snapshots.auto_baseline": { type: "boolean", default: true, summary: "take the baseline snapshot at init" },
   "ui.color": { type: "boolean", default: true, summary: "coloured output (NO_COLOR also disables)" },
   "ui.verbose": { type: "boolean", default: false, summary: "say more about what pyctl does" },
-  "updates.notify": { type: "boolean", default: false, summary: "once a day, a pip write says how many packages have newer versions" },
+  "updates.notify": {
+    type: "boolean",
+    default: false,
+    summary: "once a day, a pip write says how many packages have newer versions",
+  },
 };
 
 export type Config = Map<string, Value>;
@@ -80,7 +84,10 @@ function lineOf(text: string, section: string, name: string): number {
 
 function checkValue(key: string, value: unknown): Value {
   const spec = CONFIG_KEYS[key]!;
-  const ok = spec.type === "integer" ? Number.isInteger(value) && (value as number) >= (spec.min ?? -Infinity) : typeof value === spec.type;
+  const ok =
+    spec.type === "integer"
+      ? Number.isInteger(value) && (value as number) >= (spec.min ?? -Infinity)
+      : typeof value === spec.type;
   if (!ok) throw new Error(`${key} must be ${spec.type === "integer" ? `an integer ≥ ${spec.min}` : `a ${spec.type}`}`);
   return value as Value;
 }
@@ -102,7 +109,8 @@ export async function loadConfig(path: string): Promise<Config> {
     for (const [name, value] of Object.entries(body)) {
       const key = `${section}.${name}`;
       const where = `${path}:${lineOf(text, section, name)}`;
-      if (!(key in CONFIG_KEYS)) throw new PyctlError(`${where}: unknown key ${key}`, { hint: "`pyctl config` lists the keys" });
+      if (!(key in CONFIG_KEYS))
+        throw new PyctlError(`${where}: unknown key ${key}`, { hint: "`pyctl config` lists the keys" });
       try {
         config.set(key, checkValue(key, value));
       } catch (err) {
@@ -124,7 +132,8 @@ export function parseConfigValue(key: string, raw: string): Value {
   }
   if (spec.type === "integer") {
     const n = Number(raw);
-    if (!/^-?\d+$/.test(raw) || n < (spec.min ?? -Infinity)) throw new UsageError(`${key} takes an integer ≥ ${spec.min}, not "${raw}"`);
+    if (!/^-?\d+$/.test(raw) || n < (spec.min ?? -Infinity))
+      throw new UsageError(`${key} takes an integer ≥ ${spec.min}, not "${raw}"`);
     return n;
   }
   return raw;

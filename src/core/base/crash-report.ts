@@ -34,6 +34,7 @@ export function writeCrashReport(error: unknown, argv: string[], version: string
 
 /** The first line of an error's message, for the one line the user sees. */
 export function firstLine(error: unknown): string {
-  const text = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+  const text =
+    error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
   return text.split("\n")[0]!.trim() || "unknown error";
 }

@@ -1,5 +1,17 @@
 /** File-tree plumbing shared by the venv seeds and the package store: hardlink trees, move scripts. */
-import { copyFileSync, linkSync, lstatSync, statSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, unlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  linkSync,
+  lstatSync,
+  statSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  symlinkSync,
+  unlinkSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { errnoCode } from "./errors.ts";

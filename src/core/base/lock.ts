@@ -10,7 +10,18 @@
  * owned by the caller, and is kept 0600, so another user can neither open it (and hold root's
  * lock) nor plant a symlink that makes pyctl write somewhere else.
  */
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { errnoCode, PyctlError } from "./errors.ts";
 
@@ -93,7 +104,10 @@ function openLockFile(path: string): number {
     fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, LOCK_MODE);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === "ELOOP") throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, { hint: `remove ${path}` });
+    if (code === "ELOOP")
+      throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, {
+        hint: `remove ${path}`,
+      });
     throw err;
   }
   const st = fstatSync(fd);
@@ -144,7 +158,11 @@ export function tryLock(path: string, command: string): VenvLock | undefined {
 }
 
 /** Wait for the lock; `onWait` is told once who holds it. */
-export async function acquireLock(path: string, command: string, onWait: (holder: LockHolder | undefined) => void): Promise<VenvLock> {
+export async function acquireLock(
+  path: string,
+  command: string,
+  onWait: (holder: LockHolder | undefined) => void,
+): Promise<VenvLock> {
   let told = false;
   for (;;) {
     const lock = tryLock(path, command);

@@ -48,7 +48,9 @@ export function exchangeVenv(target: SwapPaths): string {
   if (c.renameat2(AT_FDCWD, cString(staging), AT_FDCWD, cString(target.venv), RENAME_EXCHANGE) === 0) return staging;
   const errno = c.errno();
   if (errno !== EINVAL && errno !== ENOSYS) {
-    throw new PyctlError(`cannot switch ${staging} and ${target.venv} (renameat2 errno ${errno}); the venv is unchanged`);
+    throw new PyctlError(
+      `cannot switch ${staging} and ${target.venv} (renameat2 errno ${errno}); the venv is unchanged`,
+    );
   }
   const { retired } = target;
   renameSync(target.venv, retired);

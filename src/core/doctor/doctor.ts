@@ -21,7 +21,12 @@ export function versionsOf(layout: Layout): string[] {
 }
 
 function configCheck(layout: Layout, configError: Error | undefined): Check {
-  if (configError) return problem("config", configError.message, `fix or delete ${layout.configFile}; \`pyctl config\` writes a fresh one`);
+  if (configError)
+    return problem(
+      "config",
+      configError.message,
+      `fix or delete ${layout.configFile}; \`pyctl config\` writes a fresh one`,
+    );
   return existsSync(layout.configFile)
     ? pass("config", `${layout.configFile} is valid`)
     : problem("config", `${layout.configFile} does not exist`, "run `pyctl init`");
@@ -36,7 +41,12 @@ function snapshotsCheck(layout: Layout): Check {
       bad.push((err as Error).message);
     }
   }
-  if (bad.length) return problem("snapshots", `unreadable snapshots: ${bad.join("; ")}`, `fix or delete them (\`pyctl delete-snapshot NAME\`)`);
+  if (bad.length)
+    return problem(
+      "snapshots",
+      `unreadable snapshots: ${bad.join("; ")}`,
+      `fix or delete them (\`pyctl delete-snapshot NAME\`)`,
+    );
   return pass("snapshots", "every snapshot is readable");
 }
 
@@ -64,10 +74,15 @@ function staleTempFiles(layout: Layout): string[] {
 function tempFilesCheck(layout: Layout): Check {
   const stale = staleTempFiles(layout);
   if (stale.length === 0) return pass("temp-files", "no temporary files left behind");
-  return problem("temp-files", `${stale.length} temporary file(s) left by an interrupted pyctl: ${stale.join(", ")}`, "delete them", {
-    kind: "remove",
-    paths: stale,
-  });
+  return problem(
+    "temp-files",
+    `${stale.length} temporary file(s) left by an interrupted pyctl: ${stale.join(", ")}`,
+    "delete them",
+    {
+      kind: "remove",
+      paths: stale,
+    },
+  );
 }
 
 function onPath(dir: string): boolean {
@@ -104,7 +119,8 @@ export function looseModes(root: string): string[] {
 
 function systemModesCheck(layout: Layout): Check {
   const loose = looseModes(layout.home);
-  if (loose.length === 0) return pass("system-permissions", `${layout.home} is owned by root and writable by nobody else`);
+  if (loose.length === 0)
+    return pass("system-permissions", `${layout.home} is owned by root and writable by nobody else`);
   const shown = loose.slice(0, 5).join(", ") + (loose.length > 5 ? `, … (${loose.length} in all)` : "");
   return problem(
     "system-permissions",
@@ -124,7 +140,12 @@ export interface HealthInput<R> {
 
 export function runChecks<R = never>(input: HealthInput<R>): Check<Repair | R>[] {
   const { layout } = input;
-  const checks: Check<Repair | R>[] = [configCheck(layout, input.configError), snapshotsCheck(layout), tempFilesCheck(layout), pyctlOnPathCheck()];
+  const checks: Check<Repair | R>[] = [
+    configCheck(layout, input.configError),
+    snapshotsCheck(layout),
+    tempFilesCheck(layout),
+    pyctlOnPathCheck(),
+  ];
   checks.push(...(input.more ?? []));
   for (const version of versionsOf(layout)) checks.push(...venvChecks(layout, version));
   checks.push(...shadowingChecks(layout, versionsOf(layout)));

@@ -11,7 +11,7 @@ import { readInventory } from "../packages/inventory.ts";
 import { isVenv } from "../python/venv.ts";
 import { recordedFiles } from "../recording/store.ts";
 import { targetFor } from "../recording/target.ts";
-import { examineSource, userBase, userSite, userSiteSource } from "../transaction/adopt-source.ts";
+import { examineSource, userBase, userSite, userSiteSource } from "../packages/adopt-source.ts";
 import { pass, problem, type Check } from "./check.ts";
 
 function executable(path: string): boolean {
@@ -61,7 +61,8 @@ export function shadowedScripts(venv: string, sitePackages: string, path: string
 }
 
 function describe(s: Shadow, bin: string): string {
-  const why = s.ours === 0 ? `${bin} is not on PATH` : `PATH entry ${s.at} (${s.dir}) comes before entry ${s.ours} (${bin})`;
+  const why =
+    s.ours === 0 ? `${bin} is not on PATH` : `PATH entry ${s.at} (${s.dir}) comes before entry ${s.ours} (${bin})`;
   return `${s.name} runs ${s.winner}, not the venv's: ${why}`;
 }
 
@@ -73,13 +74,20 @@ function scriptsCheck(layout: Layout, version: string, path: string[]): Check | 
   const id = `shadowing:${version}`;
   const shadows = shadowedScripts(target.venv, target.sitePackages, path);
   if (shadows.length === 0) return pass(id, `every console script of ${target.venv} is the one PATH finds`);
-  const leftovers = new Set(existsSync(userSite(version)) ? examineSource(userSiteSource(version), version).flatMap((c) => c.owned) : []);
+  const leftovers = new Set(
+    existsSync(userSite(version)) ? examineSource(userSiteSource(version), version).flatMap((c) => c.owned) : [],
+  );
   const fixes: string[] = [];
   if (shadows.some((s) => leftovers.has(s.winner))) {
-    fixes.push(`\`pyctl adopt\` moves what \`pip install --user\` left into the venv and removes its scripts from ${join(userBase(), "bin")} (undoable)`);
+    fixes.push(
+      `\`pyctl adopt\` moves what \`pip install --user\` left into the venv and removes its scripts from ${join(userBase(), "bin")} (undoable)`,
+    );
   }
   const others = shadows.filter((s) => !leftovers.has(s.winner)).map((s) => s.winner);
-  if (others.length) fixes.push(`remove ${others.join(", ")} if you no longer need them, or put ${bin} first on PATH (a new shell with the pyctl hook does)`);
+  if (others.length)
+    fixes.push(
+      `remove ${others.join(", ")} if you no longer need them, or put ${bin} first on PATH (a new shell with the pyctl hook does)`,
+    );
   const fix = fixes.join("; ");
   return problem(id, shadows.map((s) => describe(s, bin)).join("; "), fix);
 }
@@ -93,14 +101,23 @@ function userSiteCheck(layout: Layout, version: string): Check | undefined {
   const target = targetFor(layout, version);
   const listed = dists.map((d) => `${d.name} ${d.version}`).join(", ");
   const what = `${site} holds ${dists.length} package(s) from \`pip install --user\` (${listed}); every Python ${version} program you run imports them, the system's own too`;
-  if (!isVenv(target.venv)) return problem(id, what, `\`pyctl init --python ${version}\`, then \`pyctl adopt\` moves them into its venv`);
+  if (!isVenv(target.venv))
+    return problem(id, what, `\`pyctl init --python ${version}\`, then \`pyctl adopt\` moves them into its venv`);
   const stuck = examineSource(userSiteSource(version), version).filter((c) => c.reason).length;
   const cannot = stuck ? ` (${stuck} cannot move: \`pyctl adopt --dry-run\` says why)` : "";
-  return problem(id, what, `\`pyctl adopt\` moves them into ${target.venv} and removes them from the user site${cannot}; \`pyctl undo\` puts them back`);
+  return problem(
+    id,
+    what,
+    `\`pyctl adopt\` moves them into ${target.venv} and removes them from the user site${cannot}; \`pyctl undo\` puts them back`,
+  );
 }
 
 /** Shadowing checks for the given managed versions (`path`: the PATH to resolve scripts on). */
-export function shadowingChecks(layout: Layout, versions: string[], path: string[] = (process.env.PATH ?? "").split(delimiter)): Check[] {
+export function shadowingChecks(
+  layout: Layout,
+  versions: string[],
+  path: string[] = (process.env.PATH ?? "").split(delimiter),
+): Check[] {
   const checks: Check[] = [];
   for (const version of versions) {
     const scripts = scriptsCheck(layout, version, path);

@@ -17,9 +17,13 @@ import { inventoryOf, type Target } from "../recording/target.ts";
 import { pass, problem, type Check } from "./check.ts";
 
 function describe(unit: Leftover): string {
-  const what = unit.files ? `${unit.path} (${unit.files} files, ${unit.size} bytes)` : `${unit.path} (${unit.size} bytes)`;
+  const what = unit.files
+    ? `${unit.path} (${unit.files} files, ${unit.size} bytes)`
+    : `${unit.path} (${unit.size} bytes)`;
   const stash = isStash(basename(unit.path)) ? ", pip's uninstall stash" : "";
-  const by = unit.leftBy ? `, left by #${unit.leftBy.id} (${unit.leftBy.command}${unit.leftBy.interrupted ? ", interrupted" : ""})` : "";
+  const by = unit.leftBy
+    ? `, left by #${unit.leftBy.id} (${unit.leftBy.command}${unit.leftBy.interrupted ? ", interrupted" : ""})`
+    : "";
   return `${what}${stash}${by}`;
 }
 
@@ -31,7 +35,9 @@ export function unownedCheck(t: Target): Check {
   const torn = units.some((u) => u.leftBy?.interrupted || isStash(basename(u.path)));
   const found = `${units.length} file(s)/folder(s) no installed package owns (${totalSize(units)} bytes)${torn ? ", from an interrupted pip" : ""}: ${units.map(describe).join("; ")}`;
   // A package without a RECORD does not say which files are its own: removing any could break it.
-  const recordless = dists.filter((d) => d.metadataPath.endsWith(".dist-info") && !existsSync(join(d.metadataPath, "RECORD"))).map((d) => d.name);
+  const recordless = dists
+    .filter((d) => d.metadataPath.endsWith(".dist-info") && !existsSync(join(d.metadataPath, "RECORD")))
+    .map((d) => d.name);
   if (recordless.length) {
     return problem(
       id,
@@ -50,15 +56,26 @@ export function unownedCheck(t: Target): Check {
 }
 
 /** `doctor --fix`: take the named unowned files out, as one transaction on the venv. */
-export async function pruneUnowned(t: Target, config: Config, paths: string[], events: TransactionEvents = {}): Promise<string> {
+export async function pruneUnowned(
+  t: Target,
+  config: Config,
+  paths: string[],
+  events: TransactionEvents = {},
+): Promise<string> {
   if (isLocked(t.lockFile)) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
   const gone = new Set(paths);
   const goal = (installed: Parameters<typeof goalFromDists>[0]): Goal => ({
     ...goalFromDists(installed, t.version),
     unowned: unownedOf(t, installed).filter((u) => !gone.has(u.path)),
   });
-  const result = await runTransaction(t, config, { kind: "doctor", command: "pyctl doctor --fix (unowned files)", goal }, events);
+  const result = await runTransaction(
+    t,
+    config,
+    { kind: "doctor", command: "pyctl doctor --fix (unowned files)", goal },
+    events,
+  );
   if (result.error) throw new PyctlError(`could not remove the unowned files of ${t.venv}: ${result.error.message}`);
-  if (result.interrupted) throw new PyctlError(`interrupted: ${t.venv} is ${result.committed ? "in its new state" : "unchanged"}`);
+  if (result.interrupted)
+    throw new PyctlError(`interrupted: ${t.venv} is ${result.committed ? "in its new state" : "unchanged"}`);
   return `removed ${paths.length} unowned file(s)/folder(s) from ${t.venv} (recorded as #${result.entry.id}; \`pyctl undo\` puts them back)`;
 }

@@ -71,7 +71,9 @@ function venvState(t: Target, checks: Check[]): boolean {
   const other = baseRunsOther(t);
   if (other) {
     const move = `\`pyctl rebuild --python ${other.version}\` takes your packages to Python ${other.version}`;
-    const fix = canRebuild ? `${move}; \`pyctl rebuild --python ${t.version}\` rebuilds it for Python ${t.version}` : move;
+    const fix = canRebuild
+      ? `${move}; \`pyctl rebuild --python ${t.version}\` rebuilds it for Python ${t.version}`
+      : move;
     checks.push(problem(id("interpreter"), `${other.path} now runs Python ${other.version} (${made})`, fix));
     return false;
   }
@@ -88,7 +90,12 @@ function venvState(t: Target, checks: Check[]): boolean {
 function pipChecks(t: Target, checks: Check[]): void {
   const id = `pip:${t.version}`;
   if (!existsSync(join(t.sitePackages, "pip"))) {
-    checks.push(problem(id, `pip is missing from ${t.venv}`, `\`${venvPython(t.venv)} -m ensurepip\` puts it back`, { kind: "ensurepip", version: t.version }));
+    checks.push(
+      problem(id, `pip is missing from ${t.venv}`, `\`${venvPython(t.venv)} -m ensurepip\` puts it back`, {
+        kind: "ensurepip",
+        version: t.version,
+      }),
+    );
     return;
   }
   checks.push(pass(id, "pip is installed"));
@@ -123,16 +130,29 @@ function distInfoCheck(t: Target): Check | undefined {
   }
   const duplicates = [...byName.values()].filter((list) => list.length > 1).map((list) => list.join(" + "));
   const recordless = entries.filter((e) => e.endsWith(".dist-info") && !existsSync(join(t.sitePackages, e, "RECORD")));
-  const found = [...duplicates.map((d) => `duplicate metadata ${d}`), ...recordless.map((r) => `${r} has no RECORD (pip cannot uninstall it)`)];
+  const found = [
+    ...duplicates.map((d) => `duplicate metadata ${d}`),
+    ...recordless.map((r) => `${r} has no RECORD (pip cannot uninstall it)`),
+  ];
   if (found.length === 0) return pass(`dist-info:${t.version}`, "every installed package has one complete .dist-info");
-  return problem(`dist-info:${t.version}`, found.join("; "), `delete the stale folder(s) in ${t.sitePackages}, then \`pip install --force-reinstall NAME\``);
+  return problem(
+    `dist-info:${t.version}`,
+    found.join("; "),
+    `delete the stale folder(s) in ${t.sitePackages}, then \`pip install --force-reinstall NAME\``,
+  );
 }
 
 function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
   const items = listHistory(t.historyDir);
   const corrupt = items.flatMap((i) => i.corrupt);
   if (corrupt.length)
-    checks.push(problem(`history:${t.version}`, `unreadable history files: ${corrupt.join(", ")}`, "fix or remove them by hand (their ids are never reused)"));
+    checks.push(
+      problem(
+        `history:${t.version}`,
+        `unreadable history files: ${corrupt.join(", ")}`,
+        "fix or remove them by hand (their ids are never reused)",
+      ),
+    );
   else checks.push(pass(`history:${t.version}`, `${items.length} recorded operation(s), all readable`));
   const crashed = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0).map((i) => i.id);
   if (crashed.length) {
@@ -161,7 +181,11 @@ function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
 function lockCheck(t: Target, locked: boolean): Check {
   const holder = readHolder(t.lockFile);
   const id = `lock:${t.version}`;
-  if (!locked) return pass(id, holder && !isAlive(holder.pid) ? `free (last taken by pid ${holder.pid}, which has exited)` : "free");
+  if (!locked)
+    return pass(
+      id,
+      holder && !isAlive(holder.pid) ? `free (last taken by pid ${holder.pid}, which has exited)` : "free",
+    );
   if (holder && isAlive(holder.pid)) return pass(id, `held by pid ${holder.pid} (${holder.command})`);
   return problem(
     id,
@@ -180,10 +204,15 @@ function storeCheck(t: Target): Check {
     }
   }
   if (broken.length === 0) return pass(`store:${t.version}`, "every stored package is complete");
-  return problem(`store:${t.version}`, `incomplete store entries: ${broken.join(", ")}`, "delete them (undo then installs those versions from the index)", {
-    kind: "remove",
-    paths: broken,
-  });
+  return problem(
+    `store:${t.version}`,
+    `incomplete store entries: ${broken.join(", ")}`,
+    "delete them (undo then installs those versions from the index)",
+    {
+      kind: "remove",
+      paths: broken,
+    },
+  );
 }
 
 export function venvChecks(layout: Layout, version: string): Check[] {

@@ -87,26 +87,38 @@ function relinkPythons(venv: string, version: string, base: string): void {
 const sameSet = (t: Target, installed: Dist[]) => goalKeeping(installed, t.version);
 
 function runsIn(t: Target): string[] {
-  return venvWorks({ venv: t.staging, version: t.version }) ? [] : [`the repaired venv's python does not run Python ${t.version}`];
+  return venvWorks({ venv: t.staging, version: t.version })
+    ? []
+    : [`the repaired venv's python does not run Python ${t.version}`];
 }
 
 /** Every package of `installed` still there at its version (pip itself may change). */
 function keptAll(staged: Dist[], installed: Dist[], except: string): string[] {
   const now = new Map(staged.map((d) => [d.key, d.version]));
-  return installed.filter((d) => d.key !== except && now.get(d.key) !== d.version).map((d) => `${d.name}==${d.version} is missing`);
+  return installed
+    .filter((d) => d.key !== except && now.get(d.key) !== d.version)
+    .map((d) => `${d.name}==${d.version} is missing`);
 }
 
-async function repairTransaction(t: Target, config: Config, spec: TransactionSpec, events: TransactionEvents): Promise<number> {
+async function repairTransaction(
+  t: Target,
+  config: Config,
+  spec: TransactionSpec,
+  events: TransactionEvents,
+): Promise<number> {
   const result = await runTransaction(t, config, spec, events);
-  if (result.error) throw new PyctlError(`${result.error.message}; ${t.venv} is unchanged (recorded as #${result.entry.id})`);
-  if (result.interrupted && !result.committed) throw new PyctlError(`interrupted; ${t.venv} is unchanged (recorded as #${result.entry.id})`);
+  if (result.error)
+    throw new PyctlError(`${result.error.message}; ${t.venv} is unchanged (recorded as #${result.entry.id})`);
+  if (result.interrupted && !result.committed)
+    throw new PyctlError(`interrupted; ${t.venv} is unchanged (recorded as #${result.entry.id})`);
   return result.entry.id;
 }
 
 /** bin/python, python3 or pythonX.Y missing or dangling while the base interpreter is fine: relink them. */
 export async function relinkVenv(t: Target, config: Config, events: TransactionEvents = {}): Promise<string> {
   const base = healthyBase(t);
-  if (!base) throw new PyctlError(`the base interpreter of ${t.venv} does not run Python ${t.version}; relinking cannot help`);
+  if (!base)
+    throw new PyctlError(`the base interpreter of ${t.venv} does not run Python ${t.version}; relinking cannot help`);
   const broken = brokenPythonLinks(t.venv, t.version);
   const id = await repairTransaction(
     t,
@@ -135,12 +147,23 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
       goal: () => undefined,
       prepare: (staging) => {
         const env = { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_NO_COMPILE: "1" };
-        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], { encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]), env });
-        if (run.status !== 0) throw new PyctlError(`ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`);
+        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], {
+          encoding: "utf8",
+          stdio: withLockFds(["ignore", "pipe", "pipe"]),
+          env,
+        });
+        if (run.status !== 0)
+          throw new PyctlError(
+            `ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`,
+          );
         relocateVenvText(staging, staging, t.venv);
         return undefined;
       },
-      check: (staged, installed) => [...keptAll(staged, installed, "pip"), ...(staged.some((d) => d.key === "pip") ? [] : ["pip is missing"]), ...runsIn(t)],
+      check: (staged, installed) => [
+        ...keptAll(staged, installed, "pip"),
+        ...(staged.some((d) => d.key === "pip") ? [] : ["pip is missing"]),
+        ...runsIn(t),
+      ],
     },
     events,
   );

@@ -83,7 +83,8 @@ export function parseFreezeLine(line: string): Exported | undefined {
   if (direct) return { name: direct[1]!, pep440: true, lines: [line], directUrl: directUrlOf(direct[2]!, false) };
   const editable = /^-e\s+(\S+)$/.exec(line);
   const egg = editable && /#egg=([A-Za-z0-9._-]+)/.exec(editable[1]!);
-  if (editable && egg) return { name: egg[1]!, pep440: true, lines: [line], directUrl: directUrlOf(editable[1]!, true) };
+  if (editable && egg)
+    return { name: egg[1]!, pep440: true, lines: [line], directUrl: directUrlOf(editable[1]!, true) };
   return undefined;
 }
 
@@ -104,7 +105,9 @@ function directUrlOf(raw: string, editable: boolean): DirectUrl {
 export function snapshotSource(snapshotsDir: string, name: string): ExportSource {
   const snap = readSnapshot(snapshotsDir, name);
   const hidden = hiddenFromFreeze(snap.python || "3.12");
-  const packages = snap.lines.map(parseFreezeLine).filter((p): p is Exported => p !== undefined && !hidden.has(canonicalName(p.name)));
+  const packages = snap.lines
+    .map(parseFreezeLine)
+    .filter((p): p is Exported => p !== undefined && !hidden.has(canonicalName(p.name)));
   return { python: snap.python, description: `snapshot ${name}${snap.date ? ` (${snap.date})` : ""}`, packages };
 }
 
@@ -126,13 +129,26 @@ interface Located {
 
 /** Where pip's resolver would download each pinned version from (url and sha256), if it can say. */
 export function locate(target: Target, packages: Exported[]): Map<string, Located> {
-  const pins = packages.filter((p) => !p.directUrl && p.version).map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);
+  const pins = packages
+    .filter((p) => !p.directUrl && p.version)
+    .map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);
   const found = new Map<string, Located>();
   if (pins.length === 0) return found;
   const dir = mkdtempSync(join(tmpdir(), "pyctl-export-"));
   try {
     const report = join(dir, "report.json");
-    const args = ["-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-deps", "--quiet", "--report", report, ...pins];
+    const args = [
+      "-m",
+      "pip",
+      "install",
+      "--dry-run",
+      "--ignore-installed",
+      "--no-deps",
+      "--quiet",
+      "--report",
+      report,
+      ...pins,
+    ];
     const result = spawnSync(venvPython(target.venv), args, {
       encoding: "utf8",
       stdio: withLockFds(["ignore", "pipe", "pipe"]),
@@ -140,7 +156,10 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
     });
     if (result.status !== 0) return found;
     const parsed = JSON.parse(readFileSync(report, "utf8")) as {
-      install: { download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } }; metadata: { name: string } }[];
+      install: {
+        download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } };
+        metadata: { name: string };
+      }[];
     };
     for (const item of parsed.install) {
       const info = item.download_info;
@@ -173,7 +192,11 @@ function hashesOf(d: DirectUrl): Record<string, string> | undefined {
   if (m) return { [m[1]!]: m[2]! };
   if (!d.url.startsWith("file:")) return undefined;
   try {
-    return { sha256: new Bun.CryptoHasher("sha256").update(readFileSync(decodeURIComponent(new URL(d.url).pathname))).digest("hex") };
+    return {
+      sha256: new Bun.CryptoHasher("sha256")
+        .update(readFileSync(decodeURIComponent(new URL(d.url).pathname)))
+        .digest("hex"),
+    };
   } catch {
     return undefined;
   }
@@ -207,14 +230,22 @@ function packageTable(p: Exported, where: Located | undefined): { table: Table; 
   if (!where?.sha256) return { table, sourced: false };
   const index = indexOf(where.url);
   if (index) table.index = index;
-  const file = { name: decodeURIComponent(where.url.split("/").at(-1)!.split("#")[0]!), url: where.url, hashes: { sha256: where.sha256 } };
+  const file = {
+    name: decodeURIComponent(where.url.split("/").at(-1)!.split("#")[0]!),
+    url: where.url,
+    hashes: { sha256: where.sha256 },
+  };
   if (file.name.endsWith(".whl")) table.wheels = [file];
   else table.sdist = file;
   return { table, sourced: true };
 }
 
 /** The pylock document, and the packages it could give no download location for. */
-export function pylockDocument(source: ExportSource, located: Map<string, Located>, date = new Date()): { doc: Table; unsourced: string[] } {
+export function pylockDocument(
+  source: ExportSource,
+  located: Map<string, Located>,
+  date = new Date(),
+): { doc: Table; unsourced: string[] } {
   const minor = source.python.split(".").slice(0, 2).join(".");
   const unsourced: string[] = [];
   const packages = source.packages.map((p) => {

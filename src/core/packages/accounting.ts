@@ -28,7 +28,8 @@ export function isStash(name: string): boolean {
   return name.startsWith("~");
 }
 
-const VENV_BIN = /^(python(\d(\.\d+)?)?|pythonw|activate(\.csh|\.fish|\.nu|\.bat|\.ps1)?|Activate\.ps1|deactivate\.bat)$/;
+const VENV_BIN =
+  /^(python(\d(\.\d+)?)?|pythonw|activate(\.csh|\.fish|\.nu|\.bat|\.ps1)?|Activate\.ps1|deactivate\.bat)$/;
 
 /** First CSV field of a RECORD line `path,hash,size` (a path with a comma is quoted). */
 export function recordPath(line: string): string | undefined {
@@ -81,7 +82,9 @@ function ownedBy(root: string, dist: Dist): string[] {
   const isDistInfo = dist.metadataPath.endsWith(".dist-info");
   const base = isDistInfo ? dirname(dist.metadataPath) : dist.metadataPath;
   const prefix = `${relative(root, base)}/`;
-  const lines = isDistInfo ? readLines(join(dist.metadataPath, "RECORD")).map(recordPath) : readLines(join(dist.metadataPath, "installed-files.txt"));
+  const lines = isDistInfo
+    ? readLines(join(dist.metadataPath, "RECORD")).map(recordPath)
+    : readLines(join(dist.metadataPath, "installed-files.txt"));
   const files: string[] = [];
   for (const path of lines) {
     if (!path) continue;
@@ -93,7 +96,12 @@ function ownedBy(root: string, dist: Dist): string[] {
 }
 
 /** Paths (relative to the venv) that the distributions own, and their metadata folders. */
-export function ownedPaths(venv: string, dists: Dist[], cache?: FilesCache, next?: FilesCache): { files: Set<string>; dirs: Set<string> } {
+export function ownedPaths(
+  venv: string,
+  dists: Dist[],
+  cache?: FilesCache,
+  next?: FilesCache,
+): { files: Set<string>; dirs: Set<string> } {
   const root = resolve(venv);
   const files = new Set<string>();
   const dirs = new Set<string>();
@@ -288,14 +296,19 @@ export function totalSize(units: UnownedFile[]): number {
   return units.reduce((sum, u) => sum + u.size, 0);
 }
 
-const within = (unit: UnownedFile, folder: UnownedFile) => folder.path.endsWith("/") && unit.path.startsWith(folder.path);
+const within = (unit: UnownedFile, folder: UnownedFile) =>
+  folder.path.endsWith("/") && unit.path.startsWith(folder.path);
 
 /**
  * What must go (`remove`) and come back (`restore`) for a venv's unowned files to be `goal`'s; by
  * path. A folder that holds some of the goal's files is kept whole (the safe side).
  */
-export function compareUnowned(current: UnownedFile[], goal: UnownedFile[]): { remove: UnownedFile[]; restore: UnownedFile[] } {
-  const covered = (u: UnownedFile, list: UnownedFile[]) => list.some((g) => g.path === u.path || within(u, g) || within(g, u));
+export function compareUnowned(
+  current: UnownedFile[],
+  goal: UnownedFile[],
+): { remove: UnownedFile[]; restore: UnownedFile[] } {
+  const covered = (u: UnownedFile, list: UnownedFile[]) =>
+    list.some((g) => g.path === u.path || within(u, g) || within(g, u));
   return {
     remove: current.filter((u) => !covered(u, goal)),
     restore: goal.filter((g) => !current.some((u) => u.path === g.path || within(u, g) || within(g, u))),

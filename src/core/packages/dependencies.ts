@@ -6,7 +6,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readHeaders, type Dist } from "./inventory.ts";
-import { normalizeExtra, parseRequirement, requirementApplies, versionSatisfies, type MarkerEnvironment, type Requirement } from "./requirements.ts";
+import {
+  normalizeExtra,
+  parseRequirement,
+  requirementApplies,
+  versionSatisfies,
+  type MarkerEnvironment,
+  type Requirement,
+} from "./requirements.ts";
 
 export interface Edge {
   /** Canonical name of the package that has the requirement. */
@@ -148,7 +155,8 @@ export function reachableFrom(graph: Graph, roots: Iterable<string>): Set<string
     const key = stack.pop()!;
     if (seen.has(key)) continue;
     seen.add(key);
-    for (const edge of graph.get(key)!.requires) if (edge.installed && !seen.has(edge.requirement.key)) stack.push(edge.requirement.key);
+    for (const edge of graph.get(key)!.requires)
+      if (edge.installed && !seen.has(edge.requirement.key)) stack.push(edge.requirement.key);
   }
   return seen;
 }

@@ -35,7 +35,10 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 
 function unescapeHtml(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
-    if (code[0] === "#") return String.fromCodePoint(code[1]?.toLowerCase() === "x" ? Number.parseInt(code.slice(2), 16) : Number(code.slice(1)));
+    if (code[0] === "#")
+      return String.fromCodePoint(
+        code[1]?.toLowerCase() === "x" ? Number.parseInt(code.slice(2), 16) : Number(code.slice(1)),
+      );
     return ENTITIES[code.toLowerCase()] ?? whole;
   });
 }
@@ -62,7 +65,12 @@ export function parseSimpleHtml(html: string, pageUrl: string): IndexFile[] {
     const url = URL.parse(href, baseUrl)?.href;
     if (!url) continue; // pip skips a link it cannot parse too
     const requiresPython = attribute(m[0], "data-requires-python");
-    files.push({ filename: fileNameOf(url), url, requiresPython: requiresPython || undefined, yanked: attribute(m[0], "data-yanked") !== undefined });
+    files.push({
+      filename: fileNameOf(url),
+      url,
+      requiresPython: requiresPython || undefined,
+      yanked: attribute(m[0], "data-yanked") !== undefined,
+    });
   }
   return files;
 }
@@ -91,7 +99,9 @@ export function candidateOf(file: IndexFile, key: string): Candidate | undefined
   if (wheel) {
     const [, project, version, py, abi, plat] = wheel as unknown as string[];
     if (canonicalName(project!) !== key) return undefined;
-    const tags = py!.split(".").flatMap((p) => abi!.split(".").flatMap((a) => plat!.split(".").map((pl) => `${p}-${a}-${pl}`)));
+    const tags = py!
+      .split(".")
+      .flatMap((p) => abi!.split(".").flatMap((a) => plat!.split(".").map((pl) => `${p}-${a}-${pl}`)));
     return { version: normalizeVersion(version!) ?? version!, tags, file };
   }
   const ext = SDIST.exec(name);
@@ -178,7 +188,10 @@ function caBundle(path: string): string {
 function requestOptions(url: string, settings: IndexSettings): RequestInit {
   const { host, hostname } = new URL(url);
   const trusted = settings.trustedHosts.includes(host) || settings.trustedHosts.includes(hostname);
-  const tls = { ...(settings.cert ? { ca: caBundle(settings.cert) } : {}), ...(trusted ? { rejectUnauthorized: false } : {}) };
+  const tls = {
+    ...(settings.cert ? { ca: caBundle(settings.cert) } : {}),
+    ...(trusted ? { rejectUnauthorized: false } : {}),
+  };
   return {
     headers: { accept: ACCEPT },
     signal: AbortSignal.timeout(settings.timeoutSeconds * 1000),
@@ -203,7 +216,9 @@ async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFil
   const text = await response.text();
   const type = response.headers.get("content-type") ?? "";
   try {
-    return type.includes("json") ? parseSimpleJson(text, response.url || url) : parseSimpleHtml(text, response.url || url);
+    return type.includes("json")
+      ? parseSimpleJson(text, response.url || url)
+      : parseSimpleHtml(text, response.url || url);
   } catch {
     throw new IndexUnreachable(`the package index sent an unreadable page for ${displayUrl(url)}`);
   }
@@ -229,7 +244,11 @@ async function findLinksFiles(settings: IndexSettings): Promise<IndexFile[]> {
 }
 
 /** Every file the configured indexes list for each project key, fetched concurrently. */
-export async function projectFiles(settings: IndexSettings, keys: string[], concurrency = 16): Promise<Map<string, IndexFile[]>> {
+export async function projectFiles(
+  settings: IndexSettings,
+  keys: string[],
+  concurrency = 16,
+): Promise<Map<string, IndexFile[]>> {
   const roots = indexUrls(settings).map((u) => u.replace(/\/*$/, "/"));
   const shared = await findLinksFiles(settings);
   const result = new Map<string, IndexFile[]>(keys.map((k) => [k, [...shared]]));

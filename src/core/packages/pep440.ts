@@ -3,7 +3,9 @@
  * Versions already in normal form skip the library, which keeps the inventory fast.
  */
 const N = "(?:0|[1-9]\\d*)";
-const NORMAL_FORM = new RegExp(`^(?:${N}!)?${N}(?:\\.${N})*(?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?(?:\\+[a-z0-9]+(?:\\.[a-z0-9]+)*)?$`);
+const NORMAL_FORM = new RegExp(
+  `^(?:${N}!)?${N}(?:\\.${N})*(?:(?:a|b|rc)${N})?(?:\\.post${N})?(?:\\.dev${N})?(?:\\+[a-z0-9]+(?:\\.[a-z0-9]+)*)?$`,
+);
 
 type Pep440 = typeof import("@renovatebot/pep440");
 let library: Pep440 | undefined;

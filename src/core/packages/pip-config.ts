@@ -96,14 +96,18 @@ function strtobool(value: string, key: string): boolean {
 }
 
 /** "section.key" -> value, merged over the files in order (what `pip config list` prints). */
-export function mergedConfig(files: string[], read: (path: string) => string | undefined): { values: Map<string, string>; read: string[] } {
+export function mergedConfig(
+  files: string[],
+  read: (path: string) => string | undefined,
+): { values: Map<string, string>; read: string[] } {
   const values = new Map<string, string>();
   const used: string[] = [];
   for (const path of files) {
     const text = read(path);
     if (text === undefined) continue;
     used.push(path);
-    for (const [section, body] of parseIni(text, path)) for (const [key, value] of body) values.set(`${section}.${key}`, value);
+    for (const [section, body] of parseIni(text, path))
+      for (const [key, value] of body) values.set(`${section}.${key}`, value);
   }
   return { values, read: used };
 }
@@ -117,12 +121,16 @@ function readIfPresent(path: string): string | undefined {
 }
 
 /** The index settings `pip install` would use in `venv`, from its config files and PIP_* variables. */
-export function resolveIndexSettings(inputs: PipConfigInputs, read: (path: string) => string | undefined = readIfPresent): IndexSettings {
+export function resolveIndexSettings(
+  inputs: PipConfigInputs,
+  read: (path: string) => string | undefined = readIfPresent,
+): IndexSettings {
   const files = pipConfigFiles(inputs, (p) => read(p) !== undefined);
   const merged = mergedConfig(files, read);
   const ordered: [string, string][] = [];
   for (const section of ["global", "install"]) {
-    for (const [k, v] of merged.values) if (k.startsWith(`${section}.`) && v) ordered.push([k.slice(section.length + 1), v]);
+    for (const [k, v] of merged.values)
+      if (k.startsWith(`${section}.`) && v) ordered.push([k.slice(section.length + 1), v]);
   }
   for (const [name, v] of Object.entries(inputs.env)) {
     if (name.startsWith("PIP_") && v) ordered.push([normalizeKey(name.slice(4)), v]);

@@ -69,7 +69,10 @@ export function describeConflict(conflict: Conflict): string[] {
   for (const wanted of conflict.requested) {
     const key = keyOf(wanted);
     const blockers = conflict.dependencies.filter((d) => keyOf(d.requirement) === key && canonicalName(d.from) !== key);
-    if (blockers.length) lines.push(`${blockers.map((b) => `${b.from} ${b.version} requires ${b.requirement}`).join(" and ")}, which blocks ${wanted}`);
+    if (blockers.length)
+      lines.push(
+        `${blockers.map((b) => `${b.from} ${b.version} requires ${b.requirement}`).join(" and ")}, which blocks ${wanted}`,
+      );
   }
   if (lines.length === 0) {
     for (const d of conflict.dependencies) lines.push(`${d.from} ${d.version} requires ${d.requirement}`);

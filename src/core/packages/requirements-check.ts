@@ -10,7 +10,14 @@
  */
 import { PyctlError } from "../base/errors.ts";
 import { canonicalName } from "./pep440.ts";
-import { evaluateMarker, parseRequirement, RequirementError, requirementApplies, type MarkerEnvironment, type Requirement } from "./requirements.ts";
+import {
+  evaluateMarker,
+  parseRequirement,
+  RequirementError,
+  requirementApplies,
+  type MarkerEnvironment,
+  type Requirement,
+} from "./requirements.ts";
 
 /** C0 and C1 control characters, tab aside: what could drive a terminal if echoed. */
 const isControl = (code: number) => (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
@@ -23,7 +30,8 @@ export function hasControl(text: string): boolean {
 /** `text` with control characters shown as escapes, safe to print. */
 export function printable(text: string): string {
   let out = "";
-  for (const ch of text) out += isControl(ch.charCodeAt(0)) ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}` : ch;
+  for (const ch of text)
+    out += isControl(ch.charCodeAt(0)) ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, "0")}` : ch;
   return out;
 }
 
@@ -34,7 +42,9 @@ export function decodeRequirementsText(path: string, bytes: Uint8Array): string 
   const bom16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
   const half = Math.floor(head.length / 2);
   if (bom16 || (head.length >= 4 && (nuls(0) === half || nuls(1) === half))) {
-    throw new PyctlError(`${path} is UTF-16 text; pip and pyctl read requirements files as UTF-8`, { hint: `convert it: iconv -f UTF-16 -t UTF-8 ${path}` });
+    throw new PyctlError(`${path} is UTF-16 text; pip and pyctl read requirements files as UTF-8`, {
+      hint: `convert it: iconv -f UTF-16 -t UTF-8 ${path}`,
+    });
   }
   if (bytes.includes(0)) throw new PyctlError(`${path} is not a text file (binary data at byte ${bytes.indexOf(0)})`);
   try {
@@ -64,9 +74,12 @@ function projectKey(line: string): string | undefined {
 
 /** One line for a hash-checked file (`what`: "alpha==1.0 has --hash", or the --require-hashes switch). */
 function hashRefused(file: string, what: string, top: string): PyctlError {
-  return new PyctlError(`${file}: ${what}: pyctl restores from its store of installed files and cannot check an archive's hash`, {
-    hint: `remove the --hash options to restore with pyctl, or install with \`pip install --require-hashes -r ${top}\``,
-  });
+  return new PyctlError(
+    `${file}: ${what}: pyctl restores from its store of installed files and cannot check an archive's hash`,
+    {
+      hint: `remove the --hash options to restore with pyctl, or install with \`pip install --require-hashes -r ${top}\``,
+    },
+  );
 }
 
 /**
@@ -74,7 +87,12 @@ function hashRefused(file: string, what: string, top: string): PyctlError {
  * Throws one PyctlError for a control character, a `--hash` option, a bad marker or a project
  * named twice.
  */
-export function applicableLines(path: string, lines: string[], env: MarkerEnvironment, skipped?: (line: string) => void): string[] {
+export function applicableLines(
+  path: string,
+  lines: string[],
+  env: MarkerEnvironment,
+  skipped?: (line: string) => void,
+): string[] {
   const kept: string[] = [];
   const seen = new Map<string, string>();
   for (const raw of lines) {
@@ -130,7 +148,8 @@ export function checkRequirementsFile(
   file: { path: string; requirements: FileLine[]; constraints: FileLine[]; options: string[] },
   env: MarkerEnvironment,
 ): FileLine[] {
-  if (file.options.includes("--require-hashes")) throw hashRefused(file.path, "--require-hashes asks for hash checking", file.path);
+  if (file.options.includes("--require-hashes"))
+    throw hashRefused(file.path, "--require-hashes asks for hash checking", file.path);
   const hashed = [...file.requirements, ...file.constraints].find((r) => r.hashed);
   if (hashed) throw hashRefused(hashed.file, `${hashed.text.split(" ")[0]} has --hash`, file.path);
   const skipped: FileLine[] = [];
@@ -145,7 +164,9 @@ export function checkRequirementsFile(
     const first = seen.get(key);
     if (first) {
       const where = (l: FileLine) => (first.file === r.file && r.file === file.path ? "" : ` (${l.file}:${l.line})`);
-      throw new PyctlError(`${file.path} names ${key} twice: "${first.text}"${where(first)} and "${r.text}"${where(r)}`);
+      throw new PyctlError(
+        `${file.path} names ${key} twice: "${first.text}"${where(first)} and "${r.text}"${where(r)}`,
+      );
     }
     seen.set(key, r);
   }

@@ -60,7 +60,9 @@ export function logicalLines(text: string, env: Record<string, string | undefine
       pending += stripped.slice(0, -1);
       continue;
     }
-    const joined = (pending + stripped).replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => env[name] ?? whole).trim();
+    const joined = (pending + stripped)
+      .replace(/\$\{([A-Z0-9_]+)\}/g, (whole, name: string) => env[name] ?? whole)
+      .trim();
     pending = "";
     if (joined) lines.push([start, joined]);
   }
@@ -80,9 +82,12 @@ function splitOption(line: string): [string, string] {
 
 function requirementLine(text: string, file: string, line: number): RequirementLine {
   const editable = /^(-e|--editable)(\s|=)/.test(text);
-  const body = editable ? text.replace(/^(-e|--editable)[\s=]+/, "") : text.replace(/\s+--?[a-z][a-z-]*(=|\s+)\S+/g, "").trim();
+  const body = editable
+    ? text.replace(/^(-e|--editable)[\s=]+/, "")
+    : text.replace(/\s+--?[a-z][a-z-]*(=|\s+)\S+/g, "").trim();
   const named = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\]\s*)?@/.test(body);
-  const isPathOrUrl = editable || (!named && (/^(\.|\/|~|[a-z+]+:\/\/)/.test(body) || /\.(whl|zip|tar\.gz)$/.test(body)));
+  const isPathOrUrl =
+    editable || (!named && (/^(\.|\/|~|[a-z+]+:\/\/)/.test(body) || /\.(whl|zip|tar\.gz)$/.test(body)));
   let requirement: Requirement | undefined;
   if (!isPathOrUrl) {
     try {
@@ -107,7 +112,10 @@ function readText(path: string, from?: string): string {
 }
 
 /** Read a requirements file and everything it includes. */
-export function readRequirementsFile(path: string, env: Record<string, string | undefined> = process.env): RequirementsFile {
+export function readRequirementsFile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): RequirementsFile {
   const result: RequirementsFile = { path, requirements: [], constraints: [], options: [], files: [] };
   const visit = (file: string, constraint: boolean, from?: string) => {
     const abs = resolve(file);
@@ -152,7 +160,9 @@ export function isFreezeFile(file: RequirementsFile): boolean {
     file.files.length === 1 &&
     file.options.length === 0 &&
     file.constraints.length === 0 &&
-    file.requirements.every((r) => r.editable || (r.requirement && (r.requirement.url !== undefined || isExactPin(r.requirement))))
+    file.requirements.every(
+      (r) => r.editable || (r.requirement && (r.requirement.url !== undefined || isExactPin(r.requirement))),
+    )
   );
 }
 

@@ -14,7 +14,9 @@ function pep440(): Pep440 {
   return library;
 }
 
-export type Marker = { kind: "bool"; op: "and" | "or"; left: Marker; right: Marker } | { kind: "compare"; lhs: Operand; op: string; rhs: Operand };
+export type Marker =
+  | { kind: "bool"; op: "and" | "or"; left: Marker; right: Marker }
+  | { kind: "compare"; lhs: Operand; op: string; rhs: Operand };
 type Operand = { variable: string } | { literal: string };
 
 export interface Requirement {
@@ -84,7 +86,8 @@ export function parseRequirement(text: string): Requirement {
   if (rest.startsWith("@")) req.url = rest.slice(1).trim();
   else {
     const spec = rest.replace(/^\((.*)\)$/, "$1").replace(/\s+/g, "");
-    if (spec && !pep440().validRange(spec)) throw new RequirementError(`invalid version specifier "${spec}" in: ${text}`);
+    if (spec && !pep440().validRange(spec))
+      throw new RequirementError(`invalid version specifier "${spec}" in: ${text}`);
     req.specifier = spec;
   }
   if (markerText !== undefined) {
@@ -222,7 +225,14 @@ export function versionSatisfies(req: Requirement, version: string): boolean {
   return lib.satisfies(version, req.specifier, { prereleases: true });
 }
 
-const MACHINES: Record<string, string> = { x64: "x86_64", arm64: "aarch64", ia32: "i686", arm: "armv7l", ppc64: "ppc64le", s390x: "s390x" };
+const MACHINES: Record<string, string> = {
+  x64: "x86_64",
+  arm64: "aarch64",
+  ia32: "i686",
+  arm: "armv7l",
+  ppc64: "ppc64le",
+  s390x: "s390x",
+};
 
 /**
  * The marker environment of a CPython venv on this machine, without starting Python:

@@ -41,7 +41,9 @@ export function cachedWheelTags(venv: string, cacheFile: string): Set<string> | 
   try {
     const id = identity(join(venv, "bin", "python"));
     const cached = readCache(cacheFile);
-    return cached && cached.interpreter === id.interpreter && cached.stamp === id.stamp ? new Set(cached.tags) : undefined;
+    return cached && cached.interpreter === id.interpreter && cached.stamp === id.stamp
+      ? new Set(cached.tags)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -58,7 +60,9 @@ export function wheelTags(venv: string, cacheFile: string): Set<string> {
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
   });
   if (result.status !== 0)
-    throw new PyctlError(`cannot ask ${python} which wheels it supports: ${(result.stderr || String(result.error)).trim().split("\n").at(-1)}`);
+    throw new PyctlError(
+      `cannot ask ${python} which wheels it supports: ${(result.stderr || String(result.error)).trim().split("\n").at(-1)}`,
+    );
   const tags = result.stdout.split("\n").filter(Boolean);
   try {
     writeFileAtomic(cacheFile, JSON.stringify({ ...identity(python), tags } satisfies TagCache));

@@ -43,7 +43,9 @@ function insidePyctl(dir: string): boolean {
 }
 
 function pathDirs(): string[] {
-  return (process.env.PATH ?? "").split(delimiter).filter((dir) => dir && !insidePyctl(dir) && !/\/\.pyenv\/(plugins\/[^/]+\/)?shims$/.test(dir));
+  return (process.env.PATH ?? "")
+    .split(delimiter)
+    .filter((dir) => dir && !insidePyctl(dir) && !/\/\.pyenv\/(plugins\/[^/]+\/)?shims$/.test(dir));
 }
 
 function pyenvCandidates(version: string): string[] {
@@ -65,12 +67,16 @@ export function locateInterpreter(command: string): string | undefined {
   return undefined;
 }
 
-const PROBE = "import sys; print('%d.%d.%d' % sys.version_info[:3])\ntry:\n import venv, ensurepip\n print('venv')\nexcept ImportError:\n print('no-venv')";
+const PROBE =
+  "import sys; print('%d.%d.%d' % sys.version_info[:3])\ntry:\n import venv, ensurepip\n print('venv')\nexcept ImportError:\n print('no-venv')";
 
 /** Run the interpreter once to learn its version and whether it can make venvs. */
 export function probeInterpreter(path: string): Interpreter & { hasVenv: boolean } {
   if (!existsSync(path)) throw new PyctlError(`no Python at ${path}`);
-  const result = spawnSync(path, ["-I", "-c", PROBE], { encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]) });
+  const result = spawnSync(path, ["-I", "-c", PROBE], {
+    encoding: "utf8",
+    stdio: withLockFds(["ignore", "pipe", "pipe"]),
+  });
   const [fullVersion, venv] = (result.stdout ?? "").trim().split("\n");
   if (result.status !== 0 || !fullVersion) throw new PyctlError(`${path} does not run as a Python interpreter`);
   const version = fullVersion.split(".").slice(0, 2).join(".");
@@ -92,9 +98,14 @@ export function findInterpreter(spec?: string): Interpreter {
   const found = probeInterpreter(path);
   if (!found.hasVenv) {
     const debian = realpathSync(path).startsWith("/usr/bin/");
-    throw new PyctlError(`Python ${found.version} at ${path} cannot create venvs (its venv/ensurepip module is missing)`, {
-      hint: debian ? `install Debian's venv package: apt install python${found.version}-venv (or python3-venv)` : "install that Python's venv support",
-    });
+    throw new PyctlError(
+      `Python ${found.version} at ${path} cannot create venvs (its venv/ensurepip module is missing)`,
+      {
+        hint: debian
+          ? `install Debian's venv package: apt install python${found.version}-venv (or python3-venv)`
+          : "install that Python's venv support",
+      },
+    );
   }
   return found;
 }
@@ -110,7 +121,8 @@ export function rebuildAdvice(version: string, missing: string): string {
   if (python3) {
     try {
       const found = probeInterpreter(python3);
-      if (found.version !== version) return `run \`pyctl rebuild --python ${found.version}\` to move your packages to Python ${found.version} (${python3})`;
+      if (found.version !== version)
+        return `run \`pyctl rebuild --python ${found.version}\` to move your packages to Python ${found.version} (${python3})`;
     } catch {
       /* not a working Python either */
     }

@@ -69,7 +69,8 @@ export function requestedInHistory(historyDir: string): Map<string, Set<string>>
     if (!entry) continue;
     for (const pin of entry.changes.removed) requested.delete(canonicalName(pin.split(/===?/)[0]!));
     // A transaction (undo, restore, …) that reached its goal set the marks: what it left a dependency is one.
-    if (entry.kind !== "pip" && entry.exit_code === 0) for (const p of entry.packages) if (!p.requested) requested.delete(canonicalName(p.name));
+    if (entry.kind !== "pip" && entry.exit_code === 0)
+      for (const p of entry.packages) if (!p.requested) requested.delete(canonicalName(p.name));
     if (entry.kind !== "pip" || entry.exit_code !== 0) continue;
     const { subcommand, names } = namedRequirements(entry.pip_args);
     if (subcommand !== "install") continue;

@@ -40,7 +40,8 @@ interface IndexFile {
 /** The index as read: every id's pins resolved to indices into `pins`. */
 function readIndex(file: string): { pins: [string, string][]; ids: Record<string, Stored> } {
   const read = JSON.parse(readFileSync(file, "utf8")) as IndexFile;
-  if (!read.sets.every((set) => Array.isArray(set) && set.every((i) => Array.isArray(read.pins[i])))) throw new Error("not an index");
+  if (!read.sets.every((set) => Array.isArray(set) && set.every((i) => Array.isArray(read.pins[i]))))
+    throw new Error("not an index");
   const ids: Record<string, Stored> = {};
   for (const [id, { set, ...rest }] of Object.entries(read.ids)) {
     const pins = read.sets[set];
@@ -120,7 +121,12 @@ export class HistoryIndex {
     const stamp = stampOf(entryFile(this.dir, entry.id, "after"));
     if (stamp === "-") return;
     const fresh = summarize({ id: entry.id, before, after: entry, corrupt: [] });
-    this.index.ids[entry.id] = { stamp, changed: fresh.changed, pins: fresh.pins.map((p) => this.pinId(p)), unowned: fresh.unowned };
+    this.index.ids[entry.id] = {
+      stamp,
+      changed: fresh.changed,
+      pins: fresh.pins.map((p) => this.pinId(p)),
+      unowned: fresh.unowned,
+    };
     this.misses++;
   }
 

@@ -41,7 +41,16 @@ import type { PackageRecord } from "./package-records.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 import { listDir } from "../base/list-dir.ts";
 
-export type OperationKind = "pip" | "undo" | "restore" | "clean" | "autoremove" | "rebuild" | "doctor" | "upgrade" | "adopt";
+export type OperationKind =
+  | "pip"
+  | "undo"
+  | "restore"
+  | "clean"
+  | "autoremove"
+  | "rebuild"
+  | "doctor"
+  | "upgrade"
+  | "adopt";
 
 export interface BeforeEntry {
   id: number;
@@ -128,7 +137,10 @@ function isUnownedFile(v: unknown): boolean {
 function isChanges(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const c = v as Record<string, unknown>;
-  const modified = (m: unknown) => typeof m === "object" && m !== null && ["name", "from", "to"].every((k) => isString((m as Record<string, unknown>)[k]));
+  const modified = (m: unknown) =>
+    typeof m === "object" &&
+    m !== null &&
+    ["name", "from", "to"].every((k) => isString((m as Record<string, unknown>)[k]));
   return isStrings(c.added) && isStrings(c.removed) && Array.isArray(c.modified) && c.modified.every(modified);
 }
 
@@ -148,7 +160,11 @@ export function isValidEntry(v: unknown, phase: "before" | "after"): boolean {
     (e.unowned === undefined || (Array.isArray(e.unowned) && e.unowned.every(isUnownedFile)));
   if (!base || phase === "before") return base;
   if (e.missing !== undefined && !(Array.isArray(e.missing) && e.missing.every(isMissingPackage))) return false;
-  return isChanges(e.changes) && typeof e.exit_code === "number" && (e.interrupted === undefined || typeof e.interrupted === "boolean");
+  return (
+    isChanges(e.changes) &&
+    typeof e.exit_code === "number" &&
+    (e.interrupted === undefined || typeof e.interrupted === "boolean")
+  );
 }
 
 function readEntry(path: string, phase: "before" | "after"): AfterEntry | "missing" | "corrupt" {
@@ -235,7 +251,11 @@ function changedAt(dir: string, id: number): boolean {
  * the oldest of those (at most `keep` of them); drop the rest. Returns the ids removed.
  * `changed` tells an id's operation apart without reading it, when it can (history-index.ts).
  */
-export function pruneHistory(dir: string, keep: number, changed: (id: number) => boolean = (id) => changedAt(dir, id)): number[] {
+export function pruneHistory(
+  dir: string,
+  keep: number,
+  changed: (id: number) => boolean = (id) => changedAt(dir, id),
+): number[] {
   const all = ids(dir);
   if (all.length <= keep) return [];
   let counted = 0;

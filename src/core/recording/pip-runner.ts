@@ -13,10 +13,18 @@ export function pipCommand(target: Target): string[] {
 }
 
 /** Run pip in the foreground; its exit code, or 130 if a signal stopped the operation. */
-export async function runPip(target: Target, args: string[], env: Record<string, string | undefined>, guard: SignalGuard): Promise<Outcome> {
+export async function runPip(
+  target: Target,
+  args: string[],
+  env: Record<string, string | undefined>,
+  guard: SignalGuard,
+): Promise<Outcome> {
   if (guard.interrupted) return { exitCode: 130, interrupted: true };
   // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
-  const child = Bun.spawn([...pipCommand(target), ...args], { stdio: withLockFds(["inherit", "inherit", "inherit"]), env });
+  const child = Bun.spawn([...pipCommand(target), ...args], {
+    stdio: withLockFds(["inherit", "inherit", "inherit"]),
+    env,
+  });
   guard.watch(child);
   const exitCode = await child.exited;
   guard.watch(undefined);

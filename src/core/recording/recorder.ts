@@ -16,7 +16,15 @@ import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
 import { diffPackages, isEmpty, type Changes } from "./changes.ts";
-import { claimEntry, discardEntry, missingPackage, writeAfter, type AfterEntry, type BeforeEntry, type OperationKind } from "./history.ts";
+import {
+  claimEntry,
+  discardEntry,
+  missingPackage,
+  writeAfter,
+  type AfterEntry,
+  type BeforeEntry,
+  type OperationKind,
+} from "./history.ts";
 import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
@@ -73,7 +81,13 @@ function userName(): string {
   }
 }
 
-export function snapshotEntry(target: Target, op: Operation, dists: Dist[], explicit?: Set<string>, unowned?: UnownedFile[]): Omit<BeforeEntry, "id"> {
+export function snapshotEntry(
+  target: Target,
+  op: Operation,
+  dists: Dist[],
+  explicit?: Set<string>,
+  unowned?: UnownedFile[],
+): Omit<BeforeEntry, "id"> {
   return {
     timestamp: new Date().toISOString(),
     user: userName(),
@@ -147,7 +161,8 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     const unowned = unownedOf(target, afterDists);
     // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
     const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
-    changed = !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
+    changed =
+      !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
     if (failure !== undefined && !changed) throw failure;
     // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
     const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
@@ -199,7 +214,10 @@ export async function recordOperation(
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
-    const entry = claimEntry(target.historyDir, snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)));
+    const entry = claimEntry(
+      target.historyDir,
+      snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)),
+    );
     let failure: unknown;
     let acted: Outcome;
     await testPause("claimed", guard, events);

@@ -35,14 +35,17 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
   index.save();
   // A ~unowned bundle stays while a history entry names one of its files.
   for (const id of storedEntries(target.storeDir, UNOWNED)) {
-    if (readManifest(target.storeDir, UNOWNED, id)?.units?.some((u) => unowned.has(`${u.path}\0${u.size}`))) keep(needed, UNOWNED, id);
+    if (readManifest(target.storeDir, UNOWNED, id)?.units?.some((u) => unowned.has(`${u.path}\0${u.size}`)))
+      keep(needed, UNOWNED, id);
   }
   for (const name of listSnapshotNames(target.layout.snapshotsDir)) {
     try {
       for (const line of readSnapshot(target.layout.snapshotsDir, name).lines) {
         const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*===?\s*(\S+)$/.exec(line);
         if (m) keep(needed, m[1]!, m[2]!);
-        const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@/.exec(line) ?? /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
+        const direct =
+          /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@/.exec(line) ??
+          /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
         if (direct) keep(needed, direct[1]!, ANY_DIRECT);
         else if (line.startsWith("-e")) editables.add(line.replace(/^-e\s+/, ""));
       }
@@ -52,7 +55,8 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
   }
   if (editables.size) {
     const urls = new Set([...editables].map((path) => pathToFileURL(path).href));
-    for (const m of directManifests(target.storeDir)) if (m.direct_url && urls.has(m.direct_url.url)) keep(needed, m.name, m.entry ?? m.version);
+    for (const m of directManifests(target.storeDir))
+      if (m.direct_url && urls.has(m.direct_url.url)) keep(needed, m.name, m.entry ?? m.version);
   }
   return needed;
 }
@@ -63,7 +67,11 @@ export function historyIndexOf(target: Target): string {
 }
 
 /** Keep history within history.max_entries, reading only the entries the index does not know. Returns the ids removed. */
-export function pruneTargetHistory(target: Target, keep: number, written?: { before: BeforeEntry; after: AfterEntry }): number[] {
+export function pruneTargetHistory(
+  target: Target,
+  keep: number,
+  written?: { before: BeforeEntry; after: AfterEntry },
+): number[] {
   const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
   let asked = false;
   const removed = pruneHistory(target.historyDir, keep, (id) => {
@@ -88,6 +96,7 @@ export function pruneUnneeded(target: Target): number {
 export function sweepAdopted(target: Target): void {
   const dir = target.layout.adoptedDir(target.version);
   for (const name of listDir(dir)) {
-    if (/^\d+$/.test(name) && !existsSync(entryFile(target.historyDir, Number(name), "before"))) rmSync(join(dir, name), { recursive: true, force: true });
+    if (/^\d+$/.test(name) && !existsSync(entryFile(target.historyDir, Number(name), "before")))
+      rmSync(join(dir, name), { recursive: true, force: true });
   }
 }

@@ -31,7 +31,10 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
 
 export function validateSnapshotName(name: string): string {
   if (!NAME.test(name)) {
-    throw new UsageError(`invalid snapshot name "${name}"`, "use 1-64 letters, digits, '.', '_' or '-', not starting with '.' or '-'");
+    throw new UsageError(
+      `invalid snapshot name "${name}"`,
+      "use 1-64 letters, digits, '.', '_' or '-', not starting with '.' or '-'",
+    );
   }
   return name;
 }
@@ -60,7 +63,9 @@ export function snapshotText(dists: Dist[], explicit: Set<string>): string {
     if (NEVER_LISTED.has(dist.key)) continue;
     const lines = freezeLinesOf(dist);
     const last = lines.length - 1;
-    text += lines.map((line, i) => (i === last && explicit.has(dist.key) ? `${line}  # explicit\n` : `${line}\n`)).join("");
+    text += lines
+      .map((line, i) => (i === last && explicit.has(dist.key) ? `${line}  # explicit\n` : `${line}\n`))
+      .join("");
   }
   return text;
 }
@@ -77,7 +82,11 @@ export interface Snapshot extends SnapshotHeader {
  * Give each wanted line the snapshot's explicit mark, if it has marks. `lines` are the lines the
  * goal was made from, in its order (the snapshot's, or those whose markers apply, markers cut off).
  */
-export function applyExplicitMarks(wanted: { requested?: boolean }[], snapshot: Snapshot, lines: string[] = snapshot.lines): void {
+export function applyExplicitMarks(
+  wanted: { requested?: boolean }[],
+  snapshot: Snapshot,
+  lines: string[] = snapshot.lines,
+): void {
   const marks = snapshot.explicit;
   if (!marks) return;
   for (const [i, w] of wanted.entries()) {
@@ -101,7 +110,9 @@ export function parseSnapshotText(path: string, text: string, name: string): Sna
     explicit.push(EXPLICIT_MARK.test(line));
     line = line.replace(EXPLICIT_MARK, "");
     if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
-      throw new PyctlError(`${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`);
+      throw new PyctlError(
+        `${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`,
+      );
     }
     lines.push(line);
   }

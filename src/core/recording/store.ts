@@ -236,7 +236,8 @@ export function storeUnowned(store: string, venv: string, units: UnownedFile[]):
 export function findUnowned(store: string, unit: UnownedFile): StoreManifest | undefined {
   for (const id of storedEntries(store, UNOWNED).sort().reverse()) {
     const manifest = readManifest(store, UNOWNED, id);
-    if (manifest?.units?.some((u) => u.path === unit.path && u.size === unit.size) && entryIsComplete(store, manifest)) return manifest;
+    if (manifest?.units?.some((u) => u.path === unit.path && u.size === unit.size) && entryIsComplete(store, manifest))
+      return manifest;
   }
   return undefined;
 }
@@ -245,5 +246,6 @@ export function findUnowned(store: string, unit: UnownedFile): StoreManifest | u
 export function linkUnowned(store: string, manifest: StoreManifest, unit: UnownedFile, venv: string): void {
   const rel = unit.path.replace(/\/$/, "");
   const base = join(manifestDir(store, manifest), "files");
-  for (const file of manifest.files) if (file === rel || file.startsWith(`${rel}/`)) linkFile(join(base, file), join(venv, file));
+  for (const file of manifest.files)
+    if (file === rel || file.startsWith(`${rel}/`)) linkFile(join(base, file), join(venv, file));
 }

@@ -69,7 +69,9 @@ export function freezeAll(target: Target, dists: Dist[] = inventoryOf(target)): 
 }
 
 export function baselineName(target: Target, config: Config): string {
-  return configString(config, "python.default") === target.version ? "baseline" : `baseline-${versionKey(target.version)}`;
+  return configString(config, "python.default") === target.version
+    ? "baseline"
+    : `baseline-${versionKey(target.version)}`;
 }
 
 export function assertWritable(target: Target): void {
@@ -118,7 +120,10 @@ export function createTarget(target: Target, python: Interpreter, config: Config
   const dists = inventoryOf(target);
   storeAll(target.storeDir, dists, target.venv);
   const baseline = baselineName(target, config);
-  if (configFlag(config, "snapshots.auto_baseline") && !existsSync(snapshotPath(target.layout.snapshotsDir, baseline))) {
+  if (
+    configFlag(config, "snapshots.auto_baseline") &&
+    !existsSync(snapshotPath(target.layout.snapshotsDir, baseline))
+  ) {
     const explicit = new Set(dists.filter((d) => d.requested).map((d) => d.key));
     writeSnapshot(target.layout.snapshotsDir, baseline, python.fullVersion, snapshotText(dists, explicit));
   }
@@ -148,7 +153,8 @@ export async function createTargetLocked(
   const lock = await acquireLock(target.lockFile, `create ${target.venv}`, (holder) => waiting?.(holder));
   try {
     if (isVenv(target.venv)) return false;
-    if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
+    if (existsSync(target.venv))
+      throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
     sweepStaleTemps(target.layout.versionDir(target.version)); // a killed creation's venv.new.PID.tmp
     createTarget(target, interpreter, config);
     return true;
@@ -166,7 +172,8 @@ export async function prepareTarget(
 ): Promise<{ target: Target; created: boolean }> {
   const target = targetFor(layout, version);
   if (isVenv(target.venv)) return { target, created: false };
-  if (existsSync(target.venv)) throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor` can repair it" });
+  if (existsSync(target.venv))
+    throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor` can repair it" });
   const created = await createTargetLocked(target, () => interpreterFor(config, version), config, waiting);
   return { target, created };
 }
@@ -183,5 +190,7 @@ export function assertRunnable(target: Target): void {
       `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase)}`,
     );
   }
-  throw new PyctlError(`${health.brokenPython} is missing though its base interpreter is there; \`pyctl doctor --fix\` relinks it`);
+  throw new PyctlError(
+    `${health.brokenPython} is missing though its base interpreter is there; \`pyctl doctor --fix\` relinks it`,
+  );
 }

@@ -27,7 +27,12 @@ export interface Staging {
 const stagedDists = (s: Staging): Dist[] => readInventory(s.site);
 
 /** Unlink what goes (except what pip will replace itself), link in what the store has. */
-export function applyFromStore(s: Staging, staged: Dist[], plan: Plan, sources: Map<Wanted, StoreManifest | undefined>): void {
+export function applyFromStore(
+  s: Staging,
+  staged: Dist[],
+  plan: Plan,
+  sources: Map<Wanted, StoreManifest | undefined>,
+): void {
   const leaving = [...plan.remove, ...plan.replace.filter((r) => sources.get(r.to)).map((r) => r.from)];
   if (leaving.length) {
     const gone = new Set(leaving);
@@ -81,5 +86,6 @@ export async function pipStep(s: Staging, args: string[]): Promise<void> {
   );
   s.events.pipping?.(args);
   if (!(await installInStaging(s.dir, s.target.venv, args, s.guard))) throw new Interrupted();
-  for (const dist of stagedDists(s)) if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);
+  for (const dist of stagedDists(s))
+    if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);
 }

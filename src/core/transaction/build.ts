@@ -63,7 +63,9 @@ export class Build {
     let sources = sourcesOf(target, plan);
     const gone = goneEditables(sources);
     if (gone.length && goal) {
-      this.events.skipped?.(gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })));
+      this.events.skipped?.(
+        gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })),
+      );
       const left = new Set(gone.map((g) => g.wanted));
       goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
       plan = planChange(staged, goal);

@@ -15,7 +15,9 @@ const PURE_TAG = /^py\d*(\.py\d+)*-none-any$/;
 /** Whether a WHEEL file says the wheel is pure Python (every tag pyN-none-any, purelib root). */
 export function isPureWheel(wheelText: string): boolean {
   const fields = wheelText.split(/\r?\n/).map((line) => line.split(":").map((part) => part.trim()));
-  const purelib = fields.some(([key, value]) => key?.toLowerCase() === "root-is-purelib" && value?.toLowerCase() === "true");
+  const purelib = fields.some(
+    ([key, value]) => key?.toLowerCase() === "root-is-purelib" && value?.toLowerCase() === "true",
+  );
   const tags = fields.filter(([key]) => key?.toLowerCase() === "tag").map(([, value]) => value ?? "");
   return purelib && tags.length > 0 && tags.every((tag) => PURE_TAG.test(tag));
 }
@@ -26,8 +28,10 @@ export function carriableEntry(store: string, name: string, version: string, fro
   if (!manifest || !entryIsComplete(store, manifest)) return "not in the local package store";
   const wheel = manifest.files.find((f) => /\.dist-info\/WHEEL$/.test(f));
   if (!wheel) return "not installed from a wheel";
-  if (!isPureWheel(readFileSync(join(entryDir(store, name, version), "files", wheel), "utf8"))) return "not a pure-Python wheel";
-  if (!manifest.files.every((f) => f.startsWith(`${fromSite}/`) || f.startsWith("bin/"))) return "it has files outside site-packages and bin/";
+  if (!isPureWheel(readFileSync(join(entryDir(store, name, version), "files", wheel), "utf8")))
+    return "not a pure-Python wheel";
+  if (!manifest.files.every((f) => f.startsWith(`${fromSite}/`) || f.startsWith("bin/")))
+    return "it has files outside site-packages and bin/";
   return manifest;
 }
 
@@ -46,7 +50,14 @@ function isText(data: Buffer): boolean {
 }
 
 /** Link a carriable entry into `venv` (the staging one), its site-packages renamed; scripts name `finalVenv`. */
-export function carryEntry(store: string, manifest: StoreManifest, fromSite: string, toSite: string, venv: string, finalVenv: string): void {
+export function carryEntry(
+  store: string,
+  manifest: StoreManifest,
+  fromSite: string,
+  toSite: string,
+  venv: string,
+  finalVenv: string,
+): void {
   const files = join(entryDir(store, manifest.name, manifest.version), "files");
   for (const rel of manifest.files) {
     if (rel.endsWith(".pyc")) continue;
@@ -66,7 +77,11 @@ export function carryEntry(store: string, manifest: StoreManifest, fromSite: str
     if (rel.startsWith("bin/")) {
       const data = readFileSync(src);
       if (isText(data) && data.includes(manifest.venv)) {
-        writeFileAtomic(dst, renameVenvIn(data.toString("utf8"), manifest.venv, finalVenv), statSync(src).mode & 0o7777);
+        writeFileAtomic(
+          dst,
+          renameVenvIn(data.toString("utf8"), manifest.venv, finalVenv),
+          statSync(src).mode & 0o7777,
+        );
         continue;
       }
     }

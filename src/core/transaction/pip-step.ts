@@ -31,10 +31,16 @@ function failureOf(stderr: string, exitCode: number): string {
  * `pip install ARGS` in the staging venv, its failure as one error, then its scripts pointed at
  * `final` (where the venv will live). False when a signal stopped it.
  */
-export async function installInStaging(staging: string, final: string, args: string[], guard: SignalGuard): Promise<boolean> {
+export async function installInStaging(
+  staging: string,
+  final: string,
+  args: string[],
+  guard: SignalGuard,
+): Promise<boolean> {
   const result = await pipStepInto(staging, args, guard);
   if (guard.interrupted) return false;
-  if (result.exitCode !== 0) throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
+  if (result.exitCode !== 0)
+    throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
   relocateVenvText(staging, staging, final);
   return true;
 }

@@ -61,16 +61,30 @@ export function parseWanted(line: string): Wanted {
   if (line.startsWith("-e")) {
     const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
     const name = egg?.[1] ?? "";
-    return { key: name ? canonicalName(name) : "", name, pep440: true, direct: true, line: line.replace(/^-e\s+/, "-e ") };
+    return {
+      key: name ? canonicalName(name) : "",
+      name,
+      pep440: true,
+      direct: true,
+      line: line.replace(/^-e\s+/, "-e "),
+    };
   }
   const pin = PIN.exec(line);
   if (pin) {
     const [, name, op, raw] = pin as unknown as [string, string, string, string];
     const normal = op === "==" ? normalizeVersion(raw) : null;
-    return { key: canonicalName(name), name, version: normal ?? raw, pep440: normal !== null, direct: false, line: `${name}${op}${raw}` };
+    return {
+      key: canonicalName(name),
+      name,
+      version: normal ?? raw,
+      pep440: normal !== null,
+      direct: false,
+      line: `${name}${op}${raw}`,
+    };
   }
   const direct = DIRECT.exec(line);
-  if (direct) return { key: canonicalName(direct[1]!), name: direct[1]!, pep440: true, direct: true, line: line.trim() };
+  if (direct)
+    return { key: canonicalName(direct[1]!), name: direct[1]!, pep440: true, direct: true, line: line.trim() };
   throw new PyctlError(`not a pinned requirement (name==version): ${line}`);
 }
 
@@ -144,7 +158,10 @@ export function currentLine(dist: Dist): string {
 
 export function satisfies(dist: Dist, w: Wanted): boolean {
   if (w.direct) return currentLine(dist) === w.line;
-  return !dist.directUrl && (dist.version === w.version || (dist.pep440 && w.pep440 && compareVersions(dist.version, w.version!) === 0));
+  return (
+    !dist.directUrl &&
+    (dist.version === w.version || (dist.pep440 && w.pep440 && compareVersions(dist.version, w.version!) === 0))
+  );
 }
 
 /** What plain `pip freeze` hides; left alone by a goal that does not name pip. */
@@ -169,7 +186,8 @@ export function planChange(installed: Dist[], goal: Goal): Plan {
     if (!satisfies(dist, want)) plan.replace.push({ from: dist, to: want });
     else {
       plan.unchanged++;
-      if (want.requested !== undefined && want.requested !== dist.requested) plan.mark.push({ dist, requested: want.requested });
+      if (want.requested !== undefined && want.requested !== dist.requested)
+        plan.mark.push({ dist, requested: want.requested });
     }
   }
   plan.install = goal.wanted.filter((w) => !matched.has(w));

@@ -86,9 +86,21 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   const requirements = wanted.flatMap((w) => (w.line.startsWith("-e ") ? ["-e", w.line.slice(3)] : [w.line]));
   const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
   delete env.PIP_USER;
-  const pip = [join(venv, "bin", "python"), "-m", "pip", "install", "--no-deps", "--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
+  const pip = [
+    join(venv, "bin", "python"),
+    "-m",
+    "pip",
+    "install",
+    "--no-deps",
+    "--no-compile",
+    "--no-warn-script-location",
+    "--disable-pip-version-check",
+  ];
   // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
-  const child = Bun.spawn([...pip, ...requirements], { stdio: withLockFds<"inherit" | number>(["inherit", 2, "inherit"]), env });
+  const child = Bun.spawn([...pip, ...requirements], {
+    stdio: withLockFds<"inherit" | number>(["inherit", 2, "inherit"]),
+    env,
+  });
   guard.watch(child);
   const code = await child.exited;
   guard.watch(undefined);
@@ -96,7 +108,11 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
 }
 
 /** The unowned-file part of a plan: extra files to take out, and missing ones the store can put back. */
-export function fileChanges(target: Target, current: UnownedFile[], goal: UnownedFile[] | undefined): { remove: UnownedFile[]; restore: UnownedFile[] } {
+export function fileChanges(
+  target: Target,
+  current: UnownedFile[],
+  goal: UnownedFile[] | undefined,
+): { remove: UnownedFile[]; restore: UnownedFile[] } {
   if (!goal) return { remove: [], restore: [] };
   const { remove, restore } = compareUnowned(current, goal);
   return { remove, restore: restore.filter((u) => findUnowned(target.storeDir, u)) };

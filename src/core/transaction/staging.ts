@@ -22,7 +22,14 @@ import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { findUnowned, linkUnowned, manifestDir, recordedFiles, storeUnowned, type StoreManifest } from "../recording/store.ts";
+import {
+  findUnowned,
+  linkUnowned,
+  manifestDir,
+  recordedFiles,
+  storeUnowned,
+  type StoreManifest,
+} from "../recording/store.ts";
 import { compareUnowned, unownedFiles, type UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
@@ -88,7 +95,8 @@ export function removeDist(venv: string, sitePackages: string, dist: Dist, share
       const cache = join(dirname(path), "__pycache__");
       const stem = `${basename(rel, ".py")}.`;
       try {
-        for (const name of readdirSync(cache)) if (name.startsWith(stem) && name.endsWith(".pyc")) unlinkQuietly(join(cache, name));
+        for (const name of readdirSync(cache))
+          if (name.startsWith(stem) && name.endsWith(".pyc")) unlinkQuietly(join(cache, name));
       } catch {
         /* no bytecode */
       }
@@ -171,7 +179,11 @@ export function setRequested(metadataPath: string, requested: boolean): void {
   }
   const rel = `${basename(metadataPath)}/REQUESTED`;
   if (text.split(/\r?\n/).some((line) => line.startsWith(`${rel},`) || line.startsWith(`"${rel}",`))) return;
-  writeFileAtomic(record, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${rel},${EMPTY_HASH}\n`, statSync(record).mode & 0o7777);
+  writeFileAtomic(
+    record,
+    `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${rel},${EMPTY_HASH}\n`,
+    statSync(record).mode & 0o7777,
+  );
 }
 
 /**
@@ -180,7 +192,12 @@ export function setRequested(metadataPath: string, requested: boolean): void {
  * among those installed then: `before`) stays explicit, and any other keeps the marker it has
  * (from its source, or from a pip step that named it).
  */
-export function settleMarks(staged: Dist[], said: (dist: Dist) => boolean | undefined, before: Set<string>, explicit: Set<string>): void {
+export function settleMarks(
+  staged: Dist[],
+  said: (dist: Dist) => boolean | undefined,
+  before: Set<string>,
+  explicit: Set<string>,
+): void {
   for (const dist of staged) {
     const requested = said(dist) ?? (before.has(dist.key) && explicit.has(dist.key) ? true : undefined);
     if (requested !== undefined && requested !== dist.requested) setRequested(dist.metadataPath, requested);
@@ -197,7 +214,13 @@ export function sitePackagesRel(venv: string, sitePackages: string): string {
  * in a ~unowned bundle of the store, before staging replaces or removes them: undoing the
  * transaction puts them back.
  */
-export function keepLeavingUnowned(store: string, liveVenv: string, live: UnownedFile[], goal: UnownedFile[] | undefined, fresh: boolean): void {
+export function keepLeavingUnowned(
+  store: string,
+  liveVenv: string,
+  live: UnownedFile[],
+  goal: UnownedFile[] | undefined,
+  fresh: boolean,
+): void {
   if (fresh) storeUnowned(store, liveVenv, live);
   else if (goal) storeUnowned(store, liveVenv, compareUnowned(live, goal).remove);
 }
@@ -207,7 +230,13 @@ export function keepLeavingUnowned(store: string, liveVenv: string, live: Unowne
  * half-written files, its ~stash folders) is removed; what is missing comes back from the
  * store's ~unowned bundles when they hold it.
  */
-export function reconcileUnowned(store: string, venv: string, sitePackages: string, staged: Dist[], goal: UnownedFile[]): void {
+export function reconcileUnowned(
+  store: string,
+  venv: string,
+  sitePackages: string,
+  staged: Dist[],
+  goal: UnownedFile[],
+): void {
   const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged), goal);
   const stop = new Set([venv, sitePackages, join(venv, "bin")]);
   for (const unit of remove) {

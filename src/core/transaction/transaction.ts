@@ -72,7 +72,12 @@ export function baseInterpreterOf(target: Target, config: Config): Interpreter {
  * Run a transaction as one recorded operation. A failure is returned (and recorded with exit
  * code 1), not thrown, so the caller can say what happened and that the venv is unchanged.
  */
-export async function runTransaction(target: Target, config: Config, spec: TransactionSpec, events: TransactionEvents = {}): Promise<TransactionResult> {
+export async function runTransaction(
+  target: Target,
+  config: Config,
+  spec: TransactionSpec,
+  events: TransactionEvents = {},
+): Promise<TransactionResult> {
   let error: PyctlError | undefined;
   let committed = false;
   let missing: string[] = [];

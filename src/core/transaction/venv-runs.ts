@@ -18,5 +18,7 @@ export function venvWorks(target: Pick<Target, "venv" | "version">): boolean {
 
 /** The check's problem, if the staging venv of `to` does not run. */
 export function stagedRuns(to: Target): string[] {
-  return venvWorks({ venv: to.staging, version: to.version }) ? [] : [`the new venv's python does not run Python ${to.version}`];
+  return venvWorks({ venv: to.staging, version: to.version })
+    ? []
+    : [`the new venv's python does not run Python ${to.version}`];
 }

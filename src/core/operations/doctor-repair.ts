@@ -7,17 +7,17 @@ import { chmodSync, chownSync, lstatSync, rmSync } from "node:fs";
 import { diffPackages } from "../recording/changes.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
-import type { Repair } from "./check.ts";
+import type { Repair } from "../doctor/check.ts";
 import { readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
 import { tryLock } from "../base/lock.ts";
 import { toRecords } from "../recording/package-records.ts";
 import type { Layout } from "../base/paths.ts";
 import { findInterpreter } from "../python/interpreter.ts";
-import { planRebuild, rebuild, type RebuildEvents } from "../transaction/rebuild.ts";
+import { planRebuild, rebuild, type RebuildEvents } from "./rebuild.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
-import { ensurepipVenv, relinkVenv } from "./venv-repairs.ts";
-import { pruneUnowned } from "./unowned-check.ts";
+import { ensurepipVenv, relinkVenv } from "../doctor/venv-repairs.ts";
+import { pruneUnowned } from "../doctor/unowned-check.ts";
 
 export interface RepairContext {
   layout: Layout;

@@ -13,12 +13,12 @@ import type { Interpreter } from "../python/interpreter.ts";
 import { graphOf, requestedInHistory } from "../recording/explicit.ts";
 import { listHistory } from "../recording/history.ts";
 import type { Target } from "../recording/target.ts";
-import { carriableEntry } from "./carry.ts";
-import { goalFromEntry, goalKeeping, type Goal } from "./plan.ts";
-import { notStored, sourcesOf } from "./sources.ts";
-import { sitePackagesRel } from "./staging.ts";
-import type { TransactionEvents } from "./transaction.ts";
-import { venvWorks } from "./venv-runs.ts";
+import { carriableEntry } from "../transaction/carry.ts";
+import { goalFromEntry, goalKeeping, type Goal } from "../transaction/plan.ts";
+import { notStored, sourcesOf } from "../transaction/sources.ts";
+import { sitePackagesRel } from "../transaction/staging.ts";
+import type { TransactionEvents } from "../transaction/transaction.ts";
+import { venvWorks } from "../transaction/venv-runs.ts";
 
 /** One package for the pip step: pinned to the old version, and a looser fallback. */
 export interface Reinstall {
@@ -65,7 +65,11 @@ export interface RebuildResult {
   entryId: number;
 }
 
-function reinstallOf(dist: Dist, extras: Set<string>, explicit: boolean): Reinstall | { name: string; reason: string; line: string } {
+function reinstallOf(
+  dist: Dist,
+  extras: Set<string>,
+  explicit: boolean,
+): Reinstall | { name: string; reason: string; line: string } {
   const name = `${dist.name}${extras.size ? `[${[...extras].sort().join(",")}]` : ""}`;
   const base = { name: dist.name, key: dist.key, explicit };
   const d = dist.directUrl;
@@ -76,8 +80,14 @@ function reinstallOf(dist: Dist, extras: Set<string>, explicit: boolean): Reinst
       : { name: dist.name, reason: `its source ${editable} is gone`, line: `${dist.name}==${dist.version}` };
   }
   if (d?.vcs_info) return { ...base, pinned: [`${name} @ ${d.vcs_info.vcs}+${d.url}@${d.vcs_info.commit_id}`] };
-  if (d && (!d.url.startsWith("file:") || existsSync(decodeURIComponent(new URL(d.url).pathname)))) return { ...base, pinned: [`${name} @ ${d.url}`] };
-  return { ...base, version: dist.version, pinned: [`${name}${dist.pep440 ? "==" : "==="}${dist.version}`], loose: [name] };
+  if (d && (!d.url.startsWith("file:") || existsSync(decodeURIComponent(new URL(d.url).pathname))))
+    return { ...base, pinned: [`${name} @ ${d.url}`] };
+  return {
+    ...base,
+    version: dist.version,
+    pinned: [`${name}${dist.pep440 ? "==" : "==="}${dist.version}`],
+    loose: [name],
+  };
 }
 
 /** The old set: the old venv's files, or (they are gone) the last recorded state. */
@@ -105,7 +115,18 @@ function oldSet(from: Target): { dists: Dist[]; goal: Goal | undefined; fromFile
 export function planRebuild(from: Target, to: Target, python: Interpreter): RebuildPlan {
   const moving = from.version !== to.version;
   const old = oldSet(from);
-  const plan: RebuildPlan = { from, to, python, moving, notStored: [], packages: [], carried: [], ownedByVenv: [], skipped: [], oldWorks: venvWorks(from) };
+  const plan: RebuildPlan = {
+    from,
+    to,
+    python,
+    moving,
+    notStored: [],
+    packages: [],
+    carried: [],
+    ownedByVenv: [],
+    skipped: [],
+    oldWorks: venvWorks(from),
+  };
   if (!moving) {
     plan.goal = old.goal ?? { wanted: [], complete: false };
     const sources = sourcesOf(to, { remove: [], install: plan.goal.wanted, replace: [], mark: [], unchanged: 0 });
@@ -122,8 +143,10 @@ export function planRebuild(from: Target, to: Target, python: Interpreter): Rebu
       plan.ownedByVenv.push(`${dist.name}==${dist.version}`);
       continue;
     }
-    const carried = !dist.directUrl && typeof carriableEntry(from.storeDir, dist.name, dist.version, fromSite) !== "string";
-    if (carried) plan.carried.push({ key: dist.key, name: dist.name, version: dist.version, requested: dist.requested });
+    const carried =
+      !dist.directUrl && typeof carriableEntry(from.storeDir, dist.name, dist.version, fromSite) !== "string";
+    if (carried)
+      plan.carried.push({ key: dist.key, name: dist.name, version: dist.version, requested: dist.requested });
     // A dependency that cannot be carried is installed by pip too: the goal is the whole old set.
     if (!explicit(dist) && carried) continue;
     const item = reinstallOf(dist, extrasOf(dist), explicit(dist));

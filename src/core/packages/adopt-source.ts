@@ -9,7 +9,7 @@ import { userInfo } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { userHome } from "../base/paths.ts";
-import { readInventory, type Dist } from "../packages/inventory.ts";
+import { readInventory, type Dist } from "./inventory.ts";
 import { isVenv } from "../python/venv.ts";
 import { listDir } from "../base/list-dir.ts";
 
@@ -97,13 +97,17 @@ function holdsDists(dir: string): boolean {
 export function sourceAt(path: string, pyctlHome: string): AdoptSource {
   if (!existsSync(path)) throw new PyctlError(`${path} does not exist`);
   const real = realpathSync(path);
-  if (!statSync(real).isDirectory()) throw new PyctlError(`${path} is not a site-packages, a venv or a --target folder (it is a file)`);
+  if (!statSync(real).isDirectory())
+    throw new PyctlError(`${path} is not a site-packages, a venv or a --target folder (it is a file)`);
   const home = existsSync(pyctlHome) ? realpathSync(pyctlHome) : resolve(pyctlHome);
-  if (`${real}/`.startsWith(`${home}/`)) throw new PyctlError(`${path} is pyctl's own; adopt takes packages from elsewhere`);
+  if (`${real}/`.startsWith(`${home}/`))
+    throw new PyctlError(`${path} is pyctl's own; adopt takes packages from elsewhere`);
   const uid = statSync(real).uid;
   if (uid !== process.geteuid?.()) {
     const what = isVenv(real) ? "a venv" : "a folder";
-    throw new PyctlError(`${path} is ${what} of another user (${ownerName(uid)}); adopt takes only your own (you are ${userInfo().username})`);
+    throw new PyctlError(
+      `${path} is ${what} of another user (${ownerName(uid)}); adopt takes only your own (you are ${userInfo().username})`,
+    );
   }
   const nested = /^(.*)\/lib\/python(\d+\.\d+)\/site-packages$/.exec(real);
   if (nested) {
@@ -111,8 +115,12 @@ export function sourceAt(path: string, pyctlHome: string): AdoptSource {
     return { kind: isVenv(root) ? "venv" : "user-site", site: real, root, version: nested[2]! };
   }
   const sites = sitesOf(real);
-  if (sites.length > 1) throw new PyctlError(`${path} holds site-packages for several Pythons (${sites.map((s) => s.version).join(", ")}); name one of them`);
-  if (sites.length === 1) return { kind: isVenv(real) ? "venv" : "user-site", site: sites[0]!.site, root: real, version: sites[0]!.version };
+  if (sites.length > 1)
+    throw new PyctlError(
+      `${path} holds site-packages for several Pythons (${sites.map((s) => s.version).join(", ")}); name one of them`,
+    );
+  if (sites.length === 1)
+    return { kind: isVenv(real) ? "venv" : "user-site", site: sites[0]!.site, root: real, version: sites[0]!.version };
   if (isVenv(real)) throw new PyctlError(`${path} is a venv without a lib/pythonX.Y/site-packages`);
   if (holdsDists(real)) return { kind: "target", site: real, root: real };
   throw new PyctlError(`${path} is not a site-packages: it holds no *.dist-info folders`, {
@@ -166,7 +174,8 @@ export function incompatibility(dist: Dist, files: string[], version: string): s
   const minor = Number(version.split(".")[1]);
   for (const file of files) {
     const abi = /\.cpython-(\d)(\d+)[^/]*\.so$/.exec(file);
-    if (abi && (abi[1] !== "3" || Number(abi[2]) !== minor)) return `compiled for Python ${abi[1]}.${abi[2]} (${basename(file)}), the venv is ${version}`;
+    if (abi && (abi[1] !== "3" || Number(abi[2]) !== minor))
+      return `compiled for Python ${abi[1]}.${abi[2]} (${basename(file)}), the venv is ${version}`;
   }
   let wheel = "";
   try {
@@ -175,7 +184,8 @@ export function incompatibility(dist: Dist, files: string[], version: string): s
     return undefined;
   }
   const tags = [...wheel.matchAll(/^Tag:\s*(\S+)/gm)].map((m) => m[1]!);
-  if (tags.length && !tags.some((t) => compatible(t, minor))) return `built for ${tags.join(", ")} (WHEEL), the venv is Python ${version}`;
+  if (tags.length && !tags.some((t) => compatible(t, minor)))
+    return `built for ${tags.join(", ")} (WHEEL), the venv is Python ${version}`;
   return undefined;
 }
 
@@ -193,15 +203,19 @@ function bytecodeOf(file: string): string[] {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 /** One distribution of the source: its files mapped into a venv of `version`, or why not. */
 export function examine(source: AdoptSource, dist: Dist, version: string): Candidate {
   const siteRel = join("lib", `python${version}`, "site-packages");
   const candidate: Candidate = { dist, files: [], owned: [] };
-  if (dist.metadataPath.endsWith(".egg-info")) return { ...candidate, reason: "installed without a RECORD (legacy egg-info metadata)" };
-  if (dist.directUrl?.dir_info?.editable) return { ...candidate, reason: "an editable install: run `pip install -e` on its project again" };
+  if (dist.metadataPath.endsWith(".egg-info"))
+    return { ...candidate, reason: "installed without a RECORD (legacy egg-info metadata)" };
+  if (dist.directUrl?.dir_info?.editable)
+    return { ...candidate, reason: "an editable install: run `pip install -e` on its project again" };
   let record: string;
   try {
     record = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
@@ -213,7 +227,8 @@ export function examine(source: AdoptSource, dist: Dist, version: string): Candi
     const from = locate(source, rel);
     const inSite = inside(source.site, from);
     const inRoot = inside(source.root, from);
-    if (inSite === undefined && inRoot === undefined) return { ...candidate, reason: `it installed files outside ${source.root} (${from})` };
+    if (inSite === undefined && inRoot === undefined)
+      return { ...candidate, reason: `it installed files outside ${source.root} (${from})` };
     if (!existsSync(from)) continue;
     owned.add(from);
     if (from.endsWith(".py")) for (const pyc of bytecodeOf(from)) owned.add(pyc);
@@ -238,5 +253,7 @@ export function examineSource(source: AdoptSource, version: string): Candidate[]
 
 /** Distributions in the user sites of `versions` that `pyctl adopt` can move (for init and status). */
 export function adoptableInUserSites(versions: string[]): Dist[] {
-  return versions.flatMap((v) => (existsSync(userSite(v)) ? examineSource(userSiteSource(v), v).filter((c) => !c.reason) : [])).map((c) => c.dist);
+  return versions
+    .flatMap((v) => (existsSync(userSite(v)) ? examineSource(userSiteSource(v), v).filter((c) => !c.reason) : []))
+    .map((c) => c.dist);
 }

@@ -2,9 +2,9 @@
  * Which installed packages have a newer version, and whether that version fits what the other
  * installed packages require of it (their Requires-Dist, markers evaluated: dependencies.ts).
  */
-import { compareVersions } from "./pep440.ts";
-import { versionSatisfies } from "./requirements.ts";
-import type { Graph, Node } from "./dependencies.ts";
+import { compareVersions } from "../packages/pep440.ts";
+import { versionSatisfies } from "../packages/requirements.ts";
+import type { Graph, Node } from "../packages/dependencies.ts";
 
 export interface Blocker {
   /** The installed package whose requirement the latest version does not meet. */
@@ -40,18 +40,33 @@ export function blockersOf(graph: Graph, node: Node, version: string): Blocker[]
     .filter((edge) => !versionSatisfies(edge.requirement, version))
     .map((edge) => {
       const owner = graph.get(edge.from)?.dist;
-      return { from: owner?.name ?? edge.from, version: owner?.version ?? "", requirement: edge.text.split(";")[0]!.trim() };
+      return {
+        from: owner?.name ?? edge.from,
+        version: owner?.version ?? "",
+        requirement: edge.text.split(";")[0]!.trim(),
+      };
     });
 }
 
 /** `latest` maps keys to the newest installable version on the index (undefined: not there). */
-export function outdatedPackages(graph: Graph, nodes: Node[], latest: Map<string, string | undefined>): OutdatedPackage[] {
+export function outdatedPackages(
+  graph: Graph,
+  nodes: Node[],
+  latest: Map<string, string | undefined>,
+): OutdatedPackage[] {
   const found: OutdatedPackage[] = [];
   for (const node of nodes) {
     const newest = latest.get(node.dist.key);
     if (!newest || compareVersions(newest, node.dist.version) <= 0) continue;
     const blockedBy = blockersOf(graph, node, newest);
-    found.push({ name: node.dist.name, key: node.dist.key, installed: node.dist.version, latest: newest, explicit: node.explicit, blockedBy });
+    found.push({
+      name: node.dist.name,
+      key: node.dist.key,
+      installed: node.dist.version,
+      latest: newest,
+      explicit: node.explicit,
+      blockedBy,
+    });
   }
   return found;
 }

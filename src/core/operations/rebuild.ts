@@ -19,14 +19,21 @@ import type { Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "../recording/store.ts";
 import { assertWritable, targetFor, type Target } from "../recording/target.ts";
 import { isVenv } from "../python/venv.ts";
-import { goalKeeping, mismatches } from "./plan.ts";
-import { runTransaction } from "./transaction.ts";
+import { goalKeeping, mismatches } from "../transaction/plan.ts";
+import { runTransaction } from "../transaction/transaction.ts";
 import { movingSpec } from "./rebuild-new-minor.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
-import { stagedRuns } from "./venv-runs.ts";
+import { stagedRuns } from "../transaction/venv-runs.ts";
 
-export { planRebuild, type RebuildEvents, type RebuildOptions, type RebuildPlan, type RebuildResult, type Reinstall } from "./rebuild-plan.ts";
-export { venvWorks } from "./venv-runs.ts";
+export {
+  planRebuild,
+  type RebuildEvents,
+  type RebuildOptions,
+  type RebuildPlan,
+  type RebuildResult,
+  type Reinstall,
+} from "./rebuild-plan.ts";
+export { venvWorks } from "../transaction/venv-runs.ts";
 
 /** Carry out a plan as one "rebuild" transaction recorded in the new venv's history. */
 export async function rebuild(
@@ -44,22 +51,39 @@ export async function rebuild(
     });
   }
   if (plan.skipped.length && !options.allowMissing) {
-    throw new PyctlError(`cannot rebuild ${from.venv}: ${plan.skipped.map((s) => `${s.name} (${s.reason})`).join(", ")}; nothing changed`, {
-      hint: "`pyctl rebuild --allow-missing` rebuilds without them",
-    });
+    throw new PyctlError(
+      `cannot rebuild ${from.venv}: ${plan.skipped.map((s) => `${s.name} (${s.reason})`).join(", ")}; nothing changed`,
+      {
+        hint: "`pyctl rebuild --allow-missing` rebuilds without them",
+      },
+    );
   }
-  const outcome: RebuildResult = { reinstalled: [], missing: [], switched: false, interrupted: false, oldRemoved: false, defaultMoved: false, entryId: 0 };
+  const outcome: RebuildResult = {
+    reinstalled: [],
+    missing: [],
+    switched: false,
+    interrupted: false,
+    oldRemoved: false,
+    defaultMoved: false,
+    entryId: 0,
+  };
   const oldLock = moving ? await acquireLock(from.lockFile, "pyctl rebuild", (h) => events.waiting?.(h)) : undefined;
   try {
     if (moving) storeAll(from.storeDir, readInventory(from.sitePackages), from.venv); // what the carry step links from
     const spec = moving ? movingSpec(plan, outcome, options, events) : inPlaceSpec(plan, options);
     events.progress?.(`building a venv with Python ${python.fullVersion} (${python.path}) in ${to.staging}`);
-    const result = await runTransaction(to, config, { kind: "rebuild", command: `pyctl rebuild --python ${python.path}`, fresh: python, ...spec }, events);
+    const result = await runTransaction(
+      to,
+      config,
+      { kind: "rebuild", command: `pyctl rebuild --python ${python.path}`, fresh: python, ...spec },
+      events,
+    );
     outcome.entryId = result.entry.id;
     outcome.interrupted = result.interrupted;
     outcome.switched = result.committed;
     outcome.missing = result.missing; // a moving rebuild's check names plan.skipped too
-    if (result.error) throw new PyctlError(`${result.error.message}; ${from.venv} is unchanged (recorded as #${result.entry.id})`);
+    if (result.error)
+      throw new PyctlError(`${result.error.message}; ${from.venv} is unchanged (recorded as #${result.entry.id})`);
     if (outcome.switched) finish(plan, config, configFile, outcome);
     return outcome;
   } finally {
@@ -100,7 +124,11 @@ function finish(plan: RebuildPlan, config: Config, configFile: string, outcome: 
  * Which venv a rebuild acts on: `--python X.Y` with a venv of its own rebuilds that venv in
  * place; otherwise the default version's venv moves to the interpreter's version.
  */
-export function rebuildTargets(layout: Layout, defaultVersion: string, python: Interpreter): { from: Target; to: Target } {
+export function rebuildTargets(
+  layout: Layout,
+  defaultVersion: string,
+  python: Interpreter,
+): { from: Target; to: Target } {
   const to = targetFor(layout, python.version);
   return { from: existsSync(to.venv) ? to : targetFor(layout, defaultVersion), to };
 }

@@ -20,9 +20,9 @@ import {
 import { exactVersion, type RequirementLine, type RequirementsFile } from "../packages/requirements-file.ts";
 import { storedDist } from "../recording/store.ts";
 import { pythonVersionOf, type Target } from "../recording/target.ts";
-import { currentLine, governed, parseWanted, type Goal } from "./plan.ts";
-import { sitePackagesRel } from "./staging.ts";
-import { storedFor } from "./sources.ts";
+import { currentLine, governed, parseWanted, type Goal } from "../transaction/plan.ts";
+import { sitePackagesRel } from "../transaction/staging.ts";
+import { storedFor } from "../transaction/sources.ts";
 
 export interface RequirementsGoal {
   goal: Goal;
@@ -41,11 +41,15 @@ function environmentOf(target: Target): MarkerEnvironment {
 }
 
 /** The requirement lines that apply here (markers evaluated), and the constraints by project. */
-function applicable(file: RequirementsFile, env: MarkerEnvironment): { roots: RequirementLine[]; constraints: Map<string, Requirement[]> } {
+function applicable(
+  file: RequirementsFile,
+  env: MarkerEnvironment,
+): { roots: RequirementLine[]; constraints: Map<string, Requirement[]> } {
   const holds = (r: RequirementLine) => !r.requirement || requirementApplies(r.requirement, env);
   const constraints = new Map<string, Requirement[]>();
   for (const c of file.constraints.filter(holds)) {
-    if (c.requirement) constraints.set(c.requirement.key, [...(constraints.get(c.requirement.key) ?? []), c.requirement]);
+    if (c.requirement)
+      constraints.set(c.requirement.key, [...(constraints.get(c.requirement.key) ?? []), c.requirement]);
   }
   return { roots: file.requirements.filter(holds), constraints };
 }
@@ -53,14 +57,24 @@ function applicable(file: RequirementsFile, env: MarkerEnvironment): { roots: Re
 function meets(req: Requirement, dist: Dist, constraints: Map<string, Requirement[]>): boolean {
   if (req.url !== undefined) return dist.directUrl?.url === req.url;
   if (dist.directUrl) return false;
-  return versionSatisfies(req, dist.version) && (constraints.get(req.key) ?? []).every((c) => versionSatisfies(c, dist.version));
+  return (
+    versionSatisfies(req, dist.version) &&
+    (constraints.get(req.key) ?? []).every((c) => versionSatisfies(c, dist.version))
+  );
 }
 
 function fromStore(target: Target, req: Requirement, constraints: Map<string, Requirement[]>): Dist | undefined {
   const version = exactVersion(req);
   const normal = version && normalizeVersion(version);
   if (!normal) return undefined;
-  const manifest = storedFor(target, { key: req.key, name: req.name, version: normal, pep440: true, direct: false, line: `${req.name}==${normal}` });
+  const manifest = storedFor(target, {
+    key: req.key,
+    name: req.name,
+    version: normal,
+    pep440: true,
+    direct: false,
+    line: `${req.name}==${normal}`,
+  });
   const dist = manifest && storedDist(target.storeDir, manifest, sitePackagesRel(target.venv, target.sitePackages));
   return dist && meets(req, dist, constraints) ? dist : undefined;
 }
@@ -110,7 +124,10 @@ export function goalFromRequirements(target: Target, file: RequirementsFile, ins
     chosen.set(req.key, { dist, extras: new Set(req.extras), requested: root });
     follow(dist, req.extras);
   }
-  const wanted = [...chosen.values()].map((c) => ({ ...parseWanted(currentLine(c.dist)), ...(c.requested ? { requested: true } : {}) }));
+  const wanted = [...chosen.values()].map((c) => ({
+    ...parseWanted(currentLine(c.dist)),
+    ...(c.requested ? { requested: true } : {}),
+  }));
   const named = new Set([...chosen.keys(), ...roots.map((r) => r.requirement?.key)]);
   return { goal: { wanted, complete: named.has("pip") }, unresolved: [...new Set(unresolved)] };
 }
@@ -131,11 +148,15 @@ export function checkAgainstFile(target: Target, file: RequirementsFile, goal: G
     extras.set(req.key, new Set([...(extras.get(req.key) ?? []), ...req.extras]));
     const dist = byKey.get(req.key);
     if (!dist) problems.push(`${line.text} is missing`);
-    else if (!meets(req, dist, constraints)) problems.push(`${dist.name} is ${dist.version}, which does not meet ${line.text}`);
+    else if (!meets(req, dist, constraints))
+      problems.push(`${dist.name} is ${dist.version}, which does not meet ${line.text}`);
   }
-  const editables = staged.filter((d) => roots.some((r) => r.editable && editableLocation(d) === resolve(r.text))).map((d) => d.key);
+  const editables = staged
+    .filter((d) => roots.some((r) => r.editable && editableLocation(d) === resolve(r.text)))
+    .map((d) => d.key);
   const graph = buildGraph(staged, env, extras);
   const needed = reachableFrom(graph, [...extras.keys(), ...editables]);
-  for (const dist of governed(staged, goal)) if (!needed.has(dist.key)) problems.push(`${dist.name} ${dist.version} should not be there`);
+  for (const dist of governed(staged, goal))
+    if (!needed.has(dist.key)) problems.push(`${dist.name} ${dist.version} should not be there`);
   return problems;
 }

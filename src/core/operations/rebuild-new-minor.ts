@@ -11,12 +11,12 @@ import { spawnSync } from "../base/spawn-sync.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { venvPython } from "../python/venv.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
-import { carriableEntry, carryEntry } from "./carry.ts";
+import { carriableEntry, carryEntry } from "../transaction/carry.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
-import { setRequested, sitePackagesRel } from "./staging.ts";
-import { MISSING } from "./transaction.ts";
-import { installInStaging } from "./pip-step.ts";
-import { stagedRuns } from "./venv-runs.ts";
+import { setRequested, sitePackagesRel } from "../transaction/staging.ts";
+import { MISSING } from "../transaction/transaction.ts";
+import { installInStaging } from "../transaction/pip-step.ts";
+import { stagedRuns } from "../transaction/venv-runs.ts";
 import { withLockFds } from "../base/lock.ts";
 
 /** The versions of `name` the index offers for the staged venv's Python (empty: none, or no index). */
@@ -41,7 +41,10 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
   const fromSite = sitePackagesRel(from.venv, from.sitePackages);
   const toSite = sitePackagesRel(to.venv, to.sitePackages);
   const wanted = new Map<string, { line: string; version?: string }>();
-  const explicit = new Set([...plan.packages.filter((p) => p.explicit).map((p) => p.key), ...plan.carried.filter((c) => c.requested).map((c) => c.key)]);
+  const explicit = new Set([
+    ...plan.packages.filter((p) => p.explicit).map((p) => p.key),
+    ...plan.carried.filter((c) => c.requested).map((c) => c.key),
+  ]);
   const prepare = async (staging: string, guard: SignalGuard): Promise<string[]> => {
     const site = sitePackagesOf(staging, to.version);
     const present = new Set(readInventory(site).map((d) => d.key));
@@ -60,7 +63,8 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
     // The store keeps REQUESTED as it was when the entry was made, and pip marks all it was asked for.
     const old = new Set([...plan.carried.map((c) => c.key), ...plan.packages.map((p) => p.key)]);
     for (const dist of readInventory(site)) {
-      if (old.has(dist.key) && dist.requested !== explicit.has(dist.key)) setRequested(dist.metadataPath, explicit.has(dist.key));
+      if (old.has(dist.key) && dist.requested !== explicit.has(dist.key))
+        setRequested(dist.metadataPath, explicit.has(dist.key));
     }
     return []; // pip has run: no pip step after this
   };
@@ -70,7 +74,8 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
     for (const [key, w] of wanted) {
       const dist = byKey.get(key);
       if (!dist) problems.push(`${w.line}${MISSING}`);
-      else if (w.version && dist.version !== w.version) problems.push(`${dist.name} is ${dist.version}, not ${w.version}`);
+      else if (w.version && dist.version !== w.version)
+        problems.push(`${dist.name} is ${dist.version}, not ${w.version}`);
     }
     for (const c of plan.carried) if (!byKey.has(c.key)) problems.push(`${c.name}==${c.version}${MISSING}`);
     for (const s of plan.skipped) problems.push(`${s.line}${MISSING}`); // only reached with allowMissing

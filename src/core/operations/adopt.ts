@@ -35,10 +35,16 @@ import { sweepAdopted } from "../recording/retention.ts";
 import { entryDir, entryIsComplete, readManifest, storeBuilt } from "../recording/store.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { requiresDist } from "../packages/dependencies.ts";
-import { markerEnvironment, parseRequirement, requirementApplies, versionSatisfies, type Requirement } from "../packages/requirements.ts";
-import type { AdoptSource, Candidate } from "./adopt-source.ts";
-import { currentLine, goalFromDists, parseWanted, type Goal } from "./plan.ts";
-import { runTransaction, type TransactionEvents, type TransactionResult } from "./transaction.ts";
+import {
+  markerEnvironment,
+  parseRequirement,
+  requirementApplies,
+  versionSatisfies,
+  type Requirement,
+} from "../packages/requirements.ts";
+import type { AdoptSource, Candidate } from "../packages/adopt-source.ts";
+import { currentLine, goalFromDists, parseWanted, type Goal } from "../transaction/plan.ts";
+import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
 
 export interface Conflict {
   candidate: Candidate;
@@ -98,7 +104,9 @@ export function unmetNeeds(plan: AdoptPlan): string[] {
       const there = after.get(req.key);
       if (there && versionSatisfies(req, there.version)) continue;
       const need = `${req.name}${req.specifier}`;
-      notes.push(`${c.dist.name} ${c.dist.version} needs ${need}, ${there ? `the venv has ${there.version}` : "which is not there"}`);
+      notes.push(
+        `${c.dist.name} ${c.dist.version} needs ${need}, ${there ? `the venv has ${there.version}` : "which is not there"}`,
+      );
     }
   }
   return notes;
@@ -130,13 +138,17 @@ function storeCandidate(target: Target, c: Candidate): void {
   const python = venvPython(target.venv);
   const files = [...c.files.map((f) => f.to), join(distInfo, "RECORD")];
   const stored = readManifest(target.storeDir, c.dist.name, c.dist.version);
-  if (stored && !entryIsComplete(target.storeDir, stored)) rmSync(entryDir(target.storeDir, c.dist.name, c.dist.version), { recursive: true, force: true });
+  if (stored && !entryIsComplete(target.storeDir, stored))
+    rmSync(entryDir(target.storeDir, c.dist.name, c.dist.version), { recursive: true, force: true });
   storeBuilt(target.storeDir, { name: c.dist.name, version: c.dist.version, venv: target.venv, files }, (dir) => {
     const record: string[] = [];
     for (const f of c.files) {
       const dst = join(dir, f.to);
       let digest = f.digest;
-      const script = f.to.startsWith("bin/") && !lstatSync(f.from).isSymbolicLink() ? rewriteScript(readFileSync(f.from, "utf8"), python) : undefined;
+      const script =
+        f.to.startsWith("bin/") && !lstatSync(f.from).isSymbolicLink()
+          ? rewriteScript(readFileSync(f.from, "utf8"), python)
+          : undefined;
       if (script !== undefined) {
         mkdirSync(dirname(dst), { recursive: true });
         writeFileAtomic(dst, script, statSync(f.from).mode & 0o7777);
@@ -164,7 +176,13 @@ export interface AdoptResult extends TransactionResult {
 }
 
 /** Move the plan's distributions into the venv (one recorded transaction), then clear the source unless `keep`. */
-export async function runAdopt(plan: AdoptPlan, config: Config, command: string, keep: boolean, events: TransactionEvents = {}): Promise<AdoptResult> {
+export async function runAdopt(
+  plan: AdoptPlan,
+  config: Config,
+  command: string,
+  keep: boolean,
+  events: TransactionEvents = {},
+): Promise<AdoptResult> {
   const { target } = plan;
   const result = await runTransaction(
     target,
@@ -198,7 +216,9 @@ function takeAway(plan: AdoptPlan, id: number): number {
   sweepAdopted(plan.target);
   const { root } = plan.source;
   const staying = new Set(plan.stay.flatMap((c) => c.owned));
-  const files = [...new Set(leaving(plan).flatMap((c) => c.owned))].filter((f) => !staying.has(f) && lstatSync(f, { throwIfNoEntry: false }));
+  const files = [...new Set(leaving(plan).flatMap((c) => c.owned))].filter(
+    (f) => !staying.has(f) && lstatSync(f, { throwIfNoEntry: false }),
+  );
   if (files.length === 0) return 0;
   const dirs = new Map<string, number>();
   for (const file of files) {
@@ -210,7 +230,11 @@ function takeAway(plan: AdoptPlan, id: number): number {
   const temp = `${final}.${process.pid}.tmp`;
   rmSync(temp, { recursive: true, force: true });
   for (const file of files) linkFile(file, join(temp, "files", relative(root, file)));
-  const kept: Kept = { root, files: files.map((f) => relative(root, f)), dirs: [...dirs].map(([d, mode]) => [relative(root, d), mode]) };
+  const kept: Kept = {
+    root,
+    files: files.map((f) => relative(root, f)),
+    dirs: [...dirs].map(([d, mode]) => [relative(root, d), mode]),
+  };
   writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(kept)}\n`);
   rmSync(final, { recursive: true, force: true });
   renameSync(temp, final);
@@ -254,7 +278,8 @@ export function restoreAdopted(target: Target, id: number): Restored | undefined
     const src = join(dir, "files", rel);
     const dst = join(kept.root, rel);
     if (lstatSync(dst, { throwIfNoEntry: false })) {
-      if (statSync(dst, { throwIfNoEntry: false })?.ino !== statSync(src, { throwIfNoEntry: false })?.ino) restored.skipped.push(dst);
+      if (statSync(dst, { throwIfNoEntry: false })?.ino !== statSync(src, { throwIfNoEntry: false })?.ino)
+        restored.skipped.push(dst);
       continue;
     }
     mkdirSync(dirname(dst), { recursive: true });

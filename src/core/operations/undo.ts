@@ -31,7 +31,11 @@ function changedAnything(item: HistoryItem, later: PackageRecord[], laterUnowned
 }
 
 /** Operations that count for undo, newest first. */
-export function undoableOperations(historyDir: string, current: PackageRecord[], currentUnowned?: UnownedFile[]): HistoryItem[] {
+export function undoableOperations(
+  historyDir: string,
+  current: PackageRecord[],
+  currentUnowned?: UnownedFile[],
+): HistoryItem[] {
   const counted: HistoryItem[] = [];
   let later = current;
   let laterUnowned = currentUnowned;
@@ -45,12 +49,22 @@ export function undoableOperations(historyDir: string, current: PackageRecord[],
   return counted;
 }
 
-export function chooseUndo(historyDir: string, venv: string, current: PackageRecord[], n: number, currentUnowned?: UnownedFile[]): UndoChoice {
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
+export function chooseUndo(
+  historyDir: string,
+  venv: string,
+  current: PackageRecord[],
+  n: number,
+  currentUnowned?: UnownedFile[],
+): UndoChoice {
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
   const operations = undoableOperations(historyDir, current, currentUnowned);
   if (operations.length === 0) throw new PyctlError(`nothing to undo: no operation that changed ${venv} is recorded`);
   if (n > operations.length) {
-    const count = operations.length === 1 ? "only 1 operation that changed something is" : `only ${operations.length} operations that changed something are`;
+    const count =
+      operations.length === 1
+        ? "only 1 operation that changed something is"
+        : `only ${operations.length} operations that changed something are`;
     throw new PyctlError(`cannot undo ${n} operations: ${count} recorded`, { hint: "`pyctl history` lists them" });
   }
   const undone = operations.slice(0, n);

@@ -12,11 +12,17 @@ import { userHome } from "../base/paths.ts";
 import { compareVersions } from "../packages/pep440.ts";
 import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
 import { resolveIndexSettings, type IndexSettings } from "../packages/pip-config.ts";
-import { comparable, outdatedPackages, queried, type OutdatedPackage } from "../packages/outdated.ts";
+import { comparable, outdatedPackages, queried, type OutdatedPackage } from "./outdated.ts";
 import { wheelTags, wheelTagsAsync } from "../packages/wheel-tags.ts";
 import { buildGraph, isExplicit, type Graph, type Node } from "../packages/dependencies.ts";
 import type { Dist } from "../packages/inventory.ts";
-import { lastPipError, parseConflict, parseInstallReport, type Conflict, type ReportItem } from "../packages/pip-report.ts";
+import {
+  lastPipError,
+  parseConflict,
+  parseInstallReport,
+  type Conflict,
+  type ReportItem,
+} from "../packages/pip-report.ts";
 import { markerEnvironment } from "../packages/requirements.ts";
 import { graphOf, requestedInHistory } from "../recording/explicit.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
@@ -44,7 +50,12 @@ function eligibility(target: Target, tags: Set<string>, settings: IndexSettings)
 }
 
 /** The newest installable version of each installed project, from every configured index. */
-export async function latestVersions(target: Target, dists: Dist[], settings: IndexSettings, tags: Set<string>): Promise<Map<string, string | undefined>> {
+export async function latestVersions(
+  target: Target,
+  dists: Dist[],
+  settings: IndexSettings,
+  tags: Set<string>,
+): Promise<Map<string, string | undefined>> {
   const files = await projectFiles(
     settings,
     dists.map((d) => d.key),
@@ -54,7 +65,10 @@ export async function latestVersions(target: Target, dists: Dist[], settings: In
 }
 
 /** Explicit packages (all with `all`) that have a newer version on the index. */
-export async function findOutdated(target: Target, options: { all?: boolean; only?: string[] } = {}): Promise<OutdatedReport> {
+export async function findOutdated(
+  target: Target,
+  options: { all?: boolean; only?: string[] } = {},
+): Promise<OutdatedReport> {
   const graph = graphOf(target);
   const only = options.only ? new Set(options.only) : undefined;
   const nodes = queried(graph, options.all === true || only !== undefined).filter((n) => !only || only.has(n.dist.key));
@@ -133,12 +147,29 @@ export async function resolveWithPip(target: Target, args: string[]): Promise<Re
   const dir = mkdtempSync(join(tmpdir(), "pyctl-report-"));
   try {
     const report = join(dir, "report.json");
-    const command = [join(target.venv, "bin", "python"), "-m", "pip", "install", "--dry-run", "--report", report, "--disable-pip-version-check", ...args];
-    const child = Bun.spawn(command, { stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]), env: pipEnv() });
+    const command = [
+      join(target.venv, "bin", "python"),
+      "-m",
+      "pip",
+      "install",
+      "--dry-run",
+      "--report",
+      report,
+      "--disable-pip-version-check",
+      ...args,
+    ];
+    const child = Bun.spawn(command, {
+      stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]),
+      env: pipEnv(),
+    });
     const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
     if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(readFileSync(report, "utf8")) };
     // pip logs "The conflict is caused by:" at info level, which goes to stdout
-    return { ok: false, conflict: parseConflict(`${stdout}\n${stderr}`), error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed") };
+    return {
+      ok: false,
+      conflict: parseConflict(`${stdout}\n${stderr}`),
+      error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed"),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -155,7 +186,11 @@ export interface VersionChange {
 export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
   const byKey = new Map(installed.map((d) => [d.key, d]));
   return items
-    .map((item) => ({ name: byKey.get(item.key)?.name ?? item.name, from: byKey.get(item.key)?.version, to: item.version }))
+    .map((item) => ({
+      name: byKey.get(item.key)?.name ?? item.name,
+      from: byKey.get(item.key)?.version,
+      to: item.version,
+    }))
     .filter((c) => c.from !== c.to);
 }
 
@@ -167,7 +202,8 @@ export function newlyBroken(target: Target, before: Dist[], after: Dist[]): stri
     for (const node of buildGraph(dists, env).values()) {
       for (const edge of node.requires) {
         const text = edge.text.split(";")[0]!.trim();
-        if (edge.installed && !edge.satisfied) found.set(`${node.dist.key} ${text}`, `${node.dist.name} requires ${text}, not ${edge.installed.version}`);
+        if (edge.installed && !edge.satisfied)
+          found.set(`${node.dist.key} ${text}`, `${node.dist.name} requires ${text}, not ${edge.installed.version}`);
       }
     }
     return found;
