@@ -41,8 +41,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(spec, rest);
+  // Loaded only here: --version, help and the hook need none of config, paths or venvs.
+  const context =
+    spec.needs === "nothing" ? undefined : await (await import("./commands/context.ts")).openContext(spec.needs, args);
   const command = await spec.load();
-  return command.run(args);
+  return command.run(args, context as never);
 }
 
 /** One line for the user, whatever went wrong; the stack goes to a report file, never the terminal. */

@@ -27,6 +27,15 @@ import { markerEnvironment } from "../packages/requirements.ts";
 import { graphOf, requestedInHistory } from "../recording/explicit.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { withLockFds } from "../base/lock.ts";
+import type { Config } from "../base/config.ts";
+import { PyctlError } from "../base/errors.ts";
+import { describeConflict } from "../packages/pip-report.ts";
+import {
+  runTransaction,
+  type TransactionEvents,
+  type TransactionResult,
+  type TransactionSpec,
+} from "../transaction/transaction.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -210,4 +219,55 @@ export function newlyBroken(target: Target, before: Dist[], after: Dist[]): stri
   };
   const old = broken(before);
   return [...broken(after)].filter(([key]) => !old.has(key)).map(([, line]) => line);
+}
+
+export interface UpgradePlan {
+  /** The names of the packages asked for (empty: every explicit one). */
+  names: string[];
+  /** How many packages were looked up on the index. */
+  checked: number;
+  /** Those with a newer version there; when empty, nothing else is set. */
+  outdated: OutdatedPackage[];
+  /** What pip's resolver would change. */
+  changes: VersionChange[];
+  pipArgs: string[];
+}
+
+/** The read-only half of `pyctl upgrade [PKG…]`: the index's newest versions, and what pip would pick. */
+export async function planUpgrade(target: Target, keys: string[]): Promise<UpgradePlan> {
+  const installed = inventoryOf(target);
+  const missing = keys.filter((key) => !installed.some((d) => d.key === key));
+  if (missing.length)
+    throw new PyctlError(`not installed: ${missing.join(", ")}`, {
+      hint: "`pyctl upgrade` takes installed packages; `pip install` adds new ones",
+    });
+  const names = keys.map((key) => installed.find((d) => d.key === key)!.name);
+  const report = await findOutdated(target, keys.length ? { only: keys } : {});
+  if (report.packages.length === 0) return { names, checked: report.checked, outdated: [], changes: [], pipArgs: [] };
+  const pipArgs = upgradeArguments(report.graph, report.packages, keys.length > 0);
+  const resolution = await resolveWithPip(target, pipArgs);
+  if (!resolution.ok) {
+    const why = resolution.conflict ? describeConflict(resolution.conflict).join("; ") : resolution.error;
+    throw new PyctlError(`cannot upgrade, nothing changed: ${why}`);
+  }
+  const changes = changesOf(installed, resolution.items);
+  return { names, checked: report.checked, outdated: report.packages, changes, pipArgs };
+}
+
+/** The upgrade as one transaction: pip's resolver in staging, kept only if it breaks nothing that worked. */
+export function applyUpgrade(
+  target: Target,
+  config: Config,
+  plan: UpgradePlan,
+  command: string,
+  events: TransactionEvents,
+): Promise<TransactionResult> {
+  const spec: TransactionSpec = {
+    kind: "upgrade",
+    command,
+    goal: () => undefined,
+    pip: ["--quiet", ...plan.pipArgs],
+    check: (staged, installed) => newlyBroken(target, installed, staged),
+  };
+  return runTransaction(target, config, spec, events);
 }
