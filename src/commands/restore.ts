@@ -11,8 +11,8 @@ import {
   planRequirements,
   previewPipPart,
   requirementsFileArg,
+  type RequirementsFile,
 } from "../core/operations/restore-requirements.ts";
-import type { RequirementsFile } from "../core/packages/requirements-file.ts";
 import { notice, out } from "../ui/output.ts";
 import { printPlan, reportEnding, transactionEvents } from "../ui/transaction.ts";
 import { existingTarget, type Context } from "./context.ts";

@@ -16,6 +16,8 @@ import { previewOf, type Preview } from "./preview.ts";
 import { checkAgainstFile, goalFromRequirements, type RequirementsGoal } from "./requirements-goal.ts";
 import { resolveWithPip } from "./upgrade.ts";
 
+export type { RequirementsFile };
+
 /** A FILE that is more than a freeze (ranges, extras, markers, includes, options): pip's resolver helps. */
 export function requirementsFileArg(arg: string): RequirementsFile | undefined {
   if (!(arg.includes("/") || arg.endsWith(".txt")) || !existsSync(arg)) return undefined;
