@@ -6,7 +6,7 @@ import { findInterpreter } from "../core/python/interpreter.ts";
 import { createTargetLocked, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { announce } from "../ui/output.ts";
-import { waitingNotice } from "../ui/transaction.ts";
+import { waitingNotice } from "../ui/waiting.ts";
 import type { Context } from "./context.ts";
 import { adoptableLine } from "./adopt.ts";
 import { stringOption } from "./parse.ts";

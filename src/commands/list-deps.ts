@@ -1,6 +1,6 @@
 /** `pyctl list-deps PKG [--json] [--python X.Y]`: what PKG requires (at which installed versions) and what requires it. */
 import { PROTECTED, type Edge } from "../core/packages/dependencies.ts";
-import { graphOf } from "../core/recording/explicit.ts";
+import { graphOf } from "../core/recording/graph.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { canonicalName } from "../core/packages/pep440.ts";
 import { out, printJson, table } from "../ui/output.ts";

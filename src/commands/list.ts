@@ -1,6 +1,6 @@
 /** `pyctl list [--json] [--python X.Y]`: every package, whether the user asked for it, and when it came. */
 import { statSync } from "node:fs";
-import { graphOf } from "../core/recording/explicit.ts";
+import { graphOf } from "../core/recording/graph.ts";
 import { out, printJson, table } from "../ui/output.ts";
 import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";

@@ -8,13 +8,12 @@ import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
-import { pruneUnneeded } from "../core/recording/retention.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
-import { pausedNotice, waitingNotice } from "../ui/transaction.ts";
+import { pausedNotice, waitingNotice } from "../ui/waiting.ts";
 import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -66,7 +65,8 @@ export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
       return running;
     },
     { waiting, paused: pausedNotice },
-    pruneUnneeded,
+    // Store pruning reads every snapshot: loaded only on the writes that prune history.
+    async (t) => (await import("../core/recording/retention.ts")).pruneUnneeded(t),
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {
     const lines = changeLines(result.entry.changes);

@@ -1,7 +1,7 @@
 /** `pyctl snapshot NAME [--force] [--python X.Y]`: save the current package set as snapshots/NAME.txt. */
 import { checkSnapshotName, takeSnapshot } from "../core/operations/snapshot.ts";
 import { announce } from "../ui/output.ts";
-import { waitingNotice } from "../ui/transaction.ts";
+import { waitingNotice } from "../ui/waiting.ts";
 import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 

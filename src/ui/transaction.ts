@@ -1,24 +1,14 @@
 /**
- * The one renderer of what a transaction (or any locked write) tells the user while it runs,
- * and of how it ended. Commands pass it the words that differ (what is unchanged, what `pyctl
+ * The one renderer of what a transaction tells the user while it runs (waiting.ts has the
+ * notices any locked write shares), and of how it ended. Commands pass it the words that differ (what is unchanged, what `pyctl
  * undo` reverts); every notice's shape lives here once.
  */
 import { PyctlError } from "../core/base/errors.ts";
-import type { LockHolder } from "../core/base/lock.ts";
 import { planChanges, type Plan, type Wanted } from "../core/transaction/plan.ts";
 import type { TransactionEvents, TransactionResult } from "../core/transaction/spec.ts";
 import { changeLines } from "./diff.ts";
 import { notice, out } from "./output.ts";
-
-/** "waiting for pid N (command) to finish with VENV", while another pyctl holds the venv's lock. */
-export function waitingNotice(venv: string): (holder: LockHolder | undefined) => void {
-  return (holder) =>
-    notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${venv}`);
-}
-
-export function pausedNotice(phase: string): void {
-  notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`);
-}
+import { pausedNotice, waitingNotice } from "./waiting.ts";
 
 export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
   out(`${title}:`);

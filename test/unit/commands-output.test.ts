@@ -19,12 +19,12 @@ test("no command types `pyctl: ` by hand", () => {
   expect(typed).toEqual([]);
 });
 
-test("one wording for waiting and test pauses: only ui/transaction.ts has it", () => {
+test("one wording for waiting and test pauses: only ui/waiting.ts has it", () => {
   const SRC = resolve(COMMANDS, "..");
   const files = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
       e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
     );
   const holders = files(SRC).filter((f) => /`waiting for |`test pause at /.test(readFileSync(f, "utf8")));
-  expect(holders.map((f) => f.slice(SRC.length + 1))).toEqual(["ui/transaction.ts"]);
+  expect(holders.map((f) => f.slice(SRC.length + 1))).toEqual(["ui/waiting.ts"]);
 });

@@ -96,7 +96,7 @@ export const SHARED_WITH_COMMANDS: Record<string, string> = {
   // completion show is the recorded data itself, so they read it where it is defined.
   "core/recording/history.ts": "read-only view",
   "core/recording/snapshots.ts": "read-only view (and delete-snapshot)",
-  "core/recording/explicit.ts": "read-only view: the dependency graph with explicit marks",
+  "core/recording/graph.ts": "read-only view: the dependency graph with explicit marks",
   "core/packages/dependencies.ts": "read-only view: list-deps's edge type",
   "core/packages/inventory.ts": "read-only view: the Dist type",
   // The recorded pip write (commands/pip.ts) is the hot path: it runs the recorder directly so

@@ -6,7 +6,7 @@
 import type { Config } from "../base/config.ts";
 import { orphans, type Node } from "../packages/dependencies.ts";
 import type { Dist } from "../packages/inventory.ts";
-import { graphOf } from "../recording/explicit.ts";
+import { graphOf } from "../recording/graph.ts";
 import type { Target } from "../recording/target.ts";
 import { goalKeeping, type Goal } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";

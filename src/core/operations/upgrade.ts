@@ -24,7 +24,8 @@ import {
   type ReportItem,
 } from "../packages/pip-report.ts";
 import { markerEnvironment } from "../packages/requirements.ts";
-import { graphOf, requestedInHistory } from "../recording/explicit.ts";
+import { requestedInHistory } from "../recording/explicit.ts";
+import { graphOf } from "../recording/graph.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { withLockFds } from "../base/lock.ts";
 import type { Config } from "../base/config.ts";
