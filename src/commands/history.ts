@@ -22,7 +22,7 @@ export function missingText(missing: MissingPackage[] | undefined): string {
   return (missing ?? []).map((m) => (m.version ? `${m.name} ${m.version}` : m.name)).join(", ");
 }
 
-export function itemJson(item: HistoryItem) {
+function itemJson(item: HistoryItem) {
   const entry = item.after ?? item.before;
   return {
     id: item.id,

@@ -80,7 +80,7 @@ export interface AdoptPlan {
   stay: Candidate[];
 }
 
-export function planAdopt(source: AdoptSource, target: Target, candidates: Candidate[]): AdoptPlan {
+function planAdopt(source: AdoptSource, target: Target, candidates: Candidate[]): AdoptPlan {
   const installed = new Map(inventoryOf(target).map((d) => [d.key, d]));
   const plan: AdoptPlan = { source, target, move: [], same: [], conflicts: [], stay: [] };
   for (const c of candidates) {

@@ -131,11 +131,7 @@ function finish(plan: RebuildPlan, config: Config, configFile: string, outcome: 
  * Which venv a rebuild acts on: `--python X.Y` with a venv of its own rebuilds that venv in
  * place; otherwise the default version's venv moves to the interpreter's version.
  */
-export function rebuildTargets(
-  layout: Layout,
-  defaultVersion: string,
-  python: Interpreter,
-): { from: Target; to: Target } {
+function rebuildTargets(layout: Layout, defaultVersion: string, python: Interpreter): { from: Target; to: Target } {
   const to = targetFor(layout, python.version);
   return { from: existsSync(to.venv) ? to : targetFor(layout, defaultVersion), to };
 }

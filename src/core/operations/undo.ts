@@ -40,7 +40,7 @@ function changedAnything(item: HistoryItem, later: PackageRecord[], laterUnowned
 }
 
 /** Operations that count for undo, newest first. */
-export function undoableOperations(
+function undoableOperations(
   historyDir: string,
   current: PackageRecord[],
   currentUnowned?: UnownedFile[],
@@ -58,7 +58,7 @@ export function undoableOperations(
   return counted;
 }
 
-export function chooseUndo(
+function chooseUndo(
   historyDir: string,
   venv: string,
   current: PackageRecord[],
@@ -91,7 +91,7 @@ export interface Drift {
 }
 
 /** Changes made outside pyctl since the newest recorded state, if any. */
-export function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
+function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
   const newest = listHistory(historyDir, 1)[0];
   const recorded = newest?.after ?? newest?.before;
   if (!newest || !recorded) return undefined;

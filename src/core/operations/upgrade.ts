@@ -46,11 +46,11 @@ export interface OutdatedReport {
 }
 
 /** The index settings `pip install` would use in the target's venv. */
-export function indexSettingsFor(target: Target, env: Record<string, string | undefined> = process.env): IndexSettings {
+function indexSettingsFor(target: Target, env: Record<string, string | undefined> = process.env): IndexSettings {
   return resolveIndexSettings({ env, home: userHome(), venv: target.venv });
 }
 
-export function tagsCacheFile(target: Target): string {
+function tagsCacheFile(target: Target): string {
   return join(target.layout.versionDir(target.version), "wheel-tags.json");
 }
 
@@ -60,7 +60,7 @@ function eligibility(target: Target, tags: Set<string>, settings: IndexSettings)
 }
 
 /** The newest installable version of each installed project, from every configured index. */
-export async function latestVersions(
+async function latestVersions(
   target: Target,
   dists: Dist[],
   settings: IndexSettings,
@@ -193,7 +193,7 @@ export interface VersionChange {
 }
 
 /** What a resolution changes, from the installed set's point of view. */
-export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
+function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
   const byKey = new Map(installed.map((d) => [d.key, d]));
   return items
     .map((item) => ({
@@ -205,7 +205,7 @@ export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange
 }
 
 /** Requirements the `after` set breaks that `before` met: an upgrade must not leave them. */
-export function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
+function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
   const env = markerEnvironment(pythonVersionOf(target).split(".").slice(0, 3).join("."));
   const broken = (dists: Dist[]) => {
     const found = new Map<string, string>();

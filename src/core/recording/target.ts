@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } fro
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
-import { PyctlError } from "../base/errors.ts";
+import { PyctlError, UsageError } from "../base/errors.ts";
 import { freeze, readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
@@ -50,7 +50,7 @@ export function defaultVersion(config: Config): string {
 
 export function resolveVersion(config: Config, requested?: string): string {
   if (requested === undefined) return defaultVersion(config);
-  if (!isVersion(requested)) throw new PyctlError(`"${requested}" is not a Python version like 3.12`, { exitCode: 2 });
+  if (!isVersion(requested)) throw new UsageError(`"${requested}" is not a Python version like 3.12`);
   return requested;
 }
 
@@ -103,7 +103,7 @@ function removeIfOnlyLock(dir: string): void {
  * and take the baseline snapshot if configured and none exists yet: an existing snapshot is
  * never rewritten (only `pyctl snapshot NAME --force` does that). Call it under the venv's lock.
  */
-export async function createTarget(target: Target, python: Interpreter, config: Config): Promise<void> {
+async function createTarget(target: Target, python: Interpreter, config: Config): Promise<void> {
   assertWritable(target);
   const versionDir = target.layout.versionDir(target.version);
   mkdirSync(versionDir, { recursive: true });
