@@ -1,7 +1,7 @@
 /**
  * The one renderer of what a transaction tells the user while it runs (waiting.ts has the
- * notices any locked write shares), and of how it ended. Commands pass it the words that differ (what is unchanged, what `pyctl
- * undo` reverts); every notice's shape lives here once.
+ * notices every locked write shares), and of how it ended. Commands pass only the words that
+ * differ (what stays unchanged, what `pyctl undo` reverts); each notice's shape lives here once.
  */
 import { PyctlError } from "../core/base/errors.ts";
 import { planChanges, type Plan, type Wanted } from "../core/transaction/plan.ts";
