@@ -11,7 +11,6 @@ import { withLockFds } from "../base/lock.ts";
 import { PyctlError } from "../base/errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { rehashVenvScripts } from "./record.ts";
 
 export interface VenvConfig {
   home: string;
@@ -103,8 +102,6 @@ export function createVenv(python: Interpreter, dest: string, seedsDir: string, 
       captureSeed(dest, seed, python.version);
     }
     relocateVenvText(dest, dest, finalPath);
-    // pip's RECORD must name the scripts as they now are (their shebang changed).
-    rehashVenvScripts(dest, join(dest, "lib", `python${python.version}`, "site-packages"));
   } catch (err) {
     rmSync(dest, { recursive: true, force: true });
     throw err;
