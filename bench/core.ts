@@ -1,15 +1,18 @@
 /**
- * Issue 2's targets, measured side by side in one run:
+ * Issue 2's and 16's targets, measured side by side in one run:
  *  (a) pyctl's inventory (dist-info scan + freeze text) vs `pip freeze`, at 100+ and 1,000 distributions;
- *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone.
+ *  (b) a recorded `pip install <already installed>` through pyctl vs the venv's pip alone
+ *      (issue 16's target: pyctl's own time ≤ 15 ms);
+ *  (c) `pyctl --version` vs a hello-world compiled with the same flags (target: within 2 ms).
  * `bun bench/core.ts --recording [--full-history] [--runs N] [--against OTHER_PYCTL]…` runs (b)
  * only: with a history past max_entries (every write prunes), and other pyctl builds side by side
- * (e.g. one of main, from `bun scripts/build.ts FILE`). pip's own run varies by tens of ms on a
+ * (e.g. one of main, from `bun scripts/build.ts FILE`); `--startup [--runs N]` runs (c) only. pip's own run varies by tens of ms on a
  * busy machine: the paired and CPU columns, and pyctl's own time, are steadier than the medians.
  */
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { REPO } from "../scripts/build.ts";
 import {
   latestAfter,
   median,
@@ -181,6 +184,40 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
   return rows;
 }
 
+/** A hello-world built with scripts/build.ts's flags: the floor of a compiled Bun binary's start-up. */
+function helloWorld(dir: string): string {
+  const source = join(dir, "hello.ts");
+  const outfile = join(dir, "hello");
+  writeFileSync(source, 'import { writeSync } from "node:fs";\nwriteSync(1, "hello 0.1.0\\n");\nprocess.exit(0);\n');
+  const flags = ["--compile", "--splitting", "--bytecode", "--format=esm"];
+  const noAutoload = ["--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig"];
+  const built = Bun.spawnSync([process.execPath, "build", source, ...flags, ...noAutoload, "--outfile", outfile], {
+    cwd: REPO,
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  if (built.exitCode !== 0) throw new Error("bun build of the hello-world failed");
+  return outfile;
+}
+
+/** (c) start-up: `pyctl --version` and the hello-world, interleaved, wall and CPU. */
+async function startupRows(runs: number): Promise<string[][]> {
+  const sb = await sandboxWith(0);
+  const hello = helloWorld(sb.dir);
+  const results = { hello: [] as { wall: number; cpu: number }[], pyctl: [] as { wall: number; cpu: number }[] };
+  for (let i = 0; i < runs; i++) {
+    results.hello.push(measure([hello], sb));
+    results.pyctl.push(measure([pyctlBin(), "--version"], sb));
+  }
+  sb.cleanup();
+  const paired = results.pyctl.map((r, i) => r.wall - results.hello[i]!.wall);
+  return [
+    ["", "wall", "CPU", "added: paired (pyctl − hello run before it)"],
+    ["hello-world", stats(results.hello.map((r) => r.wall)), stats(results.hello.map((r) => r.cpu)), ""],
+    ["pyctl --version", stats(results.pyctl.map((r) => r.wall)), stats(results.pyctl.map((r) => r.cpu)), stats(paired)],
+  ];
+}
+
 /** `bun bench/core.ts [--recording] [--full-history] [--runs N] [--against BIN]…`: --recording runs (b) only. */
 const argv = process.argv.slice(2);
 const valuesOf = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]!] : []));
@@ -190,6 +227,14 @@ const recording = {
   fullHistory: argv.includes("--full-history"),
 };
 
+if (argv.includes("--startup")) {
+  printTable(
+    "(c) start-up: `pyctl --version` vs a compiled hello-world (target: within 2 ms)",
+    await startupRows(recording.runs),
+  );
+  teardown();
+  process.exit(0);
+}
 if (!argv.includes("--recording")) {
   const rows = [["distributions", "pyctl (cold)", "pyctl (scan cache)", "pip freeze", "speed-up cold", "cached"]];
   for (const n of [100, 1000]) rows.push(await inventoryRow(n));

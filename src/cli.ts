@@ -1,13 +1,29 @@
 #!/usr/bin/env bun
-/** argv -> command table -> one catch that prints `pyctl: <message>` and exits 0, 1 or 2. */
-import { COMMANDS, findCommand } from "./commands/index.ts";
-import { parseArgs, usage } from "./commands/parse.ts";
-import { firstLine, writeCrashReport } from "./core/base/crash-report.ts";
-import { PyctlError, systemErrorMessage, UsageError } from "./core/base/errors.ts";
-import { permissionError } from "./core/base/permission.ts";
-import { err, out } from "./ui/output.ts";
+/**
+ * argv -> command table -> what the command needs, opened -> one catch that prints
+ * `pyctl: <message>` and exits 0, 1 or 2. Everything below is imported dynamically so that
+ * `pyctl --version` runs before any of pyctl is loaded (bench/core.ts --startup measures it).
+ */
+import { writeSync } from "node:fs";
 
 const VERSION = "0.1.0";
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  writeSync(1, `pyctl ${VERSION}\n`);
+  process.exit(0);
+}
+
+const [{ COMMANDS, findCommand }, { parseArgs, usage }, { firstLine, writeCrashReport }, errors, permission, ui] =
+  await Promise.all([
+    import("./commands/index.ts"),
+    import("./commands/parse.ts"),
+    import("./core/base/crash-report.ts"),
+    import("./core/base/errors.ts"),
+    import("./core/base/permission.ts"),
+    import("./ui/output.ts"),
+  ]);
+const { PyctlError, systemErrorMessage, UsageError } = errors;
+const { err, out } = ui;
 
 function mainHelp(): string {
   const visible = COMMANDS.filter((c) => !c.hidden);
@@ -41,13 +57,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(spec, rest);
+  // Loaded only here: --version, help and the hook need none of config, paths or venvs.
+  const context =
+    spec.needs === "nothing" ? undefined : await (await import("./commands/context.ts")).openContext(spec.needs, args);
   const command = await spec.load();
-  return command.run(args);
+  return command.run(args, context as never);
 }
 
 /** One line for the user, whatever went wrong; the stack goes to a report file, never the terminal. */
 function reportFailure(caught: unknown, argv: string[]): number {
-  const error = permissionError(caught) ?? caught;
+  const error = permission.permissionError(caught) ?? caught;
   if (error instanceof PyctlError) {
     err(`pyctl: ${error.message}`);
     if (error.hint) err(`pyctl: hint: ${error.hint}`);
@@ -65,7 +84,6 @@ function reportFailure(caught: unknown, argv: string[]): number {
   return 1;
 }
 
-const argv = process.argv.slice(2);
 for (const event of ["uncaughtException", "unhandledRejection"] as const) {
   process.on(event, (error: unknown) => process.exit(reportFailure(error, argv)));
 }

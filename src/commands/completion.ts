@@ -11,7 +11,7 @@ import { listHistory } from "../core/recording/history.ts";
 import { Layout, versionsIn } from "../core/base/paths.ts";
 import { listSnapshotNames } from "../core/recording/snapshots.ts";
 import { inventoryOf, targetFor } from "../core/recording/target.ts";
-import { graphOf } from "../core/recording/explicit.ts";
+import { graphOf } from "../core/recording/graph.ts";
 import { defaultVersionFact, pythonFacts } from "../shell/facts.ts";
 import { SHELLS } from "../shell/hook.ts";
 

@@ -2,7 +2,7 @@
 import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/base/config.ts";
 import { UsageError } from "../core/base/errors.ts";
 import { out, table } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import type { Context } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 /** Seed-style short names (`pyctl config auto_snapshot false`) resolve to their section. */
@@ -13,8 +13,7 @@ function resolveKey(name: string): string {
   throw new UsageError(`unknown config key "${name}"`, `keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const { layout, config } = await openContext();
+export async function run(args: ParsedArgs, { layout, config }: Context): Promise<number> {
   const [name, value] = args.positionals;
   if (name === undefined) {
     out(`# ${layout.configFile}`);

@@ -4,14 +4,12 @@ import { PyctlError } from "../core/base/errors.ts";
 import { redactUrls } from "../core/base/redact.ts";
 import { changeLines } from "../ui/diff.ts";
 import { out, printJson } from "../ui/output.ts";
-import { existingTarget, openContext } from "./common.ts";
+import type { VenvContext } from "./context.ts";
 import { missingText, statusOf } from "./history.ts";
 import { positiveInteger } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
-  const target = existingTarget(ctx, args);
+export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
   const raw = args.positionals[0];
   const id =
     raw === undefined ? latestId(target.historyDir) : positiveInteger(raw.replace(/^#/, ""), "the operation number");

@@ -4,12 +4,11 @@
  * `pyctl rebuild --python …` that helps, and exits 1; exits 0 silently when the venv can run.
  */
 import { assertRunnable, resolveVersion, targetFor } from "../core/recording/target.ts";
-import { openContext } from "./common.ts";
+import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const version = resolveVersion(ctx.config, stringOption(args, "--python"));
   assertRunnable(targetFor(ctx.layout, version));
   return 0;

@@ -18,7 +18,7 @@ import {
 import { resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { escapeControls, notice, out, writeAll } from "../ui/output.ts";
-import { existingTarget, openContext } from "./common.ts";
+import { existingTarget, type Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -40,14 +40,15 @@ function writeOutput(output: string, text: string): void {
   }
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const output = stringOption(args, "--output");
   const format =
     stringOption(args, "--format") ?? (output && PYLOCK_NAME.test(basename(output)) ? "pylock" : "requirements");
   const name = args.positionals[0];
   const source =
-    name === undefined ? currentSource(existingTarget(ctx, args)) : snapshotSource(ctx.layout.snapshotsDir, name);
+    name === undefined
+      ? currentSource(existingTarget(ctx, stringOption(args, "--python")))
+      : snapshotSource(ctx.layout.snapshotsDir, name);
 
   let text: string;
   if (format === "pylock") {

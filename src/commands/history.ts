@@ -3,7 +3,7 @@ import { redactUrls } from "../core/base/redact.ts";
 import { listHistory, type HistoryItem, type MissingPackage } from "../core/recording/history.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
 import { summarize } from "../ui/diff.ts";
-import { existingTarget, openContext } from "./common.ts";
+import type { VenvContext } from "./context.ts";
 import { positiveInteger, stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -22,7 +22,7 @@ export function missingText(missing: MissingPackage[] | undefined): string {
   return (missing ?? []).map((m) => (m.version ? `${m.name} ${m.version}` : m.name)).join(", ");
 }
 
-export function itemJson(item: HistoryItem) {
+function itemJson(item: HistoryItem) {
   const entry = item.after ?? item.before;
   return {
     id: item.id,
@@ -36,9 +36,7 @@ export function itemJson(item: HistoryItem) {
   };
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
-  const target = existingTarget(ctx, args);
+export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
   const limitRaw = stringOption(args, "--limit");
   const limit = limitRaw === undefined ? Infinity : positiveInteger(limitRaw, "--limit");
   const items = listHistory(target.historyDir, limit);

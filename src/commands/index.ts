@@ -1,6 +1,7 @@
 /**
  * The command table: the single source of command names, summaries, usage, options and
- * completion words. Each command lives in its own file and is loaded only when it runs.
+ * completion words, and of what each command needs opened for it (spec.ts `Needs`). Each command
+ * lives in its own file and is loaded only when it runs.
  */
 import { JSON_OPTION, PYTHON_OPTION, type CommandSpec } from "./spec.ts";
 
@@ -10,6 +11,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "create the venv for a Python version and the config file",
     options: [{ flag: "--python", value: "VERSION|PATH", summary: "the base Python (default: first python3 on PATH)" }],
     positionals: [],
+    needs: "config",
     load: () => import("./init.ts"),
   },
   {
@@ -17,6 +19,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "show the tier, venvs, package counts, history and hook state",
     options: [JSON_OPTION],
     positionals: [],
+    needs: "config",
     load: () => import("./status.ts"),
   },
   {
@@ -24,6 +27,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "list recorded operations, newest first",
     options: [{ flag: "--limit", value: "N", summary: "show at most N operations" }, PYTHON_OPTION, JSON_OPTION],
     positionals: [],
+    needs: "venv",
     load: () => import("./history.ts"),
   },
   {
@@ -31,6 +35,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "show what operation N changed (default: the last)",
     options: [PYTHON_OPTION, JSON_OPTION],
     positionals: [{ name: "N", kind: "history-id", optional: true }],
+    needs: "venv",
     load: () => import("./diff.ts"),
   },
   {
@@ -38,6 +43,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "roll the venv back to its state before the last N operations that changed something (default 1)",
     options: [{ flag: "--dry-run", summary: "show the plan; change nothing" }, PYTHON_OPTION],
     positionals: [{ name: "N", kind: "count", optional: true }],
+    needs: "venv",
     load: () => import("./undo.ts"),
   },
   {
@@ -45,6 +51,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "save the current package set as snapshots/NAME.txt",
     options: [{ flag: "--force", summary: "replace an existing snapshot of that name" }, PYTHON_OPTION],
     positionals: [{ name: "NAME" }],
+    needs: "venv",
     load: () => import("./snapshot.ts"),
   },
   {
@@ -56,6 +63,7 @@ export const COMMANDS: CommandSpec[] = [
       PYTHON_OPTION,
     ],
     positionals: [{ name: "NAME|FILE", kind: "snapshot" }],
+    needs: "config",
     load: () => import("./restore.ts"),
   },
   {
@@ -63,6 +71,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "list named snapshots: name, date, Python version, package count",
     options: [JSON_OPTION],
     positionals: [],
+    needs: "config",
     load: () => import("./list-snapshots.ts"),
   },
   {
@@ -70,6 +79,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "delete snapshot NAME",
     options: [],
     positionals: [{ name: "NAME", kind: "snapshot" }],
+    needs: "config",
     load: () => import("./delete-snapshot.ts"),
   },
   {
@@ -81,6 +91,7 @@ export const COMMANDS: CommandSpec[] = [
       PYTHON_OPTION,
     ],
     positionals: [],
+    needs: "venv",
     load: () => import("./clean.ts"),
   },
   {
@@ -91,6 +102,7 @@ export const COMMANDS: CommandSpec[] = [
       { name: "KEY", kind: "config-key", optional: true },
       { name: "VALUE", optional: true },
     ],
+    needs: "config",
     load: () => import("./config.ts"),
   },
   {
@@ -98,6 +110,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "list packages: version, explicit or dependency, install date",
     options: [PYTHON_OPTION, JSON_OPTION],
     positionals: [],
+    needs: "venv",
     load: () => import("./list.ts"),
   },
   {
@@ -105,6 +118,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "show what a package requires and what requires it",
     options: [PYTHON_OPTION, JSON_OPTION],
     positionals: [{ name: "PKG", kind: "package" }],
+    needs: "venv",
     load: () => import("./list-deps.ts"),
   },
   {
@@ -112,6 +126,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "uninstall dependencies nothing you asked for needs (recorded, undoable)",
     options: [{ flag: "--dry-run", summary: "show what would be removed; change nothing" }, PYTHON_OPTION],
     positionals: [],
+    needs: "venv",
     load: () => import("./autoremove.ts"),
   },
   {
@@ -119,6 +134,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "check venvs, interpreters, history, store and shell set-up; --fix repairs",
     options: [{ flag: "--fix", summary: "repair what can be repaired safely (recorded)" }, JSON_OPTION],
     positionals: [],
+    needs: "tolerant-config",
     load: () => import("./doctor.ts"),
   },
   {
@@ -135,6 +151,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
     ],
     positionals: [],
+    needs: "config",
     load: () => import("./rebuild.ts"),
   },
   {
@@ -142,6 +159,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "list packages you asked for that have a newer version on pip's index",
     options: [{ flag: "--all", summary: "every package, dependencies too" }, PYTHON_OPTION, JSON_OPTION],
     positionals: [],
+    needs: "venv",
     load: () => import("./outdated.ts"),
   },
   {
@@ -152,6 +170,7 @@ export const COMMANDS: CommandSpec[] = [
       PYTHON_OPTION,
     ],
     positionals: [{ name: "PKG", kind: "explicit-package", optional: true, rest: true }],
+    needs: "venv",
     load: () => import("./upgrade.ts"),
   },
   {
@@ -165,6 +184,7 @@ export const COMMANDS: CommandSpec[] = [
       PYTHON_OPTION,
     ],
     positionals: [{ name: "PATH", kind: "file", optional: true }],
+    needs: "config",
     load: () => import("./adopt.ts"),
   },
   {
@@ -181,6 +201,7 @@ export const COMMANDS: CommandSpec[] = [
       PYTHON_OPTION,
     ],
     positionals: [{ name: "NAME", kind: "snapshot", optional: true }],
+    needs: "config",
     load: () => import("./export.ts"),
   },
   {
@@ -188,6 +209,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "print the shell functions that route pip and python (eval it in your shell's rc file)",
     options: [],
     positionals: [{ name: "SHELL", kind: "shell" }],
+    needs: "nothing",
     load: () => import("./hook.ts"),
   },
   {
@@ -198,6 +220,7 @@ export const COMMANDS: CommandSpec[] = [
       { flag: "--system", summary: "set up every user's shells (/etc; run as root)" },
     ],
     positionals: [{ name: "RC_FILE", kind: "file", optional: true, rest: true }],
+    needs: "nothing",
     load: () => import("./setup-shell.ts"),
   },
   {
@@ -207,6 +230,7 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [{ name: "WORDS", rest: true, optional: true }],
     hidden: true,
     passthrough: true,
+    needs: "nothing",
     load: () => import("./complete.ts"),
   },
   {
@@ -216,6 +240,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [PYTHON_OPTION],
     positionals: [],
     hidden: true,
+    needs: "config",
     load: () => import("./explain-missing.ts"),
   },
   {
@@ -225,6 +250,7 @@ export const COMMANDS: CommandSpec[] = [
     positionals: [{ name: "ARGS", rest: true, optional: true }],
     hidden: true,
     passthrough: true,
+    needs: "config",
     load: () => import("./pip.ts"),
   },
 ];

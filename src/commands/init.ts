@@ -5,14 +5,14 @@ import { PyctlError } from "../core/base/errors.ts";
 import { findInterpreter } from "../core/python/interpreter.ts";
 import { createTargetLocked, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
-import { notice, out } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import { announce } from "../ui/output.ts";
+import { waitingNotice } from "../ui/waiting.ts";
+import type { Context } from "./context.ts";
 import { adoptableLine } from "./adopt.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const { layout, config } = ctx;
   const requested = stringOption(args, "--python");
   const remembered = configString(config, "python.interpreter");
@@ -31,17 +31,16 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!isVenv(target.venv)) {
     if (existsSync(target.venv))
       throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
-    const waiting = () => notice(`waiting for another pyctl to finish with ${target.venv}`);
-    if (await createTargetLocked(target, () => python, config, waiting)) {
+    if (await createTargetLocked(target, () => python, config, waitingNotice(target.venv))) {
       changes.push(`created ${target.venv} (Python ${python.fullVersion}, ${python.path})`);
     }
   }
   if (changes.length === 0) {
-    out(`pyctl: already initialised: ${target.venv} (Python ${python.version}); nothing changed`);
+    announce(`already initialised: ${target.venv} (Python ${python.version}); nothing changed`);
   } else {
-    for (const line of changes) out(`pyctl: ${line}`);
+    for (const line of changes) announce(line);
   }
   const adoptable = adoptableLine(ctx);
-  if (adoptable) out(`pyctl: ${adoptable}`);
+  if (adoptable) announce(adoptable);
   return 0;
 }

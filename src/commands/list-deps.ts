@@ -1,10 +1,10 @@
 /** `pyctl list-deps PKG [--json] [--python X.Y]`: what PKG requires (at which installed versions) and what requires it. */
 import { PROTECTED, type Edge } from "../core/packages/dependencies.ts";
-import { graphOf } from "../core/recording/explicit.ts";
+import { graphOf } from "../core/recording/graph.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { canonicalName } from "../core/packages/pep440.ts";
 import { out, printJson, table } from "../ui/output.ts";
-import { existingTarget, openContext } from "./common.ts";
+import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function requirementJson(edge: Edge) {
@@ -33,8 +33,7 @@ function requirementRow(edge: Edge): string[] {
   return [`  ${have}`, state, condition(edge)];
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const target = existingTarget(await openContext(), args);
+export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
   const wanted = args.positionals[0]!;
   const graph = graphOf(target);
   const node = graph.get(canonicalName(wanted));

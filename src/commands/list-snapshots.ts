@@ -1,7 +1,7 @@
 /** `pyctl list-snapshots [--json]`: name, date, Python version and package count of each snapshot. */
 import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/recording/snapshots.ts";
 import { out, printJson, table } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import type { Context } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 interface Row {
@@ -13,8 +13,7 @@ interface Row {
   error?: string;
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const { layout } = await openContext();
+export async function run(args: ParsedArgs, { layout }: Context): Promise<number> {
   const rows: Row[] = listSnapshotNames(layout.snapshotsDir).map((name) => {
     try {
       const s = readSnapshot(layout.snapshotsDir, name);

@@ -1,8 +1,8 @@
 /** `pyctl list [--json] [--python X.Y]`: every package, whether the user asked for it, and when it came. */
 import { statSync } from "node:fs";
-import { graphOf } from "../core/recording/explicit.ts";
+import { graphOf } from "../core/recording/graph.ts";
 import { out, printJson, table } from "../ui/output.ts";
-import { existingTarget, openContext } from "./common.ts";
+import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function installedAt(metadataPath: string): string | null {
@@ -13,8 +13,7 @@ function installedAt(metadataPath: string): string | null {
   }
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const target = existingTarget(await openContext(), args);
+export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
   const rows = [...graphOf(target).values()].map((node) => ({
     name: node.dist.name,
     version: node.dist.version,

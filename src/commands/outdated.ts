@@ -6,7 +6,7 @@
 import { findOutdated } from "../core/operations/upgrade.ts";
 import type { OutdatedPackage } from "../core/operations/outdated.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
-import { existingTarget, openContext } from "./common.ts";
+import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function fits(p: OutdatedPackage): string {
@@ -14,8 +14,7 @@ function fits(p: OutdatedPackage): string {
   return `no: ${p.blockedBy.map((b) => `${b.from} ${b.version} requires ${b.requirement}`).join("; ")}`;
 }
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const target = existingTarget(await openContext(), args);
+export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
   const all = args.options.has("--all");
   const report = await findOutdated(target, { all });
   if (args.options.has("--json")) {

@@ -3,18 +3,18 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
-import { type LockHolder, withLockFds } from "../core/base/lock.ts";
+import { withLockFds } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
-import { pruneUnneeded } from "../core/recording/retention.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import { pausedNotice, waitingNotice } from "../ui/waiting.ts";
+import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -23,8 +23,7 @@ async function runPlain(command: string[], env: Record<string, string | undefine
   return child.exited;
 }
 
-export async function run(parsed: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
+export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
   const version = resolveVersion(ctx.config, stringOption(parsed, "--python"));
   const shown = stringOption(parsed, "--as") ?? "pip";
   const { args, dropped } = withoutUserFlag(parsed.positionals);
@@ -38,10 +37,7 @@ export async function run(parsed: ParsedArgs): Promise<number> {
   delete env.PIP_USER;
   const line = parsePipArgs(args);
 
-  const waiting = (holder: LockHolder | undefined) =>
-    notice(
-      `waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish with ${targetFor(ctx.layout, version).venv}`,
-    );
+  const waiting = waitingNotice(targetFor(ctx.layout, version).venv);
   if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
     const base = locateInterpreter(`python${version}`);
     if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
@@ -68,8 +64,9 @@ export async function run(parsed: ParsedArgs): Promise<number> {
       updates?.begin(); // pip is running by now: the notice's work overlaps it
       return running;
     },
-    { waiting, paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`) },
-    pruneUnneeded,
+    { waiting, paused: pausedNotice },
+    // Store pruning reads every snapshot: loaded only on the writes that prune history.
+    async (t) => (await import("../core/recording/retention.ts")).pruneUnneeded(t),
   );
   if (configFlag(ctx.config, "history.show_diff_after_install")) {
     const lines = changeLines(result.entry.changes);

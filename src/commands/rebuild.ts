@@ -6,15 +6,11 @@
  * store and the rest from the index. Nothing is swapped in that lacks one, unless --allow-missing,
  * which names each.
  */
-import { configString } from "../core/base/config.ts";
-import { PyctlError } from "../core/base/errors.ts";
-import { existsSync } from "node:fs";
-import { latestId } from "../core/recording/history.ts";
-import { findInterpreter, isVersion, type Interpreter } from "../core/python/interpreter.ts";
-import { planRebuild, rebuild, rebuildTargets, type RebuildPlan } from "../core/operations/rebuild.ts";
+import { planRebuildFor, rebuild, type RebuildPlan } from "../core/operations/rebuild.ts";
 import { isVenv, readPyvenvCfg } from "../core/python/venv.ts";
-import { err, notice, out } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import { notice, out } from "../ui/output.ts";
+import { interruptedNotice, transactionEvents } from "../ui/transaction.ts";
+import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
@@ -63,60 +59,28 @@ function describePlan(plan: RebuildPlan): string[] {
   return lines;
 }
 
-function findSameOrGiven(spec: string): Interpreter {
-  try {
-    return findInterpreter(spec);
-  } catch (error) {
-    if (!(error instanceof PyctlError) || !isVersion(spec)) throw error;
-    throw new PyctlError(error.message, {
-      hint: `install python${spec} again, or move to another version: pyctl rebuild --python 3.X`,
-    });
-  }
-}
-
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
-  const spec = stringOption(args, "--python");
-  const current = configString(ctx.config, "python.default");
-  if (!current && spec === undefined) throw new PyctlError("nothing to rebuild yet", { hint: "run `pyctl init`" });
-  const python = findSameOrGiven(spec ?? current);
-  const { from, to } = rebuildTargets(ctx.layout, current || python.version, python);
-  if (!existsSync(from.venv) && latestId(from.historyDir) === 0) {
-    throw new PyctlError(`no venv for Python ${from.version} to rebuild (${from.venv})`, {
-      hint: `run \`pyctl init --python ${python.version}\``,
-    });
-  }
-  const plan = planRebuild(from, to, python);
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  const plan = planRebuildFor(ctx.layout, ctx.config, stringOption(args, "--python"));
+  const { from, to, python } = plan;
   for (const line of describePlan(plan)) out(line);
   if (args.options.has("--dry-run")) return 0;
 
   const allowMissing = args.options.has("--allow-missing");
-  const result = await rebuild(
-    plan,
-    ctx.config,
-    ctx.layout.configFile,
-    {
-      progress: (message) => notice(message),
-      fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
-      pipping: (pipArgs) => notice(`pip install ${pipArgs.join(" ")}`),
-      paused: (phase) => notice(`test pause at ${phase} (PYCTL_TEST_PAUSE)`),
-      waiting: (holder) =>
-        notice(`waiting for ${holder ? `pid ${holder.pid} (${holder.command})` : "another pyctl"} to finish`),
-    },
-    { allowMissing },
-  );
+  const result = await rebuild(plan, ctx.config, ctx.layout.configFile, transactionEvents(to.venv), { allowMissing });
   for (const r of result.reinstalled)
     out(`reinstalled ${r.args.join(" ")}${r.pinned ? "" : " (its old version is not on the index any more)"}`);
   if (result.interrupted) {
-    notice(
-      result.switched
-        ? `interrupted after the switch: ${to.venv} is rebuilt (#${result.entryId})`
-        : `interrupted; ${from.venv} is unchanged (#${result.entryId})`,
-    );
+    const words = {
+      kind: "rebuild",
+      venv: to.venv,
+      unchanged: `${from.venv} is unchanged`,
+      switched: `${to.venv} is rebuilt`,
+    };
+    interruptedNotice(result.switched, words, result.entryId);
     return 130;
   }
   out(`rebuilt ${to.venv} for Python ${python.fullVersion}; recorded as #${result.entryId}`);
-  if (result.missing.length) err(`pyctl: --allow-missing: the rebuilt venv lacks ${result.missing.join(", ")}`);
+  if (result.missing.length) notice(`--allow-missing: the rebuilt venv lacks ${result.missing.join(", ")}`);
   if (result.defaultMoved) out(`default Python is now ${to.version}`);
   if (result.oldRemoved) out(`removed the old venv ${from.venv} (its base interpreter is gone); its history stays`);
   return 0;

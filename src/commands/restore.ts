@@ -1,73 +1,103 @@
 /**
- * `pyctl restore NAME|FILE [--dry-run] [--python X.Y]`: change the venv to a snapshot's package set
- * (or a freeze file's), removing, installing and replacing only what differs. Any other
- * requirements file (ranges, extras, markers, -r/-c, --index-url lines) becomes what it asks for
- * plus what that needs: met from the venv and the store where they can, by pip in staging otherwise.
+ * `pyctl restore NAME|FILE [--dry-run] [--allow-missing] [--python X.Y]`: change the venv to a
+ * snapshot's package set (or a freeze file's), touching only what differs; any other
+ * requirements file becomes what it asks for plus what that needs (restore-requirements.ts).
  */
-import { existsSync } from "node:fs";
-import { PyctlError } from "../core/base/errors.ts";
-import { applicableLines } from "../core/packages/requirements-check.ts";
-import { markerEnvironment } from "../core/packages/requirements.ts";
-import { goalFromLines } from "../core/transaction/plan.ts";
+import { UsageError } from "../core/base/errors.ts";
+import { assertWritable, type Target } from "../core/recording/target.ts";
+import { applyRestore, loadSnapshot, planRestore, snapshotVersion } from "../core/operations/restore.ts";
 import {
-  applyExplicitMarks,
-  readSnapshot,
-  readSnapshotFile,
-  validateSnapshotName,
-  type Snapshot,
-} from "../core/recording/snapshots.ts";
-import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
-import { isVenv } from "../core/python/venv.ts";
+  applyRequirements,
+  planRequirements,
+  previewPipPart,
+  requirementsFileArg,
+  type RequirementsFile,
+} from "../core/operations/restore-requirements.ts";
 import { notice, out } from "../ui/output.ts";
-import { existingTarget, openContext, type Context } from "./common.ts";
+import { printPlan, reportEnding, transactionEvents } from "../ui/transaction.ts";
+import { existingTarget, type Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
-import { showPreview, transact } from "./run-transaction.ts";
-import { requirementsFileArg, restoreRequirements } from "./restore-requirements.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-/** A path if it looks like one (a "/" or a .txt file that exists), else a snapshot name. */
-export function loadSnapshot(ctx: Context, arg: string): Snapshot {
-  if (arg.includes("/") || (arg.endsWith(".txt") && existsSync(arg))) return readSnapshotFile(arg);
-  return readSnapshot(ctx.layout.snapshotsDir, validateSnapshotName(arg));
-}
+const LACKING_HINT = "; `--allow-missing` restores the rest and names what it leaves out";
 
-/** Without --python, a snapshot goes back to the venv of the Python it was taken with, if there is one. */
-function versionFor(ctx: Context, args: ParsedArgs, snapshot: Snapshot): ParsedArgs {
-  const minor = /^(3\.\d+)/.exec(snapshot.python)?.[1];
-  if (stringOption(args, "--python") || !minor || !isVenv(targetFor(ctx.layout, minor).venv)) return args;
-  return { ...args, options: new Map([...args.options, ["--python", minor]]) };
-}
-
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
-  const arg = args.positionals[0]!;
-  const requirements = requirementsFileArg(arg);
-  if (requirements) return restoreRequirements(ctx, args, arg, requirements);
-  const snapshot = loadSnapshot(ctx, arg);
-  if (snapshot.lines.length === 0) throw new PyctlError(`${snapshot.path} names no packages`);
-  const target = existingTarget(ctx, versionFor(ctx, args, snapshot));
+async function restoreSnapshot(args: ParsedArgs, ctx: Context, arg: string): Promise<number> {
+  const snapshot = loadSnapshot(ctx.layout, arg);
+  const target = existingTarget(ctx, stringOption(args, "--python") ?? snapshotVersion(ctx.layout, snapshot));
   const dryRun = args.options.has("--dry-run");
   if (!dryRun) assertWritable(target);
-  const running = pythonVersionOf(target);
-  const lines = applicableLines(snapshot.path, snapshot.lines, markerEnvironment(running), (line) =>
-    notice(`left out ${line}: its environment marker is false for Python ${running}`),
-  );
-  const goal = goalFromLines(lines);
-  applyExplicitMarks(goal.wanted, snapshot, lines);
-  if (snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`)) {
-    notice(`${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${running} venv`);
-  }
+  const plan = planRestore(target, snapshot);
+  for (const line of plan.leftOut)
+    notice(`left out ${line}: its environment marker is false for Python ${plan.python}`);
+  if (plan.otherPython)
+    notice(
+      `${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${plan.python} venv`,
+    );
   const title = `restore ${snapshot.name} into ${target.venv}`;
-  if (!showPreview(target, title, goal, dryRun)) {
+  if (plan.empty) {
     out(`${title}: nothing to change, the venv already matches it`);
     return 0;
   }
-  if (dryRun) return 0;
+  if (dryRun) {
+    printPlan(title, plan.plan, plan.fetch);
+    out("dry run: nothing changed");
+    return 0;
+  }
   const allowMissing = args.options.has("--allow-missing");
-  return transact(target, ctx.config, title, {
-    kind: "restore",
-    command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
-    goal: () => goal,
-    allowMissing,
-  });
+  const command = `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`;
+  const events = transactionEvents(target.venv, { planTitle: () => title });
+  const result = await applyRestore(target, ctx.config, plan, command, allowMissing, events);
+  const lacking = !allowMissing && /could not|is missing/.test(result.error?.message ?? "");
+  return reportEnding(result, { kind: "restore", venv: target.venv, failureHint: lacking ? LACKING_HINT : "" });
+}
+
+async function restoreRequirements(args: ParsedArgs, ctx: Context, path: string, file: RequirementsFile) {
+  if (args.options.has("--allow-missing")) {
+    // pip resolves the file as a whole: it installs all of it or nothing, so nothing could be left out and named.
+    throw new UsageError(
+      `--allow-missing takes a snapshot or a freeze file (name==version lines); pip resolves ${path} as a whole`,
+      "`pyctl export` writes a freeze file; or leave out the lines that cannot be had",
+    );
+  }
+  const target = existingTarget(ctx, stringOption(args, "--python"));
+  const dryRun = args.options.has("--dry-run");
+  if (!dryRun) assertWritable(target);
+  const plan = planRequirements(target, file);
+  for (const line of plan.leftOut)
+    notice(
+      `left out ${line.text} (${line.file}:${line.line}): its environment marker is false for Python ${plan.python}`,
+    );
+  const title = `restore ${path} into ${target.venv}`;
+  if (dryRun) {
+    printPlan(title, plan.plan, []);
+    const ok = plan.unresolved.length === 0 || (await showPipPart(target, path, file, plan.unresolved));
+    out("dry run: nothing changed");
+    return ok ? 0 : 1;
+  }
+  if (plan.unresolved.length === 0 && plan.empty) {
+    out(`${title}: nothing to change, the venv already matches it`);
+    return 0;
+  }
+  const events = transactionEvents(target.venv, { planTitle: () => title });
+  const result = await applyRequirements(target, ctx.config, path, file, plan, events);
+  return reportEnding(result, { kind: "restore", venv: target.venv });
+}
+
+async function showPipPart(target: Target, path: string, file: RequirementsFile, unresolved: string[]) {
+  out(`  for pip to resolve in staging: ${unresolved.join(", ")}`);
+  const part = await previewPipPart(target, path, file);
+  if (!part.ok) {
+    out(`  pip cannot resolve ${path}: ${part.error}`);
+    return false;
+  }
+  for (const i of part.items)
+    out(`  ${i.from === undefined ? `+ ${i.name} ${i.to}` : `${i.name} ${i.from} → ${i.to}`} (from pip)`);
+  return true;
+}
+
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
+  const arg = args.positionals[0]!;
+  const requirements = requirementsFileArg(arg);
+  if (requirements) return restoreRequirements(args, ctx, arg, requirements);
+  return restoreSnapshot(args, ctx, arg);
 }

@@ -35,8 +35,16 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/**
+ * What src/cli.ts opens before a command runs (context.ts): "nothing"; "config": the tier (its
+ * umask and write policy) and config.toml; "venv": that and the existing venv --python names;
+ * "tolerant-config": the tier, and a config.toml that may be broken (doctor reports it).
+ */
+export type Needs = "nothing" | "config" | "venv" | "tolerant-config";
+
 export interface CommandModule {
-  run(args: ParsedArgs): Promise<number>;
+  /** `context` is a Context, or a VenvContext for needs "venv" (context.ts); undefined for "nothing". */
+  run(args: ParsedArgs, context: never): Promise<number>;
 }
 
 export interface CommandSpec {
@@ -47,6 +55,7 @@ export interface CommandSpec {
   hidden?: boolean;
   /** Pass everything after the command's own options through untouched (the pip runner). */
   passthrough?: boolean;
+  needs: Needs;
   load: () => Promise<CommandModule>;
 }
 

@@ -7,12 +7,11 @@ import { versionsIn } from "../core/base/paths.ts";
 import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv, venvHealth } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
-import { openContext } from "./common.ts";
+import type { Context } from "./context.ts";
 import { adoptableLine } from "./adopt.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export async function run(args: ParsedArgs): Promise<number> {
-  const ctx = await openContext();
+export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const { layout, config } = ctx;
   const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
   const venvs = versions.map((version) => {

@@ -89,6 +89,11 @@ export function err(line: string): void {
   writeAll(2, `${escapeControls(line, 2)}\n`);
 }
 
+/** A one-line outcome on stdout (what a script reads), marked as pyctl's like a notice. */
+export function announce(message: string): void {
+  out(`pyctl: ${message}`);
+}
+
 /** A one-line notice on stderr, so stdout stays clean for pipes. */
 export function notice(message: string): void {
   err(`pyctl: ${message}`);

@@ -1,8 +1,10 @@
-// The import rule of README "Development": imports only go down the layers, and no file
-// imports itself back through a cycle. A failure names the file and line of the import.
+// The import rule of README "Development": imports only go down the layers, commands reach core
+// through core/operations (and a named shared list), and no file imports itself back through a
+// cycle. Imports are read with TypeScript's scanner. A failure names the file and line.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import * as ts from "typescript";
 
 const SRC = resolve(import.meta.dir, "..", "..", "src");
 
@@ -38,18 +40,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const SPECIFIER =
-  /(?:^|\n)(?:import|export)\b(?!\s*\()[^"'`;]*?(?:from\s*)?["'](\.[^"']+)["']|\bimport\(\s*["'](\.[^"']+)["']\s*\)/g;
-
-/** Every relative import of `file` that lands inside src/, with the line of its specifier. */
+/**
+ * Every relative import of `file` that lands inside src/, read by TypeScript's own scanner:
+ * static imports, `import type`, re-exports, `import()` and `require()`; never a string that
+ * merely looks like a path, nor one in a comment.
+ */
 export function importsOf(file: string, text = readFileSync(file, "utf8")): Import[] {
   const found: Import[] = [];
-  for (const m of text.matchAll(SPECIFIER)) {
-    const specifier = (m[1] ?? m[2])!;
-    const target = resolve(dirname(file), specifier);
+  for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
+    if (!ref.fileName.startsWith(".")) continue;
+    const target = resolve(dirname(file), ref.fileName);
     if (!target.startsWith(`${SRC}/`) || !target.endsWith(".ts")) continue;
-    const line = text.slice(0, m.index + m[0].lastIndexOf(specifier)).split("\n").length;
-    found.push({ file, line, target, lazy: m[2] !== undefined });
+    const before = text.slice(0, ref.pos);
+    found.push({ file, line: before.split("\n").length, target, lazy: /\bimport\s*\(\s*$/.test(before) });
   }
   return found;
 }
@@ -72,6 +75,48 @@ export function upwardImports(imports: Import[]): string[] {
       ({ file, line, target }) =>
         `${relative(SRC, file)}:${line} imports ${relative(SRC, target)} (${layerOf(target).folder} is not below ${layerOf(file).folder})`,
     );
+}
+
+/**
+ * What commands may reach in core besides core/operations/ (one module per user action) and the
+ * read-only reports of core/doctor/ and core/export/. Never core/transaction/: the engine is run
+ * only by operations. Each entry says why a command needs it directly.
+ */
+export const SHARED_WITH_COMMANDS: Record<string, string> = {
+  "core/base/errors.ts": "the typed errors a command throws for bad arguments",
+  "core/base/config.ts": "`pyctl config` and `init` read and write config.toml",
+  "core/base/paths.ts": "the tier's Layout, which the context carries",
+  "core/base/modes.ts": "context.ts sets the tier's write policy once",
+  "core/base/redact.ts": "history and diff show commands with credentials hidden",
+  "core/base/atomic.ts": "export --output writes the user's own file",
+  "core/recording/target.ts": "the Target every venv command acts on, and assertWritable",
+  "core/python/venv.ts": "whether a venv exists and runs (status, export, rebuild's plan text)",
+  "core/packages/pep440.ts": "package arguments compared by canonical name",
+  // Read-only views: what list, list-deps, history, diff, status, the snapshot listings and
+  // completion show is the recorded data itself, so they read it where it is defined.
+  "core/recording/history.ts": "read-only view",
+  "core/recording/snapshots.ts": "read-only view (and delete-snapshot)",
+  "core/recording/graph.ts": "read-only view: the dependency graph with explicit marks",
+  "core/packages/dependencies.ts": "read-only view: list-deps's edge type",
+  "core/packages/inventory.ts": "read-only view: the Dist type",
+  // The recorded pip write (commands/pip.ts) is the hot path: it runs the recorder directly so
+  // that a `pip install` loads none of operations' transaction engine.
+  "core/recording/recorder.ts": "hot path: pip.ts",
+  "core/recording/pip-runner.ts": "hot path: pip.ts",
+  "core/recording/retention.ts": "hot path: pip.ts",
+  "core/packages/pip-args.ts": "hot path: pip.ts",
+  "core/python/interpreter.ts": "hot path: pip.ts (and init) find a base Python",
+  "core/base/lock.ts": "hot path: pip.ts's children inherit the lock",
+};
+
+/** Imports from commands/ into core/ that go around core/operations/ and the shared list. */
+export function commandsAroundOperations(imports: Import[]): string[] {
+  const allowed = (rel: string) =>
+    /^core\/(operations|doctor|export)\//.test(rel) || Object.hasOwn(SHARED_WITH_COMMANDS, rel);
+  return imports
+    .filter(({ file, target }) => layerOf(file).folder === "commands" && relative(SRC, target).startsWith("core/"))
+    .filter(({ target }) => !allowed(relative(SRC, target)))
+    .map(({ file, line, target }) => `${relative(SRC, file)}:${line} imports ${relative(SRC, target)}`);
 }
 
 /**
@@ -116,6 +161,14 @@ describe("the import rule", () => {
     expect(upwardImports(imports)).toEqual([]);
   });
 
+  test("commands reach core through core/operations and the named shared modules only", () => {
+    expect(commandsAroundOperations(imports)).toEqual([]);
+    const unused = Object.keys(SHARED_WITH_COMMANDS).filter(
+      (rel) => !imports.some((i) => layerOf(i.file).folder === "commands" && relative(SRC, i.target) === rel),
+    );
+    expect(unused).toEqual([]); // the list stays as short as the commands need
+  });
+
   test("no import cycles", () => {
     expect(cycles(imports)).toEqual([]);
   });
@@ -130,6 +183,23 @@ describe("the import rule", () => {
     const back = importsOf(recording, 'import type { X } from "../base/x.ts";');
     expect(cycles([...up, ...back])).toEqual(["core/base/x.ts:1 -> core/recording/y.ts:1 -> core/base/x.ts"]);
     expect(upwardImports(importsOf(recording, 'const m = await import("../transaction/z.ts");'))).toHaveLength(1);
+    const required = importsOf(base, 'const y = require("../recording/y.ts");\n');
+    expect(upwardImports(required)).toEqual([
+      "core/base/x.ts:1 imports core/recording/y.ts (core/recording is not below core/base)",
+    ]);
+    const reexport = importsOf(base, '// a comment\nexport { y } from "../recording/y.ts";\n');
+    expect(upwardImports(reexport)).toHaveLength(1);
+    const strings = 'const where = "../recording/y.ts";\n// import { y } from "../recording/y.ts";\n';
+    expect(importsOf(base, `${strings}const s = \`import("../recording/y.ts")\`;\n`)).toEqual([]);
+    const command = join(SRC, "commands", "x.ts");
+    expect(
+      commandsAroundOperations(
+        importsOf(
+          command,
+          'import { a } from "../core/operations/undo.ts";\nimport { b } from "../core/transaction/plan.ts";',
+        ),
+      ),
+    ).toEqual(["commands/x.ts:2 imports core/transaction/plan.ts"]);
     const multiline = importsOf(base, 'import {\n  a,\n  b,\n} from "../recording/y.ts";\n');
     expect(upwardImports(multiline)).toEqual([
       "core/base/x.ts:4 imports core/recording/y.ts (core/recording is not below core/base)",

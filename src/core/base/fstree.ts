@@ -8,7 +8,6 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
-  renameSync,
   symlinkSync,
   unlinkSync,
 } from "node:fs";
@@ -81,10 +80,4 @@ export function relocateVenvText(venv: string, from: string, to: string): void {
         statSync(path).mode & 0o7777,
       );
   }
-}
-
-/** rename(2) that creates the destination's parent first. */
-export function moveInto(src: string, dst: string): void {
-  mkdirSync(dirname(dst), { recursive: true });
-  renameSync(src, dst);
 }

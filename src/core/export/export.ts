@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "../base/spawn-sync.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { graphOf } from "../recording/explicit.ts";
+import { graphOf } from "../recording/graph.ts";
 import { freezeLinesOf, hiddenFromFreeze, readHeaders, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readSnapshot } from "../recording/snapshots.ts";

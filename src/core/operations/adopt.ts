@@ -9,6 +9,7 @@
  *   pyXY/adopted/<history id>/manifest.json   { root, files: [rel], dirs: [[rel, mode]] }
  *   pyXY/adopted/<history id>/files/<rel>
  * so that undoing that history entry puts every file back exactly (restoreAdopted).
+ * planAdoptions is the read-only plan of the command, runAdopt its apply.
  */
 import { createHash } from "node:crypto";
 import {
@@ -42,7 +43,21 @@ import {
   versionSatisfies,
   type Requirement,
 } from "../packages/requirements.ts";
-import type { AdoptSource, Candidate } from "../packages/adopt-source.ts";
+import {
+  adoptableInUserSites,
+  examineSource,
+  sourceAt,
+  userSite,
+  userSiteSource,
+  userSiteVersions,
+  type AdoptSource,
+  type Candidate,
+} from "../packages/adopt-source.ts";
+import { PyctlError } from "../base/errors.ts";
+import type { Layout } from "../base/paths.ts";
+import { versionsOf } from "../doctor/doctor.ts";
+import { isVenv } from "../python/venv.ts";
+import { resolveVersion, targetFor } from "../recording/target.ts";
 import { currentLine, goalFromDists, parseWanted, type Goal } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
 
@@ -65,7 +80,7 @@ export interface AdoptPlan {
   stay: Candidate[];
 }
 
-export function planAdopt(source: AdoptSource, target: Target, candidates: Candidate[]): AdoptPlan {
+function planAdopt(source: AdoptSource, target: Target, candidates: Candidate[]): AdoptPlan {
   const installed = new Map(inventoryOf(target).map((d) => [d.key, d]));
   const plan: AdoptPlan = { source, target, move: [], same: [], conflicts: [], stay: [] };
   for (const c of candidates) {
@@ -289,4 +304,62 @@ export function restoreAdopted(target: Target, id: number): Restored | undefined
   }
   rmSync(dir, { recursive: true, force: true });
   return restored;
+}
+
+/** A user site holding packages for a Python that has no pyctl venv: nothing can adopt them yet. */
+export interface StraySite {
+  site: string;
+  version: string;
+  count: number;
+}
+
+export interface AdoptPlans {
+  /** One per source and venv, those with nothing in them left out. */
+  plans: AdoptPlan[];
+  strays: StraySite[];
+}
+
+function existingVenv(layout: Layout, version: string): Target {
+  const target = targetFor(layout, version);
+  if (!isVenv(target.venv)) {
+    throw new PyctlError(`no pyctl venv for Python ${version} to adopt into (${target.venv})`, {
+      hint: `run \`pyctl init --python ${version}\` first`,
+    });
+  }
+  return target;
+}
+
+function venvVersions(layout: Layout): string[] {
+  return versionsOf(layout).filter((v) => isVenv(targetFor(layout, v).venv));
+}
+
+/**
+ * The read-only half of `pyctl adopt [PATH]`: PATH (a venv or a --target folder) into the venv of
+ * its Python, or every user site into the venv of its version (`python` picks one).
+ */
+export function planAdoptions(layout: Layout, config: Config, path?: string, python?: string): AdoptPlans {
+  const nonEmpty = (plans: AdoptPlan[]) =>
+    plans.filter((p) => p.move.length + p.same.length + p.conflicts.length + p.stay.length > 0);
+  if (path !== undefined) {
+    const source = sourceAt(path, layout.home);
+    const version = python ? resolveVersion(config, python) : (source.version ?? resolveVersion(config));
+    const target = existingVenv(layout, version);
+    return { plans: nonEmpty([planAdopt(source, target, examineSource(source, target.version))]), strays: [] };
+  }
+  const versions = python ? [resolveVersion(config, python)] : venvVersions(layout);
+  if (versions.length === 0)
+    throw new PyctlError("no pyctl venv to adopt into yet", { hint: "run `pyctl init` first" });
+  const strays = (python ? [] : userSiteVersions().filter((u) => !versions.includes(u)))
+    .map((v) => ({ site: userSite(v), version: v, count: examineSource(userSiteSource(v), v).length }))
+    .filter((s) => s.count > 0);
+  const plans = versions.map((v) => {
+    const source = userSiteSource(v);
+    return planAdopt(source, existingVenv(layout, v), examineSource(source, v));
+  });
+  return { plans: nonEmpty(plans), strays };
+}
+
+/** What `pip install --user` left in the user sites of the Pythons that have a pyctl venv. */
+export function adoptableDists(layout: Layout): Dist[] {
+  return adoptableInUserSites(venvVersions(layout));
 }

@@ -7,11 +7,11 @@ import { chmodSync, chownSync, lstatSync, rmSync } from "node:fs";
 import { diffPackages } from "../recording/changes.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
-import type { Repair } from "../doctor/check.ts";
+import type { Check, Repair } from "../doctor/check.ts";
 import { readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
 import { tryLock } from "../base/lock.ts";
 import { toRecords } from "../recording/package-records.ts";
-import type { Layout } from "../base/paths.ts";
+import { isRoot, type Layout } from "../base/paths.ts";
 import { findInterpreter } from "../python/interpreter.ts";
 import { planRebuild, rebuild, type RebuildEvents } from "./rebuild.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -103,4 +103,46 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
     case "prune-unowned":
       return pruneUnowned(targetFor(ctx.layout, repair.version), ctx.config, repair.paths);
   }
+}
+
+/** doctor --fix changes the system tier, which only root may. */
+export function assertMayRepair(layout: Layout): void {
+  if (layout.tier === "system" && !isRoot()) {
+    throw new PyctlError(`doctor --fix would change the system tier at ${layout.home}, which belongs to root`, {
+      hint: "run it as root; `pyctl doctor` (without --fix) shows the problems",
+    });
+  }
+}
+
+export interface RepairOutcome {
+  id: string;
+  message: string;
+}
+
+/**
+ * Every failed check's repair, each once (a missing venv and its interpreter: one rebuild), by
+ * `apply` (which knows the repairs of layers above core, e.g. rc blocks). One failing repair
+ * does not stop the others.
+ */
+export async function repairAll<R extends { kind: string }>(
+  checks: Check<R>[],
+  apply: (repair: R) => Promise<string> | string,
+): Promise<{ fixed: RepairOutcome[]; failed: RepairOutcome[] }> {
+  const fixed: RepairOutcome[] = [];
+  const failed: RepairOutcome[] = [];
+  const done = new Set<string>();
+  // Taking unowned files out comes last: the other repairs (permissions) first fix what they name.
+  const last = (c: Check<R>) => c.repair?.kind === "prune-unowned";
+  for (const check of [...checks.filter((c) => !last(c)), ...checks.filter(last)]) {
+    if (check.ok || !check.repair) continue;
+    const key = JSON.stringify(check.repair);
+    if (done.has(key)) continue;
+    done.add(key);
+    try {
+      fixed.push({ id: check.id, message: await apply(check.repair) });
+    } catch (error) {
+      failed.push({ id: check.id, message: (error as Error).message });
+    }
+  }
+  return { fixed, failed };
 }

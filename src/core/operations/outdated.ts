@@ -35,7 +35,7 @@ export function queried(graph: Graph, all: boolean): Node[] {
 }
 
 /** The requirements of other installed packages that `version` of `node` would not meet. */
-export function blockersOf(graph: Graph, node: Node, version: string): Blocker[] {
+function blockersOf(graph: Graph, node: Node, version: string): Blocker[] {
   return node.requiredBy
     .filter((edge) => !versionSatisfies(edge.requirement, version))
     .map((edge) => {

@@ -15,14 +15,21 @@ import { PyctlError } from "../base/errors.ts";
 import { readInventory, type Dist } from "../packages/inventory.ts";
 import { acquireLock } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
-import type { Interpreter } from "../python/interpreter.ts";
+import { findInterpreter, isVersion, type Interpreter } from "../python/interpreter.ts";
+import { latestId } from "../recording/history.ts";
 import { storeAll } from "../recording/store.ts";
 import { assertWritable, targetFor, type Target } from "../recording/target.ts";
 import { isVenv } from "../python/venv.ts";
 import { goalKeeping, mismatches } from "../transaction/plan.ts";
 import { runTransaction } from "../transaction/transaction.ts";
 import { movingSpec } from "./rebuild-new-minor.ts";
-import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
+import {
+  planRebuild,
+  type RebuildEvents,
+  type RebuildOptions,
+  type RebuildPlan,
+  type RebuildResult,
+} from "./rebuild-plan.ts";
 import { stagedRuns } from "../transaction/venv-runs.ts";
 
 export {
@@ -124,11 +131,32 @@ function finish(plan: RebuildPlan, config: Config, configFile: string, outcome: 
  * Which venv a rebuild acts on: `--python X.Y` with a venv of its own rebuilds that venv in
  * place; otherwise the default version's venv moves to the interpreter's version.
  */
-export function rebuildTargets(
-  layout: Layout,
-  defaultVersion: string,
-  python: Interpreter,
-): { from: Target; to: Target } {
+function rebuildTargets(layout: Layout, defaultVersion: string, python: Interpreter): { from: Target; to: Target } {
   const to = targetFor(layout, python.version);
   return { from: existsSync(to.venv) ? to : targetFor(layout, defaultVersion), to };
+}
+
+function findSameOrGiven(spec: string): Interpreter {
+  try {
+    return findInterpreter(spec);
+  } catch (error) {
+    if (!(error instanceof PyctlError) || !isVersion(spec)) throw error;
+    throw new PyctlError(error.message, {
+      hint: `install python${spec} again, or move to another version: pyctl rebuild --python 3.X`,
+    });
+  }
+}
+
+/** The read-only half of `pyctl rebuild [--python VERSION|PATH]`: which venv, onto which interpreter, with what. */
+export function planRebuildFor(layout: Layout, config: Config, spec: string | undefined): RebuildPlan {
+  const current = configString(config, "python.default");
+  if (!current && spec === undefined) throw new PyctlError("nothing to rebuild yet", { hint: "run `pyctl init`" });
+  const python = findSameOrGiven(spec ?? current);
+  const { from, to } = rebuildTargets(layout, current || python.version, python);
+  if (!existsSync(from.venv) && latestId(from.historyDir) === 0) {
+    throw new PyctlError(`no venv for Python ${from.version} to rebuild (${from.venv})`, {
+      hint: `run \`pyctl init --python ${python.version}\``,
+    });
+  }
+  return planRebuild(from, to, python);
 }

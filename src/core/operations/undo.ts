@@ -3,13 +3,22 @@
  * something. Undo operations count like any other (so undo after undo redoes). Operations that
  * changed nothing (history.ts changedSomething: a typo'd package, a failed undo) are skipped, and
  * so is one that never wrote its after-state and left the venv as it found it (a transaction
- * killed before its switch).
+ * killed before its switch). planUndo previews it; applyUndo runs it as one transaction.
  */
 import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
 import { changedSomething, listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
 import type { PackageRecord } from "../recording/package-records.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
+import type { Config } from "../base/config.ts";
+import type { Dist } from "../packages/inventory.ts";
+import { toRecords } from "../recording/package-records.ts";
+import { inventoryOf, type Target } from "../recording/target.ts";
+import { unownedOf } from "../recording/unowned.ts";
+import { goalFromEntry } from "../transaction/plan.ts";
+import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
+import { restoreAdopted, type Restored } from "./adopt.ts";
+import { previewOf, type Preview } from "./preview.ts";
 
 export interface UndoChoice {
   /** The operations undone, newest first; the last one's before-state is the goal. */
@@ -31,7 +40,7 @@ function changedAnything(item: HistoryItem, later: PackageRecord[], laterUnowned
 }
 
 /** Operations that count for undo, newest first. */
-export function undoableOperations(
+function undoableOperations(
   historyDir: string,
   current: PackageRecord[],
   currentUnowned?: UnownedFile[],
@@ -49,7 +58,7 @@ export function undoableOperations(
   return counted;
 }
 
-export function chooseUndo(
+function chooseUndo(
   historyDir: string,
   venv: string,
   current: PackageRecord[],
@@ -82,10 +91,54 @@ export interface Drift {
 }
 
 /** Changes made outside pyctl since the newest recorded state, if any. */
-export function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
+function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
   const newest = listHistory(historyDir, 1)[0];
   const recorded = newest?.after ?? newest?.before;
   if (!newest || !recorded) return undefined;
   const changes = diffPackages(recorded.packages, current);
   return isEmpty(changes) ? undefined : { sinceId: newest.id, changes };
+}
+
+export interface UndoPlan extends Preview {
+  choice: UndoChoice;
+  /** Changes made outside pyctl since the last record, which undo does not revert on its own. */
+  drift: Drift | undefined;
+}
+
+export function planUndo(target: Target, n: number): UndoPlan {
+  const installed = inventoryOf(target);
+  const current = toRecords(installed);
+  const choice = chooseUndo(target.historyDir, target.venv, current, n, unownedOf(target, installed));
+  return { choice, drift: driftSince(target.historyDir, current), ...previewOf(target, goalFromEntry(choice.before)) };
+}
+
+/**
+ * Undo as one transaction. Another write may finish while this one waits for the lock, so what
+ * is undone is chosen again under it, and told to `chosen` before the plan is shown.
+ */
+export function applyUndo(
+  target: Target,
+  config: Config,
+  n: number,
+  command: string,
+  events: TransactionEvents,
+  chosen: (choice: UndoChoice) => void,
+): Promise<TransactionResult> {
+  const goal = (now: Dist[]) => {
+    const choice = chooseUndo(target.historyDir, target.venv, toRecords(now), n, unownedOf(target, now));
+    chosen(choice);
+    return goalFromEntry(choice.before);
+  };
+  return runTransaction(target, config, { kind: "undo", command, goal }, events);
+}
+
+/** Undoing `pyctl adopt` also puts back what it took away from the user site (or other source). */
+export function putBackAdopted(target: Target, choice: UndoChoice): { id: number; restored: Restored }[] {
+  const done: { id: number; restored: Restored }[] = [];
+  for (const item of choice.undone) {
+    if ((item.after ?? item.before)?.kind !== "adopt") continue;
+    const restored = restoreAdopted(target, item.id);
+    if (restored) done.push({ id: item.id, restored });
+  }
+  return done;
 }

@@ -9,7 +9,7 @@ import type { Target } from "../recording/target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export function noticeStampFile(target: Target): string {
+function noticeStampFile(target: Target): string {
   return join(target.layout.versionDir(target.version), "updates-checked");
 }
 

@@ -24,9 +24,19 @@ import {
   type ReportItem,
 } from "../packages/pip-report.ts";
 import { markerEnvironment } from "../packages/requirements.ts";
-import { graphOf, requestedInHistory } from "../recording/explicit.ts";
+import { requestedInHistory } from "../recording/explicit.ts";
+import { graphOf } from "../recording/graph.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { withLockFds } from "../base/lock.ts";
+import type { Config } from "../base/config.ts";
+import { PyctlError } from "../base/errors.ts";
+import { describeConflict } from "../packages/pip-report.ts";
+import {
+  runTransaction,
+  type TransactionEvents,
+  type TransactionResult,
+  type TransactionSpec,
+} from "../transaction/transaction.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -36,11 +46,11 @@ export interface OutdatedReport {
 }
 
 /** The index settings `pip install` would use in the target's venv. */
-export function indexSettingsFor(target: Target, env: Record<string, string | undefined> = process.env): IndexSettings {
+function indexSettingsFor(target: Target, env: Record<string, string | undefined> = process.env): IndexSettings {
   return resolveIndexSettings({ env, home: userHome(), venv: target.venv });
 }
 
-export function tagsCacheFile(target: Target): string {
+function tagsCacheFile(target: Target): string {
   return join(target.layout.versionDir(target.version), "wheel-tags.json");
 }
 
@@ -50,7 +60,7 @@ function eligibility(target: Target, tags: Set<string>, settings: IndexSettings)
 }
 
 /** The newest installable version of each installed project, from every configured index. */
-export async function latestVersions(
+async function latestVersions(
   target: Target,
   dists: Dist[],
   settings: IndexSettings,
@@ -183,7 +193,7 @@ export interface VersionChange {
 }
 
 /** What a resolution changes, from the installed set's point of view. */
-export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
+function changesOf(installed: Dist[], items: ReportItem[]): VersionChange[] {
   const byKey = new Map(installed.map((d) => [d.key, d]));
   return items
     .map((item) => ({
@@ -195,7 +205,7 @@ export function changesOf(installed: Dist[], items: ReportItem[]): VersionChange
 }
 
 /** Requirements the `after` set breaks that `before` met: an upgrade must not leave them. */
-export function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
+function newlyBroken(target: Target, before: Dist[], after: Dist[]): string[] {
   const env = markerEnvironment(pythonVersionOf(target).split(".").slice(0, 3).join("."));
   const broken = (dists: Dist[]) => {
     const found = new Map<string, string>();
@@ -210,4 +220,55 @@ export function newlyBroken(target: Target, before: Dist[], after: Dist[]): stri
   };
   const old = broken(before);
   return [...broken(after)].filter(([key]) => !old.has(key)).map(([, line]) => line);
+}
+
+export interface UpgradePlan {
+  /** The names of the packages asked for (empty: every explicit one). */
+  names: string[];
+  /** How many packages were looked up on the index. */
+  checked: number;
+  /** Those with a newer version there; when empty, nothing else is set. */
+  outdated: OutdatedPackage[];
+  /** What pip's resolver would change. */
+  changes: VersionChange[];
+  pipArgs: string[];
+}
+
+/** The read-only half of `pyctl upgrade [PKG…]`: the index's newest versions, and what pip would pick. */
+export async function planUpgrade(target: Target, keys: string[]): Promise<UpgradePlan> {
+  const installed = inventoryOf(target);
+  const missing = keys.filter((key) => !installed.some((d) => d.key === key));
+  if (missing.length)
+    throw new PyctlError(`not installed: ${missing.join(", ")}`, {
+      hint: "`pyctl upgrade` takes installed packages; `pip install` adds new ones",
+    });
+  const names = keys.map((key) => installed.find((d) => d.key === key)!.name);
+  const report = await findOutdated(target, keys.length ? { only: keys } : {});
+  if (report.packages.length === 0) return { names, checked: report.checked, outdated: [], changes: [], pipArgs: [] };
+  const pipArgs = upgradeArguments(report.graph, report.packages, keys.length > 0);
+  const resolution = await resolveWithPip(target, pipArgs);
+  if (!resolution.ok) {
+    const why = resolution.conflict ? describeConflict(resolution.conflict).join("; ") : resolution.error;
+    throw new PyctlError(`cannot upgrade, nothing changed: ${why}`);
+  }
+  const changes = changesOf(installed, resolution.items);
+  return { names, checked: report.checked, outdated: report.packages, changes, pipArgs };
+}
+
+/** The upgrade as one transaction: pip's resolver in staging, kept only if it breaks nothing that worked. */
+export function applyUpgrade(
+  target: Target,
+  config: Config,
+  plan: UpgradePlan,
+  command: string,
+  events: TransactionEvents,
+): Promise<TransactionResult> {
+  const spec: TransactionSpec = {
+    kind: "upgrade",
+    command,
+    goal: () => undefined,
+    pip: ["--quiet", ...plan.pipArgs],
+    check: (staged, installed) => newlyBroken(target, installed, staged),
+  };
+  return runTransaction(target, config, spec, events);
 }

@@ -12,10 +12,9 @@
 import { listHistory, newestState, type BeforeEntry } from "./history.ts";
 import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
-import { markerEnvironment, normalizeExtra, parseRequirement } from "../packages/requirements.ts";
-import { buildGraph, type Graph } from "../packages/dependencies.ts";
+import { normalizeExtra, parseRequirement } from "../packages/requirements.ts";
 import type { Dist } from "../packages/inventory.ts";
-import { inventoryOf, pythonVersionOf, type Target } from "./target.ts";
+import type { Target } from "./target.ts";
 
 /** Options that take a value (the value is not a requirement): pip's global ones and install's. */
 const VALUE_OPTIONS = new Set([...PIP_VALUE_OPTIONS, ...PIP_INSTALL_VALUE_OPTIONS]);
@@ -111,10 +110,4 @@ export function explicitOf(target: Target, dists: Dist[]): Map<string, Set<strin
   const carried = carriedExplicit(target.historyDir);
   for (const d of dists) if ((d.requested || carried.has(d.key)) && !named.has(d.key)) named.set(d.key, new Set());
   return named;
-}
-
-/** The graph of a target's venv, for its Python, with what its history says the user asked for. */
-export function graphOf(target: Target, dists: Dist[] = inventoryOf(target)): Graph {
-  const full = pythonVersionOf(target).split(".").slice(0, 3).join("."); // virtualenv writes "3.11.7.final.0"
-  return buildGraph(dists, markerEnvironment(full), explicitOf(target, dists));
 }

@@ -13,7 +13,16 @@ import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "n
 import { basename, dirname, join } from "node:path";
 import { defaultFileMode } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
-import { changedSomething, entryFile, readItem, type AfterEntry, type HistoryItem } from "./history.ts";
+import {
+  changedSomething,
+  entryFile,
+  pruneHistory,
+  readItem,
+  type AfterEntry,
+  type BeforeEntry,
+  type HistoryItem,
+} from "./history.ts";
+import type { Target } from "./target.ts";
 
 export interface EntrySummary {
   changed: boolean;
@@ -186,4 +195,26 @@ export class HistoryIndex {
       }
     }
   }
+}
+
+/** Where a target's history summaries are kept (history-index.ts). */
+export function historyIndexOf(target: Target): string {
+  return target.layout.historyIndex(target.version);
+}
+
+/** Keep history within history.max_entries, reading only the entries the index does not know. Returns the ids removed. */
+export function pruneTargetHistory(
+  target: Target,
+  keep: number,
+  written?: { before: BeforeEntry; after: AfterEntry },
+): number[] {
+  const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
+  let asked = false;
+  const removed = pruneHistory(target.historyDir, keep, (id) => {
+    if (!asked && written) index.learn(written.after, written.before);
+    asked = true;
+    return index.summary(id).changed;
+  });
+  if (asked) index.save(); // only a history past max_entries needs the index
+  return removed;
 }

@@ -29,7 +29,7 @@ import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
-import { pruneTargetHistory } from "./retention.ts";
+import { pruneTargetHistory } from "./history-index.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 import type { Dist } from "../packages/inventory.ts";
@@ -107,7 +107,8 @@ function prune(target: Target, config: Config, before: BeforeEntry, after: After
   return pruneTargetHistory(target, configNumber(config, "history.max_entries"), { before, after });
 }
 
-export type Pruner = (target: Target, removedIds: number[]) => void;
+/** May load what it needs lazily: it runs only once history.max_entries is reached. */
+export type Pruner = (target: Target, removedIds: number[]) => unknown;
 
 /** Operations that repair a venv whose python cannot run; every other one needs it to run. */
 const RUN_WITHOUT_PYTHON: ReadonlySet<OperationKind> = new Set(["rebuild", "doctor"]);
@@ -232,7 +233,7 @@ export async function recordOperation(
     const after = recordAfter(target, op, { entry, before, outcome, started, failure });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config, entry, after);
-    if (removed.length) onPrune?.(target, removed);
+    if (removed.length) await onPrune?.(target, removed);
     events.recorded?.(after);
     return { ...outcome, entry: after };
   } catch (err) {

@@ -8,8 +8,8 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
-import { entryFile, ids, pruneHistory, type AfterEntry, type BeforeEntry } from "./history.ts";
-import { HistoryIndex } from "./history-index.ts";
+import { entryFile, ids } from "./history.ts";
+import { HistoryIndex, historyIndexOf } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
 import { ANY_DIRECT, directManifests, pruneStore, readManifest, storedEntries, UNOWNED } from "./store.ts";
 import type { Target } from "./target.ts";
@@ -59,28 +59,6 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
       if (m.direct_url && urls.has(m.direct_url.url)) keep(needed, m.name, m.entry ?? m.version);
   }
   return needed;
-}
-
-/** Where a target's history summaries are kept (history-index.ts). */
-export function historyIndexOf(target: Target): string {
-  return target.layout.historyIndex(target.version);
-}
-
-/** Keep history within history.max_entries, reading only the entries the index does not know. Returns the ids removed. */
-export function pruneTargetHistory(
-  target: Target,
-  keep: number,
-  written?: { before: BeforeEntry; after: AfterEntry },
-): number[] {
-  const index = new HistoryIndex(target.historyDir, historyIndexOf(target));
-  let asked = false;
-  const removed = pruneHistory(target.historyDir, keep, (id) => {
-    if (!asked && written) index.learn(written.after, written.before);
-    asked = true;
-    return index.summary(id).changed;
-  });
-  if (asked) index.save(); // only a history past max_entries needs the index
-  return removed;
 }
 
 /** Drop store entries nothing refers to any more, and what adopt kept for pruned entries; returns how many store entries. */

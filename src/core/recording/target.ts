@@ -8,13 +8,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } fro
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
-import { PyctlError } from "../base/errors.ts";
+import { PyctlError, UsageError } from "../base/errors.ts";
 import { freeze, readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
 import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
 import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
-import { snapshotPath, snapshotText, writeSnapshot } from "./snapshots.ts";
 import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
 
 export interface Target extends SwapPaths {
@@ -51,7 +50,7 @@ export function defaultVersion(config: Config): string {
 
 export function resolveVersion(config: Config, requested?: string): string {
   if (requested === undefined) return defaultVersion(config);
-  if (!isVersion(requested)) throw new PyctlError(`"${requested}" is not a Python version like 3.12`, { exitCode: 2 });
+  if (!isVersion(requested)) throw new UsageError(`"${requested}" is not a Python version like 3.12`);
   return requested;
 }
 
@@ -104,7 +103,7 @@ function removeIfOnlyLock(dir: string): void {
  * and take the baseline snapshot if configured and none exists yet: an existing snapshot is
  * never rewritten (only `pyctl snapshot NAME --force` does that). Call it under the venv's lock.
  */
-export function createTarget(target: Target, python: Interpreter, config: Config): void {
+async function createTarget(target: Target, python: Interpreter, config: Config): Promise<void> {
   assertWritable(target);
   const versionDir = target.layout.versionDir(target.version);
   mkdirSync(versionDir, { recursive: true });
@@ -119,11 +118,11 @@ export function createTarget(target: Target, python: Interpreter, config: Config
   }
   const dists = inventoryOf(target);
   storeAll(target.storeDir, dists, target.venv);
+  if (!configFlag(config, "snapshots.auto_baseline")) return;
+  // Loaded here, not at the top: a recorded pip write imports this module, and creates no venv.
+  const { snapshotPath, snapshotText, writeSnapshot } = await import("./snapshots.ts");
   const baseline = baselineName(target, config);
-  if (
-    configFlag(config, "snapshots.auto_baseline") &&
-    !existsSync(snapshotPath(target.layout.snapshotsDir, baseline))
-  ) {
+  if (!existsSync(snapshotPath(target.layout.snapshotsDir, baseline))) {
     const explicit = new Set(dists.filter((d) => d.requested).map((d) => d.key));
     writeSnapshot(target.layout.snapshotsDir, baseline, python.fullVersion, snapshotText(dists, explicit));
   }
@@ -156,7 +155,7 @@ export async function createTargetLocked(
     if (existsSync(target.venv))
       throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
     sweepStaleTemps(target.layout.versionDir(target.version)); // a killed creation's venv.new.PID.tmp
-    createTarget(target, interpreter, config);
+    await createTarget(target, interpreter, config);
     return true;
   } finally {
     lock.release();

@@ -1,12 +1,10 @@
 /**
- * Subsystem transaction: the one way pyctl itself changes a venv. It owns what a caller asks for
+ * Subsystem transaction: the one engine that changes a venv. It owns what a caller asks for
  * (spec.ts), the goal and the plan (plan.ts), the build that runs the steps below (build.ts,
  * build-steps.ts), the staging venv (staging.ts), where each wanted version comes from
- * (sources.ts), the goals of undo (undo-goal.ts) and rebuild (rebuild*.ts, carry.ts), and the pip
- * step (pip-step.ts); the swap is base/swap.ts.
- *
- * Every change pyctl itself makes to a venv is a transaction: undo, restore, clean, autoremove,
- * rebuild, doctor's repairs (doctor/venv-repairs.ts), and upgrade and adopt. Each:
+ * (sources.ts, carry.ts) and the pip step (pip-step.ts); the swap is base/swap.ts. What a user
+ * action asks of it (undo, restore, clean, autoremove, upgrade, adopt, rebuild, doctor's
+ * repairs) is decided in core/operations/, one module each. Every transaction:
  *
  *   1. plans the minimal change from the installed set to the goal (plan.ts);
  *   2. builds the new venv in pyXY/venv.staging: a hardlink clone of the live venv (or a fresh
