@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { graphOf } from "../recording/explicit.ts";
 import { freezeLinesOf, hiddenFromFreeze, readHeaders, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { canonicalName } from "../packages/pep440.ts";
+import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { venvPython } from "../python/venv.ts";
@@ -76,16 +77,13 @@ function requiresPythonOf(dist: Dist): string | undefined {
 }
 
 /** A freeze line back into a distribution: `name==v`, `name===v`, `name @ url`, `-e …#egg=name`. */
-export function parseFreezeLine(line: string): Exported | undefined {
-  const pinned = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(===?)\s*(\S+)$/.exec(line);
-  if (pinned) return { name: pinned[1]!, version: pinned[3]!, pep440: pinned[2] === "==", lines: [line] };
-  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*@\s*(\S+)$/.exec(line);
-  if (direct) return { name: direct[1]!, pep440: true, lines: [line], directUrl: directUrlOf(direct[2]!, false) };
-  const editable = /^-e\s+(\S+)$/.exec(line);
-  const egg = editable && /#egg=([A-Za-z0-9._-]+)/.exec(editable[1]!);
-  if (editable && egg)
-    return { name: egg[1]!, pep440: true, lines: [line], directUrl: directUrlOf(editable[1]!, true) };
-  return undefined;
+export function exportedOf(line: string): Exported | undefined {
+  const parsed = parseFreezeLine(line);
+  if (!parsed?.name) return undefined;
+  if (parsed.version !== undefined)
+    return { name: parsed.name, version: parsed.version, pep440: parsed.pinOperator === "==", lines: [line] };
+  if (parsed.url === undefined) return undefined;
+  return { name: parsed.name, pep440: true, lines: [line], directUrl: directUrlOf(parsed.url, parsed.editable) };
 }
 
 /** The PEP 610 form of a requirement URL (`git+https://…@commit`, `file:///dir`, `https://…whl#sha256=…`). */
@@ -106,7 +104,7 @@ export function snapshotSource(snapshotsDir: string, name: string): ExportSource
   const snap = readSnapshot(snapshotsDir, name);
   const hidden = hiddenFromFreeze(snap.python || "3.12");
   const packages = snap.lines
-    .map(parseFreezeLine)
+    .map(exportedOf)
     .filter((p): p is Exported => p !== undefined && !hidden.has(canonicalName(p.name)));
   return { python: snap.python, description: `snapshot ${name}${snap.date ? ` (${snap.date})` : ""}`, packages };
 }
