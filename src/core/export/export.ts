@@ -11,9 +11,7 @@
  * index must be reachable), archive/vcs/directory for direct-URL installs, and `index` when the
  * files came from PIP_INDEX_URL or PyPI. [tool.pyctl] records the Python and the source.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { graphOf } from "../recording/explicit.ts";
 import { freezeLinesOf, hiddenFromFreeze, readHeaders, type DirectUrl, type Dist } from "../packages/inventory.ts";
@@ -21,8 +19,7 @@ import { canonicalName } from "../packages/pep440.ts";
 import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
-import { venvPython } from "../python/venv.ts";
-import { withLockFds } from "../base/lock.ts";
+import { dryRunReport } from "../python/pip.ts";
 
 /** One distribution of the exported set. */
 export interface Exported {
@@ -132,28 +129,10 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
     .map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);
   const found = new Map<string, Located>();
   if (pins.length === 0) return found;
-  const dir = mkdtempSync(join(tmpdir(), "pyctl-export-"));
   try {
-    const report = join(dir, "report.json");
-    const args = [
-      "-m",
-      "pip",
-      "install",
-      "--dry-run",
-      "--ignore-installed",
-      "--no-deps",
-      "--quiet",
-      "--report",
-      report,
-      ...pins,
-    ];
-    const result = spawnSync(venvPython(target.venv), args, {
-      encoding: "utf8",
-      stdio: withLockFds(["ignore", "pipe", "pipe"]),
-      env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
-    });
-    if (result.status !== 0) return found;
-    const parsed = JSON.parse(readFileSync(report, "utf8")) as {
+    const result = dryRunReport(target.venv, ["--ignore-installed", "--no-deps", "--quiet", ...pins]);
+    if (result.status !== 0 || !result.report) return found;
+    const parsed = JSON.parse(result.report) as {
       install: {
         download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } };
         metadata: { name: string };
@@ -166,8 +145,6 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
     }
   } catch {
     // no report: the lock gets names and versions only (the caller says which)
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   return found;
 }

@@ -5,8 +5,6 @@
  * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
  * while every other explicit package's requirements still count.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { userHome } from "../base/paths.ts";
 import { compareVersions } from "../packages/pep440.ts";
@@ -26,7 +24,7 @@ import {
 import { markerEnvironment } from "../packages/requirements.ts";
 import { graphOf, requestedInHistory } from "../recording/explicit.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
-import { withLockFds } from "../base/lock.ts";
+import { dryRunReport } from "../python/pip.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -131,12 +129,6 @@ export function upgradeArguments(graph: Graph, targets: OutdatedPackage[], named
   return [...(named ? [] : ["--upgrade"]), ...up, ...others.map((n) => requirementOf(n, ">="))];
 }
 
-function pipEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
-  delete env.PIP_USER;
-  return env;
-}
-
 export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; conflict?: Conflict; error: string };
 
 /**
@@ -144,35 +136,14 @@ export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; confli
  * cannot. Changes nothing. Not --quiet: that would hide the lines that explain a conflict.
  */
 export async function resolveWithPip(target: Target, args: string[]): Promise<Resolution> {
-  const dir = mkdtempSync(join(tmpdir(), "pyctl-report-"));
-  try {
-    const report = join(dir, "report.json");
-    const command = [
-      join(target.venv, "bin", "python"),
-      "-m",
-      "pip",
-      "install",
-      "--dry-run",
-      "--report",
-      report,
-      "--disable-pip-version-check",
-      ...args,
-    ];
-    const child = Bun.spawn(command, {
-      stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]),
-      env: pipEnv(),
-    });
-    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-    if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(readFileSync(report, "utf8")) };
-    // pip logs "The conflict is caused by:" at info level, which goes to stdout
-    return {
-      ok: false,
-      conflict: parseConflict(`${stdout}\n${stderr}`),
-      error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const run = dryRunReport(target.venv, args);
+  if (run.status === 0 && run.report) return { ok: true, items: parseInstallReport(run.report) };
+  // pip logs "The conflict is caused by:" at info level, which goes to stdout
+  return {
+    ok: false,
+    conflict: parseConflict(`${run.stdout}\n${run.stderr}`),
+    error: lastPipError(run.stderr) ?? (run.stderr.trim().split("\n").at(-1) || "pip failed"),
+  };
 }
 
 export interface VersionChange {
