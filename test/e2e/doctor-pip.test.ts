@@ -19,11 +19,11 @@ interface Report {
 }
 
 /** As if run from a shell with the hook loaded (doctor's shell checks then pass once --fix adds the rc block). */
-const hooked = (sb: Sandbox): RunOptions => ({
+const HOOKED: RunOptions = {
   env: { PYCTL_HOOK_PID: String(process.pid), PYCTL_HOOK_SHELL: "bash", SHELL: "/bin/bash" },
-});
+};
 const doctor = (sb: Sandbox, ...args: string[]): Report =>
-  JSON.parse(run(sb, ["doctor", "--json", ...args], hooked(sb)).stdout);
+  JSON.parse(run(sb, ["doctor", "--json", ...args], HOOKED).stdout);
 const pipCheck = (report: Report) => report.checks.find((c) => c.id.startsWith("pip:"))!;
 const binPip = (sb: Sandbox, ...args: string[]) => sh([join(venv(sb), "bin", "pip"), ...args], sb);
 
