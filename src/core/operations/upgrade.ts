@@ -5,7 +5,6 @@
  * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
  * while every other explicit package's requirements still count.
  */
-import { join } from "node:path";
 import { userHome } from "../base/paths.ts";
 import { compareVersions } from "../packages/pep440.ts";
 import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
@@ -39,7 +38,7 @@ export function indexSettingsFor(target: Target, env: Record<string, string | un
 }
 
 export function tagsCacheFile(target: Target): string {
-  return join(target.layout.versionDir(target.version), "wheel-tags.json");
+  return target.layout.wheelTagsCache(target.version);
 }
 
 function eligibility(target: Target, tags: Set<string>, settings: IndexSettings): (dist: Dist) => Eligibility {

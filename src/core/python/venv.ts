@@ -7,7 +7,7 @@ import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } 
 import { basename, join } from "node:path";
 import { runChild } from "./child.ts";
 import { toolPipEnv } from "./pip.ts";
-import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
+import { sweepStaleTemps, tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
@@ -62,7 +62,7 @@ function seedKey(python: Interpreter): string {
 
 /** A seed holds what ensurepip put in a fresh venv (site-packages and bin/pip*), plus where that venv was. */
 function captureSeed(venv: string, seed: string, version: string): void {
-  const temp = `${seed}.${process.pid}.tmp`;
+  const temp = tempSibling(seed);
   rmSync(temp, { recursive: true, force: true });
   const site = join("lib", `python${version}`, "site-packages");
   const bin = walkFiles(join(venv, "bin"))

@@ -10,10 +10,10 @@
  * Consecutive entries mostly name the same packages: each distinct set is written once.
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { defaultFileMode } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { changedSomething, entryFile, readItem, type AfterEntry, type HistoryItem } from "./history.ts";
+import { tempFileFor } from "../base/atomic.ts";
 
 export interface EntrySummary {
   changed: boolean;
@@ -174,7 +174,7 @@ export class HistoryIndex {
     // write); entries gone from history are dropped then.
     if (!this.file || this.misses === 0) return;
     // No fsync: a torn or lost index is read as none and rebuilt.
-    const temp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
+    const temp = tempFileFor(this.file);
     try {
       writeFileSync(temp, JSON.stringify(this.toFile()), { mode: defaultFileMode() });
       renameSync(temp, this.file);
