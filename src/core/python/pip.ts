@@ -34,14 +34,18 @@ export function pipCommand(venv: string): string[] {
 /** `python -m pip` of a venv or an interpreter: pyctl's own runs do not depend on bin/pip. */
 export const pipModule = (python: string) => [python, "-m", "pip"];
 
-/** Start pip with ARGS: the user's command (via bin/pip) or pyctl's (`python -m pip`). */
+/**
+ * Start pip with ARGS: the user's command (bin/pip, the user's environment as given, PIP_USER
+ * dropped) or pyctl's own (`python -m pip`, toolPipEnv).
+ */
 export function startPip(
   venv: string,
   args: string[],
-  options: { stdio: [Stdio, Stdio, Stdio]; env: ChildEnv; as: "user" | "tool" },
+  options: { stdio: [Stdio, Stdio, Stdio]; as: "tool" } | { stdio: [Stdio, Stdio, Stdio]; as: "user"; env: ChildEnv },
 ) {
-  const command = options.as === "user" ? pipCommand(venv) : pipModule(venvPythonOf(venv));
-  return startChild([...command, ...args], { stdio: options.stdio, env: options.env });
+  if (options.as === "tool")
+    return startChild([...pipModule(venvPythonOf(venv)), ...args], { stdio: options.stdio, env: toolPipEnv() });
+  return startChild([...pipCommand(venv), ...args], { stdio: options.stdio, env: userPipEnv(options.env) });
 }
 
 /** pyctl's own pip run to its end, output captured. */

@@ -5,7 +5,7 @@
  */
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
-import { startPip, toolPipEnv } from "../python/pip.ts";
+import { startPip } from "../python/pip.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 
 export interface PipStepResult {
@@ -49,7 +49,6 @@ async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Pr
   // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
   const child = startPip(venv, ["install", ...QUIET_FLAGS, ...args], {
     stdio: ["inherit", 2, "pipe"],
-    env: toolPipEnv(),
     as: "tool",
   });
   guard.watch(child);

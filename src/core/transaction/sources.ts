@@ -2,7 +2,7 @@
  * Where a transaction gets the versions it puts in: the local package store (no network), else
  * pip, run inside the staging venv so the live venv never sees a half-finished install.
  */
-import { startPip, toolPipEnv } from "../python/pip.ts";
+import { startPip } from "../python/pip.ts";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { satisfies, type Plan, type Wanted } from "./plan.ts";
@@ -88,7 +88,6 @@ export async function pipInstallInto(venv: string, wanted: Wanted[], guard: Sign
   // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
   const child = startPip(venv, ["install", ...flags, ...requirements], {
     stdio: ["inherit", 2, "inherit"],
-    env: toolPipEnv(),
     as: "tool",
   });
   guard.watch(child);
