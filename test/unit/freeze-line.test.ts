@@ -22,6 +22,7 @@ describe("parseFreezeLine", () => {
     ["alpha (>=1.0, <2)", { specifier: ">=1.0,<2" }],
     ["alpha", { name: "alpha", specifier: "", version: undefined, url: undefined }],
     ["alpha==1.0 --hash=sha256:ab", { version: "1.0", options: ["--hash=sha256:ab"] }],
+    ["alpha==1.0  # a note", { version: "1.0", specifier: "==1.0" }],
     [
       "delta[x] @ file:///w/delta-1.0-py3-none-any.whl ; os_name == 'posix'",
       { name: "delta", extras: ["x"], url: "file:///w/delta-1.0-py3-none-any.whl", marker: "os_name == 'posix'" },

@@ -31,6 +31,8 @@ export interface FreezeLine {
   options: string[];
 }
 
+/** A comment starts at `#` after whitespace, as pip reads it (a URL's `#egg=` is no comment). */
+const COMMENT = /(^|\s)#.*$/;
 const NAME = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*/;
 const EDITABLE = /^(?:-e|--editable)(?:\s+|=)(.*)$/;
 const EGG = /[#&]egg=([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/;
@@ -77,7 +79,7 @@ function unnamed(url: string, editable: boolean, marker: string | undefined, opt
 
 /** A line's parts, or undefined when it is not a requirement (an option line, a comment, garbage). */
 export function parseFreezeLine(line: string): FreezeLine | undefined {
-  const trimmed = line.trim();
+  const trimmed = line.replace(COMMENT, "").trim();
   const editable = EDITABLE.exec(trimmed);
   if (editable) {
     const [target, options] = splitOptions(editable[1]!);
