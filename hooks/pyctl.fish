@@ -6,18 +6,19 @@
 # Safe to source twice.
 
 @FACTS@
-# pip's value-taking global options and its read-only subcommands, from src/core/pip-args.ts.
+# pip's value-taking global options and its read-only subcommands, from src/core/packages/pip-args.ts.
 set -g _pyctl_value_options @VALUE_OPTIONS@
 set -g _pyctl_read_commands @READ_COMMANDS@
 set -gx PYCTL_HOOK_PID $fish_pid
 set -gx PYCTL_HOOK_SHELL fish
 
-# The tier's root, resolved as src/core/paths.ts does. Helpers on the start-up path reply in
-# the global _pyctl_reply: a command substitution costs fish more than the rest of the work.
+# The tier's root, resolved as src/core/base/paths.ts does (its defaults rendered in). Helpers
+# on the start-up path reply in the global _pyctl_reply: a command substitution costs fish more
+# than the rest of the work.
 function _pyctl_home
-    set -l system /opt/system-python
+    set -l system @SYSTEM_ROOT@
     test -n "$PYCTL_SYSTEM_HOME"; and set system $PYCTL_SYSTEM_HOME
-    set -g _pyctl_reply $HOME/.local/python-packages
+    set -g _pyctl_reply $HOME/@USER_ROOT@
     test -n "$PYCTL_HOME"; and set _pyctl_reply $PYCTL_HOME
     switch "$PYCTL_TIER"
         case system

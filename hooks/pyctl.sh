@@ -2,22 +2,22 @@
 # python go. hooks/pyctl.bash and hooks/pyctl.zsh add the functions named pip, python, ...
 # Replies come back in _pyctl_reply, so no helper needs a subshell.
 
-# pip's value-taking global options and its read-only subcommands, from src/core/pip-args.ts.
+# pip's value-taking global options and its read-only subcommands, from src/core/packages/pip-args.ts.
 _pyctl_value_options=@VALUE_OPTIONS@
 _pyctl_read_commands=@READ_COMMANDS@
 # Files the prompt hook and the notice keep (in the cache folder, next to the rendered hook).
 _pyctl_seen=${XDG_CACHE_HOME:-${HOME-}/.cache}/pyctl/bin-seen
 _pyctl_notice_file=${XDG_CACHE_HOME:-${HOME-}/.cache}/pyctl/notice-shown
 
-# The tier's root, resolved as src/core/paths.ts does.
+# The tier's root, resolved as src/core/base/paths.ts does (its defaults rendered in).
 _pyctl_home() {
-    _pyctl_reply=${PYCTL_HOME:-${HOME-}/.local/python-packages}
+    _pyctl_reply=${PYCTL_HOME:-${HOME-}/@USER_ROOT@}
     case ${PYCTL_TIER-} in
-        system) _pyctl_reply=${PYCTL_SYSTEM_HOME:-/opt/system-python} ;;
+        system) _pyctl_reply=${PYCTL_SYSTEM_HOME:-@SYSTEM_ROOT@} ;;
         user) ;;
         *)
-            if [ "${EUID-}" = 0 ] && [ -e "${PYCTL_SYSTEM_HOME:-/opt/system-python}/config.toml" ]; then
-                _pyctl_reply=${PYCTL_SYSTEM_HOME:-/opt/system-python}
+            if [ "${EUID-}" = 0 ] && [ -e "${PYCTL_SYSTEM_HOME:-@SYSTEM_ROOT@}/config.toml" ]; then
+                _pyctl_reply=${PYCTL_SYSTEM_HOME:-@SYSTEM_ROOT@}
             fi
             ;;
     esac

@@ -3,14 +3,15 @@
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
 import { configFlag } from "../core/base/config.ts";
-import { withLockFds } from "../core/base/lock.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
-import { isVenv } from "../core/python/venv.ts";
+import { isVenv, venvPython } from "../core/python/venv.ts";
+import { startChild } from "../core/python/child.ts";
+import { pipModule } from "../core/python/pip.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
 import { pausedNotice, waitingNotice } from "../ui/waiting.ts";
@@ -19,8 +20,7 @@ import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 async function runPlain(command: string[], env: Record<string, string | undefined>): Promise<number> {
-  const child = Bun.spawn(command, { stdio: withLockFds(["inherit", "inherit", "inherit"]), env });
-  return child.exited;
+  return startChild(command, { stdio: ["inherit", "inherit", "inherit"], env }).exited;
 }
 
 export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
@@ -41,13 +41,13 @@ export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
   if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
     const base = locateInterpreter(`python${version}`);
     if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
-    return runPlain([base, "-m", "pip", ...args], env);
+    return runPlain([...pipModule(base), ...args], env);
   }
   const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
   assertRunnable(target);
   if (!line.writes || !recordingEnabled(ctx.config))
-    return runPlain([`${target.venv}/bin/python`, "-m", "pip", ...args], env);
+    return runPlain([...pipModule(venvPython(target.venv)), ...args], env);
 
   assertWritable(target);
   const updates = configFlag(ctx.config, "updates.notify")

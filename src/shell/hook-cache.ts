@@ -26,7 +26,14 @@ import {
 } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../core/base/atomic.ts";
-import { hookCacheDir, systemTierHome, userHome, userTierHome, type Layout } from "../core/base/paths.ts";
+import {
+  fishFunctionsDir,
+  hookCacheDir,
+  systemTierHome,
+  userHome,
+  userTierHome,
+  type Layout,
+} from "../core/base/paths.ts";
 import { fishFunctionFiles, renderCachedHook, type CacheChecks, type HookFacts } from "./hook.ts";
 import type { Shell } from "./shells.ts";
 
@@ -131,7 +138,7 @@ export function cachedFacts(shell: Shell): HookFacts | undefined {
  */
 function writeFishFunctions(stamp: number): string {
   const files = fishFunctionFiles();
-  const parent = join(cacheDir(), "fish-functions");
+  const parent = fishFunctionsDir();
   const dir = join(parent, Bun.hash(files.map((f) => `${f.name}\0${f.text}`).join("\0")).toString(16));
   mkdirSync(parent, { recursive: true });
   if (!existsSync(dir)) {

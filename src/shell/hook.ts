@@ -16,7 +16,7 @@ import fishFunctions from "../../hooks/pyctl-functions.fish" with { type: "text"
 import body from "../../hooks/pyctl.sh" with { type: "text" };
 import cachedSh from "../../hooks/cached.sh" with { type: "text" };
 import cachedFish from "../../hooks/cached.fish" with { type: "text" };
-import { versionKey } from "../core/base/paths.ts";
+import { DEFAULT_SYSTEM_HOME, DEFAULT_USER_HOME, versionKey } from "../core/base/paths.ts";
 import { PIP_READ_COMMANDS, PIP_VALUE_OPTIONS } from "../core/packages/pip-args.ts";
 
 import type { Shell } from "./shells.ts";
@@ -129,7 +129,11 @@ function hookText(shell: Shell, facts: string, functionsDir?: string): string {
       ? { value: PIP_VALUE_OPTIONS.join(" "), read: PIP_READ_COMMANDS.join(" ") }
       : { value: quotePosix(words(PIP_VALUE_OPTIONS)), read: quotePosix(words(PIP_READ_COMMANDS)) };
   const withTables = (text: string) =>
-    text.replace("@VALUE_OPTIONS@", () => tables.value).replace("@READ_COMMANDS@", () => tables.read);
+    text
+      .replace("@VALUE_OPTIONS@", () => tables.value)
+      .replace("@READ_COMMANDS@", () => tables.read)
+      .replaceAll("@USER_ROOT@", () => DEFAULT_USER_HOME)
+      .replaceAll("@SYSTEM_ROOT@", () => DEFAULT_SYSTEM_HOME);
   const shared = withTables(body);
   const inserted =
     shell === "zsh"

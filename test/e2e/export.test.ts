@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseFreezeLine, pylockDocument, type ExportSource } from "../../src/core/export/export.ts";
+import { exportedOf, pylockDocument, type ExportSource } from "../../src/core/export/export.ts";
 import { fixtures, makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
@@ -144,7 +144,7 @@ describe("pylock sources for direct-URL installs", () => {
   const source = (lines: string[]): ExportSource => ({
     python: "3.12.1",
     description: "test",
-    packages: lines.map((l) => parseFreezeLine(l)!),
+    packages: lines.map((l) => exportedOf(l)!),
   });
 
   test("vcs, directory, editable and hashed archive each become their own table; no version for source trees", () => {

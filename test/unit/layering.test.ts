@@ -106,7 +106,8 @@ export const SHARED_WITH_COMMANDS: Record<string, string> = {
   "core/recording/retention.ts": "hot path: pip.ts",
   "core/packages/pip-args.ts": "hot path: pip.ts",
   "core/python/interpreter.ts": "hot path: pip.ts (and init) find a base Python",
-  "core/base/lock.ts": "hot path: pip.ts's children inherit the lock",
+  "core/python/child.ts": "hot path: pip.ts starts the venv's pip (every child inherits the lock)",
+  "core/python/pip.ts": "hot path: pip.ts runs pip the one way pip is run",
 };
 
 /** Imports from commands/ into core/ that go around core/operations/ and the shared list. */

@@ -14,11 +14,23 @@ import { errnoCode } from "./errors.ts";
 import { defaultFileMode } from "./modes.ts";
 import { listDir } from "./list-dir.ts";
 
+/*
+ * The one temp-name rule: something being made for `path` is named after it, this process's pid
+ * and ".tmp" — `.NAME.PID.N.tmp` for a file written atomically (hidden, N unique in the process),
+ * `NAME.PID.tmp` beside it for a folder built then renamed (a store entry, a seed, a first venv).
+ * tempOwner reads the pid back, so sweepStaleTemps and doctor know a dead process's leftovers.
+ */
 let counter = 0;
 
-function tempPathFor(path: string): string {
+/** A hidden temp file for `path`, unique in this process. */
+export function tempFileFor(path: string): string {
   counter += 1;
   return join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
+}
+
+/** The folder (or file) `path` is built in before it is renamed into place. */
+export function tempSibling(path: string): string {
+  return `${path}.${process.pid}.tmp`;
 }
 
 function removeQuietly(path: string): void {
@@ -35,7 +47,7 @@ function removeQuietly(path: string): void {
  */
 function freshTemp(path: string, write: (temp: string) => void): string {
   for (let tries = 0; ; tries++) {
-    const temp = tempPathFor(path);
+    const temp = tempFileFor(path);
     try {
       write(temp);
       return temp;
@@ -89,8 +101,8 @@ export function createFileExclusive(path: string, data: string): boolean {
   }
 }
 
-/** The pid in a temp file's name: `.NAME.PID.N.tmp` (tempPathFor), `.NAME.PID.tmp`, or `NAME.PID.tmp` (a store entry or seed being built). */
-function tempOwner(name: string): number | undefined {
+/** The pid in a temp file's name: `.NAME.PID.N.tmp` (tempFileFor), `.NAME.PID.tmp`, or `NAME.PID.tmp` (tempSibling). */
+export function tempOwner(name: string): number | undefined {
   const m = (name.startsWith(".") && /\.(\d+)\.\d+\.tmp$/.exec(name)) || /\.(\d+)\.tmp$/.exec(name);
   return m ? Number(m[1]) : undefined;
 }

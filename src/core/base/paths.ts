@@ -15,11 +15,14 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { tempSibling } from "./atomic.ts";
 import { UsageError } from "./errors.ts";
 
 export type Tier = "user" | "system";
 
 export const DEFAULT_SYSTEM_HOME = "/opt/system-python";
+/** The user tier's default root, relative to HOME (the hooks get both defaults rendered in). */
+export const DEFAULT_USER_HOME = ".local/python-packages";
 
 export function userHome(): string {
   return process.env.HOME || homedir();
@@ -53,8 +56,18 @@ export function hookCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(userHome(), ".cache"), "pyctl");
 }
 
+/** Where fish's hook functions are kept, one folder per rendering (shell/hook-cache.ts). */
+export function fishFunctionsDir(): string {
+  return join(hookCacheDir(), "fish-functions");
+}
+
+/** The last answer kept beside a scan cache (`files-cache.json` -> `files-cache.result.json`). */
+export function resultCacheOf(cacheFile: string): string {
+  return cacheFile.replace(/(\.json)?$/, ".result.json");
+}
+
 export function userTierHome(): string {
-  return homeFromEnv("PYCTL_HOME") || join(userHome(), ".local", "python-packages");
+  return homeFromEnv("PYCTL_HOME") || join(userHome(), DEFAULT_USER_HOME);
 }
 
 export function systemTierHome(): string {
@@ -133,17 +146,30 @@ export class Layout {
   adoptedDir(version: string): string {
     return join(this.versionDir(version), "adopted");
   }
-  /** The last inventory scan (a cache: safe to delete). */
-  /** The last scan of the venv's files for unowned ones (a cache: safe to delete). */
+  /** The last scan of the venv's files for unowned ones (a cache: safe to delete); its result beside it (resultCacheOf). */
   filesCache(version: string): string {
     return join(this.versionDir(version), "files-cache.json");
   }
+  /** The last inventory scan (a cache: safe to delete). */
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");
   }
   /** What pruning needs from each history entry (a cache: safe to delete). */
   historyIndex(version: string): string {
     return join(this.versionDir(version), "history-index.json");
+  }
+
+  /** The venv's supported wheel tags, per interpreter (packages/wheel-tags.ts; a cache). */
+  wheelTagsCache(version: string): string {
+    return join(this.versionDir(version), "wheel-tags.json");
+  }
+  /** When the daily "newer versions" notice last got its answer (operations/update-stamp.ts). */
+  updatesStamp(version: string): string {
+    return join(this.versionDir(version), "updates-checked");
+  }
+  /** Where a first venv is created before it is renamed into place (this process's, by tempSibling). */
+  creationTemp(version: string): string {
+    return tempSibling(`${this.venvDir(version)}.new`);
   }
 
   /** The folders a venv swap (base/swap.ts) moves between. */

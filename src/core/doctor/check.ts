@@ -1,6 +1,6 @@
 /**
  * One doctor finding, as data: { id, ok, message, fix?, repair? }. `fix` says in words what the
- * user can do; `repair` is what `doctor --fix` can do safely by itself (repair.ts carries it out).
+ * user can do; `repair` is what `doctor --fix` can do safely by itself (operations/doctor-repair.ts carries it out).
  */
 export type Repair =
   | { kind: "rebuild"; version: string }

@@ -1,7 +1,7 @@
 /**
  * The doctor subsystem: health checks of a tier (config, snapshots, temp files, pyctl on PATH,
  * the system tier's modes) and of each venv (venv-checks.ts), as data (check.ts), and the safe
- * repairs `doctor --fix` makes (repair.ts). Checks never change anything. Shell checks (hook, rc
+ * repairs `doctor --fix` makes (operations/doctor-repair.ts). Checks never change anything. Shell checks (hook, rc
  * blocks, PATH order) belong to the shell layer: src/shell/doctor-checks.ts.
  */ import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
@@ -11,6 +11,7 @@ import { userHome, versionsIn, type Layout } from "../base/paths.ts";
 import { venvChecks } from "./venv-checks.ts";
 import { shadowingChecks } from "./shadowing.ts";
 import { listDir } from "../base/list-dir.ts";
+import { tempOwner } from "../base/atomic.ts";
 
 export function versionsOf(layout: Layout): string[] {
   try {
@@ -64,8 +65,8 @@ function staleTempFiles(layout: Layout): string[] {
   const stale: string[] = [];
   for (const dir of dirs) {
     for (const name of listDir(dir)) {
-      const m = /\.(\d+)(?:\.\d+)?\.tmp$/.exec(name);
-      if (m && !isAlive(Number(m[1]))) stale.push(join(dir, name));
+      const pid = tempOwner(name);
+      if (pid !== undefined && !isAlive(pid)) stale.push(join(dir, name));
     }
   }
   return stale;

@@ -1,11 +1,11 @@
 /** Doctor checks for one Python version's venv, its history, lock, staging folder and store. */
 import { existsSync, readdirSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
 import { problem, pass, isAlive, type Check } from "./check.ts";
 import { countChanges } from "../recording/changes.ts";
 import { listHistory } from "../recording/history.ts";
-import { isLocked, readHolder, withLockFds } from "../base/lock.ts";
+import { isLocked, readHolder } from "../base/lock.ts";
+import { pipCheck, pipRuns, venvPip } from "../python/pip.ts";
 import { trashFolders } from "../base/swap.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName } from "../packages/pep440.ts";
@@ -89,28 +89,22 @@ function venvState(t: Target, checks: Check[]): boolean {
 
 function pipChecks(t: Target, checks: Check[]): void {
   const id = `pip:${t.version}`;
-  if (!existsSync(join(t.sitePackages, "pip"))) {
-    checks.push(
-      problem(id, `pip is missing from ${t.venv}`, `\`${venvPython(t.venv)} -m ensurepip\` puts it back`, {
-        kind: "ensurepip",
-        version: t.version,
-      }),
-    );
+  if (!pipRuns(t.venv)) {
+    const what = existsSync(join(t.sitePackages, "pip"))
+      ? `${venvPip(t.venv)} does not run`
+      : `pip is missing from ${t.venv}`;
+    const fix = `\`${venvPython(t.venv)} -m ensurepip --default-pip\` puts it back`;
+    checks.push(problem(id, what, fix, { kind: "ensurepip", version: t.version }));
     return;
   }
-  checks.push(pass(id, "pip is installed"));
-  const run = spawnSync(venvPython(t.venv), ["-m", "pip", "check"], {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-    env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
-  });
-  const lines = run.stdout.trim().split("\n").filter(Boolean);
-  if (run.status === 0) checks.push(pass(`conflicts:${t.version}`, "no dependency conflicts (pip check)"));
+  checks.push(pass(id, "pip is installed and runs"));
+  const check = pipCheck(t.venv);
+  if (check.ok) checks.push(pass(`conflicts:${t.version}`, "no dependency conflicts (pip check)"));
   else
     checks.push(
       problem(
         `conflicts:${t.version}`,
-        `pip check: ${lines.join("; ") || run.stderr.trim()}`,
+        `pip check: ${check.lines.join("; ")}`,
         "install versions that fit (`pyctl list-deps PKG` shows who needs what)",
       ),
     );

@@ -4,16 +4,15 @@
  * only pip is gone, rebuilding in place (rebuild.ts) when the base interpreter is gone. Each
  * goal keeps every package: a repair never shrinks the package set.
  */
-import { withLockFds } from "../base/lock.ts";
+import { ensurepip, venvPip } from "../python/pip.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { probeInterpreter } from "../python/interpreter.ts";
-import { readPyvenvCfg, venvPython } from "../python/venv.ts";
+import { readPyvenvCfg } from "../python/venv.ts";
 import type { Target } from "../recording/target.ts";
 import { goalKeeping, mismatches } from "../transaction/plan.ts";
 import { venvWorks } from "../transaction/venv-runs.ts";
@@ -146,16 +145,12 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
       command: "pyctl doctor --fix (ensurepip)",
       goal: () => undefined,
       prepare: (staging) => {
-        const env = { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_NO_COMPILE: "1" };
-        const run = spawnSync(venvPython(staging), ["-m", "ensurepip", "--upgrade"], {
-          encoding: "utf8",
-          stdio: withLockFds(["ignore", "pipe", "pipe"]),
-          env,
-        });
+        const run = ensurepip(staging);
         if (run.status !== 0)
           throw new PyctlError(
             `ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`,
           );
+        if (!existsSync(venvPip(staging))) throw new PyctlError(`ensurepip did not put back ${venvPip(t.venv)}`);
         relocateVenvText(staging, staging, t.venv);
         return undefined;
       },

@@ -11,17 +11,15 @@
  * index must be reachable), archive/vcs/directory for direct-URL installs, and `index` when the
  * files came from PIP_INDEX_URL or PyPI. [tool.pyctl] records the Python and the source.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { graphOf } from "../recording/graph.ts";
 import { freezeLinesOf, hiddenFromFreeze, readHeaders, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { canonicalName } from "../packages/pep440.ts";
+import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
-import { venvPython } from "../python/venv.ts";
-import { withLockFds } from "../base/lock.ts";
+import { dryRunReport } from "../python/pip.ts";
 
 /** One distribution of the exported set. */
 export interface Exported {
@@ -76,16 +74,13 @@ function requiresPythonOf(dist: Dist): string | undefined {
 }
 
 /** A freeze line back into a distribution: `name==v`, `name===v`, `name @ url`, `-e …#egg=name`. */
-export function parseFreezeLine(line: string): Exported | undefined {
-  const pinned = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(===?)\s*(\S+)$/.exec(line);
-  if (pinned) return { name: pinned[1]!, version: pinned[3]!, pep440: pinned[2] === "==", lines: [line] };
-  const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*@\s*(\S+)$/.exec(line);
-  if (direct) return { name: direct[1]!, pep440: true, lines: [line], directUrl: directUrlOf(direct[2]!, false) };
-  const editable = /^-e\s+(\S+)$/.exec(line);
-  const egg = editable && /#egg=([A-Za-z0-9._-]+)/.exec(editable[1]!);
-  if (editable && egg)
-    return { name: egg[1]!, pep440: true, lines: [line], directUrl: directUrlOf(editable[1]!, true) };
-  return undefined;
+export function exportedOf(line: string): Exported | undefined {
+  const parsed = parseFreezeLine(line);
+  if (!parsed?.name) return undefined;
+  if (parsed.version !== undefined)
+    return { name: parsed.name, version: parsed.version, pep440: parsed.pinOperator === "==", lines: [line] };
+  if (parsed.url === undefined) return undefined;
+  return { name: parsed.name, pep440: true, lines: [line], directUrl: directUrlOf(parsed.url, parsed.editable) };
 }
 
 /** The PEP 610 form of a requirement URL (`git+https://…@commit`, `file:///dir`, `https://…whl#sha256=…`). */
@@ -106,7 +101,7 @@ export function snapshotSource(snapshotsDir: string, name: string): ExportSource
   const snap = readSnapshot(snapshotsDir, name);
   const hidden = hiddenFromFreeze(snap.python || "3.12");
   const packages = snap.lines
-    .map(parseFreezeLine)
+    .map(exportedOf)
     .filter((p): p is Exported => p !== undefined && !hidden.has(canonicalName(p.name)));
   return { python: snap.python, description: `snapshot ${name}${snap.date ? ` (${snap.date})` : ""}`, packages };
 }
@@ -134,28 +129,10 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
     .map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);
   const found = new Map<string, Located>();
   if (pins.length === 0) return found;
-  const dir = mkdtempSync(join(tmpdir(), "pyctl-export-"));
   try {
-    const report = join(dir, "report.json");
-    const args = [
-      "-m",
-      "pip",
-      "install",
-      "--dry-run",
-      "--ignore-installed",
-      "--no-deps",
-      "--quiet",
-      "--report",
-      report,
-      ...pins,
-    ];
-    const result = spawnSync(venvPython(target.venv), args, {
-      encoding: "utf8",
-      stdio: withLockFds(["ignore", "pipe", "pipe"]),
-      env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
-    });
-    if (result.status !== 0) return found;
-    const parsed = JSON.parse(readFileSync(report, "utf8")) as {
+    const result = dryRunReport(target.venv, ["--ignore-installed", "--no-deps", "--quiet", ...pins]);
+    if (result.status !== 0 || !result.report) return found;
+    const parsed = JSON.parse(result.report) as {
       install: {
         download_info: { url: string; archive_info?: { hashes?: Record<string, string>; hash?: string } };
         metadata: { name: string };
@@ -168,8 +145,6 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
     }
   } catch {
     // no report: the lock gets names and versions only (the caller says which)
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   return found;
 }

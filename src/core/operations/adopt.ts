@@ -60,6 +60,7 @@ import { isVenv } from "../python/venv.ts";
 import { resolveVersion, targetFor } from "../recording/target.ts";
 import { currentLine, goalFromDists, parseWanted, type Goal } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
+import { tempSibling } from "../base/atomic.ts";
 
 export interface Conflict {
   candidate: Candidate;
@@ -242,7 +243,7 @@ function takeAway(plan: AdoptPlan, id: number): number {
     }
   }
   const final = keptDir(plan.target, id);
-  const temp = `${final}.${process.pid}.tmp`;
+  const temp = tempSibling(final);
   rmSync(temp, { recursive: true, force: true });
   for (const file of files) linkFile(file, join(temp, "files", relative(root, file)));
   const kept: Kept = {

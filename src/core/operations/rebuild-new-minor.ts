@@ -7,9 +7,7 @@
  * (pip marks everything it was asked for). The check wants the whole old set: what cannot be
  * had is named, and accepted only with allowMissing.
  */
-import { spawnSync } from "../base/spawn-sync.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
-import { venvPython } from "../python/venv.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { carriableEntry, carryEntry } from "../transaction/carry.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
@@ -17,23 +15,7 @@ import { setRequested, sitePackagesRel } from "../transaction/staging.ts";
 import { MISSING } from "../transaction/transaction.ts";
 import { installInStaging } from "../transaction/pip-step.ts";
 import { stagedRuns } from "../transaction/venv-runs.ts";
-import { withLockFds } from "../base/lock.ts";
-
-/** The versions of `name` the index offers for the staged venv's Python (empty: none, or no index). */
-function indexVersions(staging: string, name: string): string[] {
-  const run = spawnSync(venvPython(staging), ["-m", "pip", "index", "versions", "--disable-pip-version-check", name], {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-    env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "", PIP_USER: "" },
-  });
-  const line = run.stdout.split("\n").find((l) => l.startsWith("Available versions:"));
-  return run.status === 0 && line
-    ? line
-        .slice("Available versions:".length)
-        .split(",")
-        .map((v) => v.trim())
-    : [];
-}
+import { indexVersions } from "../python/pip.ts";
 
 /** New version: carry the pure-Python set over, then pip installs the rest (and what it needs). */
 export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: RebuildOptions, events: RebuildEvents) {

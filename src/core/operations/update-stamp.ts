@@ -3,14 +3,13 @@
  * mtime is the time. Kept apart from upgrade.ts so that checking it costs a pip write one stat.
  */
 import { statSync } from "node:fs";
-import { join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import type { Target } from "../recording/target.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 
-function noticeStampFile(target: Target): string {
-  return join(target.layout.versionDir(target.version), "updates-checked");
+export function noticeStampFile(target: Target): string {
+  return target.layout.updatesStamp(target.version);
 }
 
 export function noticeDue(target: Target, now = Date.now()): boolean {

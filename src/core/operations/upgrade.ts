@@ -5,9 +5,6 @@
  * upgrade into the arguments of one `pip install` in the staging venv, so pip's resolver decides
  * while every other explicit package's requirements still count.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { userHome } from "../base/paths.ts";
 import { compareVersions } from "../packages/pep440.ts";
 import { projectFiles, newestVersion, isPrerelease, type Eligibility } from "../packages/index-client.ts";
@@ -27,7 +24,6 @@ import { markerEnvironment } from "../packages/requirements.ts";
 import { requestedInHistory } from "../recording/explicit.ts";
 import { graphOf } from "../recording/graph.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
-import { withLockFds } from "../base/lock.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { describeConflict } from "../packages/pip-report.ts";
@@ -37,6 +33,7 @@ import {
   type TransactionResult,
   type TransactionSpec,
 } from "../transaction/transaction.ts";
+import { dryRunReport } from "../python/pip.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -50,8 +47,8 @@ function indexSettingsFor(target: Target, env: Record<string, string | undefined
   return resolveIndexSettings({ env, home: userHome(), venv: target.venv });
 }
 
-function tagsCacheFile(target: Target): string {
-  return join(target.layout.versionDir(target.version), "wheel-tags.json");
+export function tagsCacheFile(target: Target): string {
+  return target.layout.wheelTagsCache(target.version);
 }
 
 function eligibility(target: Target, tags: Set<string>, settings: IndexSettings): (dist: Dist) => Eligibility {
@@ -141,12 +138,6 @@ export function upgradeArguments(graph: Graph, targets: OutdatedPackage[], named
   return [...(named ? [] : ["--upgrade"]), ...up, ...others.map((n) => requirementOf(n, ">="))];
 }
 
-function pipEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
-  delete env.PIP_USER;
-  return env;
-}
-
 export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; conflict?: Conflict; error: string };
 
 /**
@@ -154,35 +145,14 @@ export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; confli
  * cannot. Changes nothing. Not --quiet: that would hide the lines that explain a conflict.
  */
 export async function resolveWithPip(target: Target, args: string[]): Promise<Resolution> {
-  const dir = mkdtempSync(join(tmpdir(), "pyctl-report-"));
-  try {
-    const report = join(dir, "report.json");
-    const command = [
-      join(target.venv, "bin", "python"),
-      "-m",
-      "pip",
-      "install",
-      "--dry-run",
-      "--report",
-      report,
-      "--disable-pip-version-check",
-      ...args,
-    ];
-    const child = Bun.spawn(command, {
-      stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "pipe"]),
-      env: pipEnv(),
-    });
-    const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-    if ((await child.exited) === 0) return { ok: true, items: parseInstallReport(readFileSync(report, "utf8")) };
-    // pip logs "The conflict is caused by:" at info level, which goes to stdout
-    return {
-      ok: false,
-      conflict: parseConflict(`${stdout}\n${stderr}`),
-      error: lastPipError(stderr) ?? (stderr.trim().split("\n").at(-1) || "pip failed"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const run = dryRunReport(target.venv, args);
+  if (run.status === 0 && run.report) return { ok: true, items: parseInstallReport(run.report) };
+  // pip logs "The conflict is caused by:" at info level, which goes to stdout
+  return {
+    ok: false,
+    conflict: parseConflict(`${run.stdout}\n${run.stderr}`),
+    error: lastPipError(run.stderr) ?? (run.stderr.trim().split("\n").at(-1) || "pip failed"),
+  };
 }
 
 export interface VersionChange {

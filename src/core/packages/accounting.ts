@@ -13,6 +13,7 @@ import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { metadataStamps, readHeaders, type Dist } from "./inventory.ts";
+import { resultCacheOf } from "../base/paths.ts";
 
 export interface UnownedFile {
   /** Relative to the venv root; a folder ends with "/". */
@@ -242,8 +243,6 @@ function readCache(file: string): FilesCache {
   return cache?.dirs && cache.owners ? cache : { dirs: {}, owners: {} };
 }
 
-const resultFileOf = (cacheFile: string) => cacheFile.replace(/(\.json)?$/, ".result.json");
-
 /** A metadata folder's stamp as the inventory took it (inventory.ts), or afresh. */
 function metadataStamp(path: string): string | undefined {
   return metadataStamps.get(path) ?? stampOf(path);
@@ -264,7 +263,7 @@ function isCurrent(venv: string, last: LastResult | undefined, dists: Dist[]): b
  * the scan so that unchanged folders are not read again.
  */
 export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
-  const last = cacheFile ? (scans.get(cacheFile)?.last ?? readJson<LastResult>(resultFileOf(cacheFile))) : undefined;
+  const last = cacheFile ? (scans.get(cacheFile)?.last ?? readJson<LastResult>(resultCacheOf(cacheFile))) : undefined;
   if (isCurrent(venv, last, dists)) return last!.units;
   const cache = cacheFile ? readCache(cacheFile) : undefined;
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
@@ -285,7 +284,7 @@ export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], 
   scans.set(cacheFile, { cache: next, last: result });
   try {
     if (misses > 0) writeFileAtomic(cacheFile, JSON.stringify(next));
-    writeFileAtomic(resultFileOf(cacheFile), JSON.stringify(result));
+    writeFileAtomic(resultCacheOf(cacheFile), JSON.stringify(result));
   } catch {
     // a cache that cannot be written only costs speed
   }

@@ -9,10 +9,9 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { spawnSync } from "../base/spawn-sync.ts";
+import { runChild } from "../python/child.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { canonicalName, normalizeVersion } from "./pep440.ts";
-import { withLockFds } from "../base/lock.ts";
 
 export interface DirectUrl {
   url: string;
@@ -225,7 +224,7 @@ function findVcsRoot(location: string): string | undefined {
 }
 
 function git(cwd: string, ...args: string[]): string {
-  const result = spawnSync("git", args, { cwd, encoding: "utf8", stdio: withLockFds(["ignore", "pipe", "pipe"]) });
+  const result = runChild(["git", ...args], { cwd });
   return result.status === 0 ? result.stdout.trim() : "";
 }
 

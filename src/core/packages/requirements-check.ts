@@ -9,7 +9,7 @@
  * Separate from requirements.ts, which parses single requirements.
  */
 import { PyctlError } from "../base/errors.ts";
-import { canonicalName } from "./pep440.ts";
+import { markerAt, parseFreezeLine } from "./freeze-line.ts";
 import {
   evaluateMarker,
   parseRequirement,
@@ -54,22 +54,8 @@ export function decodeRequirementsText(path: string, bytes: Uint8Array): string 
   }
 }
 
-/** `body ; marker` as PEP 508 splits it (after whitespace for a URL requirement). */
-function markerAt(line: string): number {
-  const at = line.includes("@") ? line.search(/\s;/) : line.indexOf(";");
-  return at < 0 ? -1 : line.indexOf(";", at);
-}
-
 function projectKey(line: string): string | undefined {
-  if (line.startsWith("-e")) {
-    const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-    return egg ? canonicalName(egg[1]!) : undefined;
-  }
-  try {
-    return parseRequirement(line).key;
-  } catch {
-    return undefined;
-  }
+  return parseFreezeLine(line)?.key || undefined;
 }
 
 /** One line for a hash-checked file (`what`: "alpha==1.0 has --hash", or the --require-hashes switch). */

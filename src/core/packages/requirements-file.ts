@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { decodeRequirementsText, type FileLine, hasControl, printable } from "./requirements-check.ts";
+import { parseFreezeLine } from "./freeze-line.ts";
 import { parseRequirement, RequirementError, type Requirement } from "./requirements.ts";
 
 /** A requirement line and where it was read (requirements-check.ts checks these). */
@@ -85,9 +86,7 @@ function requirementLine(text: string, file: string, line: number): RequirementL
   const body = editable
     ? text.replace(/^(-e|--editable)[\s=]+/, "")
     : text.replace(/\s+--?[a-z][a-z-]*(=|\s+)\S+/g, "").trim();
-  const named = /^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\]\s*)?@/.test(body);
-  const isPathOrUrl =
-    editable || (!named && (/^(\.|\/|~|[a-z+]+:\/\/)/.test(body) || /\.(whl|zip|tar\.gz)$/.test(body)));
+  const isPathOrUrl = editable || parseFreezeLine(body)?.name === "";
   let requirement: Requirement | undefined;
   if (!isPathOrUrl) {
     try {

@@ -5,6 +5,7 @@
  * anything else compares strings; `extra` values are compared normalised.
  */
 import { arch, release, version as osVersion } from "node:os";
+import { parseFreezeLine } from "./freeze-line.ts";
 import { canonicalName } from "./pep440.ts";
 
 type Pep440 = typeof import("@renovatebot/pep440");
@@ -69,40 +70,23 @@ export function normalizeExtra(extra: string): string {
   return canonicalName(extra.trim());
 }
 
-const NAME = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*/;
-
 export function parseRequirement(text: string): Requirement {
-  const [body, markerText] = splitMarker(text);
-  const m = NAME.exec(body);
-  if (!m) throw new RequirementError(`not a requirement: ${text}`);
-  let rest = body.slice(m[0].length);
-  const req: Requirement = { name: m[1]!, key: canonicalName(m[1]!), extras: [], specifier: "" };
-  if (rest.startsWith("[")) {
-    const end = rest.indexOf("]");
-    if (end < 0) throw new RequirementError(`unclosed extras in: ${text}`);
-    req.extras = rest.slice(1, end).split(",").map(normalizeExtra).filter(Boolean);
-    rest = rest.slice(end + 1).trim();
-  }
-  if (rest.startsWith("@")) req.url = rest.slice(1).trim();
-  else {
-    const spec = rest.replace(/^\((.*)\)$/, "$1").replace(/\s+/g, "");
-    if (spec && !pep440().validRange(spec))
-      throw new RequirementError(`invalid version specifier "${spec}" in: ${text}`);
-    req.specifier = spec;
-  }
-  if (markerText !== undefined) {
-    req.markerText = markerText;
-    req.marker = parseMarker(markerText);
+  const line = parseFreezeLine(text);
+  if (!line?.name || line.editable || line.options.length) throw new RequirementError(`not a requirement: ${text}`);
+  const req: Requirement = {
+    name: line.name,
+    key: line.key,
+    extras: line.extras.map(normalizeExtra).filter(Boolean),
+    specifier: line.specifier,
+  };
+  if (line.url !== undefined) req.url = line.url;
+  else if (line.specifier && !pep440().validRange(line.specifier))
+    throw new RequirementError(`invalid version specifier "${line.specifier}" in: ${text}`);
+  if (line.marker !== undefined) {
+    req.markerText = line.marker;
+    req.marker = parseMarker(line.marker);
   }
   return req;
-}
-
-/** `body ; marker`. For a URL requirement the `;` must follow whitespace (PEP 508). */
-function splitMarker(text: string): [string, string | undefined] {
-  const at = text.includes("@") ? text.search(/\s;/) : text.indexOf(";");
-  if (at < 0) return [text.trim(), undefined];
-  const semi = text.indexOf(";", at);
-  return [text.slice(0, semi).trim(), text.slice(semi + 1).trim()];
 }
 
 const TOKEN = /\s*(\(|\)|'[^']*'|"[^"]*"|===|==|!=|~=|<=|>=|<|>|not\s+in\b|in\b|and\b|or\b|[A-Za-z_][A-Za-z0-9_.]*)/y;

@@ -5,11 +5,10 @@
  * gives the same tags, and an upgraded one is asked again.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { join } from "node:path";
+import { runChild, startChild } from "../python/child.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";
-import { withLockFds } from "../base/lock.ts";
 
 interface TagCache {
   interpreter: string;
@@ -54,11 +53,7 @@ export function wheelTags(venv: string, cacheFile: string): Set<string> {
   const cached = cachedWheelTags(venv, cacheFile);
   if (cached) return cached;
   const python = join(venv, "bin", "python");
-  const result = spawnSync(python, ["-c", SCRIPT], {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
-  });
+  const result = runChild([python, "-c", SCRIPT], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
   if (result.status !== 0)
     throw new PyctlError(
       `cannot ask ${python} which wheels it supports: ${(result.stderr || String(result.error)).trim().split("\n").at(-1)}`,
@@ -77,11 +72,11 @@ export async function wheelTagsAsync(venv: string, cacheFile: string): Promise<S
   const cached = cachedWheelTags(venv, cacheFile);
   if (cached) return cached;
   const python = join(venv, "bin", "python");
-  const child = Bun.spawn([python, "-c", SCRIPT], {
-    stdio: withLockFds<"ignore" | "pipe">(["ignore", "pipe", "ignore"]),
+  const child = startChild([python, "-c", SCRIPT], {
+    stdio: ["ignore", "pipe", "ignore"],
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
   });
-  const text = await new Response(child.stdout).text();
+  const text = await new Response(child.stdout as ReadableStream).text();
   if ((await child.exited) !== 0) return undefined;
   const tags = text.split("\n").filter(Boolean);
   try {

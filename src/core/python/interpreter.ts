@@ -5,11 +5,10 @@
  * Finding base Python interpreters: on PATH (never pyctl's own venvs or pyenv's shims) or under pyenv.
  */
 import { accessSync, constants, existsSync, realpathSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { delimiter, join, resolve } from "node:path";
+import { runChild } from "./child.ts";
 import { PyctlError } from "../base/errors.ts";
 import { systemTierHome, userHome, userTierHome } from "../base/paths.ts";
-import { withLockFds } from "../base/lock.ts";
 import { listDir } from "../base/list-dir.ts";
 
 export interface Interpreter {
@@ -73,11 +72,8 @@ const PROBE =
 /** Run the interpreter once to learn its version and whether it can make venvs. */
 export function probeInterpreter(path: string): Interpreter & { hasVenv: boolean } {
   if (!existsSync(path)) throw new PyctlError(`no Python at ${path}`);
-  const result = spawnSync(path, ["-I", "-c", PROBE], {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-  });
-  const [fullVersion, venv] = (result.stdout ?? "").trim().split("\n");
+  const result = runChild([path, "-I", "-c", PROBE]);
+  const [fullVersion, venv] = result.stdout.trim().split("\n");
   if (result.status !== 0 || !fullVersion) throw new PyctlError(`${path} does not run as a Python interpreter`);
   const version = fullVersion.split(".").slice(0, 2).join(".");
   return { path, version, fullVersion, hasVenv: venv === "venv" };

@@ -4,10 +4,10 @@
  * seed; later venvs of that interpreter are made `--without-pip` and get the seed hardlinked in.
  */
 import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { basename, join } from "node:path";
-import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
-import { withLockFds } from "../base/lock.ts";
+import { runChild } from "./child.ts";
+import { toolPipEnv } from "./pip.ts";
+import { sweepStaleTemps, tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
@@ -47,11 +47,7 @@ export function venvPython(venv: string): string {
 }
 
 function run(command: string[], what: string): void {
-  const result = spawnSync(command[0]!, command.slice(1), {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-    env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" },
-  });
+  const result = runChild(command, { env: toolPipEnv() });
   if (result.status !== 0) {
     const detail = (result.stderr || result.stdout || "").trim().split("\n").at(-1) ?? "";
     throw new PyctlError(`${what} failed${detail ? `: ${detail}` : ""}`);
@@ -66,7 +62,7 @@ function seedKey(python: Interpreter): string {
 
 /** A seed holds what ensurepip put in a fresh venv (site-packages and bin/pip*), plus where that venv was. */
 function captureSeed(venv: string, seed: string, version: string): void {
-  const temp = `${seed}.${process.pid}.tmp`;
+  const temp = tempSibling(seed);
   rmSync(temp, { recursive: true, force: true });
   const site = join("lib", `python${version}`, "site-packages");
   const bin = walkFiles(join(venv, "bin"))

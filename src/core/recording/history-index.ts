@@ -10,7 +10,6 @@
  * Consecutive entries mostly name the same packages: each distinct set is written once.
  */
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import { defaultFileMode } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import {
@@ -23,6 +22,7 @@ import {
   type HistoryItem,
 } from "./history.ts";
 import type { Target } from "./target.ts";
+import { tempFileFor } from "../base/atomic.ts";
 
 export interface EntrySummary {
   changed: boolean;
@@ -183,7 +183,7 @@ export class HistoryIndex {
     // write); entries gone from history are dropped then.
     if (!this.file || this.misses === 0) return;
     // No fsync: a torn or lost index is read as none and rebuilt.
-    const temp = join(dirname(this.file), `.${basename(this.file)}.${process.pid}.tmp`);
+    const temp = tempFileFor(this.file);
     try {
       writeFileSync(temp, JSON.stringify(this.toFile()), { mode: defaultFileMode() });
       renameSync(temp, this.file);

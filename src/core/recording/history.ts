@@ -36,6 +36,7 @@ import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
+import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { isEmpty, type Changes } from "./changes.ts";
 import type { PackageRecord } from "./package-records.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
@@ -283,10 +284,9 @@ export interface MissingPackage {
 
 /** A goal line (`name==1.0`, `name @ url`, `-e path#egg=name`) as a `missing` record. */
 export function missingPackage(line: string): MissingPackage {
-  const pin = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*(\S+)$/.exec(line);
-  if (pin) return { name: pin[1]!, version: pin[2]! };
-  const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-  return { name: egg?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(line)?.[1] ?? line };
+  const parsed = parseFreezeLine(line);
+  if (!parsed?.name) return { name: line };
+  return parsed.version === undefined ? { name: parsed.name } : { name: parsed.name, version: parsed.version };
 }
 
 function isMissingPackage(v: unknown): boolean {

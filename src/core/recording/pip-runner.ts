@@ -1,16 +1,9 @@
 /** Running a venv's pip in the foreground of a recorded operation. */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { configFlag, type Config } from "../base/config.ts";
-import { withLockFds } from "../base/lock.ts";
+import { startPip } from "../python/pip.ts";
 import type { Outcome } from "./recorder.ts";
 import type { SignalGuard } from "./signal-guard.ts";
 import type { Target } from "./target.ts";
-
-export function pipCommand(target: Target): string[] {
-  const script = join(target.venv, "bin", "pip");
-  return existsSync(script) ? [script] : [join(target.venv, "bin", "python"), "-m", "pip"];
-}
 
 /** Run pip in the foreground; its exit code, or 130 if a signal stopped the operation. */
 export async function runPip(
@@ -21,10 +14,7 @@ export async function runPip(
 ): Promise<Outcome> {
   if (guard.interrupted) return { exitCode: 130, interrupted: true };
   // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
-  const child = Bun.spawn([...pipCommand(target), ...args], {
-    stdio: withLockFds(["inherit", "inherit", "inherit"]),
-    env,
-  });
+  const child = startPip(target.venv, args, { stdio: ["inherit", "inherit", "inherit"], env, as: "user" });
   guard.watch(child);
   const exitCode = await child.exited;
   guard.watch(undefined);

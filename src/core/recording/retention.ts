@@ -8,6 +8,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { canonicalName } from "../packages/pep440.ts";
+import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { entryFile, ids } from "./history.ts";
 import { HistoryIndex, historyIndexOf } from "./history-index.ts";
 import { listSnapshotNames, readSnapshot } from "./snapshots.ts";
@@ -41,13 +42,10 @@ export function neededVersions(target: Target): Map<string, Set<string>> {
   for (const name of listSnapshotNames(target.layout.snapshotsDir)) {
     try {
       for (const line of readSnapshot(target.layout.snapshotsDir, name).lines) {
-        const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*===?\s*(\S+)$/.exec(line);
-        if (m) keep(needed, m[1]!, m[2]!);
-        const direct =
-          /^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@/.exec(line) ??
-          /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-        if (direct) keep(needed, direct[1]!, ANY_DIRECT);
-        else if (line.startsWith("-e")) editables.add(line.replace(/^-e\s+/, ""));
+        const parsed = parseFreezeLine(line);
+        if (parsed?.version !== undefined) keep(needed, parsed.name, parsed.version);
+        else if (parsed?.name && parsed.url !== undefined) keep(needed, parsed.name, ANY_DIRECT);
+        else if (parsed?.editable) editables.add(parsed.url!);
       }
     } catch {
       // an unreadable snapshot protects nothing; doctor reports it

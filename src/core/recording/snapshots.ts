@@ -14,6 +14,7 @@
  * then keeps the marks of what stays and gives the rest the marks their source carries.
  */
 import { decodeRequirementsText, printable } from "../packages/requirements-check.ts";
+import { isPinned, parseFreezeLine } from "../packages/freeze-line.ts";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
@@ -109,7 +110,8 @@ export function parseSnapshotText(path: string, text: string, name: string): Sna
     if (!line || line.startsWith("#")) continue;
     explicit.push(EXPLICIT_MARK.test(line));
     line = line.replace(EXPLICIT_MARK, "");
-    if (!/^(-e\s+\S|[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?\s*[^\s=<>!~]|@\s*\S))/.test(line)) {
+    const parsed = parseFreezeLine(line);
+    if (!parsed || !isPinned(parsed)) {
       throw new PyctlError(
         `${path}:${i + 1}: not a pinned requirement (name==version, name @ url or -e path): ${printable(line)}`,
       );

@@ -22,7 +22,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { writeFileAtomic } from "../base/atomic.ts";
+import { tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { linkFile, walkFiles } from "../base/fstree.ts";
 import { recordPath, type UnownedFile } from "../packages/accounting.ts";
@@ -120,7 +120,7 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
  * fails (a full disk) removes its temp folder, so only a killed pyctl leaves one (recorder.ts).
  */
 function buildEntry(final: string, build: (temp: string) => void): void {
-  const temp = `${final}.${process.pid}.tmp`;
+  const temp = tempSibling(final);
   rmSync(temp, { recursive: true, force: true });
   try {
     build(temp);

@@ -83,7 +83,7 @@ export function assertWritable(target: Target): void {
 
 /** Where a venv is built before it is renamed into place (a killed creation's is swept by the next). */
 function creationTemp(target: Target): string {
-  return `${target.venv}.new.${process.pid}.tmp`;
+  return target.layout.creationTemp(target.version);
 }
 
 /** After a failed first creation: the version folder goes too if nothing but its lock is in it. */

@@ -3,10 +3,9 @@
  * venv's python, so the live venv never sees a half-finished install. pip's stderr reaches the
  * user as it would (a child's output, not pyctl's) and its ERROR lines name the failure.
  */
-import { join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
-import { withLockFds } from "../base/lock.ts";
+import { startPip } from "../python/pip.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 
 export interface PipStepResult {
@@ -47,11 +46,11 @@ export async function installInStaging(
 
 /** Run `pip install ARGS` in the venv at `venv` (the staging one). */
 async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Promise<PipStepResult> {
-  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
-  delete env.PIP_USER;
-  const command = [join(venv, "bin", "python"), "-m", "pip", "install", ...QUIET_FLAGS, ...args];
   // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
-  const child = Bun.spawn(command, { stdio: withLockFds<"inherit" | "pipe" | number>(["inherit", 2, "pipe"]), env });
+  const child = startPip(venv, ["install", ...QUIET_FLAGS, ...args], {
+    stdio: ["inherit", 2, "pipe"],
+    as: "tool",
+  });
   guard.watch(child);
   let tail = "";
   const decoder = new TextDecoder();

@@ -5,6 +5,7 @@
  */
 import { freeze, freezeLinesOf, type Dist } from "../packages/inventory.ts";
 import { canonicalName, compareVersions, normalizeVersion } from "../packages/pep440.ts";
+import { parseFreezeLine } from "../packages/freeze-line.ts";
 import type { BeforeEntry } from "../recording/history.ts";
 import type { Changes } from "../recording/changes.ts";
 import { PyctlError } from "../base/errors.ts";
@@ -54,27 +55,16 @@ export interface Plan {
 
 /** pip freeze --all never lists these, so no goal can mention them. */
 const NEVER_LISTED = new Set(["python", "wsgiref", "argparse"]);
-const PIN = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(===?)\s*([^\s;#]+)/;
-const DIRECT = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*@\s*(\S+)/;
-
 export function parseWanted(line: string): Wanted {
-  if (line.startsWith("-e")) {
-    const egg = /[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(line);
-    const name = egg?.[1] ?? "";
-    return {
-      key: name ? canonicalName(name) : "",
-      name,
-      pep440: true,
-      direct: true,
-      line: line.replace(/^-e\s+/, "-e "),
-    };
+  const parsed = parseFreezeLine(line);
+  if (parsed?.editable) {
+    return { key: parsed.key, name: parsed.name, pep440: true, direct: true, line: line.replace(/^-e\s+/, "-e ") };
   }
-  const pin = PIN.exec(line);
-  if (pin) {
-    const [, name, op, raw] = pin as unknown as [string, string, string, string];
+  if (parsed?.version !== undefined) {
+    const { name, pinOperator: op, version: raw } = parsed;
     const normal = op === "==" ? normalizeVersion(raw) : null;
     return {
-      key: canonicalName(name),
+      key: parsed.key,
       name,
       version: normal ?? raw,
       pep440: normal !== null,
@@ -82,9 +72,8 @@ export function parseWanted(line: string): Wanted {
       line: `${name}${op}${raw}`,
     };
   }
-  const direct = DIRECT.exec(line);
-  if (direct)
-    return { key: canonicalName(direct[1]!), name: direct[1]!, pep440: true, direct: true, line: line.trim() };
+  if (parsed?.name && parsed.url !== undefined)
+    return { key: parsed.key, name: parsed.name, pep440: true, direct: true, line: line.trim() };
   throw new PyctlError(`not a pinned requirement (name==version): ${line}`);
 }
 

@@ -2,9 +2,9 @@
  * Where a transaction gets the versions it puts in: the local package store (no network), else
  * pip, run inside the staging venv so the live venv never sees a half-finished install.
  */
-import { withLockFds } from "../base/lock.ts";
+import { startPip } from "../python/pip.ts";
 import { existsSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
 import { satisfies, type Plan, type Wanted } from "./plan.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
@@ -84,22 +84,11 @@ export function notStored(sources: Map<Wanted, StoreManifest | undefined>): Want
  */
 export async function pipInstallInto(venv: string, wanted: Wanted[], guard: SignalGuard): Promise<number> {
   const requirements = wanted.flatMap((w) => (w.line.startsWith("-e ") ? ["-e", w.line.slice(3)] : [w.line]));
-  const env: Record<string, string | undefined> = { ...process.env, PIP_REQUIRE_VIRTUALENV: "" };
-  delete env.PIP_USER;
-  const pip = [
-    join(venv, "bin", "python"),
-    "-m",
-    "pip",
-    "install",
-    "--no-deps",
-    "--no-compile",
-    "--no-warn-script-location",
-    "--disable-pip-version-check",
-  ];
+  const flags = ["--no-deps", "--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
   // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
-  const child = Bun.spawn([...pip, ...requirements], {
-    stdio: withLockFds<"inherit" | number>(["inherit", 2, "inherit"]),
-    env,
+  const child = startPip(venv, ["install", ...flags, ...requirements], {
+    stdio: ["inherit", 2, "inherit"],
+    as: "tool",
   });
   guard.watch(child);
   const code = await child.exited;

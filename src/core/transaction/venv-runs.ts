@@ -1,18 +1,14 @@
 /** Whether a venv's python runs: the check every rebuild and repair makes of what it built. */
 import { existsSync } from "node:fs";
-import { spawnSync } from "../base/spawn-sync.ts";
 import { venvPython } from "../python/venv.ts";
+import { runChild } from "../python/child.ts";
 import type { Target } from "../recording/target.ts";
-import { withLockFds } from "../base/lock.ts";
 
 /** Whether a venv's python starts and is the version its folder says. */
 export function venvWorks(target: Pick<Target, "venv" | "version">): boolean {
   const python = venvPython(target.venv);
   if (!existsSync(python)) return false;
-  const run = spawnSync(python, ["-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
-    encoding: "utf8",
-    stdio: withLockFds(["ignore", "pipe", "pipe"]),
-  });
+  const run = runChild([python, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
   return run.status === 0 && run.stdout.trim() === target.version;
 }
 
