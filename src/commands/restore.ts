@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
 import { applicableLines } from "../core/packages/requirements-check.ts";
 import { markerEnvironment } from "../core/packages/requirements.ts";
-import { goalFromLines } from "../core/transaction/plan.ts";
+import { goalFromLines, mismatches } from "../core/transaction/plan.ts";
+import { newlyBrokenBy } from "../core/operations/requirements-goal.ts";
 import {
   applyExplicitMarks,
   readSnapshot,
@@ -69,5 +70,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
     goal: () => goal,
     allowMissing,
+    // A pinned set must not land broken: what pip check would newly report fails the restore.
+    check: (staged, installed) => [...mismatches(staged, goal), ...newlyBrokenBy(target, installed, staged)],
   });
 }

@@ -1,0 +1,101 @@
+/**
+ * `pyctl apply` from a FILE to an outcome: the venv (created on first use, except for --check),
+ * the plan, and the transaction when something changes. Every failure is an ApplyError with its
+ * stable code (apply-errors.ts); the venv is then as it was.
+ */
+import type { Config } from "../base/config.ts";
+import type { LockHolder } from "../base/lock.ts";
+import type { Layout } from "../base/paths.ts";
+import { isVenv } from "../python/venv.ts";
+import { assertWritable, prepareTarget, resolveVersion, targetFor, type Target } from "../recording/target.ts";
+import type { TransactionEvents } from "../transaction/transaction.ts";
+import { ApplyError, classify } from "./apply-errors.ts";
+import type { ApplyChanges } from "./apply-set.ts";
+import { readApplySource, type ApplySource } from "./apply-source.ts";
+import { isNoChange, planApply, runApply } from "./apply.ts";
+import { environmentOf } from "./requirements-goal.ts";
+
+export interface ApplyRequest {
+  path: string;
+  prune: boolean;
+  check: boolean;
+  python?: string;
+}
+
+export interface ApplyOutcome {
+  venv: string;
+  /** The venv was made by this apply (its first use). */
+  created: boolean;
+  changes: ApplyChanges;
+  changed: boolean;
+  /** The history entry of the transaction, when one ran. */
+  recorded?: number;
+}
+
+function rethrow(err: unknown, fallback: ApplyError["code"] = "failed"): never {
+  if (err instanceof ApplyError) throw err;
+  const { code, message } = classify(err);
+  const hint = err instanceof Error && "hint" in err ? (err.hint as string | undefined) : undefined;
+  throw new ApplyError(code === "failed" ? fallback : code, message, { hint });
+}
+
+async function targetOf(
+  layout: Layout,
+  config: Config,
+  request: ApplyRequest,
+  waiting: (holder: LockHolder | undefined) => void,
+): Promise<{ target: Target; created: boolean }> {
+  const version = resolveVersion(config, request.python);
+  if (!request.check) return prepareTarget(layout, config, version, waiting);
+  const target = targetFor(layout, version);
+  if (!isVenv(target.venv))
+    throw new ApplyError("no-venv", `no venv for Python ${version} yet (${target.venv}); apply would create it`);
+  return { target, created: false };
+}
+
+async function sourceOf(target: Target, path: string): Promise<ApplySource> {
+  try {
+    return await readApplySource(path, environmentOf(target));
+  } catch (err) {
+    rethrow(err, "file-invalid");
+  }
+}
+
+export async function applyFile(
+  layout: Layout,
+  config: Config,
+  request: ApplyRequest,
+  events: TransactionEvents & { created?(venv: string): void },
+): Promise<ApplyOutcome> {
+  let source: ApplySource | undefined;
+  try {
+    const waiting = (holder: LockHolder | undefined) => events.waiting?.(holder);
+    const { target, created } = await targetOf(layout, config, request, waiting);
+    if (created) events.created?.(target.venv);
+    if (!request.check) assertWritable(target);
+    source = await sourceOf(target, request.path);
+    const plan = await planApply(target, source, request.prune);
+    const outcome = { venv: target.venv, created, changes: plan.changes, changed: !isNoChange(plan) || created };
+    if (request.check || isNoChange(plan)) return outcome;
+    const result = await runApply(plan, config, events);
+    if (result.error) {
+      const { code } = classify(result.error);
+      throw new ApplyError(code, `apply failed, ${target.venv} is unchanged: ${result.error.message}`, {
+        hint: `recorded as #${result.entry.id} in \`pyctl history\``,
+      });
+    }
+    if (result.interrupted)
+      throw new ApplyError(
+        "interrupted",
+        `interrupted: ${target.venv} is ${result.committed ? "in its new state" : "unchanged"}`,
+        {
+          exitCode: result.exitCode,
+        },
+      );
+    return { ...outcome, recorded: result.entry.id };
+  } catch (err) {
+    return rethrow(err);
+  } finally {
+    source?.dispose();
+  }
+}
