@@ -70,7 +70,8 @@ def main():
             "after": "".join(line + "\n" for line in after),
             "before_header": "venv before", "after_header": "venv after",
         }
-    module.exit_json(changed=rc == 2, rc=rc, stderr=err, pyctl=result, **extra)
+    # Not "rc": Ansible fails any result whose rc is not 0, and 2 here means changed.
+    module.exit_json(changed=rc == 2, exit_code=rc, stderr=err, pyctl=result, **extra)
 
 
 if __name__ == "__main__":
