@@ -110,7 +110,7 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
         'name = "alpha"',
         'version = "1.1"',
         `index = "${indexUrl}/simple"`,
-        `wheels = [${wheel("alpha-1.1-py3-none-any.whl").replace(" }", ", size = 1 }")}]`,
+        `wheels = [${wheel("alpha-1.1-py3-none-any.whl").replace(/ }$/, ", size = 1 }")}]`,
         "",
         "[[packages]]",
         'name = "beta"',
@@ -126,7 +126,9 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     expect(pipFreeze(sb)).toMatch(
       /^alpha==1\.1\nbeta==2\.0\nnu @ http:\/\/127\.0\.0\.1:\d+\/files\/nu-2\.0-py3-none-any\.whl\n/,
     );
-    expect(explicitNames(sb)).toEqual(["beta", "nu"]); // uv's lock: alpha is what beta depends on
+    const explicit = explicitNames(sb);
+    expect(explicit).toEqual(expect.arrayContaining(["beta", "nu"]));
+    expect(explicit).not.toContain("alpha"); // uv's lock: alpha is what beta depends on
     expect(run(sb, ["apply", uvLock, "--detailed-exitcodes"]).code).toBe(0);
   });
 

@@ -92,6 +92,17 @@ describe("pyctl apply: --check predicts apply", () => {
     checkThenApply(file("down.txt", "alpha==1.1\n"), [], { downgraded: [{ name: "alpha", from: "2.0", to: "1.1" }] });
   });
 
+  test("--diff: before and after lines; without --json, the change in words", () => {
+    expectNothingChanged(sb, () => {
+      const r = run(sb, ["apply", file("diff.txt", "alpha==2.0\n"), "--check", "--diff"]);
+      expect(r.code).toBe(0); // without --detailed-exitcodes, a change is no error
+      const lines = r.stdout.split("\n");
+      expect(lines).toContain("  ↑ alpha 1.1 → 2.0");
+      expect(r.stdout).toContain("--- before\n+++ after\n-alpha==1.1\n+alpha==2.0\n");
+      expect(r.stdout).toContain("check: nothing changed");
+    });
+  });
+
   test("ranges pip resolves, with what they need", () => {
     checkThenApply(file("range.txt", "mu>=2\nbeta\n"), [], { added: ["beta==2.0", "mu==2.0", "nu==2.0"] });
   });
@@ -125,6 +136,24 @@ describe("pyctl apply: --check predicts apply", () => {
     ok(run(sb, ["apply", file("no-alpha.txt", "kappa==1.0\n"), "--prune"]));
     checkThenApply(pinned, ["--prune"], { added: ["alpha==2.0", "beta==1.0"], removed: ["kappa==1.0"] });
     ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "check"], sb));
+  });
+});
+
+describe("help and completion know apply", () => {
+  test("--help and `pyctl complete` name the command and every option", () => {
+    const sb = initSandbox();
+    try {
+      const flags = ["--prune", "--check", "--diff", "--json", "--detailed-exitcodes", "--python"];
+      const help = ok(run(sb, ["apply", "--help"])).stdout;
+      for (const flag of flags) expect(help).toContain(flag);
+      expect(ok(run(sb, ["complete", "--", "ap"])).stdout).toContain("apply\t");
+      const offered = ok(run(sb, ["complete", "--", "apply", "--"]))
+        .stdout.split("\n")
+        .map((l) => l.split("\t")[0]);
+      expect(offered).toEqual(expect.arrayContaining(flags));
+    } finally {
+      sb.cleanup();
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import type { LockHolder } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
 import { isVenv } from "../python/venv.ts";
 import { assertWritable, prepareTarget, resolveVersion, targetFor, type Target } from "../recording/target.ts";
-import type { TransactionEvents } from "../transaction/transaction.ts";
+import type { TransactionEvents, TransactionResult } from "../transaction/transaction.ts";
 import { ApplyError, classify } from "./apply-errors.ts";
 import type { ApplyChanges } from "./apply-set.ts";
 import { readApplySource, type ApplySource } from "./apply-source.ts";
@@ -74,28 +74,40 @@ export async function applyFile(
     if (created) events.created?.(target.venv);
     if (!request.check) assertWritable(target);
     source = await sourceOf(target, request.path);
-    const plan = await planApply(target, source, request.prune);
-    const outcome = { venv: target.venv, created, changes: plan.changes, changed: !isNoChange(plan) || created };
-    if (request.check || isNoChange(plan)) return outcome;
-    const result = await runApply(plan, config, events);
-    if (result.error) {
-      const { code } = classify(result.error);
-      throw new ApplyError(code, `apply failed, ${target.venv} is unchanged: ${result.error.message}`, {
-        hint: `recorded as #${result.entry.id} in \`pyctl history\``,
-      });
+    // Planned outside the lock: if another pyctl changed the venv meanwhile, plan again on what it left.
+    for (let attempt = 1; ; attempt++) {
+      const plan = await planApply(target, source, request.prune);
+      const outcome = { venv: target.venv, created, changes: plan.changes, changed: !isNoChange(plan) || created };
+      if (request.check || isNoChange(plan)) return outcome;
+      const result = await runApply(plan, config, events);
+      const stale = result.error instanceof ApplyError && result.error.code === "venv-changed";
+      if (stale && attempt < REPLANS) continue;
+      return finish(target, outcome, result);
     }
-    if (result.interrupted)
-      throw new ApplyError(
-        "interrupted",
-        `interrupted: ${target.venv} is ${result.committed ? "in its new state" : "unchanged"}`,
-        {
-          exitCode: result.exitCode,
-        },
-      );
-    return { ...outcome, recorded: result.entry.id };
   } catch (err) {
     return rethrow(err);
   } finally {
     source?.dispose();
   }
+}
+
+/** How many times apply plans again when the venv changed between its plan and its lock. */
+const REPLANS = 3;
+
+function finish(target: Target, outcome: ApplyOutcome, result: TransactionResult): ApplyOutcome {
+  if (result.error) {
+    const { code } = classify(result.error);
+    throw new ApplyError(code, `apply failed, ${target.venv} is unchanged: ${result.error.message}`, {
+      hint: `recorded as #${result.entry.id} in \`pyctl history\``,
+    });
+  }
+  if (result.interrupted)
+    throw new ApplyError(
+      "interrupted",
+      `interrupted: ${target.venv} is ${result.committed ? "in its new state" : "unchanged"}`,
+      {
+        exitCode: result.exitCode,
+      },
+    );
+  return { ...outcome, recorded: result.entry.id };
 }

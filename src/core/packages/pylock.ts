@@ -51,8 +51,15 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" && value ? value : undefined;
 }
 
+/** The hash algorithms pip checks (others in a lock are skipped). */
+const PIP_HASHES = new Set(["sha256", "sha384", "sha512"]);
+
 function hashList(files: LockFile[]): string[] {
-  return files.flatMap((f) => Object.entries(f.hashes ?? {}).map(([algo, digest]) => `${algo}:${digest}`));
+  return files.flatMap((f) =>
+    Object.entries(f.hashes ?? {})
+      .filter(([algo]) => PIP_HASHES.has(algo))
+      .map(([algo, digest]) => `${algo}:${digest}`),
+  );
 }
 
 function fileLocation(file: LockFile, base: string): string | undefined {
