@@ -26,6 +26,8 @@ export interface ApplySource {
   /** What pip reads (for a lock: a requirements file written from it). */
   file: RequirementsFile;
   hashed: boolean;
+  /** A PEP 751 lock: every entry pinned, dependencies included (pip needs not resolve them). */
+  lock: boolean;
   /** "algo:digest" the file allows, by project. */
   hashes: Map<string, Set<string>>;
   /** Asked for (true) or only a dependency (false), for the projects the file says it of. */
@@ -81,11 +83,11 @@ export async function readApplySource(path: string, env: MarkerEnvironment): Pro
       const hashes = new Map(lock.packages.filter((p) => p.hashes.length).map((p) => [p.key, new Set(p.hashes)]));
       const marks = new Map(lock.packages.map((p) => [p.key, lock.explicit.has(p.key)]));
       const file = { ...readRequirementsFile(asRequirements), path };
-      return { path, file, hashed: hashes.size > 0, hashes, marks, scratch, dispose };
+      return { path, file, hashed: hashes.size > 0, lock: true, hashes, marks, scratch, dispose };
     }
     const file = readRequirementsFile(path);
     const { hashes, marks } = readAnnotations(path, text);
-    return { path, file, hashed: hashes.size > 0, hashes, marks, scratch, dispose };
+    return { path, file, hashed: hashes.size > 0, lock: false, hashes, marks, scratch, dispose };
   } catch (err) {
     dispose();
     throw err;

@@ -85,8 +85,8 @@ export async function planApply(target: Target, source: ApplySource, prune: bool
     .filter((m): m is Member => m !== undefined);
   let reported: Fetched[] = [];
   if (base.unresolved.length) {
-    const lock = source.file.files[0]!.endsWith("pylock-requirements.txt");
-    const args = [...(source.hashed ? ["--ignore-installed"] : []), ...(lock ? ["--no-deps"] : [])];
+    // Hashed lines: what is installed may be another file of that version, so pip names every pin.
+    const args = [...(source.hashed ? ["--ignore-installed"] : []), ...(source.lock ? ["--no-deps"] : [])];
     reported = await dryRun(target, [...args, "-r", source.file.files[0]!]);
   }
   const chosenKeys = new Map(chosen.map((m) => [m.key, m.version]));
