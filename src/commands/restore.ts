@@ -10,6 +10,7 @@ import { applicableLines } from "../core/packages/requirements-check.ts";
 import { markerEnvironment } from "../core/packages/requirements.ts";
 import { goalFromLines, mismatches } from "../core/transaction/plan.ts";
 import { newlyBrokenBy } from "../core/operations/requirements-goal.ts";
+import type { Dist } from "../core/packages/inventory.ts";
 import {
   applyExplicitMarks,
   readSnapshot,
@@ -70,7 +71,15 @@ export async function run(args: ParsedArgs): Promise<number> {
     command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
     goal: () => goal,
     allowMissing,
-    // A pinned set must not land broken: what pip check would newly report fails the restore.
-    check: (staged, installed) => [...mismatches(staged, goal), ...newlyBrokenBy(target, installed, staged)],
+    // A pinned FILE must not land broken: what pip check would newly report fails the restore.
+    // A snapshot is a state pyctl recorded, and comes back as it was.
+    ...(snapshot.path === arg
+      ? {
+          check: (staged: Dist[], installed: Dist[]) => [
+            ...mismatches(staged, goal),
+            ...newlyBrokenBy(target, installed, staged),
+          ],
+        }
+      : {}),
   });
 }

@@ -145,6 +145,19 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     expect(pipFreeze(sb)).toBe(before);
   });
 
+  test("a requirements file's --hash lines: the right hash keeps what is there, another is checked by pip", () => {
+    const digest = sha256(join(wheelDir, "alpha-1.1-py3-none-any.whl"));
+    const good = join(sb.dir, "hashed.txt");
+    writeFileSync(good, `--index-url ${indexUrl}/simple\nalpha==1.1 --hash=sha256:${digest}\n`);
+    expect(run(sb, ["apply", good, "--detailed-exitcodes"]).code).toBe(0); // alpha 1.1 came from that file
+    const bad = join(sb.dir, "forged.txt");
+    writeFileSync(bad, `--index-url ${indexUrl}/simple\nalpha==1.1 --hash=sha256:${"1".repeat(64)}\n`);
+    const before = pipFreeze(sb);
+    const r = run(sb, ["apply", bad, "--json"]);
+    expect(JSON.parse(r.stdout).errors[0].code).toBe("hash-mismatch");
+    expect(pipFreeze(sb)).toBe(before);
+  });
+
   test("a lock whose entries name no index and no file is refused in one line before anything changes", () => {
     const bare = join(sb.dir, "pylock.bare.toml");
     writeFileSync(bare, `lock-version = "1.0"\n\n[[packages]]\nname = "alpha"\nversion = "2.0"\n`);
