@@ -149,7 +149,14 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     const digest = sha256(join(wheelDir, "alpha-1.1-py3-none-any.whl"));
     const good = join(sb.dir, "hashed.txt");
     writeFileSync(good, `--index-url ${indexUrl}/simple\nalpha==1.1 --hash=sha256:${digest}\n`);
-    expect(run(sb, ["apply", good, "--detailed-exitcodes"]).code).toBe(0); // alpha 1.1 came from that file
+    const kept = run(sb, ["apply", good, "--json"]); // alpha 1.1 came from that file: only its mark changes
+    expect(JSON.parse(kept.stdout)).toMatchObject({
+      added: [],
+      upgraded: [],
+      marked: [{ name: "alpha", explicit: true }],
+    });
+    expect(kept.stderr).not.toContain("pip install");
+    expect(run(sb, ["apply", good, "--detailed-exitcodes"]).code).toBe(0);
     const bad = join(sb.dir, "forged.txt");
     writeFileSync(bad, `--index-url ${indexUrl}/simple\nalpha==1.1 --hash=sha256:${"1".repeat(64)}\n`);
     const before = pipFreeze(sb);
