@@ -1,7 +1,7 @@
 // pyctl export then pyctl apply --prune on another user's empty venv: the same package set, the
 // same explicit marks, offline once the store holds it; pylocks of other tools; hashes honoured.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, makeSandbox, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
 import { initSandbox, ok, pip, pipFreeze } from "../support/venv-fixtures.ts";
@@ -176,5 +176,12 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     );
     expect(JSON.parse(run(sb, ["apply", bare, "--json"]).stdout).errors[0].code).toBe("lock-unsourced");
     expect(pipFreeze(sb)).toBe(before);
+    const fresh = makeSandbox(); // first use: the refusal comes before the venv is made
+    try {
+      expect(run(fresh, ["apply", bare]).code).toBe(1);
+      expect(existsSync(join(fresh.pyctlHome, "py311", "venv"))).toBe(false);
+    } finally {
+      fresh.cleanup();
+    }
   });
 });

@@ -22,6 +22,7 @@ import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { venvPython } from "../python/venv.ts";
 import { withLockFds } from "../base/lock.ts";
+import { hashRemoteArchives } from "./archive-hashes.ts";
 
 /** One distribution of the exported set. */
 export interface Exported {
@@ -143,8 +144,12 @@ interface Located {
   sha256?: string;
 }
 
-/** Where pip's resolver would download each pinned version from (url and sha256), if it can say. */
+/**
+ * Where pip's resolver would download each pinned version from (url and sha256), if it can say;
+ * direct archives pip recorded no hash for get theirs here too (archive-hashes.ts).
+ */
 export function locate(target: Target, packages: Exported[]): Map<string, Located> {
+  hashRemoteArchives(target, packages);
   const pins = packages
     .filter((p) => !p.directUrl && p.version)
     .map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);

@@ -7,6 +7,7 @@ import type { Config } from "../base/config.ts";
 import type { LockHolder } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
 import { isVenv } from "../python/venv.ts";
+import { markerEnvironment, type MarkerEnvironment } from "../packages/requirements.ts";
 import { assertWritable, prepareTarget, resolveVersion, targetFor, type Target } from "../recording/target.ts";
 import type { TransactionEvents, TransactionResult } from "../transaction/transaction.ts";
 import { ApplyError, classify } from "./apply-errors.ts";
@@ -46,16 +47,20 @@ async function targetOf(
   waiting: (holder: LockHolder | undefined) => void,
 ): Promise<{ target: Target; created: boolean }> {
   const version = resolveVersion(config, request.python);
-  if (!request.check) return prepareTarget(layout, config, version, waiting);
   const target = targetFor(layout, version);
+  if (!request.check && !isVenv(target.venv)) {
+    // A file apply would refuse is refused before the venv is made (its markers read for X.Y.0).
+    (await readSource(request.path, markerEnvironment(`${version}.0`))).dispose();
+  }
+  if (!request.check) return prepareTarget(layout, config, version, waiting);
   if (!isVenv(target.venv))
     throw new ApplyError("no-venv", `no venv for Python ${version} yet (${target.venv}); apply would create it`);
   return { target, created: false };
 }
 
-async function sourceOf(target: Target, path: string): Promise<ApplySource> {
+async function readSource(path: string, env: MarkerEnvironment): Promise<ApplySource> {
   try {
-    return await readApplySource(path, environmentOf(target));
+    return await readApplySource(path, env);
   } catch (err) {
     rethrow(err, "file-invalid");
   }
@@ -73,7 +78,7 @@ export async function applyFile(
     const { target, created } = await targetOf(layout, config, request, waiting);
     if (created) events.created?.(target.venv);
     if (!request.check) assertWritable(target);
-    source = await sourceOf(target, request.path);
+    source = await readSource(request.path, environmentOf(target));
     // Planned outside the lock: if another pyctl changed the venv meanwhile, plan again on what it left.
     for (let attempt = 1; ; attempt++) {
       const plan = await planApply(target, source, request.prune);
