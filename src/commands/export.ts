@@ -60,8 +60,10 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     const located = isVenv(target.venv) ? locate(target, source.packages) : new Map();
     const { doc, unsourced } = pylockDocument(source, located);
     if (unsourced.length) {
-      notice(
-        `no download location known for ${unsourced.join(", ")} (is the package index reachable?); the lock names their versions only`,
+      // A lock entry without a source is one pip (and pyctl apply) rejects: no file rather than a broken one.
+      throw new PyctlError(
+        `cannot write a pylock: no download location known for ${unsourced.join(", ")} (is the package index reachable?)`,
+        { hint: "`pyctl export` in the requirements format needs no index" },
       );
     }
     text = await renderToml(doc);

@@ -67,6 +67,21 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./restore.ts"),
   },
   {
+    name: "apply",
+    summary: "make the venv hold what FILE (requirements or pylock.toml) names; --prune: nothing else",
+    options: [
+      { flag: "--prune", summary: "remove what FILE does not name or need (restore FILE does the same)" },
+      { flag: "--check", summary: "print what would change; change nothing" },
+      { flag: "--diff", summary: "print before/after lines of what changes" },
+      { flag: "--detailed-exitcodes", summary: "exit 0 nothing to change, 2 changed (or would), 1 error" },
+      PYTHON_OPTION,
+      JSON_OPTION,
+    ],
+    positionals: [{ name: "FILE", kind: "file" }],
+    needs: "config",
+    load: () => import("./apply.ts"),
+  },
+  {
     name: "list-snapshots",
     summary: "list named snapshots: name, date, Python version, package count",
     options: [JSON_OPTION],

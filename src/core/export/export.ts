@@ -20,6 +20,7 @@ import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
 import { dryRunReport } from "../python/pip.ts";
+import { hashRemoteArchives } from "./archive-hashes.ts";
 
 /** One distribution of the exported set. */
 export interface Exported {
@@ -31,6 +32,8 @@ export interface Exported {
   directUrl?: DirectUrl;
   requiresPython?: string;
   dependencies?: string[];
+  /** Asked for (not only a dependency); undefined when the source does not say. */
+  explicit?: boolean;
 }
 
 export interface ExportSource {
@@ -53,6 +56,7 @@ export function currentSource(target: Target): ExportSource {
         version: d.version,
         pep440: d.pep440,
         lines: freezeLinesOf(d),
+        explicit: graph.get(d.key)?.explicit === true,
         directUrl: d.directUrl,
         requiresPython: requiresPythonOf(d),
         dependencies:
@@ -62,7 +66,9 @@ export function currentSource(target: Target): ExportSource {
             .map((e) => e.requirement.key) ?? [],
       }),
     );
-  return { python: pythonVersionOf(target), description: `the current state of ${target.venv}`, packages };
+  // The venv's path stays out: an export goes to other machines and other users.
+  const python = pythonVersionOf(target);
+  return { python, description: `the current state of the Python ${target.version} venv`, packages };
 }
 
 function requiresPythonOf(dist: Dist): string | undefined {
@@ -101,17 +107,28 @@ export function snapshotSource(snapshotsDir: string, name: string): ExportSource
   const snap = readSnapshot(snapshotsDir, name);
   const hidden = hiddenFromFreeze(snap.python || "3.12");
   const packages = snap.lines
-    .map(exportedOf)
+    .map((line, i) => {
+      const parsed = exportedOf(line);
+      return parsed && snap.explicit ? { ...parsed, explicit: snap.explicit[i] === true } : parsed;
+    })
     .filter((p): p is Exported => p !== undefined && !hidden.has(canonicalName(p.name)));
   return { python: snap.python, description: `snapshot ${name}${snap.date ? ` (${snap.date})` : ""}`, packages };
 }
 
+/** As a snapshot says it: the lines of packages that were asked for end with "# explicit". */
+const EXPLICIT_HEADER = '# explicit: packages you asked for end with "# explicit"\n';
+
 export function requirementsText(source: ExportSource, date = new Date()): string {
-  const header = `# pyctl export of ${source.description}\n# python: ${source.python}\n# date: ${date.toISOString()}\n`;
+  const marked = source.packages.some((p) => p.explicit !== undefined);
+  const header =
+    `# pyctl export of ${source.description}\n# python: ${source.python}\n# date: ${date.toISOString()}\n` +
+    (marked ? EXPLICIT_HEADER : "");
+  const linesOf = (p: Exported) =>
+    p.lines.map((l, i) => (p.explicit && i === p.lines.length - 1 ? `${l}  # explicit` : l));
   return (
     header +
     source.packages
-      .flatMap((p) => p.lines)
+      .flatMap(linesOf)
       .map((l) => `${l}\n`)
       .join("")
   );
@@ -122,8 +139,12 @@ interface Located {
   sha256?: string;
 }
 
-/** Where pip's resolver would download each pinned version from (url and sha256), if it can say. */
+/**
+ * Where pip's resolver would download each pinned version from (url and sha256), if it can say;
+ * direct archives pip recorded no hash for get theirs here too (archive-hashes.ts).
+ */
 export function locate(target: Target, packages: Exported[]): Map<string, Located> {
+  hashRemoteArchives(target, packages);
   const pins = packages
     .filter((p) => !p.directUrl && p.version)
     .map((p) => `${p.name}${p.pep440 ? "==" : "==="}${p.version}`);
@@ -215,7 +236,10 @@ function packageTable(p: Exported, where: Located | undefined): { table: Table; 
   return { table, sourced: true };
 }
 
-/** The pylock document, and the packages it could give no download location for. */
+/**
+ * The pylock document, and the packages it could give no download location for: a lock with
+ * such entries is one pip and `pyctl apply` reject, so the caller writes none (export.ts).
+ */
 export function pylockDocument(
   source: ExportSource,
   located: Map<string, Located>,
@@ -228,13 +252,21 @@ export function pylockDocument(
     if (!sourced) unsourced.push(p.name);
     return table;
   });
+  const explicit = source.packages.filter((p) => p.explicit).map((p) => canonicalName(p.name));
   packages.sort((a, b) => String(a.name).localeCompare(String(b.name)));
   const doc: Table = {
     "lock-version": "1.0",
     ...(minor ? { "requires-python": `==${minor}.*` } : {}),
     "created-by": "pyctl",
     packages,
-    tool: { pyctl: { python: source.python, source: source.description, "exported-at": date } },
+    tool: {
+      pyctl: {
+        python: source.python,
+        source: source.description,
+        "exported-at": date,
+        ...(source.packages.some((p) => p.explicit !== undefined) ? { explicit: explicit.sort() } : {}),
+      },
+    },
   };
   return { doc, unsourced };
 }

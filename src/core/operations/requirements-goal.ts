@@ -36,7 +36,7 @@ interface Chosen {
   requested: boolean;
 }
 
-function environmentOf(target: Target): MarkerEnvironment {
+export function environmentOf(target: Target): MarkerEnvironment {
   return markerEnvironment(pythonVersionOf(target).split(".").slice(0, 3).join("."));
 }
 
@@ -63,7 +63,12 @@ function meets(req: Requirement, dist: Dist, constraints: Map<string, Requiremen
   );
 }
 
-function fromStore(target: Target, req: Requirement, constraints: Map<string, Requirement[]>): Dist | undefined {
+function fromStore(
+  target: Target,
+  req: Requirement,
+  constraints: Map<string, Requirement[]>,
+  accept: (dist: Dist) => boolean,
+): Dist | undefined {
   const version = exactVersion(req);
   const normal = version && normalizeVersion(version);
   if (!normal) return undefined;
@@ -76,13 +81,19 @@ function fromStore(target: Target, req: Requirement, constraints: Map<string, Re
     line: `${req.name}==${normal}`,
   });
   const dist = manifest && storedDist(target.storeDir, manifest, sitePackagesRel(target.venv, target.sitePackages));
-  return dist && meets(req, dist, constraints) ? dist : undefined;
+  return dist && meets(req, dist, constraints) && accept(dist) ? dist : undefined;
 }
 
-export function goalFromRequirements(target: Target, file: RequirementsFile, installed: Dist[]): RequirementsGoal {
+/** `accept` turns down an installed or stored dist the file cannot take (apply: one with another hash). */
+export function goalFromRequirements(
+  target: Target,
+  file: RequirementsFile,
+  installed: Dist[],
+  accept: (dist: Dist) => boolean = () => true,
+): RequirementsGoal {
   const env = environmentOf(target);
   const { roots, constraints } = applicable(file, env);
-  const byKey = new Map(installed.map((d) => [d.key, d]));
+  const byKey = new Map(installed.filter(accept).map((d) => [d.key, d]));
   const chosen = new Map<string, Chosen>();
   const unresolved: string[] = [];
   const queue: { req: Requirement; text: string; root: boolean }[] = [];
@@ -116,7 +127,7 @@ export function goalFromRequirements(target: Target, file: RequirementsFile, ins
       continue;
     }
     const local = byKey.get(req.key);
-    const dist = local && meets(req, local, constraints) ? local : fromStore(target, req, constraints);
+    const dist = local && meets(req, local, constraints) ? local : fromStore(target, req, constraints, accept);
     if (!dist) {
       unresolved.push(text);
       continue;
@@ -159,4 +170,49 @@ export function checkAgainstFile(target: Target, file: RequirementsFile, goal: G
   for (const dist of governed(staged, goal))
     if (!needed.has(dist.key)) problems.push(`${dist.name} ${dist.version} should not be there`);
   return problems;
+}
+
+/** A package and what it requires: an installed dist, a stored one, or an item of pip's report. */
+export interface Requiring {
+  key: string;
+  name: string;
+  version: string;
+  requires: string[];
+}
+
+export function asRequiring(dists: Dist[]): Requiring[] {
+  return dists.map((d) => ({ key: d.key, name: d.name, version: d.version, requires: requiresDist(d) }));
+}
+
+/**
+ * What `pip check` would report of a package set: a requirement (outside extras) whose project
+ * is missing, or there at a version it does not allow. A pinned file may not land such a set.
+ */
+export function dependencyProblems(set: Requiring[], env: MarkerEnvironment): string[] {
+  const byKey = new Map(set.map((p) => [p.key, p]));
+  const problems: string[] = [];
+  for (const pkg of set) {
+    for (const text of pkg.requires) {
+      let req: Requirement;
+      try {
+        req = parseRequirement(text);
+      } catch {
+        continue; // unreadable: the goal cannot use it either
+      }
+      if (!requirementApplies(req, env)) continue;
+      const dep = byKey.get(req.key);
+      const wanted = text.split(";")[0]!.trim();
+      if (!dep) problems.push(`${pkg.name} ${pkg.version} requires ${wanted} (not installed)`);
+      else if (req.url === undefined && !versionSatisfies(req, dep.version))
+        problems.push(`${pkg.name} ${pkg.version} requires ${wanted}, not ${dep.version}`);
+    }
+  }
+  return problems;
+}
+
+/** The `pip check` problems `after` has and `before` had not. */
+export function newlyBrokenBy(target: Target, before: Dist[], after: Dist[]): string[] {
+  const env = environmentOf(target);
+  const old = new Set(dependencyProblems(asRequiring(before), env));
+  return dependencyProblems(asRequiring(after), env).filter((p) => !old.has(p));
 }

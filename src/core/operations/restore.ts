@@ -4,6 +4,7 @@
  * is more than a freeze goes through restore-requirements.ts.
  */
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Config } from "../base/config.ts";
 import type { Layout } from "../base/paths.ts";
 import { PyctlError } from "../base/errors.ts";
@@ -18,7 +19,9 @@ import {
   type Snapshot,
 } from "../recording/snapshots.ts";
 import { pythonVersionOf, targetFor, type Target } from "../recording/target.ts";
-import { goalFromLines, type Goal } from "../transaction/plan.ts";
+import type { Dist } from "../packages/inventory.ts";
+import { goalFromLines, mismatches, type Goal } from "../transaction/plan.ts";
+import { newlyBrokenBy } from "./requirements-goal.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
 import { previewOf, type Preview } from "./preview.ts";
 
@@ -45,6 +48,8 @@ export interface RestorePlan extends Preview {
   /** The venv's full Python version; differs from the snapshot's when `otherPython`. */
   python: string;
   otherPython: boolean;
+  /** A FILE, not a named snapshot: it must not land a broken venv (a snapshot comes back as recorded). */
+  fromFile: boolean;
 }
 
 export function planRestore(target: Target, snapshot: Snapshot): RestorePlan {
@@ -54,7 +59,8 @@ export function planRestore(target: Target, snapshot: Snapshot): RestorePlan {
   const goal = goalFromLines(lines);
   applyExplicitMarks(goal.wanted, snapshot, lines);
   const otherPython = !!snapshot.python && !`${snapshot.python}.`.startsWith(`${target.version}.`);
-  return { goal, leftOut, python, otherPython, ...previewOf(target, goal) };
+  const fromFile = dirname(snapshot.path) !== target.layout.snapshotsDir;
+  return { goal, leftOut, python, otherPython, fromFile, ...previewOf(target, goal) };
 }
 
 export function applyRestore(
@@ -65,5 +71,18 @@ export function applyRestore(
   allowMissing: boolean,
   events: TransactionEvents,
 ): Promise<TransactionResult> {
-  return runTransaction(target, config, { kind: "restore", command, goal: () => plan.goal, allowMissing }, events);
+  const { goal } = plan;
+  // What `pip check` would newly report fails a FILE's restore.
+  const check = (staged: Dist[], installed: Dist[]) => [
+    ...mismatches(staged, goal),
+    ...newlyBrokenBy(target, installed, staged),
+  ];
+  const spec = {
+    kind: "restore" as const,
+    command,
+    goal: () => goal,
+    allowMissing,
+    ...(plan.fromFile ? { check } : {}),
+  };
+  return runTransaction(target, config, spec, events);
 }
