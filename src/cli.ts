@@ -5,9 +5,8 @@ import { parseArgs, usage } from "./commands/parse.ts";
 import { firstLine, writeCrashReport } from "./core/base/crash-report.ts";
 import { PyctlError, systemErrorMessage, UsageError } from "./core/base/errors.ts";
 import { permissionError } from "./core/base/permission.ts";
+import { VERSION, versionLine } from "./core/base/version.ts";
 import { err, out } from "./ui/output.ts";
-
-const VERSION = "0.1.0";
 
 function mainHelp(): string {
   const visible = COMMANDS.filter((c) => !c.hidden);
@@ -31,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") {
-    out(`pyctl ${VERSION}`);
+    out(versionLine());
     return 0;
   }
   const spec = findCommand(name);
@@ -41,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(spec, rest);
+  const hint = spec.hidden ? undefined : (await import("./shell/setup-hint.ts")).firstRunHint(name);
+  if (hint) err(`pyctl: ${hint}`);
   const command = await spec.load();
   return command.run(args);
 }
