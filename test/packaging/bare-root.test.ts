@@ -83,7 +83,7 @@ async function withShell(root: string, user: string, shell: LoginShell, body: (s
 async function debianPackageRound(root: string, suite: Suite, index: string): Promise<void> {
   const deb = `pyctl_${VERSION}_${hostDebArch()}.deb`;
   copyFileSync(join(releaseDir(), deb), join(root, "tmp", deb));
-  must(root, `cd /tmp && apt-get install -y --no-download ./${deb}`);
+  must(root, `cd /tmp && apt-get install -y ./${deb}`);
   must(root, "useradd -m -s /bin/bash alice && useradd -m -s /bin/bash bob");
   expect(inRoot(root, "runuser -u alice -- pyctl --version").out).toContain(
     `pyctl ${VERSION} (installed from the Debian package`,
@@ -114,7 +114,10 @@ async function debianPackageRound(root: string, suite: Suite, index: string): Pr
     expect(existsSync(join(root, "home", "alice", ".local", "python-packages", py, kept))).toBe(true);
   }
   // Her shells still start cleanly without the program.
-  expect(must(root, "runuser -l alice -c 'bash -ic true' 2>&1")).toBe("");
+  await withShell(root, "alice", "bash", async (s) => {
+    expect(await s.run("type -t pip || echo no-hook")).toEqual({ out: "no-hook\n", code: 0 });
+    expect(s.screen()).not.toMatch(/pyctl|No such file/);
+  });
 }
 
 async function perUserRound(root: string, index: string, release: string): Promise<void> {
@@ -147,7 +150,9 @@ describe.skipIf(why.length > 0)(`bare Debian roots ${why.length ? `(skipped: ${w
         const release = serveRelease(releaseDir());
         try {
           mountAll(root);
-          expect(inRoot(root, "command -v node || command -v nodejs || command -v npm || command -v bun").code).toBe(1);
+          expect(
+            inRoot(root, "command -v node || command -v nodejs || command -v npm || command -v bun"),
+          ).toMatchObject({ out: "" });
           await debianPackageRound(root, suite, index.url);
           await perUserRound(root, index.url, release.url);
         } finally {
