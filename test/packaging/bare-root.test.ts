@@ -3,7 +3,7 @@
 // works, recorded and undoable, in bash, zsh and fish; `apt remove` keeps the data; a second
 // user without sudo installs with the per-user installer from a local release server.
 import { describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VERSION } from "../../src/core/base/version.ts";
@@ -80,6 +80,23 @@ async function withShell(root: string, user: string, shell: LoginShell, body: (s
   }
 }
 
+/** The .deb repacked as version VERSION+upgrade (gzip: it only has to be quick), installed over the first. */
+function upgradeInRoot(root: string, deb: string): void {
+  const work = mkdtempSync(join(tmpdir(), "pyctl-upgrade-"));
+  try {
+    const unpack = Bun.spawnSync(["dpkg-deb", "-R", join(releaseDir(), deb), join(work, "pkg")]);
+    if (unpack.exitCode !== 0) throw new Error(`dpkg-deb -R: ${unpack.stderr}`);
+    const control = join(work, "pkg", "DEBIAN", "control");
+    writeFileSync(control, readFileSync(control, "utf8").replace(/^Version: .*$/m, `Version: ${VERSION}+upgrade`));
+    const newer = join(root, "tmp", "pyctl-upgrade.deb");
+    const pack = Bun.spawnSync(["dpkg-deb", "--root-owner-group", "-Zgzip", "-z1", "-b", join(work, "pkg"), newer]);
+    if (pack.exitCode !== 0) throw new Error(`dpkg-deb -b: ${pack.stderr}`);
+    must(root, "apt-get install -y /tmp/pyctl-upgrade.deb");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function debianPackageRound(root: string, suite: Suite, index: string): Promise<void> {
   const deb = `pyctl_${VERSION}_${hostDebArch()}.deb`;
   copyFileSync(join(releaseDir(), deb), join(root, "tmp", deb));
@@ -103,16 +120,26 @@ async function debianPackageRound(root: string, suite: Suite, index: string): Pr
     expect(man.out).toContain("setup-shell");
     expect(man.out).toContain("EXIT STATUS");
   });
+  // An upgrade (the same program as a newer package) keeps her data and set-up working.
+  upgradeInRoot(root, deb);
+  expect(must(root, "dpkg-query -W pyctl")).toBe(`pyctl\t${VERSION}+upgrade\n`);
   for (const shell of ["zsh", "fish"] as const) {
     must(root, `runuser -u alice -- mkdir -p /home/alice/.local/share/fish/generated_completions`);
     await withShell(root, "alice", shell, (s) => pipRound(s, index, "beta"));
   }
+  expect(must(root, "runuser -l alice -c 'pyctl history'")).toContain("alpha");
+  // setup-shell --remove from the newer package takes out what the older one put in.
+  must(root, "runuser -l alice -c 'pyctl setup-shell --remove'");
+  expect(readFileSync(join(root, "home", "alice", ".bashrc"), "utf8")).not.toContain("# >>> pyctl >>>");
+  must(root, "runuser -l alice -c 'pyctl setup-shell'");
   const py = suite === "bookworm" ? "py311" : "py313";
   must(root, "apt-get remove -y pyctl");
   expect(existsSync(join(root, "usr", "bin", "pyctl"))).toBe(false);
-  for (const kept of ["venv/bin/python", "history", "venv/bin/pip"]) {
-    expect(existsSync(join(root, "home", "alice", ".local", "python-packages", py, kept))).toBe(true);
-  }
+  // Checked inside the root: the venv's python links to the root's /usr/bin/python3.X.
+  must(
+    root,
+    `cd /home/alice/.local/python-packages/${py} && test -x venv/bin/python && test -d history && test -x venv/bin/pip`,
+  );
   // Her shells still start cleanly without the program.
   await withShell(root, "alice", "bash", async (s) => {
     expect(await s.run("type -t pip || echo no-hook")).toEqual({ out: "no-hook\n", code: 0 });

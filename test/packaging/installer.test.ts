@@ -87,35 +87,47 @@ describe("the per-user installer", () => {
     BUILD_TIMEOUT,
   );
 
-  test("run again, it upgrades in place and keeps the data", async () => {
-    const r = await run(["sh", INSTALLER, "--base-url", release.url], env);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain(`(was: pyctl ${VERSION}`);
-    expect(r.out).toContain("already initialised");
-  });
+  test(
+    "run again, it upgrades in place and keeps the data",
+    async () => {
+      const r = await run(["sh", INSTALLER, "--base-url", release.url], env);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`(was: pyctl ${VERSION}`);
+      expect(r.out).toContain("already initialised");
+    },
+    BUILD_TIMEOUT,
+  );
 
-  test("an archive that does not match SHA256SUMS is refused and nothing changes", async () => {
-    const tampered = mkdtempSync(join(tmpdir(), "pyctl-tampered-"));
-    cpSync(releaseDir(), tampered, { recursive: true });
-    const archive = readdirSync(tampered).find((n) => n.endsWith(".tar.gz"))!;
-    writeFileSync(join(tampered, archive), "not the archive");
-    const bad = serve(tampered);
-    try {
-      const r = await run(["sh", INSTALLER, "--base-url", bad.url], env);
-      expect(r.code).toBe(1);
-      expect(r.err).toBe(`pyctl-install: ${archive} does not match its SHA256SUMS entry: not installed\n`);
-      expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(true);
-    } finally {
-      bad.stop();
-    }
-  });
+  test(
+    "an archive that does not match SHA256SUMS is refused and nothing changes",
+    async () => {
+      const tampered = mkdtempSync(join(tmpdir(), "pyctl-tampered-"));
+      cpSync(releaseDir(), tampered, { recursive: true });
+      const archive = readdirSync(tampered).find((n) => n.endsWith(".tar.gz"))!;
+      writeFileSync(join(tampered, archive), "not the archive");
+      const bad = serve(tampered);
+      try {
+        const r = await run(["sh", INSTALLER, "--base-url", bad.url], env);
+        expect(r.code).toBe(1);
+        expect(r.err).toBe(`pyctl-install: ${archive} does not match its SHA256SUMS entry: not installed\n`);
+        expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(true);
+      } finally {
+        bad.stop();
+      }
+    },
+    BUILD_TIMEOUT,
+  );
 
-  test("--uninstall removes the program and hook, keeps the packages", async () => {
-    const r = await run(["sh", INSTALLER, "--uninstall"], env);
-    expect(r.code).toBe(0);
-    expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(false);
-    expect(existsSync(join(sb.home, ".local", "share", "pyctl"))).toBe(false);
-    expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).not.toContain("# >>> pyctl >>>");
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
-  });
+  test(
+    "--uninstall removes the program and hook, keeps the packages",
+    async () => {
+      const r = await run(["sh", INSTALLER, "--uninstall"], env);
+      expect(r.code).toBe(0);
+      expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(false);
+      expect(existsSync(join(sb.home, ".local", "share", "pyctl"))).toBe(false);
+      expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).not.toContain("# >>> pyctl >>>");
+      expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
+    },
+    BUILD_TIMEOUT,
+  );
 });
