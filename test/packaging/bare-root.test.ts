@@ -152,7 +152,7 @@ async function perUserRound(root: string, index: string, release: string): Promi
     const installed = await s.run(`curl -fsSL ${release}/install.sh | PYCTL_RELEASE_URL=${release} sh`);
     expect(installed).toMatchObject({ code: 0 });
     // The line it prints loads pyctl in this very shell, ~/.local/bin not yet on PATH.
-    const load = installed.out.split("\n").find((l) => l.includes("hook bash"))!;
+    const load = installed.out.split("\n").findLast((l) => l.includes("hook bash"))!;
     expect(load).toContain("/home/bob/.local/bin");
     expect(await s.run(load.trim())).toMatchObject({ code: 0 });
     expect((await s.run("pyctl --version")).out).toContain("installed from a release archive");

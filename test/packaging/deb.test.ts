@@ -89,6 +89,11 @@ describe.skipIf(missing.length > 0)(
           for (const o of spec.options) expect(page).toContain(`\\fB${o.flag.replaceAll("-", "\\-")}\\fR`);
         }
         for (const section of ["FILES", "ENVIRONMENT", "EXIT STATUS"]) expect(page).toContain(`.SH ${section}`);
+        for (const shell of ["bash", "zsh", "fish"]) {
+          const snippet = readFileSync(join(dir, "usr", "share", "pyctl", `hook.${shell}`), "utf8");
+          expect(snippet).toContain(`/usr/bin/pyctl hook ${shell}`);
+          expect(snippet).not.toContain("@");
+        }
         const changelog = gunzipSync(
           readFileSync(join(dir, "usr", "share", "doc", "pyctl", "changelog.gz")),
         ).toString();
