@@ -30,9 +30,10 @@ test.each([
 
 describe("until setup-shell", () => {
   let sb: Sandbox;
+  // makeSandbox compiles pyctl the first time: minutes on a busy machine.
   beforeAll(() => {
     sb = makeSandbox();
-  });
+  }, 600_000);
   afterAll(() => sb?.cleanup());
 
   test("`pyctl --version` says a copy run from the tree is built from source", () => {
