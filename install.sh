@@ -48,6 +48,8 @@ bun install --frozen-lockfile >/dev/null
 say "building $bindir/pyctl"
 mkdir -p "$bindir"
 bun scripts/build.ts "$bindir/pyctl"
+# A copy from the release archive said so here; this one is built from source (`pyctl --version`).
+rm -f "$bindir/../share/pyctl/installed-by"
 
 "$bindir/pyctl" init
 hooked=

@@ -6,22 +6,30 @@
  */
 import { writeSync } from "node:fs";
 
-const VERSION = "0.1.0";
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  writeSync(1, `pyctl ${VERSION}\n`);
+  writeSync(1, `${(await import("./core/base/version.ts")).versionLine()}\n`);
   process.exit(0);
 }
 
-const [{ COMMANDS, findCommand }, { parseArgs, usage }, { firstLine, writeCrashReport }, errors, permission, ui] =
-  await Promise.all([
-    import("./commands/index.ts"),
-    import("./commands/parse.ts"),
-    import("./core/base/crash-report.ts"),
-    import("./core/base/errors.ts"),
-    import("./core/base/permission.ts"),
-    import("./ui/output.ts"),
-  ]);
+const [
+  { COMMANDS, findCommand },
+  { parseArgs, usage },
+  { firstLine, writeCrashReport },
+  errors,
+  permission,
+  ui,
+  version,
+] = await Promise.all([
+  import("./commands/index.ts"),
+  import("./commands/parse.ts"),
+  import("./core/base/crash-report.ts"),
+  import("./core/base/errors.ts"),
+  import("./core/base/permission.ts"),
+  import("./ui/output.ts"),
+  import("./core/base/version.ts"),
+]);
+const { VERSION } = version;
 const { PyctlError, systemErrorMessage, UsageError } = errors;
 const { err, out } = ui;
 
@@ -47,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") {
-    out(`pyctl ${VERSION}`);
+    out(version.versionLine());
     return 0;
   }
   const spec = findCommand(name);
@@ -60,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
   // Loaded only here: --version, help and the hook need none of config, paths or venvs.
   const context =
     spec.needs === "nothing" ? undefined : await (await import("./commands/context.ts")).openContext(spec.needs, args);
+  // Until the hook is set up, the first command on a terminal says how (the packages edit no rc file).
+  const hint =
+    spec.hidden || !process.stderr.isTTY ? undefined : (await import("./shell/setup-hint.ts")).firstRunHint(name);
+  if (hint) err(`pyctl: ${hint}`);
   const command = await spec.load();
   return command.run(args, context as never);
 }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { configString } from "../core/base/config.ts";
 import { hookState } from "../shell/hook-state.ts";
+import { hookIsSetUp, SETUP_HINT } from "../shell/setup-hint.ts";
 import { latestId, listHistory } from "../core/recording/history.ts";
 import { versionsIn } from "../core/base/paths.ts";
 import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
@@ -43,9 +44,8 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   out(`tier:      ${status.tier} (${status.home})`);
   out(`config:    ${status.config_file}${status.config_exists ? "" : " (not created yet: run `pyctl init`)"}`);
   out(`default:   Python ${status.default_python ?? "(not set)"}`);
-  out(
-    `hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : "not active in this shell"}`,
-  );
+  const inactive = hookIsSetUp() ? "not active in this shell" : SETUP_HINT;
+  out(`hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : inactive}`);
   for (const v of venvs) {
     const health = v.exists ? venvHealth(v.venv, v.python) : { ok: true as const };
     const broken =
