@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkOrCopy } from "../base/fstree.ts";
-import { entryDir, entryIsComplete, readManifest, type StoreManifest } from "../recording/store.ts";
+import { indexEntry, manifestDir, type StoreManifest } from "../recording/store.ts";
 
 const PURE_TAG = /^py\d*(\.py\d+)*-none-any$/;
 
@@ -24,11 +24,11 @@ export function isPureWheel(wheelText: string): boolean {
 
 /** The store entry of `name==version` if it can be carried to another minor version; else why not. */
 export function carriableEntry(store: string, name: string, version: string, fromSite: string): StoreManifest | string {
-  const manifest = readManifest(store, name, version);
-  if (!manifest || !entryIsComplete(store, manifest)) return "not in the local package store";
+  const manifest = indexEntry(store, name, version);
+  if (!manifest) return "not in the local package store";
   const wheel = manifest.files.find((f) => /\.dist-info\/WHEEL$/.test(f));
   if (!wheel) return "not installed from a wheel";
-  if (!isPureWheel(readFileSync(join(entryDir(store, name, version), "files", wheel), "utf8")))
+  if (!isPureWheel(readFileSync(join(manifestDir(store, manifest), "files", wheel), "utf8")))
     return "not a pure-Python wheel";
   if (!manifest.files.every((f) => f.startsWith(`${fromSite}/`) || f.startsWith("bin/")))
     return "it has files outside site-packages and bin/";
@@ -58,7 +58,7 @@ export function carryEntry(
   venv: string,
   finalVenv: string,
 ): void {
-  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const files = join(manifestDir(store, manifest), "files");
   for (const rel of manifest.files) {
     if (rel.endsWith(".pyc")) continue;
     const src = join(files, rel);
