@@ -96,7 +96,6 @@ describe("the store serves what RECORD says", () => {
     expect(pipFreeze(sb)).toContain("alpha==1.1");
     expectRecordsHold(sb);
   });
-
 });
 
 describe("clean + undo", () => {
