@@ -2,7 +2,16 @@
 // pyctl makes or changes passes a RECORD check, clean + undo is byte for byte, and a pin
 // compares as pip compares it (Deliver 7).
 import { beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
 import { byteSet } from "../support/file-set.ts";
@@ -94,6 +103,7 @@ describe("the store serves what RECORD says", () => {
     ok(pip(sb, "uninstall", "-y", "beta", "alpha"));
     ok(run(sb, ["undo"]));
     expect(pipFreeze(sb)).toContain("alpha==1.1");
+    expect(recordProblems(venv(sb)).filter((p) => p.includes("REQUESTED"))).toEqual([]);
     expectRecordsHold(sb);
   });
 });
@@ -116,6 +126,46 @@ describe("clean + undo", () => {
     ok(run(sb, ["undo"]));
     expectRecordsHold(sb);
     expect(byteSet(venv(sb))).toEqual(before);
+  });
+});
+
+/** Turn the store into the layout of pyctl before build keys: NAME/VERSION[@HASH], no build, no stamps. */
+function toOldLayout(store: string): void {
+  for (const name of readdirSync(store).filter((n) => !n.startsWith("~"))) {
+    for (const entry of readdirSync(join(store, name))) {
+      const old = entry.replace(/#.*$/, "");
+      if (old !== entry && existsSync(join(store, name, old))) {
+        rmSync(join(store, name, entry), { recursive: true });
+        continue;
+      }
+      const manifestPath = join(store, name, entry, "manifest.json");
+      const { build: _b, stamps: _s, entry: _e, ...manifest } = JSON.parse(readFileSync(manifestPath, "utf8"));
+      if (old.includes("@")) manifest.entry = old;
+      writeFileSync(manifestPath, JSON.stringify(manifest));
+      if (old !== entry) renameSync(join(store, name, entry), join(store, name, old));
+    }
+  }
+}
+
+describe("a store written before build keys", () => {
+  test("is still served offline, and an entry whose file was edited in place is not", () => {
+    const sb = initSandbox();
+    const store = join(versionDir(sb), "store");
+    ok(pip(sb, "install", "-q", "alpha==1.0"));
+    ok(pip(sb, "install", "-q", "alpha==1.1"));
+    toOldLayout(store);
+    expect(readdirSync(join(store, "alpha")).sort()).toEqual(["1.0", "1.1"]);
+    ok(run(sb, ["undo"], { env: OFFLINE }));
+    expect(pipFreeze(sb)).toContain("alpha==1.0");
+    expectRecordsHold(sb);
+    toOldLayout(store);
+    appendFileSync(join(sitePackages(sb), "alpha.py"), "EDITED_IN_PLACE = True\n");
+    ok(pip(sb, "install", "-q", "alpha==1.1"));
+    const undo = run(sb, ["undo"], { env: OFFLINE });
+    expect(undo.code).not.toBe(0);
+    expect(undo.stderr).toContain("alpha");
+    expect(readFileSync(join(sitePackages(sb), "alpha.py"), "utf8")).not.toContain("EDITED_IN_PLACE");
+    expect(pipFreeze(sb)).toContain("alpha==1.1");
   });
 });
 
