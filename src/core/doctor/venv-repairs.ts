@@ -7,10 +7,11 @@
 import { withLockFds } from "../base/lock.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { spawnSync } from "../base/spawn-sync.ts";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
+import { rehashVenvScripts } from "../python/record.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { probeInterpreter } from "../python/interpreter.ts";
 import { readPyvenvCfg, venvPython } from "../python/venv.ts";
@@ -157,6 +158,7 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
             `ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`,
           );
         relocateVenvText(staging, staging, t.venv);
+        rehashVenvScripts(staging, join(staging, relative(t.venv, t.sitePackages)));
         return undefined;
       },
       check: (staged, installed) => [

@@ -8,6 +8,7 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkOrCopy } from "../base/fstree.ts";
+import { rehashRecorded } from "../python/record.ts";
 import { indexEntry, manifestDir, type StoreManifest } from "../recording/store.ts";
 
 const PURE_TAG = /^py\d*(\.py\d+)*-none-any$/;
@@ -59,10 +60,12 @@ export function carryEntry(
   finalVenv: string,
 ): void {
   const files = join(manifestDir(store, manifest), "files");
+  const moved = (rel: string) => (rel.startsWith(`${fromSite}/`) ? toSite + rel.slice(fromSite.length) : rel);
+  const rewritten = new Set<string>();
   for (const rel of manifest.files) {
     if (rel.endsWith(".pyc")) continue;
     const src = join(files, rel);
-    const dst = join(venv, rel.startsWith(`${fromSite}/`) ? toSite + rel.slice(fromSite.length) : rel);
+    const dst = join(venv, moved(rel));
     mkdirSync(dirname(dst), { recursive: true });
     try {
       unlinkSync(dst);
@@ -82,9 +85,13 @@ export function carryEntry(
           renameVenvIn(data.toString("utf8"), manifest.venv, finalVenv),
           statSync(src).mode & 0o7777,
         );
+        rewritten.add(dst);
         continue;
       }
     }
     linkOrCopy(src, dst);
   }
+  // The scripts now name the new venv: RECORD must say what they are.
+  const record = manifest.files.find((f) => /\.dist-info\/RECORD$/.test(f));
+  if (record && rewritten.size) rehashRecorded(join(venv, dirname(moved(record))), rewritten);
 }
