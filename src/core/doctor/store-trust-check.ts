@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { pass, problem, type Check } from "./check.ts";
 import { listDir } from "../base/list-dir.ts";
-import { entryIsComplete, readManifest, storedEntries, untrustedFiles, UNOWNED } from "../recording/store.ts";
+import { entryIsComplete, readManifest, storedEntries, UNOWNED } from "../recording/store.ts";
+import { untrustedFiles } from "../recording/store-serve.ts";
 import type { Target } from "../recording/target.ts";
 
 export function storeTrustCheck(t: Target): Check {

@@ -7,11 +7,24 @@
  * stamps, its RECORD hash decides. A file whose hash is wrong is replaced from another entry of
  * the project holding the same bytes, or the entry is not served (it is named missing).
  */
-import { constants, copyFileSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
+import {
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { fileDigest, parseRecordLine } from "../python/record.ts";
+import type { Dist } from "../packages/inventory.ts";
 
 /** Size and mtime (ms) of a stored file when it was stored or last found good. */
 export type Stamp = [number, number];
@@ -131,4 +144,32 @@ export function saveStamps(manifestPath: string, manifest: object, stamps: Recor
   } catch {
     /* a read-only store is checked by hash again next time */
   }
+}
+
+/** Mark an entry as the build most recently seen installed: sources.ts serves it first. */
+export function markSeen(dir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(join(dir, "manifest.json"), now, now);
+  } catch {
+    /* a read-only store still serves */
+  }
+}
+
+/**
+ * Files written after pip wrote RECORD (pip writes it last) whose hash is not RECORD's: edited in
+ * place before pyctl stored them. They are left out of the entry, which is then incomplete.
+ */
+export function editedSinceInstall(dist: Dist, venv: string, files: string[]): Set<string> {
+  const recordTime = stampOf(join(dist.metadataPath, "RECORD"))?.[1] ?? Number.POSITIVE_INFINITY;
+  const later = files.filter((rel) => (stampOf(join(venv, rel))?.[1] ?? 0) > recordTime);
+  if (later.length === 0) return new Set();
+  return new Set(changedFiles(venv, { files: later.concat(relative(venv, join(dist.metadataPath, "RECORD"))) }));
+}
+
+/** Put one file into an entry being built: a clone or hardlink (shareFile); symlinks are recreated. */
+export function storeFile(src: string, dst: string): void {
+  mkdirSync(dirname(dst), { recursive: true });
+  if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+  else shareFile(src, dst);
 }

@@ -28,18 +28,7 @@
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
  */
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
@@ -48,18 +37,7 @@ import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { listDir } from "../base/list-dir.ts";
-import { fileDigest } from "../python/record.ts";
-import {
-  buildKey,
-  changedFiles,
-  expectedHashes,
-  replaceStoredFile,
-  saveStamps,
-  shareFile,
-  stampOf,
-  stampsOf,
-  type Stamp,
-} from "./store-trust.ts";
+import { buildKey, editedSinceInstall, markSeen, stampsOf, storeFile, type Stamp } from "./store-trust.ts";
 
 export interface StoreManifest {
   name: string;
@@ -162,34 +140,6 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
   return true;
 }
 
-/** Mark an entry as the build most recently seen installed: sources.ts serves it first. */
-function markSeen(dir: string): void {
-  const now = new Date();
-  try {
-    utimesSync(join(dir, "manifest.json"), now, now);
-  } catch {
-    /* a read-only store still serves */
-  }
-}
-
-/**
- * Files written after pip wrote RECORD (pip writes it last) whose hash is not RECORD's: edited in
- * place before pyctl stored them. They are left out of the entry, which is then incomplete.
- */
-function editedSinceInstall(dist: Dist, venv: string, files: string[]): Set<string> {
-  const recordTime = stampOf(join(dist.metadataPath, "RECORD"))?.[1] ?? Number.POSITIVE_INFINITY;
-  const later = files.filter((rel) => (stampOf(join(venv, rel))?.[1] ?? 0) > recordTime);
-  if (later.length === 0) return new Set();
-  return new Set(changedFiles(venv, { files: later.concat(relative(venv, join(dist.metadataPath, "RECORD"))) }));
-}
-
-/** Put one file into an entry being built: a clone or hardlink (shareFile); symlinks are recreated. */
-function storeFile(src: string, dst: string): void {
-  mkdirSync(dirname(dst), { recursive: true });
-  if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-  else shareFile(src, dst);
-}
-
 /**
  * Build an entry in `final`.PID.tmp and rename it into place: complete or absent. A build that
  * fails (a full disk) removes its temp folder, so only a killed pyctl leaves one (recorder.ts).
@@ -251,48 +201,6 @@ export function entryIsComplete(store: string, manifest: StoreManifest): boolean
   return manifest.files.every((rel) => existsSync(join(files, rel)));
 }
 
-/**
- * The files of an entry that cannot be served as that build: missing, or not what RECORD says
- * (edited in place through a hardlink). A changed or missing file is first taken from another
- * entry of the project that holds the same bytes; what is left is returned. An entry found good
- * by hash gets fresh stamps, so the next check is a stat.
- */
-export function untrustedFiles(store: string, manifest: StoreManifest, options = { repair: true }): string[] {
-  const dir = manifestDir(store, manifest);
-  const filesDir = join(dir, "files");
-  const bad = manifest.files.filter((rel) => !existsSync(join(filesDir, rel)));
-  bad.push(...changedFiles(filesDir, manifest));
-  const left = bad.length && options.repair ? bad.filter((rel) => !repairFromCopies(store, manifest, rel)) : bad;
-  const stamps = stampsOf(filesDir, manifest.files);
-  const stale = manifest.files.some((rel) => `${stamps[rel]}` !== `${manifest.stamps?.[rel]}`);
-  if (left.length === 0 && stale) saveStamps(join(dir, "manifest.json"), manifest, stamps);
-  return left;
-}
-
-/** Take `rel` from another entry of the project whose RECORD names the same hash and whose copy has it. */
-function repairFromCopies(store: string, manifest: StoreManifest, rel: string): boolean {
-  const want = expectedHashes(join(manifestDir(store, manifest), "files"), manifest.files).get(rel);
-  if (!want) return false;
-  for (const entry of storedEntries(store, manifest.name)) {
-    const other = readManifest(store, manifest.name, entry);
-    if (!other?.files.includes(rel) || entry === (manifest.entry ?? manifest.version)) continue;
-    const otherFiles = join(manifestDir(store, other), "files");
-    const good = join(otherFiles, rel);
-    if (expectedHashes(otherFiles, other.files).get(rel) !== want || !existsSync(good) || fileDigest(good) !== want)
-      continue;
-    const path = join(manifestDir(store, manifest), "files", rel);
-    mkdirSync(dirname(path), { recursive: true });
-    replaceStoredFile(good, path);
-    return true;
-  }
-  return false;
-}
-
-/** Whether an entry can be served: every file there and as RECORD says. */
-export function entryIsTrusted(store: string, manifest: StoreManifest): boolean {
-  return untrustedFiles(store, manifest).length === 0;
-}
-
 /** The distribution an entry holds, read like an installed one (its site-packages has only it). */
 export function storedDist(store: string, manifest: StoreManifest, sitePackagesRel: string): Dist | undefined {
   return readInventory(join(manifestDir(store, manifest), "files", sitePackagesRel))[0];
@@ -305,21 +213,6 @@ export function storedEntries(store: string, name: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** An entry's manifest modification time: when its build was last seen installed. */
-export function seenAt(store: string, manifest: StoreManifest): number {
-  return stampOf(join(manifestDir(store, manifest), "manifest.json"))?.[1] ?? 0;
-}
-
-/** The newest servable entry of `name==version` installed from an index (not a direct URL). */
-export function indexEntry(store: string, name: string, version: string): StoreManifest | undefined {
-  return storedEntries(store, name)
-    .filter((e) => versionOfEntry(e) === version && !e.includes("@"))
-    .map((e) => readManifest(store, name, e))
-    .filter((m): m is StoreManifest => m !== undefined)
-    .sort((a, b) => seenAt(store, b) - seenAt(store, a))
-    .find((m) => entryIsTrusted(store, m));
 }
 
 /** Versions stored for a project, e.g. ["1.0", "2.0"] (direct-URL entries count as their version). */

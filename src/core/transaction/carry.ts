@@ -9,7 +9,8 @@ import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { rehashRecorded } from "../python/record.ts";
-import { indexEntry, manifestDir, type StoreManifest } from "../recording/store.ts";
+import { manifestDir, type StoreManifest } from "../recording/store.ts";
+import { indexEntry } from "../recording/store-serve.ts";
 
 const PURE_TAG = /^py\d*(\.py\d+)*-none-any$/;
 

@@ -9,15 +9,14 @@ import { satisfies, type Plan, type Wanted } from "./plan.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
   directManifests,
-  entryIsTrusted,
   findUnowned,
   readManifest,
-  seenAt,
   storedDist,
   storedEntries,
   versionOfEntry,
   type StoreManifest,
 } from "../recording/store.ts";
+import { entryIsTrusted, seenAt } from "../recording/store-serve.ts";
 import { compareUnowned, type UnownedFile } from "../packages/accounting.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Target } from "../recording/target.ts";
