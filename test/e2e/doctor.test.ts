@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
 import { copyPython, pyenvPython } from "../support/interpreters.ts";
 import { fileSet } from "../support/file-set.ts";
+import { indexEntry } from "../support/store-entry.ts";
 import { pausedInGroup } from "../support/process-group.ts";
 
 interface Check {
@@ -100,7 +101,7 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
       readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"),
     );
     writeFileSync(join(historyDir(sb), "009_before.json"), JSON.stringify({ ...state, id: 9 }));
-    const entry = join(sb.pyctlHome, "py311", "store", "beta", "1.0");
+    const entry = indexEntry(join(sb.pyctlHome, "py311", "store"), "beta", "1.0");
     rmSync(join(entry, "files", "lib", "python3.11", "site-packages", "beta.py"));
 
     const found = problems(doctor(sb));

@@ -4,7 +4,7 @@
 // complete before- or after-state (a torn pip write: marked, named by doctor, undone), history
 // reads, the next write cleans up, and imports and console scripts work.
 import { afterAll, beforeAll, describe, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   caseName,
@@ -23,6 +23,22 @@ const SIGNALS: Signal[] = ["SIGINT", "SIGHUP", "SIGKILL"];
 /** Bytes left on the tmpfs: none at all, room for the before-state only, a little more. */
 const DISK_FREE = [0, 8 * 1024, 64 * 1024];
 
+const EDIT = "EDITED_IN_PLACE = True\n";
+const alphaModule = (venv: string) => join(venv, "lib", "python3.11", "site-packages", "alpha.py");
+
+/**
+ * alpha 1.0's stored alpha.py as an in-place write through its hardlink leaves it (issue 21): the
+ * edit is written as a new file, since the lane's templates share inodes (`cp -al`).
+ */
+function editStoredAlpha(venv: string): void {
+  const store = join(venv, "..", "store", "alpha");
+  const entry = readdirSync(store).find((e) => e.startsWith("1.0"));
+  const file = join(store, entry!, "files", "lib", "python3.11", "site-packages", "alpha.py");
+  const edited = readFileSync(file, "utf8") + EDIT;
+  rmSync(file);
+  writeFileSync(file, edited);
+}
+
 /** Adding an operation is one line; the shared before-state is built in beforeAll. */
 const OPERATIONS: Operation[] = [
   { name: "undo", args: ["undo"], kind: "transaction", phases: TRANSACTION },
@@ -39,6 +55,17 @@ const OPERATIONS: Operation[] = [
     next: ["doctor", "--fix"], // pip refuses a venv without bin/python (and names this repair)
   },
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
+  {
+    name: "restore over an edited store file",
+    args: ["restore", "orig"],
+    kind: "transaction",
+    phases: TRANSACTION,
+    prepare: editStoredAlpha,
+    check: (venv) =>
+      existsSync(alphaModule(venv)) && readFileSync(alphaModule(venv), "utf8").includes(EDIT)
+        ? ["alpha.py edited in place was served back"]
+        : [],
+  },
 ];
 
 /** PYCTL_FAULTS=TEXT runs only the cases whose name contains TEXT (when debugging one). */

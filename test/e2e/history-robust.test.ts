@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pyctlBin, run, sh, type Result, type Sandbox } from "../support/env.ts";
+import { storeEntries } from "../support/store-entry.ts";
 import {
   historyDir,
   historyFiles,
@@ -62,8 +63,7 @@ describe("operations that changed nothing", () => {
     using sb = initSandbox();
     ok(pip(sb, "install", "-q", "alpha==1.0")); // #1
     ok(pip(sb, "install", "-q", "alpha==2.0")); // #2
-    const store = join(versionDir(sb), "store", "alpha", "1.0");
-    sh(["rm", "-rf", store], sb);
+    for (const entry of storeEntries(join(versionDir(sb), "store"), "alpha", "1.0")) sh(["rm", "-rf", entry], sb);
     const failed = run(sb, ["undo"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }); // #3: pip cannot fetch 1.0
     expect(failed.code).toBe(1);
     expect(readEntry(sb, 3, "after")).toMatchObject({

@@ -162,7 +162,11 @@ describe("the package store", () => {
     for (const spec of ["alpha==1.1", "alpha==2.0", "epsilon==1.0", "delta==1.0", "zeta==1.0"])
       ok(pip(sb, "install", "-q", spec));
     const store = join(sb.pyctlHome, "py311", "store");
-    expect(readdirSync(join(store, "alpha")).sort()).toEqual(["1.0", "2.0"]);
+    expect(
+      readdirSync(join(store, "alpha"))
+        .map((e) => e.replace(/#.*$/, ""))
+        .sort(),
+    ).toEqual(["1.0", "2.0"]);
     expect(readdirSync(store)).toContain("pip");
     const r = ok(run(sb, ["restore", "keep"], { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple" } }));
     expect(r.stderr).not.toContain("download");

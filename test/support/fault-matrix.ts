@@ -38,6 +38,8 @@ export interface Operation {
    * (doctor's broken venv refuses pip): it must bring the venv to the after-state.
    */
   next?: string[];
+  /** Problems of the final venv that its file set does not show (e.g. a file edited in place served back). */
+  check?(venv: string): string[];
 }
 
 export type Fault = { phase: string; signal: Signal } | { diskFree: number };
@@ -351,6 +353,7 @@ export async function survivalProblems(
     problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
   if (!op.next && !same(final, now)) problems.push(`the next write changed the venv (${setDiff(final, now)})`);
   await workingProblems(lane, problems);
+  problems.push(...(op.check?.(venv) ?? []));
   return problems;
 }
 

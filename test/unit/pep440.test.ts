@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { canonicalName, compareVersions, normalizeVersion } from "../../src/core/packages/pep440.ts";
+import { canonicalName, compareVersions, normalizeVersion, pinAccepts } from "../../src/core/packages/pep440.ts";
 
 test.each([
   ["1.0", "1.0"],
@@ -35,4 +35,18 @@ test.each([
   ["1.0.post1", "1.0", 1],
 ])("compareVersions(%p, %p) = %p", (a, b, order) => {
   expect(compareVersions(a, b)).toBe(order);
+});
+
+// As pip (packaging's Specifier) reads `==PIN`: a pin without a local label ignores the installed one's.
+test.each([
+  ["1.0", "1.0+abc.1", true],
+  ["1.0", "1.0.0+abc.1", true],
+  ["1.0", "1.0", true],
+  ["1.0+abc.1", "1.0+abc.1", true],
+  ["1.0+abc.1", "1.0", false],
+  ["1.0+abc.1", "1.0+abc.2", false],
+  ["1.0", "1.0.post1+abc", false],
+  ["1.0", "1.1+abc", false],
+])("pinAccepts(==%p, installed %p) is %p", (pin, version, accepted) => {
+  expect(pinAccepts(pin, version)).toBe(accepted);
 });

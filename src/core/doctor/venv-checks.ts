@@ -16,6 +16,7 @@ import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { unownedCheck } from "./unowned-check.ts";
+import { storeTrustCheck } from "./store-trust-check.ts";
 import { listDir } from "../base/list-dir.ts";
 
 function rebuildHint(version: string): string {
@@ -230,6 +231,6 @@ export function venvChecks(layout: Layout, version: string): Check[] {
       ),
     );
   }
-  checks.push(storeCheck(t));
+  checks.push(storeCheck(t), storeTrustCheck(t));
   return checks;
 }

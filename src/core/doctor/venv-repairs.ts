@@ -6,10 +6,11 @@
  */
 import { ensurepip, venvPip } from "../python/pip.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
+import { rehashVenvScripts } from "../python/record.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { probeInterpreter } from "../python/interpreter.ts";
 import { readPyvenvCfg } from "../python/venv.ts";
@@ -152,6 +153,7 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
           );
         if (!existsSync(venvPip(staging))) throw new PyctlError(`ensurepip did not put back ${venvPip(t.venv)}`);
         relocateVenvText(staging, staging, t.venv);
+        rehashVenvScripts(staging, join(staging, relative(t.venv, t.sitePackages)));
         return undefined;
       },
       check: (staged, installed) => [

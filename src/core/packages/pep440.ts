@@ -41,3 +41,13 @@ export function compareVersions(a: string, b: string): number {
   if (lib.valid(a) && lib.valid(b)) return Math.sign(lib.compare(a, b));
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Whether `==pin` accepts the installed `version` as pip reads it (PEP 440): a pin without a
+ * local label ignores the installed version's one (`==1.0` accepts 1.0+abc.1, not the reverse).
+ */
+export function pinAccepts(pin: string, version: string): boolean {
+  if (compareVersions(version, pin) === 0) return true;
+  const plus = version.indexOf("+");
+  return !pin.includes("+") && plus > 0 && compareVersions(version.slice(0, plus), pin) === 0;
+}

@@ -16,6 +16,14 @@
  * owned that a transaction took out of the venv (an interrupted pip's leftovers, `doctor --fix`),
  * so that undoing it puts them back.
  *
+ * Entries are keyed by what their files are: the folder name ends in `#` and a hash of RECORD's
+ * file hashes (store-trust.ts), so a rebuilt local project or wheel of the same version is a new
+ * entry beside the old one; `build` in the manifest is that key, and `stamps` each file's size and
+ * mtime when stored. Of several builds of one version the most recently installed is served first
+ * (storing a build already stored touches its manifest). Entries stored before builds were keyed
+ * (VERSION or VERSION@HASH, no `build`, no `stamps`) are read as well; their files are checked
+ * against RECORD by hash before they are served.
+ *
  * An entry is built in a temp folder and renamed into place, so it is complete or absent.
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
@@ -29,6 +37,7 @@ import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { listDir } from "../base/list-dir.ts";
+import { buildKey, editedSinceInstall, markSeen, stampsOf, storeFile, type Stamp } from "./store-trust.ts";
 
 export interface StoreManifest {
   name: string;
@@ -42,6 +51,10 @@ export interface StoreManifest {
   direct_url?: DirectUrl;
   /** In a ~unowned bundle: the unowned files and folders it holds. */
   units?: UnownedFile[];
+  /** The build key (store-trust.ts buildKey) the entry's folder name ends with. */
+  build?: string;
+  /** Size and mtime of each file when stored or last found good by hash. */
+  stamps?: Record<string, Stamp>;
 }
 
 /** `version` is the folder name: a version, or VERSION@HASH for a direct-URL install. */
@@ -62,8 +75,7 @@ export function entryName(dist: Pick<Dist, "version" | "directUrl">): string {
 
 /** The version an entry folder name holds ("1.0@3fa2…" holds 1.0). */
 export function versionOfEntry(entry: string): string {
-  const at = entry.lastIndexOf("@");
-  return at > 0 ? entry.slice(0, at) : entry;
+  return entry.split(/[@#]/)[0]!;
 }
 
 export function hasEntry(store: string, name: string, version: string): boolean {
@@ -98,18 +110,31 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
   return files;
 }
 
-/** Store `dist` if it is not stored yet. Returns false when it cannot be stored. */
+/** Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored. */
 export function storeDist(store: string, dist: Dist, venv: string): boolean {
-  const entry = entryName(dist);
-  if (hasEntry(store, dist.name, entry)) return true;
+  let record: string;
+  try {
+    record = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
+  } catch {
+    return false;
+  }
+  const build = buildKey(record);
+  const entry = `${entryName(dist)}#${build}`;
+  const final = entryDir(store, dist.name, entry);
+  if (existsSync(join(final, "manifest.json"))) {
+    markSeen(final);
+    return true;
+  }
   const files = recordedFiles(dist, venv);
   if (!files) return false;
-  const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files };
-  if (dist.directUrl) Object.assign(manifest, { entry, direct_url: dist.directUrl });
+  const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files, entry, build };
+  if (dist.directUrl) manifest.direct_url = dist.directUrl;
+  const edited = editedSinceInstall(dist, venv, files);
   makeDataDir(store);
-  buildEntry(entryDir(store, dist.name, entry), (temp) => {
-    for (const rel of files) linkFile(join(venv, rel), join(temp, "files", rel));
+  buildEntry(final, (temp) => {
+    for (const rel of files) if (!edited.has(rel)) storeFile(join(venv, rel), join(temp, "files", rel));
     mkdirSync(temp, { recursive: true });
+    manifest.stamps = stampsOf(join(temp, "files"), files);
     writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
   });
   return true;
@@ -181,7 +206,7 @@ export function storedDist(store: string, manifest: StoreManifest, sitePackagesR
   return readInventory(join(manifestDir(store, manifest), "files", sitePackagesRel))[0];
 }
 
-/** Entry folders stored for a project, e.g. ["1.0", "1.0@3fa2b1c9d0e4", "2.0"]. */
+/** Entry folders stored for a project, e.g. ["1.0", "1.0@3fa2b1c9d0e4", "2.0#9c1d…"]. */
 export function storedEntries(store: string, name: string): string[] {
   try {
     return readdirSync(join(store, canonicalName(name))).filter((v) => !v.endsWith(".tmp"));

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, type Dist } from "../packages/inventory.ts";
+import { rehashVenvScripts } from "../python/record.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { StoreManifest } from "../recording/store.ts";
 import type { Target } from "../recording/target.ts";
@@ -70,6 +71,7 @@ export async function fetchMissing(s: Staging, missing: Wanted[], tolerant: bool
     throw new PyctlError(`pip could not install ${missing.map((w) => w.line).join(", ")} (exit ${code})`);
   }
   relocateVenvText(s.dir, s.dir, s.target.venv);
+  rehashVenvScripts(s.dir, s.site);
   const byKey = new Map(stagedDists(s).map((d) => [d.key, d]));
   for (const w of missing) {
     const dist = byKey.get(w.key);
@@ -86,6 +88,7 @@ export async function pipStep(s: Staging, args: string[]): Promise<void> {
   );
   s.events.pipping?.(args);
   if (!(await installInStaging(s.dir, s.target.venv, args, s.guard))) throw new Interrupted();
+  rehashVenvScripts(s.dir, s.site);
   for (const dist of stagedDists(s))
     if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);
 }

@@ -8,7 +8,9 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkOrCopy } from "../base/fstree.ts";
-import { entryDir, entryIsComplete, readManifest, type StoreManifest } from "../recording/store.ts";
+import { rehashRecorded } from "../python/record.ts";
+import { manifestDir, type StoreManifest } from "../recording/store.ts";
+import { indexEntry } from "../recording/store-serve.ts";
 
 const PURE_TAG = /^py\d*(\.py\d+)*-none-any$/;
 
@@ -24,11 +26,11 @@ export function isPureWheel(wheelText: string): boolean {
 
 /** The store entry of `name==version` if it can be carried to another minor version; else why not. */
 export function carriableEntry(store: string, name: string, version: string, fromSite: string): StoreManifest | string {
-  const manifest = readManifest(store, name, version);
-  if (!manifest || !entryIsComplete(store, manifest)) return "not in the local package store";
+  const manifest = indexEntry(store, name, version);
+  if (!manifest) return "not in the local package store";
   const wheel = manifest.files.find((f) => /\.dist-info\/WHEEL$/.test(f));
   if (!wheel) return "not installed from a wheel";
-  if (!isPureWheel(readFileSync(join(entryDir(store, name, version), "files", wheel), "utf8")))
+  if (!isPureWheel(readFileSync(join(manifestDir(store, manifest), "files", wheel), "utf8")))
     return "not a pure-Python wheel";
   if (!manifest.files.every((f) => f.startsWith(`${fromSite}/`) || f.startsWith("bin/")))
     return "it has files outside site-packages and bin/";
@@ -58,11 +60,13 @@ export function carryEntry(
   venv: string,
   finalVenv: string,
 ): void {
-  const files = join(entryDir(store, manifest.name, manifest.version), "files");
+  const files = join(manifestDir(store, manifest), "files");
+  const moved = (rel: string) => (rel.startsWith(`${fromSite}/`) ? toSite + rel.slice(fromSite.length) : rel);
+  const rewritten = new Set<string>();
   for (const rel of manifest.files) {
     if (rel.endsWith(".pyc")) continue;
     const src = join(files, rel);
-    const dst = join(venv, rel.startsWith(`${fromSite}/`) ? toSite + rel.slice(fromSite.length) : rel);
+    const dst = join(venv, moved(rel));
     mkdirSync(dirname(dst), { recursive: true });
     try {
       unlinkSync(dst);
@@ -82,9 +86,13 @@ export function carryEntry(
           renameVenvIn(data.toString("utf8"), manifest.venv, finalVenv),
           statSync(src).mode & 0o7777,
         );
+        rewritten.add(dst);
         continue;
       }
     }
     linkOrCopy(src, dst);
   }
+  // The scripts now name the new venv: RECORD must say what they are.
+  const record = manifest.files.find((f) => /\.dist-info\/RECORD$/.test(f));
+  if (record && rewritten.size) rehashRecorded(join(venv, dirname(moved(record))), rewritten);
 }

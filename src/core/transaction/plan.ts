@@ -4,7 +4,7 @@
  * install, what to replace. Distributions the plan does not name are left alone.
  */
 import { freeze, freezeLinesOf, type Dist } from "../packages/inventory.ts";
-import { canonicalName, compareVersions, normalizeVersion } from "../packages/pep440.ts";
+import { canonicalName, compareVersions, normalizeVersion, pinAccepts } from "../packages/pep440.ts";
 import { parseFreezeLine } from "../packages/freeze-line.ts";
 import type { BeforeEntry } from "../recording/history.ts";
 import type { Changes } from "../recording/changes.ts";
@@ -24,6 +24,8 @@ export interface Wanted {
   line: string;
   /** Whether it carries the REQUESTED marker; undefined when the source does not say. */
   requested?: boolean;
+  /** A history state's version: only that version matches (a pin's `==1.0` also accepts 1.0+local, as pip does). */
+  exact?: boolean;
 }
 
 export interface Goal {
@@ -95,6 +97,7 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     const record = records.get(w.key);
     if (!record) continue;
     w.version ??= record.version;
+    w.exact = true;
     w.requested = record.requested === true;
   }
   return { wanted: goal.wanted, complete: true, ...(entry.unowned ? { unowned: entry.unowned } : {}) };
@@ -149,7 +152,10 @@ export function satisfies(dist: Dist, w: Wanted): boolean {
   if (w.direct) return currentLine(dist) === w.line;
   return (
     !dist.directUrl &&
-    (dist.version === w.version || (dist.pep440 && w.pep440 && compareVersions(dist.version, w.version!) === 0))
+    (dist.version === w.version ||
+      (dist.pep440 &&
+        w.pep440 &&
+        (w.exact ? compareVersions(dist.version, w.version!) === 0 : pinAccepts(w.version!, dist.version))))
   );
 }
 

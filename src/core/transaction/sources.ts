@@ -9,7 +9,6 @@ import { satisfies, type Plan, type Wanted } from "./plan.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
   directManifests,
-  entryIsComplete,
   findUnowned,
   readManifest,
   storedDist,
@@ -17,29 +16,35 @@ import {
   versionOfEntry,
   type StoreManifest,
 } from "../recording/store.ts";
+import { entryIsTrusted, seenAt } from "../recording/store-serve.ts";
 import { compareUnowned, type UnownedFile } from "../packages/accounting.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Target } from "../recording/target.ts";
 
 /**
  * Store entries that may hold `w`, likeliest first: for a direct-URL or editable line the
- * VERSION@HASH entries, else the index one. An editable line that does not name its project
- * (`-e /src/proj`) is looked for among every direct entry.
+ * VERSION@HASH entries, else the index ones; among builds of one version, the one most recently
+ * seen installed. An editable line that does not name its project (`-e /src/proj`) is looked for
+ * among every direct entry.
  */
 function candidates(store: string, w: Wanted): StoreManifest[] {
-  if (!w.key) return directManifests(store);
+  const byRecency = (list: StoreManifest[]) => list.sort((a, b) => seenAt(store, b) - seenAt(store, a));
+  if (!w.key) return byRecency(directManifests(store));
   const entries = storedEntries(store, w.key).filter((e) => !w.version || versionOfEntry(e) === w.version);
-  entries.sort((a, b) => Number(b.includes("@") === w.direct) - Number(a.includes("@") === w.direct));
-  return entries.map((e) => readManifest(store, w.key, e)).filter((m): m is StoreManifest => m !== undefined);
+  const manifests = byRecency(
+    entries.map((e) => readManifest(store, w.key, e)).filter((m): m is StoreManifest => m !== undefined),
+  );
+  const isDirect = (m: StoreManifest) => (m.entry ?? m.version).includes("@");
+  return manifests.sort((a, b) => Number(isDirect(b) === w.direct) - Number(isDirect(a) === w.direct));
 }
 
 /** The store entry holding a wanted version, or undefined when pip must fetch it. */
 export function storedFor(target: Target, w: Wanted): StoreManifest | undefined {
   const site = sitePackagesRel(target.venv, target.sitePackages);
   for (const manifest of candidates(target.storeDir, w)) {
-    if (!entryIsComplete(target.storeDir, manifest)) continue;
     const dist = storedDist(target.storeDir, manifest, site);
-    if (dist && satisfies(dist, w)) return manifest;
+    // Checked last: a changed file costs a hash, and only a matching entry is worth it.
+    if (dist && satisfies(dist, w) && entryIsTrusted(target.storeDir, manifest)) return manifest;
   }
   return undefined;
 }

@@ -22,6 +22,8 @@ import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
 import { linkOrCopy } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { editRecord, rehashRecorded } from "../python/record.ts";
+import { shareFile } from "../recording/store-trust.ts";
 import {
   findUnowned,
   linkUnowned,
@@ -120,14 +122,16 @@ function isText(data: Buffer): boolean {
 }
 
 /**
- * Put a stored distribution into the staging venv. Files are hardlinked from the store, except
- * bin/ scripts that name the venv the entry was taken from: those are written anew for `finalVenv`.
- * Bytecode compiled for another path is left out (Python recompiles it).
+ * Put a stored distribution into the staging venv. Files are cloned or hardlinked from the store
+ * (shareFile), except bin/ scripts that name the venv the entry was taken from: those are written
+ * anew for `finalVenv`, and RECORD is made to say so. Bytecode compiled for another path is left
+ * out (Python recompiles it).
  */
 export function linkEntry(store: string, manifest: StoreManifest, venv: string, finalVenv: string): void {
   const files = join(manifestDir(store, manifest), "files");
   const moved = manifest.venv !== finalVenv;
   const made = new Set<string>();
+  const rewritten = new Set<string>();
   for (const rel of manifest.files) {
     if (moved && rel.endsWith(".pyc")) continue;
     const src = join(files, rel);
@@ -143,47 +147,43 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
       const text = data.toString("utf8");
       if (isText(data) && text.includes(manifest.venv)) {
         writeFileAtomic(dst, text.split(manifest.venv).join(finalVenv), statSync(src).mode & 0o7777);
+        rewritten.add(dst);
         continue;
       }
     }
     if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-    else linkOrCopy(src, dst);
+    else shareFile(src, dst);
   }
+  const record = manifest.files.find((f) => /\.dist-info\/RECORD$/.test(f));
+  if (rewritten.size && record) rehashRecorded(join(venv, dirname(record)), rewritten);
 }
 
-/** RECORD's line for an empty file, as pip writes it for REQUESTED. */
-const EMPTY_HASH = "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0";
+/** RECORD's hash and size of an empty file, for the REQUESTED marker pyctl adds. */
+const EMPTY_FILE = { hash: "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU", size: "0" };
 
 /**
  * Give a staged dist the REQUESTED marker, or take it away (a new file or an unlink: never an
- * edit). A marker RECORD does not list is added to RECORD (a new file renamed over it), or
- * `pip uninstall` would leave the .dist-info folder behind holding only the marker.
+ * edit), and make RECORD list it exactly when it is there: a listed marker that is gone fails a
+ * RECORD check, and one not listed makes `pip uninstall` leave the .dist-info folder behind.
+ * RECORD is replaced, with its own line ends (pip's "\r\n").
  */
 export function setRequested(metadataPath: string, requested: boolean): void {
   const marker = join(metadataPath, "REQUESTED");
-  if (!requested) {
-    unlinkQuietly(marker);
-    return;
-  }
-  try {
-    writeFileSync(marker, "", { flag: "wx" });
-  } catch (err) {
-    if (errnoCode(err) !== "EEXIST") throw err;
-  }
-  const record = join(metadataPath, "RECORD");
-  let text: string;
-  try {
-    text = readFileSync(record, "utf8");
-  } catch {
-    return;
-  }
+  if (requested) {
+    try {
+      writeFileSync(marker, "", { flag: "wx" });
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") throw err;
+    }
+  } else unlinkQuietly(marker);
   const rel = `${basename(metadataPath)}/REQUESTED`;
-  if (text.split(/\r?\n/).some((line) => line.startsWith(`${rel},`) || line.startsWith(`"${rel}",`))) return;
-  writeFileAtomic(
-    record,
-    `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${rel},${EMPTY_HASH}\n`,
-    statSync(record).mode & 0o7777,
-  );
+  editRecord(metadataPath, (lines) => {
+    const at = lines.findIndex((l) => typeof l !== "string" && l.path === rel);
+    if (requested && at < 0) lines.push({ path: rel, ...EMPTY_FILE });
+    else if (!requested && at >= 0) lines.splice(at, 1);
+    else return false;
+    return true;
+  });
 }
 
 /**

@@ -1,0 +1,175 @@
+/**
+ * Whether a store entry still holds the bytes its RECORD names. Store files share their data with
+ * installed ones (a hardlink, or a copy-on-write clone where the filesystem can make one), so an
+ * installed file written in place (`>>`, an editor that writes in place) changes a hardlinked
+ * store copy too. Each file's size and mtime are remembered when it is stored (`stamps`): while
+ * they are the same the file is trusted; when they differ, or for entries stored before pyctl kept
+ * stamps, its RECORD hash decides. A file whose hash is wrong is replaced from another entry of
+ * the project holding the same bytes, or the entry is not served (it is named missing).
+ */
+import {
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { tempFileFor, writeFileAtomic } from "../base/atomic.ts";
+import { linkOrCopy } from "../base/fstree.ts";
+import { fileDigest, parseRecordLine } from "../python/record.ts";
+import type { Dist } from "../packages/inventory.ts";
+
+/** Size and mtime (ms) of a stored file when it was stored or last found good. */
+export type Stamp = [number, number];
+
+interface Trusted {
+  files: string[];
+  stamps?: Record<string, Stamp>;
+}
+
+/**
+ * The key of a build: a hash of its RECORD's hashed lines (REQUESTED and bytecode left out), so
+ * two builds of one version with different files are different entries.
+ */
+export function buildKey(recordText: string): string {
+  const lines = recordText
+    .split(/\r?\n/)
+    .map(parseRecordLine)
+    .filter((r) => r?.hash && !r.path.endsWith(".dist-info/REQUESTED"))
+    .map((r) => `${r!.path},${r!.hash}`)
+    .sort();
+  return new Bun.CryptoHasher("sha256").update(lines.join("\n")).digest("hex").slice(0, 12);
+}
+
+export function stampOf(path: string): Stamp | undefined {
+  try {
+    const st = statSync(path);
+    return [st.size, st.mtimeMs];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the entry's RECORD says each file's hash is, by path relative to the entry's files/. */
+export function expectedHashes(filesDir: string, files: string[]): Map<string, string> {
+  const hashes = new Map<string, string>();
+  const record = files.find((f) => /\.dist-info\/RECORD$/.test(f));
+  if (!record) return hashes;
+  let text: string;
+  try {
+    text = readFileSync(join(filesDir, record), "utf8");
+  } catch {
+    return hashes;
+  }
+  const site = join(filesDir, dirname(dirname(record)));
+  for (const line of text.split(/\r?\n/)) {
+    const r = parseRecordLine(line);
+    if (r?.hash) hashes.set(relative(filesDir, resolve(site, r.path)), r.hash);
+  }
+  return hashes;
+}
+
+/** Files of an entry whose bytes are not what RECORD says (unchanged stamps are trusted). */
+export function changedFiles(filesDir: string, entry: Trusted): string[] {
+  const hashes = expectedHashes(filesDir, entry.files);
+  const changed: string[] = [];
+  for (const rel of entry.files) {
+    const want = hashes.get(rel);
+    if (!want) continue;
+    const path = join(filesDir, rel);
+    const stamp = stampOf(path);
+    const known = entry.stamps?.[rel];
+    if (!stamp || (known && known[0] === stamp[0] && known[1] === stamp[1])) continue;
+    if (fileDigest(path) !== want) changed.push(rel);
+  }
+  return changed;
+}
+
+/** Stamps of an entry's files as they are now. */
+export function stampsOf(filesDir: string, files: string[]): Record<string, Stamp> {
+  const stamps: Record<string, Stamp> = {};
+  for (const rel of files) {
+    const stamp = stampOf(join(filesDir, rel));
+    if (stamp) stamps[rel] = stamp;
+  }
+  return stamps;
+}
+
+let cloneFails = false;
+
+/**
+ * Make `dst` hold `src`'s bytes: a copy-on-write clone (FICLONE) where the filesystem makes one,
+ * so a later in-place write to either leaves the other as it was; else a hardlink (the same
+ * inode: stamps and RECORD hashes catch in-place writes); else a copy.
+ */
+export function shareFile(src: string, dst: string): void {
+  if (!cloneFails) {
+    try {
+      copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE);
+      return;
+    } catch {
+      cloneFails = true; // this filesystem cannot clone: do not ask again in this process
+    }
+  }
+  linkOrCopy(src, dst);
+}
+
+/** Which way shareFile stores files here: "clone" or "hardlink" (README: what each guarantees). */
+export function sharingMode(): "clone" | "hardlink" {
+  return cloneFails ? "hardlink" : "clone";
+}
+
+/** Replace a stored file with a private copy of `good` (it must not share an inode with a venv file). */
+export function replaceStoredFile(good: string, path: string): void {
+  const temp = tempFileFor(path);
+  rmSync(temp, { force: true });
+  copyFileSync(good, temp);
+  renameSync(temp, path);
+}
+
+/** Rewrite a manifest (atomically) with fresh stamps, keeping its mtime: when its build was last seen installed. */
+export function saveStamps(manifestPath: string, manifest: object, stamps: Record<string, Stamp>): void {
+  const seen = stampOf(manifestPath);
+  if (!seen) return;
+  try {
+    writeFileAtomic(manifestPath, `${JSON.stringify({ ...manifest, stamps })}\n`);
+    utimesSync(manifestPath, new Date(), new Date(seen[1]));
+  } catch {
+    /* a read-only store is checked by hash again next time */
+  }
+}
+
+/** Mark an entry as the build most recently seen installed: sources.ts serves it first. */
+export function markSeen(dir: string): void {
+  const now = new Date();
+  try {
+    utimesSync(join(dir, "manifest.json"), now, now);
+  } catch {
+    /* a read-only store still serves */
+  }
+}
+
+/**
+ * Files written after pip wrote RECORD (pip writes it last) whose hash is not RECORD's: edited in
+ * place before pyctl stored them. They are left out of the entry, which is then incomplete.
+ */
+export function editedSinceInstall(dist: Dist, venv: string, files: string[]): Set<string> {
+  const recordTime = stampOf(join(dist.metadataPath, "RECORD"))?.[1] ?? Number.POSITIVE_INFINITY;
+  const later = files.filter((rel) => (stampOf(join(venv, rel))?.[1] ?? 0) > recordTime);
+  if (later.length === 0) return new Set();
+  return new Set(changedFiles(venv, { files: later.concat(relative(venv, join(dist.metadataPath, "RECORD"))) }));
+}
+
+/** Put one file into an entry being built: a clone or hardlink (shareFile); symlinks are recreated. */
+export function storeFile(src: string, dst: string): void {
+  mkdirSync(dirname(dst), { recursive: true });
+  if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+  else shareFile(src, dst);
+}
