@@ -14,7 +14,6 @@ import { makeSandbox, pyctlBin, sh, type Sandbox } from "../support/env.ts";
 setDefaultTimeout(120_000);
 
 let sb: Sandbox;
-let venvBin: string;
 let bashrc: string;
 /** What sshd, cron or login give a shell: a bare PATH, no SHLVL. */
 let bareEnv: Record<string, string | undefined>;
@@ -30,7 +29,6 @@ beforeAll(() => {
   bareEnv = { PATH: "/usr/local/bin:/usr/bin:/bin", XDG_DATA_HOME: join(sb.dir, "data") };
   for (const args of [["init"], ["setup-shell"], ["pip", "--", "install", "-q", "alpha==1.1"]])
     expect(sh([join(localBin, "pyctl"), ...args], sb, { env: bareEnv }).code).toBe(0);
-  venvBin = join(sb.pyctlHome, "py311", "venv", "bin");
 });
 
 afterAll(() => sb?.cleanup());
