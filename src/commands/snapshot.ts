@@ -9,6 +9,7 @@ import { inventoryOf, pythonVersionOf } from "../core/recording/target.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext } from "./common.ts";
 import type { ParsedArgs } from "./spec.ts";
+import { counted } from "../ui/plural.ts";
 
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
@@ -28,7 +29,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     storeAll(target.storeDir, dists, target.venv);
     const explicit = new Set(explicitOf(target, dists).keys());
     writeSnapshot(ctx.layout.snapshotsDir, name, pythonVersionOf(target), snapshotText(dists, explicit));
-    out(`pyctl: saved snapshot ${name}: ${dists.length} packages, Python ${pythonVersionOf(target)} (${path})`);
+    out(`pyctl: saved snapshot ${name}: ${counted(dists.length, "package")}, Python ${pythonVersionOf(target)} (${path})`);
   } finally {
     lock.release();
   }
