@@ -29,7 +29,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     storeAll(target.storeDir, dists, target.venv);
     const explicit = new Set(explicitOf(target, dists).keys());
     writeSnapshot(ctx.layout.snapshotsDir, name, pythonVersionOf(target), snapshotText(dists, explicit));
-    out(`pyctl: saved snapshot ${name}: ${counted(dists.length, "package")}, Python ${pythonVersionOf(target)} (${path})`);
+    out(
+      `pyctl: saved snapshot ${name}: ${counted(dists.length, "package")}, Python ${pythonVersionOf(target)} (${path})`,
+    );
   } finally {
     lock.release();
   }

@@ -53,7 +53,9 @@ export async function run(args: ParsedArgs): Promise<number> {
     const broken =
       "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
     const state = v.exists ? `Python ${v.full_version}, ${counted(v.packages, "package")}${broken}` : "missing";
-    out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${counted(v.history_entries, "operation")} recorded)`);
+    out(
+      `py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${counted(v.history_entries, "operation")} recorded)`,
+    );
   }
   if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
   const adoptable = adoptableLine(ctx);

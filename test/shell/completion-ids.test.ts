@@ -72,5 +72,10 @@ describe.each(["bash", "zsh"] as ShellName[])("%s on a pty", (shell) => {
 test("fish: the ids in numeric order", () => {
   const script = `source ${join(COMPLETIONS, "pyctl.fish")}\ncomplete -C ${quoteFish("pyctl diff ")}`;
   const result = sh(["fish", "--no-config", "-c", script], env.sb);
-  expect(result.stdout.split("\n").filter(Boolean).map((l) => Number(l.split("\t")[0]))).toEqual(IDS);
+  expect(
+    result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => Number(l.split("\t")[0])),
+  ).toEqual(IDS);
 });
