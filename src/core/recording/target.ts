@@ -16,6 +16,7 @@ import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../
 import { storeAll } from "./store.ts";
 import { snapshotPath, snapshotText, writeSnapshot } from "./snapshots.ts";
 import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
+import { unmarkSeeded } from "./explicit.ts";
 
 export interface Target extends SwapPaths {
   layout: Layout;
@@ -111,6 +112,7 @@ export function createTarget(target: Target, python: Interpreter, config: Config
   const temp = creationTemp(target);
   try {
     createVenv(python, temp, target.layout.seedsDir, target.venv);
+    unmarkSeeded(temp, python.version);
     renameSync(temp, target.venv);
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
