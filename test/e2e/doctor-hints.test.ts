@@ -13,12 +13,12 @@ interface Check {
   fix?: string;
 }
 
-const hooked = (sb: Sandbox): RunOptions => ({
+const hooked: RunOptions = {
   env: { PYCTL_HOOK_PID: String(process.pid), PYCTL_HOOK_SHELL: "bash", SHELL: "/bin/bash" },
-});
+};
 const checks = (sb: Sandbox) =>
   Object.fromEntries(
-    (JSON.parse(run(sb, ["doctor", "--json"], hooked(sb)).stdout) as { checks: Check[] }).checks.map((c) => [c.id, c]),
+    (JSON.parse(run(sb, ["doctor", "--json"], hooked).stdout) as { checks: Check[] }).checks.map((c) => [c.id, c]),
   );
 
 /** The one `pip …` command a hint names in backquotes, as words to run through pyctl's pip. */

@@ -9,14 +9,12 @@
  * the packages still installed, so it survives uninstall + undo, clean + undo and snapshots.
  * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
-import { readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
 import { listHistory, newestState, type BeforeEntry } from "./history.ts";
 import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { markerEnvironment, normalizeExtra, parseRequirement } from "../packages/requirements.ts";
 import { buildGraph, type Graph } from "../packages/dependencies.ts";
-import { sitePackagesOf, type Dist } from "../packages/inventory.ts";
+import type { Dist } from "../packages/inventory.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "./target.ts";
 
 /** Options that take a value (the value is not a requirement): pip's global ones and install's. */
@@ -119,22 +117,4 @@ export function explicitOf(target: Target, dists: Dist[]): Map<string, Set<strin
 export function graphOf(target: Target, dists: Dist[] = inventoryOf(target)): Graph {
   const full = pythonVersionOf(target).split(".").slice(0, 3).join("."); // virtualenv writes "3.11.7.final.0"
   return buildGraph(dists, markerEnvironment(full), explicitOf(target, dists));
-}
-
-/** What `python -m venv` (ensurepip) puts in every venv: nobody asked for them. */
-const SEEDED = /^(pip|setuptools|wheel)-[^-]+\.dist-info$/i;
-
-/**
- * Takes ensurepip's REQUESTED markers off the seeded packages of a fresh venv, so they count as
- * explicit only once the user installs them by name (`upgrade` and `clean` leave them alone).
- */
-export function unmarkSeeded(venv: string, pythonVersion: string): void {
-  const site = sitePackagesOf(venv, pythonVersion);
-  let names: string[];
-  try {
-    names = readdirSync(site);
-  } catch {
-    return;
-  }
-  for (const name of names) if (SEEDED.test(name)) rmSync(join(site, name, "REQUESTED"), { force: true });
 }

@@ -16,7 +16,7 @@ import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../
 import { storeAll } from "./store.ts";
 import { snapshotPath, snapshotText, writeSnapshot } from "./snapshots.ts";
 import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
-import { unmarkSeeded } from "./explicit.ts";
+import { unmarkSeeded } from "./seeded.ts";
 
 export interface Target extends SwapPaths {
   layout: Layout;
