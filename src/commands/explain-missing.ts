@@ -4,6 +4,7 @@
  * `pyctl rebuild --python …` that helps, and exits 1; exits 0 silently when the venv can run.
  */
 import { assertRunnable, resolveVersion, targetFor } from "../core/recording/target.ts";
+import { configString } from "../core/base/config.ts";
 import { openContext } from "./common.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -11,6 +12,6 @@ import type { ParsedArgs } from "./spec.ts";
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const version = resolveVersion(ctx.config, stringOption(args, "--python"));
-  assertRunnable(targetFor(ctx.layout, version));
+  assertRunnable(targetFor(ctx.layout, version), configString(ctx.config, "python.default"));
   return 0;
 }

@@ -21,7 +21,7 @@ import { listDir } from "../base/list-dir.ts";
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
     ? `\`pyctl rebuild --python ${version}\` rebuilds it and reinstalls your packages`
-    : `install Python ${version} again and run \`pyctl rebuild --python ${version}\`, or move on: \`pyctl rebuild --python 3.N\``;
+    : `no other Python ${version} is installed: install it again (e.g. \`pyenv install ${version}\`), then run \`pyctl rebuild --python ${version}\``;
 }
 
 /**

@@ -184,12 +184,15 @@ export async function prepareTarget(
  * Throws the one line a user sees when the venv cannot run: its base interpreter is gone (the
  * cure is `pyctl rebuild`), or its bin/python is (the cure is `pyctl doctor --fix`).
  */
-export function assertRunnable(target: Target): void {
+/** `defaultVersion`, when known, lets the advice move the default venv to another version. */
+export function assertRunnable(target: Target, defaultVersion?: string): void {
   const health = venvHealth(target.venv, target.version);
   if (health.ok) return;
   if ("missingBase" in health) {
+    const canMoveTo = (to: string) =>
+      defaultVersion === target.version && !existsSync(targetFor(target.layout, to).venv);
     throw new PyctlError(
-      `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase)}`,
+      `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase, canMoveTo)}`,
     );
   }
   throw new PyctlError(
