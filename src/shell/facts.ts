@@ -9,6 +9,7 @@ import { type Layout, userHome, versionsIn } from "../core/base/paths.ts";
 import { locateInterpreter, probeInterpreter, rebuildAdvice } from "../core/python/interpreter.ts";
 import { readPyvenvCfg } from "../core/python/venv.ts";
 import type { PythonFact } from "./hook.ts";
+import { moveAdvice } from "./move-advice.ts";
 import { listDir } from "../core/base/list-dir.ts";
 
 const VERSIONED = /^python(3\.\d+)$/;
@@ -106,7 +107,7 @@ export async function shellFacts(layout: Layout): Promise<ShellFacts> {
   const baseDirs = [...new Set(bases.map((b) => b.base.slice(0, b.base.lastIndexOf("/")) || "/"))];
   let notice = "";
   if (configured && python3 && minor(python3) > minor(configured)) {
-    notice = `pyctl: python3 is now Python ${python3}, but your packages are in pyctl's Python ${configured} venv: run \`pyctl rebuild --python ${python3}\` to move them`;
+    notice = `pyctl: python3 is now Python ${python3}, but your packages are in pyctl's Python ${configured} venv: ${await moveAdvice(layout, configured, python3)}`;
   } else {
     const gone = bases.find((b) => !existsSync(b.base));
     if (gone) {

@@ -49,3 +49,34 @@ describe.skipIf(!other)(`a Python ${OTHER} venv (not the default) whose Python i
     expect(run(sb, ["explain-missing", "--python", OTHER])).toMatchObject({ code: 0, stderr: "" });
   });
 });
+
+const NEWER = "3.12";
+const newer = pyenvPython(NEWER);
+
+describe.skipIf(!newer)(`python3 becomes Python ${NEWER} while a ${NEWER} venv already exists`, () => {
+  let sb: Sandbox;
+  const py312 = (s: Sandbox) => join(s.pyctlHome, "py312", "venv");
+  const notice = (s: Sandbox) => /^_pyctl_notice='(.*)'$/m.exec(ok(run(s, ["hook", "bash"])).stdout)?.[1] ?? "";
+  beforeAll(() => {
+    sb = initSandbox();
+    ok(pip(sb, "install", "-q", "alpha==1.0", "kappa==1.0"));
+    sb.addPython(newer!);
+    ok(run(sb, ["pip", "--python", NEWER, "--", "install", "-q", "epsilon==1.0"]));
+    sb.addPython(newer!, "python3");
+  });
+  afterAll(() => sb?.cleanup());
+
+  test("the notice's advice moves the default venv's packages there, keeping what it has", () => {
+    const said = notice(sb);
+    expect(said).toContain(`python3 is now Python ${NEWER}`);
+    expect(said).not.toMatch(/run `pyctl rebuild --python 3\.12` to move them/);
+    const commands = [...said.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => !c.startsWith("pyctl rebuild"));
+    expect(commands).toEqual([`pip${NEWER} install alpha kappa`, `pyctl config python.default ${NEWER}`]);
+    // followed as written (pipX.Y is what the hook runs as `pyctl pip --python X.Y`)
+    ok(run(sb, ["pip", "--python", NEWER, "--", "install", "-q", "alpha", "kappa"]));
+    ok(run(sb, ["config", "python.default", NEWER]));
+    const frozen = ok(sh([join(py312(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+    for (const name of ["alpha==", "kappa==", "epsilon==1.0"]) expect(frozen).toContain(name);
+    expect(notice(sb)).toBe("");
+  });
+});
