@@ -11,10 +11,17 @@ _pyctl() {
         mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         return 0
     fi
+    local numbers=1
     for line in "${lines[@]}"; do
         word=${line%%$'\t'*}
         if [[ -n $word && $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
+        [[ -z $word || $word =~ ^[0-9]+$ ]] || numbers=
     done
+    # History ids: sorted as numbers, and kept so (bash would sort them as text, 1 10 2).
+    if [[ -n $numbers && ${#COMPREPLY[@]} -gt 1 ]]; then
+        mapfile -t COMPREPLY < <(printf '%s\n' "${COMPREPLY[@]}" | sort -n)
+        compopt -o nosort 2>/dev/null
+    fi
     return 0
 }
 

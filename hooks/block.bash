@@ -5,5 +5,5 @@ if [ -n "${BASH_VERSION-}" ] && [ -x @PYCTL@ ]; then
     # shellcheck disable=SC1090 # a file pyctl renders: nothing to follow here
     if ! { [ -r "$_pyctl_hook" ] && . "$_pyctl_hook"; }; then eval "$(@PYCTL@ hook bash)"; fi
     unset _pyctl_hook
-    if [ -r @COMPLETION@ ]; then . @COMPLETION@; fi
+    case $- in *i*) if [ -r @COMPLETION@ ]; then . @COMPLETION@; fi ;; esac
 fi

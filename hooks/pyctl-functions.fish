@@ -141,9 +141,22 @@ function _pyctl_m_pip
     return 1
 end
 
-# A pip write, recorded by pyctl (fish caches no command paths, so nothing to refresh).
+# False, after one line saying so, when pyctl's binary is gone (uninstalled while this shell
+# ran); a new shell does not load the hook then, and pip runs untouched there.
+function _pyctl_present
+    test -x "$_pyctl_bin"; and return 0
+    printf 'pyctl: %s is gone: open a new shell to run pip without pyctl\n' $_pyctl_bin >&2
+    return 1
+end
+
+# A pip write, recorded by pyctl (fish caches no command paths, so nothing to refresh); a venv it
+# made for another version puts its bin on PATH.
 function _pyctl_pip_write --argument-names name py
+    _pyctl_present; or return 127
     $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
+    set -l code $status
+    _pyctl_set_path
+    return $code
 end
 
 # The routing step pip and python share: prints the version, then the venv, for command $name;
@@ -162,7 +175,7 @@ end
 # said so in one line, naming the interpreter and the `pyctl rebuild` that helps.
 function _pyctl_broken --argument-names venv py
     test -x $venv/bin/python; and return 1
-    $_pyctl_bin explain-missing --python $py
+    _pyctl_present; and $_pyctl_bin explain-missing --python $py
     return 0
 end
 

@@ -31,10 +31,13 @@ function _pyctl_home
     end
 end
 
-# The default venv's bin goes on PATH after an active project env's bin, before everything else.
+# The default venv's bin goes on PATH after an active project env's bin, before everything else;
+# right after it the bins of the other versions' venvs that exist, newest first, so a script
+# two versions share runs from the default's.
 function _pyctl_set_path
     _pyctl_home
-    set -l bin $_pyctl_reply/$_pyctl_default_key/venv/bin
+    set -l home $_pyctl_reply
+    set -l bin $home/$_pyctl_default_key/venv/bin
     set -l anchor
     if test -n "$VIRTUAL_ENV$CONDA_PREFIX"; and _pyctl_project_env
         set anchor $_pyctl_reply/bin
@@ -45,6 +48,14 @@ function _pyctl_set_path
     else if test -n "$anchor"; or test "$PATH[1]" != $bin; or contains -- $bin $PATH[2..-1]
         _pyctl_path_with $bin "$anchor" $PATH
         set -gx PATH $_pyctl_reply
+    end
+    # $_pyctl_versions lists oldest first: each one goes right after the default's bin.
+    for py in $_pyctl_versions
+        set -l other $home/py(string replace . '' -- $py)/venv/bin
+        if test "$py" != "$_pyctl_default"; and test -d $other; and not contains -- $other $PATH
+            _pyctl_path_with $other $bin $PATH
+            set -gx PATH $_pyctl_reply
+        end
     end
     # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
     if set -q _OLD_VIRTUAL_PATH[1]

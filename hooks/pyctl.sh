@@ -137,14 +137,25 @@ _pyctl_m_pip() {
     return 1
 }
 
+# False, after one line saying so, when pyctl's binary is gone (uninstalled while this shell
+# ran); a new shell does not load the hook then, and pip runs untouched there.
+_pyctl_present() {
+    [ -x "$_pyctl_bin" ] && return 0
+    printf 'pyctl: %s is gone: open a new shell to run pip without pyctl\n' "$_pyctl_bin" >&2
+    return 1
+}
+
 # A pip write ($1: the command as typed, $2: the version), recorded by pyctl. Then the shell
 # forgets where it found commands, so new scripts run at once (in a pipeline this runs in a
 # subshell: _pyctl_prompt catches that case at the next prompt).
 _pyctl_pip_write() {
     local name=$1 version=$2 code=0
     shift 2
+    _pyctl_present || return 127
     "$_pyctl_bin" pip --python "$version" --as "$name" -- "$@" || code=$?
     \builtin hash -r
+    # The write may have made a venv for another version: its bin joins PATH now.
+    _pyctl_set_path
     return "$code"
 }
 
@@ -162,7 +173,7 @@ _pyctl_route() {
 # so in one line, naming the interpreter and the `pyctl rebuild` that helps ($2: its version).
 _pyctl_broken() {
     [ -x "$1/bin/python" ] && return 1
-    "$_pyctl_bin" explain-missing --python "$2" || :
+    if _pyctl_present; then "$_pyctl_bin" explain-missing --python "$2" || :; fi
     return 0
 }
 
@@ -266,20 +277,43 @@ _pyctl_path_once() {
     _pyctl_reply=${_pyctl_reply%:}
 }
 
-# The default venv's bin goes on PATH after an active project env's bin, before everything else;
+# $1 with the default venv's bin right after $2 (first when $2 is empty), and right after it
+# the bins of the other versions' venvs that exist, newest first: a script two versions share
+# runs from the default's. (No variable named path: zsh ties that one to PATH.)
+_pyctl_path_venvs() {
+    local list first rest version
+    _pyctl_venv "$_pyctl_default"
+    first=$_pyctl_reply/bin
+    _pyctl_path_with "$1" "$first" "$2"
+    list=$_pyctl_reply
+    # _pyctl_pythons lists oldest first: each one goes right after the default's bin.
+    rest=$_pyctl_pythons
+    while [ -n "$rest" ]; do
+        version=${rest%%=*}
+        rest=${rest#*=}
+        case $rest in *:*) rest=${rest#*:} ;; *) rest= ;; esac
+        [ "$version" != "$_pyctl_default" ] || continue
+        _pyctl_venv "$version"
+        if [ -d "$_pyctl_reply/bin" ]; then
+            _pyctl_path_with "$list" "$_pyctl_reply/bin" "$first"
+            list=$_pyctl_reply
+        fi
+    done
+    _pyctl_reply=$list
+}
+
+# The venvs' bins go on PATH after an active project env's bin, before everything else;
 # pyctl's own folder stays on it once. Login shells call this again from ~/.profile's block.
 _pyctl_set_path() {
     local anchor=""
     [ -n "$_pyctl_default" ] || return 0
     if _pyctl_project_env; then anchor=$_pyctl_reply/bin; fi
-    _pyctl_venv "$_pyctl_default"
-    _pyctl_path_with "${PATH-}" "$_pyctl_reply/bin" "$anchor"
+    _pyctl_path_venvs "${PATH-}" "$anchor"
     _pyctl_path_once "$_pyctl_reply" "${_pyctl_bin%/*}"
     PATH=$_pyctl_reply
     # A venv activated before this hook restores its saved PATH on deactivate: fix that too.
     if [ -n "${_OLD_VIRTUAL_PATH-}" ]; then
-        _pyctl_venv "$_pyctl_default"
-        _pyctl_path_with "$_OLD_VIRTUAL_PATH" "$_pyctl_reply/bin" ""
+        _pyctl_path_venvs "$_OLD_VIRTUAL_PATH" ""
         _OLD_VIRTUAL_PATH=$_pyctl_reply
     fi
 }
@@ -289,7 +323,8 @@ _pyctl_set_path() {
 # touched with a redirection, so this starts no process.
 _pyctl_prompt() {
     _pyctl_venv "$_pyctl_default"
-    if [ "$_pyctl_reply/bin" -nt "$_pyctl_seen" ]; then
+    # zsh's -nt is false while the marker is missing (bash's is true): test for it first.
+    if [ ! -e "$_pyctl_seen" ] || [ "$_pyctl_reply/bin" -nt "$_pyctl_seen" ]; then
         \builtin hash -r
         : 2>/dev/null >"$_pyctl_seen" || :
     fi

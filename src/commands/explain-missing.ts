@@ -5,11 +5,12 @@
  */
 import { assertRunnable, resolveVersion, targetFor } from "../core/recording/target.ts";
 import type { Context } from "./context.ts";
+import { configString } from "../core/base/config.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const version = resolveVersion(ctx.config, stringOption(args, "--python"));
-  assertRunnable(targetFor(ctx.layout, version));
+  assertRunnable(targetFor(ctx.layout, version), configString(ctx.config, "python.default"));
   return 0;
 }

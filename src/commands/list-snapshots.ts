@@ -3,6 +3,7 @@ import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/recording
 import { out, printJson, table } from "../ui/output.ts";
 import type { Context } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
+import { counted } from "../ui/plural.ts";
 
 interface Row {
   name: string;
@@ -42,7 +43,7 @@ export async function run(args: ParsedArgs, { layout }: Context): Promise<number
   const cells = rows.map((r) =>
     r.error
       ? [r.name, "?", "?", `unreadable: ${r.error}`]
-      : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", `${r.packages} packages`],
+      : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", counted(r.packages ?? 0, "package")],
   );
   for (const line of table([["NAME", "DATE", "PYTHON", "PACKAGES"], ...cells])) out(line);
   return 0;

@@ -2,7 +2,7 @@
  * `pyctl pip [--python X.Y] [--as NAME] -- ARGS…` (hidden): what the shell functions call for
  * pip writes. Runs the venv's pip with ARGS unchanged; install/uninstall are recorded.
  */
-import { configFlag } from "../core/base/config.ts";
+import { configFlag, configString } from "../core/base/config.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
@@ -45,7 +45,7 @@ export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
   }
   const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
-  assertRunnable(target);
+  assertRunnable(target, configString(ctx.config, "python.default"));
   if (!line.writes || !recordingEnabled(ctx.config))
     return runPlain([...pipModule(venvPython(target.venv)), ...args], env);
 

@@ -11,6 +11,7 @@ import { out, printJson } from "../ui/output.ts";
 import type { Context } from "./context.ts";
 import { adoptableLine } from "./adopt.ts";
 import type { ParsedArgs } from "./spec.ts";
+import { counted } from "../ui/plural.ts";
 
 export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const { layout, config } = ctx;
@@ -50,8 +51,10 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     const health = v.exists ? venvHealth(v.venv, v.python) : { ok: true as const };
     const broken =
       "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
-    const state = v.exists ? `Python ${v.full_version}, ${v.packages} packages${broken}` : "missing";
-    out(`py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${v.history_entries} operations recorded)`);
+    const state = v.exists ? `Python ${v.full_version}, ${counted(v.packages, "package")}${broken}` : "missing";
+    out(
+      `py${v.python.replace(".", "")}:     ${v.venv} (${state}; ${counted(v.history_entries, "operation")} recorded)`,
+    );
   }
   if (venvs.length === 0) out("venvs:     none yet (run `pyctl init`)");
   const adoptable = adoptableLine(ctx);

@@ -64,6 +64,9 @@ function rcCheck(f: ShellFiles, system: boolean, loginShell: boolean): Check | u
     }
     return pass(id, `${f.rcFile} loads the hook`);
   }
+  // The README's set-up by hand: `eval "$(pyctl hook bash)"`, `pyctl hook fish | source`.
+  if (new RegExp(`^[^#\\n]*pyctl["']? hook ${f.shell}\\b`, "m").test(text))
+    return pass(id, `${f.rcFile} loads the hook (set up by hand)`);
   if (!loginShell) return undefined;
   return problem(id, `${f.rcFile} does not load the pyctl hook`, `run \`${setup}\``, repair);
 }

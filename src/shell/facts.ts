@@ -6,9 +6,10 @@ import { existsSync, realpathSync } from "node:fs";
 import { basename, delimiter, join } from "node:path";
 import { configString, loadConfig } from "../core/base/config.ts";
 import { type Layout, userHome, versionsIn } from "../core/base/paths.ts";
-import { locateInterpreter, probeInterpreter } from "../core/python/interpreter.ts";
+import { locateInterpreter, probeInterpreter, rebuildAdvice } from "../core/python/interpreter.ts";
 import { readPyvenvCfg } from "../core/python/venv.ts";
 import type { PythonFact } from "./hook.ts";
+import { moveAdvice } from "./move-advice.ts";
 import { listDir } from "../core/base/list-dir.ts";
 
 const VERSIONED = /^python(3\.\d+)$/;
@@ -106,12 +107,14 @@ export async function shellFacts(layout: Layout): Promise<ShellFacts> {
   const baseDirs = [...new Set(bases.map((b) => b.base.slice(0, b.base.lastIndexOf("/")) || "/"))];
   let notice = "";
   if (configured && python3 && minor(python3) > minor(configured)) {
-    notice = `pyctl: python3 is now Python ${python3}, but your packages are in pyctl's Python ${configured} venv: run \`pyctl rebuild --python ${python3}\` to move them`;
+    notice = `pyctl: python3 is now Python ${python3}, but your packages are in pyctl's Python ${configured} venv: ${await moveAdvice(layout, configured, python3)}`;
   } else {
     const gone = bases.find((b) => !existsSync(b.base));
     if (gone) {
-      const to = python3 && python3 !== gone.version ? ` --python ${python3}` : "";
-      notice = `pyctl: Python ${gone.version} (${gone.base}), the base of your pyctl ${gone.version} venv, is gone${to ? `; python3 is now Python ${python3}` : ""}: run \`pyctl rebuild${to}\``;
+      // Only the default venv moves to another version, and only to one with no venv yet.
+      const canMoveTo = (to: string) =>
+        gone.version === configured && !existsSync(join(layout.versionDir(to), "venv", "pyvenv.cfg"));
+      notice = `pyctl: Python ${gone.version} (${gone.base}), the base of your pyctl ${gone.version} venv, is gone: ${rebuildAdvice(gone.version, gone.base, canMoveTo)}`;
     }
   }
   return { defaultVersion: configured || python3, pythons: pythonFacts(layout), notice, baseDirs };

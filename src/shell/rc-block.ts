@@ -72,6 +72,30 @@ export function withBlock(text: string, block: string): string {
   return `${text}${text.endsWith("\n") ? "" : "\n"}\n${block}`;
 }
 
+/**
+ * Where a stock bashrc stops for non-interactive shells: Debian's and Ubuntu's
+ * `case $- in *i*) ;; *) return;; esac` (with the comment above it), /etc/bash.bashrc's
+ * `[ -z "$PS1" ] && return`, and `[[ $- != *i* ]] && return`. The offset of its first line, or -1.
+ */
+export function interactiveGuard(text: string): number {
+  const guard =
+    /^(?:# If not running interactively[^\n]*\n)?(?:case \$- in\n[^\n]*\n\s*\*\)\s*return\s*;;|\[ -z "\$PS1" \] && return|\[\[ \$- != \*i\* \]\] && return)/m;
+  return guard.exec(text)?.index ?? -1;
+}
+
+/**
+ * A bashrc with the block: in place when it has one, else before the interactive guard (so
+ * `bash -lc`, cron and ssh commands, which read the file non-interactively, get the venv too),
+ * else at the end. A block an older pyctl put after the guard moves before it.
+ */
+export function withBashBlock(text: string, block: string): string {
+  const rest = withoutBlock(text);
+  const at = interactiveGuard(rest);
+  if (at < 0) return withBlock(text, block);
+  const placed = `${rest.slice(0, at)}${block}\n${rest.slice(at)}`;
+  return placed === text ? text : placed;
+}
+
 export function withoutBlock(text: string): string {
   const range = blockRange(text);
   if (!range) return text;

@@ -12,7 +12,7 @@ import zshCompletion from "../../completions/_pyctl" with { type: "text" };
 import fishCompletion from "../../completions/pyctl.fish" with { type: "text" };
 import type { Shell } from "./hook.ts";
 import type { ShellFiles } from "./locations.ts";
-import { blockFor, hasBlock, loginBlock, withBlock, withoutBlock } from "./rc-block.ts";
+import { blockFor, hasBlock, loginBlock, withBashBlock, withBlock, withoutBlock } from "./rc-block.ts";
 
 export const COMPLETIONS: Record<Shell, string> = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion };
 
@@ -58,7 +58,8 @@ function backUpOnce(path: string, text: string): string | undefined {
 /** Put the block in the rc file (creating it if need be). */
 export function installBlock(files: ShellFiles, pyctl: string): FileChange {
   const before = readText(files.rcFile);
-  const after = withBlock(before ?? "", blockFor(files.shell, { pyctl, completionFile: files.completionFile }));
+  const block = blockFor(files.shell, { pyctl, completionFile: files.completionFile });
+  const after = files.shell === "bash" ? withBashBlock(before ?? "", block) : withBlock(before ?? "", block);
   if (after === before) return { path: files.rcFile, action: "unchanged" };
   const backup = before === undefined ? undefined : backUpOnce(files.rcFile, before);
   writeKeepingMode(files.rcFile, after);

@@ -129,7 +129,8 @@ describe("for a user", () => {
       env: { XDG_DATA_HOME: join(sb.dir, "data") },
     });
     expect(fish.stdout).toStartWith("function\nhook\t");
-    expect(sh(["fish", "-c", "functions -q pip; or echo plain"], sb).stdout).toBe("plain\n");
+    // a non-interactive fish loads the hook too (issue 20: `fish -c` gets the venv)
+    expect(sh(["fish", "-c", "functions -q pip; and echo function"], sb).stdout).toBe("function\n");
   });
 });
 

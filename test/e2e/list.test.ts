@@ -30,7 +30,7 @@ describe("list and list-deps", () => {
       beta: "dependency",
       delta: "dependency",
       eta: "dependency",
-      pip: "explicit",
+      pip: "dependency", // ensurepip put it there: nobody asked for it (issue 20)
     });
     expect(types.epsilon).toBeUndefined(); // delta's marker (python_version < "3.0") does not hold
     const gamma = rows.find((r) => r.name === "gamma")!;

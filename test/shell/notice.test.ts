@@ -76,7 +76,8 @@ test("a venv whose base interpreter is gone is named, with pyctl rebuild", () =>
   mkdirSync(venv, { recursive: true });
   writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = 3.12.1\n`);
   expect(start("bash").stderr).toBe(
-    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone; python3 is now Python 3.11: run \`pyctl rebuild --python 3.11\``,
+    // not the default venv: moving it to python3's 3.11 is not what `rebuild --python 3.11` does (issue 20)
+    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone: no other Python 3.12 is installed, and pyctl cannot move this venv to another version: install Python 3.12 again (e.g. \`pyenv install 3.12\`), then run \`pyctl rebuild --python 3.12\``,
   );
   rmSync(join(sb.pyctlHome, "py312"), { recursive: true });
   expect(start("bash").stderr).toBe("");

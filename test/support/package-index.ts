@@ -4,9 +4,20 @@
  * use must live in a child process (spawnIndex/startIndex); serveIndex is the in-process core.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 export interface Index {
   url: string;
@@ -65,11 +76,15 @@ function sidecarAttributes(dir: string, file: string): string {
   return `${requiresPython ? ` data-requires-python="${attr(requiresPython)}"` : ""}${yanked !== undefined ? ` data-yanked="${attr(yanked)}"` : ""}`;
 }
 
-function html(title: string, links: string[]): Response {
-  const body =
+function htmlBody(title: string, links: string[]): string {
+  return (
     `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0">` +
-    `<title>${title}</title></head><body>\n${links.join("<br>\n")}\n</body></html>\n`;
-  return new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+    `<title>${title}</title></head><body>\n${links.join("<br>\n")}\n</body></html>\n`
+  );
+}
+
+function html(title: string, links: string[]): Response {
+  return new Response(htmlBody(title, links), { headers: { "content-type": "text/html; charset=utf-8" } });
 }
 
 function stalled(data: Uint8Array, delayMs: number): Response {
@@ -88,6 +103,44 @@ function stalled(data: Uint8Array, delayMs: number): Response {
     },
   });
   return new Response(body, { headers: { "content-length": String(data.length) } });
+}
+
+/** Keeps the projects `keep` accepts (all when absent). */
+function selected(wheelDir: string, keep?: (project: string) => boolean): Map<string, string[]> {
+  return new Map([...projects(wheelDir)].filter(([name]) => !keep || keep(name)));
+}
+
+/**
+ * A PEP 503 tree on disk, as a local mirror lays it out: `dest/simple/index.html` and
+ * `dest/simple/<project>/index.html` linking the wheels by file:// URL. Returns its file:// URL.
+ */
+export function writeSimpleTree(wheelDir: string, dest: string, keep?: (project: string) => boolean): string {
+  const chosen = selected(wheelDir, keep);
+  const write = (dir: string, title: string, links: string[]) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "index.html"), htmlBody(title, links));
+  };
+  const root = join(dest, "simple");
+  write(
+    root,
+    "Simple index",
+    [...chosen.keys()].map((n) => `<a href="${n}/">${n}</a>`),
+  );
+  for (const [name, files] of chosen) {
+    const links = files.map(
+      (f) => `<a href="${pathToFileURL(join(wheelDir, f)).href}"${sidecarAttributes(wheelDir, f)}>${f}</a>`,
+    );
+    write(join(root, name), `Links for ${name}`, links);
+  }
+  return pathToFileURL(root).href;
+}
+
+/** A --find-links folder: the files `keep` accepts copied flat into `dest` (sidecar files left out). */
+export function writeFindLinks(wheelDir: string, dest: string, keep: (file: string) => boolean): string {
+  mkdirSync(dest, { recursive: true });
+  for (const files of projects(wheelDir).values())
+    for (const f of files.filter(keep)) copyFileSync(join(wheelDir, f), join(dest, f));
+  return dest;
 }
 
 /** In-process index: only usable while this process's event loop runs (async fetch/spawn). */

@@ -27,6 +27,14 @@ function describe(unit: Leftover): string {
   return `${what}${stash}${by}`;
 }
 
+/**
+ * The pip command that writes RECORD-less packages (`name==version` pins) anew: pip cannot
+ * uninstall them (so not --force-reinstall), but installs over them.
+ */
+export function reinstallOver(pins: string[]): string {
+  return `pip install --ignore-installed --no-deps ${pins.join(" ")}`;
+}
+
 export function unownedCheck(t: Target): Check {
   const id = `unowned:${t.version}`;
   const dists = inventoryOf(t);
@@ -35,14 +43,14 @@ export function unownedCheck(t: Target): Check {
   const torn = units.some((u) => u.leftBy?.interrupted || isStash(basename(u.path)));
   const found = `${units.length} file(s)/folder(s) no installed package owns (${totalSize(units)} bytes)${torn ? ", from an interrupted pip" : ""}: ${units.map(describe).join("; ")}`;
   // A package without a RECORD does not say which files are its own: removing any could break it.
-  const recordless = dists
-    .filter((d) => d.metadataPath.endsWith(".dist-info") && !existsSync(join(d.metadataPath, "RECORD")))
-    .map((d) => d.name);
+  const recordless = dists.filter(
+    (d) => d.metadataPath.endsWith(".dist-info") && !existsSync(join(d.metadataPath, "RECORD")),
+  );
   if (recordless.length) {
     return problem(
       id,
-      `${found} (some may be files of ${recordless.join(", ")}, which has no RECORD)`,
-      `\`pip install --force-reinstall --no-deps ${recordless.join(" ")}\` gives them their RECORD; then \`pyctl doctor --fix\` removes the rest`,
+      `${found} (some may be files of ${recordless.map((d) => d.name).join(", ")}, which has no RECORD)`,
+      `\`${reinstallOver(recordless.map((d) => `${d.name}==${d.version}`))}\` gives them their RECORD; then \`pyctl doctor --fix\` removes the rest`,
     );
   }
   return problem(

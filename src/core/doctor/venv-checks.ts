@@ -8,21 +8,21 @@ import { isLocked, readHolder } from "../base/lock.ts";
 import { pipCheck, pipRuns, venvPip } from "../python/pip.ts";
 import { trashFolders } from "../base/swap.ts";
 import type { Layout } from "../base/paths.ts";
-import { canonicalName } from "../packages/pep440.ts";
+import { canonicalName, compareVersions } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
 import { venvWorks } from "../transaction/venv-runs.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
-import { unownedCheck } from "./unowned-check.ts";
+import { reinstallOver, unownedCheck } from "./unowned-check.ts";
 import { storeTrustCheck } from "./store-trust-check.ts";
 import { listDir } from "../base/list-dir.ts";
 
 function rebuildHint(version: string): string {
   return locateInterpreter(`python${version}`)
     ? `\`pyctl rebuild --python ${version}\` rebuilds it and reinstalls your packages`
-    : `install Python ${version} again and run \`pyctl rebuild --python ${version}\`, or move on: \`pyctl rebuild --python 3.N\``;
+    : `no other Python ${version} is installed: install it again (e.g. \`pyenv install ${version}\`), then run \`pyctl rebuild --python ${version}\``;
 }
 
 /**
@@ -123,18 +123,43 @@ function distInfoCheck(t: Target): Check | undefined {
     const key = canonicalName(e.split("-")[0]!);
     byName.set(key, [...(byName.get(key) ?? []), e]);
   }
-  const duplicates = [...byName.values()].filter((list) => list.length > 1).map((list) => list.join(" + "));
+  const sets = [...byName.values()].filter((list) => list.length > 1);
+  const duplicates = sets.map((list) => list.join(" + "));
+  const stale = sets.flatMap(staleOf);
   const recordless = entries.filter((e) => e.endsWith(".dist-info") && !existsSync(join(t.sitePackages, e, "RECORD")));
   const found = [
     ...duplicates.map((d) => `duplicate metadata ${d}`),
     ...recordless.map((r) => `${r} has no RECORD (pip cannot uninstall it)`),
   ];
   if (found.length === 0) return pass(`dist-info:${t.version}`, "every installed package has one complete .dist-info");
-  return problem(
-    `dist-info:${t.version}`,
-    found.join("; "),
-    `delete the stale folder(s) in ${t.sitePackages}, then \`pip install --force-reinstall NAME\``,
+  // the version the newest folder names, so the reinstall keeps it
+  const names = sets.map((list) =>
+    list
+      .filter((e) => !stale.includes(e))[0]!
+      .replace(/\.(dist|egg)-info$/, "")
+      .replace("-", "=="),
   );
+  const hints = [
+    ...(stale.length
+      ? [
+          `delete ${stale.map((s) => join(t.sitePackages, s)).join(" ")}, then \`pip install --force-reinstall ${names.join(" ")}\``,
+        ]
+      : []),
+    // pip cannot uninstall a RECORD-less package (so not --force-reinstall): it installs over it.
+    ...(recordless.length
+      ? [
+          `\`${reinstallOver(recordless.map((e) => e.replace(/\.dist-info$/, "").replace("-", "==")))}\` gives them their RECORD`,
+        ]
+      : []),
+  ];
+  return problem(`dist-info:${t.version}`, found.join("; "), hints.join("; "));
+}
+
+/** Of one project's metadata folders, all but the newest version's: what pip left behind. */
+function staleOf(list: string[]): string[] {
+  const version = (e: string) => e.replace(/\.(dist|egg)-info$/, "").split("-")[1] ?? "";
+  const newest = list.reduce((a, b) => (compareVersions(version(b), version(a)) > 0 ? b : a));
+  return list.filter((e) => e !== newest);
 }
 
 function historyChecks(t: Target, locked: boolean, checks: Check[]): void {

@@ -4,7 +4,8 @@
  * lists, and the newest version that pip could install here: not yanked, Requires-Python met,
  * a wheel whose tags the interpreter supports (or an sdist), pre-releases only when allowed.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { pathToFileURL, fileURLToPath } from "node:url";
 import { PyctlError } from "../base/errors.ts";
 import { canonicalName, compareVersions, normalizeVersion } from "./pep440.ts";
 import { indexUrls, type IndexSettings } from "./pip-config.ts";
@@ -202,6 +203,7 @@ function requestOptions(url: string, settings: IndexSettings): RequestInit {
 }
 
 async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFile[]> {
+  if (url.startsWith("file:")) return localPage(fileURLToPath(url));
   const timeoutMs = settings.timeoutSeconds * 1000;
   let response: Response;
   try {
@@ -224,12 +226,34 @@ async function fetchPage(url: string, settings: IndexSettings): Promise<IndexFil
   }
 }
 
-function localLinks(dir: string): IndexFile[] {
+function isDirectory(path: string): boolean {
   try {
-    return readdirSync(dir).map((f) => ({ filename: f, url: `file://${dir}/${f}`, yanked: false }));
+    return statSync(path).isDirectory();
   } catch {
-    return [];
+    return false;
   }
+}
+
+/**
+ * A page of a file:// index, as pip reads it: a folder stands for its index.html; a project the
+ * tree lacks has no page (like a 404).
+ */
+function localPage(path: string): IndexFile[] {
+  const page = isDirectory(path) ? `${path.replace(/\/*$/, "")}/index.html` : path;
+  let text: string;
+  try {
+    text = readFileSync(page, "utf8");
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") return [];
+    throw new IndexUnreachable(`cannot read the package index page ${page}`);
+  }
+  return parseSimpleHtml(text, pathToFileURL(page).href);
+}
+
+/** A find-links folder lists its files (pip's flat directory source); a file is a page of links. */
+function localLinks(path: string): IndexFile[] {
+  if (!isDirectory(path)) return /\.html?$/i.test(path) ? localPage(path) : [];
+  return readdirSync(path).map((f) => ({ filename: f, url: pathToFileURL(`${path}/${f}`).href, yanked: false }));
 }
 
 /** Files of every find-links location (fetched once, shared by all projects). */
@@ -237,7 +261,7 @@ async function findLinksFiles(settings: IndexSettings): Promise<IndexFile[]> {
   const pages = await Promise.all(
     settings.findLinks.map((loc) => {
       if (/^https?:/.test(loc)) return fetchPage(loc, settings);
-      return Promise.resolve(localLinks(loc.replace(/^file:\/\//, "")));
+      return Promise.resolve(localLinks(loc.startsWith("file:") ? fileURLToPath(loc) : loc));
     }),
   );
   return pages.flat();
@@ -249,7 +273,9 @@ export async function projectFiles(
   keys: string[],
   concurrency = 16,
 ): Promise<Map<string, IndexFile[]>> {
-  const roots = indexUrls(settings).map((u) => u.replace(/\/*$/, "/"));
+  // pip takes a plain path for a local index too
+  const asUrl = (u: string) => (u.startsWith("/") ? pathToFileURL(u).href : u);
+  const roots = indexUrls(settings).map((u) => asUrl(u).replace(/\/*$/, "/"));
   const shared = await findLinksFiles(settings);
   const result = new Map<string, IndexFile[]>(keys.map((k) => [k, [...shared]]));
   const jobs = keys.flatMap((key) => roots.map((root) => ({ key, url: `${root}${key}/` })));

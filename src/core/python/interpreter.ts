@@ -109,19 +109,25 @@ export function findInterpreter(spec?: string): Interpreter {
 /**
  * What to tell a user whose venv lost its base interpreter `missing` (Python `version`): the
  * `pyctl rebuild --python …` that would work here, preferring the same version found elsewhere.
+ * `rebuild --python X.Y` moves only the default venv, and only to a version with no venv yet:
+ * `canMoveTo(X.Y)` says whether that holds; otherwise the advice says what cannot be done.
  */
-export function rebuildAdvice(version: string, missing: string): string {
+export function rebuildAdvice(
+  version: string,
+  missing: string,
+  canMoveTo: (to: string) => boolean = () => false,
+): string {
   const same = locateInterpreter(`python${version}`);
   if (same && same !== missing) return `run \`pyctl rebuild --python ${version}\` to rebuild it with ${same}`;
   const python3 = locateInterpreter("python3");
   if (python3) {
     try {
       const found = probeInterpreter(python3);
-      if (found.version !== version)
+      if (found.version !== version && canMoveTo(found.version))
         return `run \`pyctl rebuild --python ${found.version}\` to move your packages to Python ${found.version} (${python3})`;
     } catch {
       /* not a working Python either */
     }
   }
-  return `install Python ${version} again, or run \`pyctl rebuild --python /path/to/python3\``;
+  return `no other Python ${version} is installed, and pyctl cannot move this venv to another version: install Python ${version} again (e.g. \`pyenv install ${version}\`), then run \`pyctl rebuild --python ${version}\``;
 }

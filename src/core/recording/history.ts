@@ -172,8 +172,9 @@ function readEntry(path: string, phase: "before" | "after"): AfterEntry | "missi
   let text: string;
   try {
     text = readFileSync(path, "utf8");
-  } catch {
-    return "missing";
+  } catch (err) {
+    // Only an absent file is missing: one that cannot be read (a folder, no permission) is corrupt.
+    return (err as { code?: string }).code === "ENOENT" ? "missing" : "corrupt";
   }
   try {
     const value: unknown = JSON.parse(text);

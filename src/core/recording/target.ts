@@ -15,6 +15,7 @@ import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
 import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
 import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
+import { unmarkSeeded } from "./seeded.ts";
 
 export interface Target extends SwapPaths {
   layout: Layout;
@@ -110,6 +111,7 @@ async function createTarget(target: Target, python: Interpreter, config: Config)
   const temp = creationTemp(target);
   try {
     createVenv(python, temp, target.layout.seedsDir, target.venv);
+    unmarkSeeded(temp, python.version);
     renameSync(temp, target.venv);
   } catch (err) {
     rmSync(temp, { recursive: true, force: true });
@@ -181,12 +183,15 @@ export async function prepareTarget(
  * Throws the one line a user sees when the venv cannot run: its base interpreter is gone (the
  * cure is `pyctl rebuild`), or its bin/python is (the cure is `pyctl doctor --fix`).
  */
-export function assertRunnable(target: Target): void {
+/** `defaultVersion`, when known, lets the advice move the default venv to another version. */
+export function assertRunnable(target: Target, defaultVersion?: string): void {
   const health = venvHealth(target.venv, target.version);
   if (health.ok) return;
   if ("missingBase" in health) {
+    const canMoveTo = (to: string) =>
+      defaultVersion === target.version && !existsSync(targetFor(target.layout, to).venv);
     throw new PyctlError(
-      `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase)}`,
+      `the Python ${target.version} interpreter ${health.missingBase} is gone, so ${target.venv} cannot run; ${rebuildAdvice(target.version, health.missingBase, canMoveTo)}`,
     );
   }
   throw new PyctlError(

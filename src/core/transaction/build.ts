@@ -16,6 +16,7 @@ import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type G
 import { fileChanges, goneEditables, notStored, sourcesOf } from "./sources.ts";
 import { Interrupted, MISSING, type Phase, type TransactionEvents, type TransactionSpec } from "./spec.ts";
 import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
+import { unmarkSeeded } from "../recording/seeded.ts";
 
 export class Build {
   readonly staging: Staging;
@@ -54,8 +55,10 @@ export class Build {
       plan.files = fileChanges(target, liveUnowned, requested.unowned);
       if (isEmptyPlan(plan)) return this.events.planned?.(plan, []);
     }
-    if (spec.fresh) createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
-    else cloneTree(target.venv, dir);
+    if (spec.fresh) {
+      createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
+      unmarkSeeded(dir, spec.fresh.version);
+    } else cloneTree(target.venv, dir);
     const staged = this.staged();
     // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
     let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
