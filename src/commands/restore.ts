@@ -1,5 +1,5 @@
 /**
- * `pyctl restore NAME|FILE [--dry-run] [--python X.Y]`: change the venv to a snapshot's package set
+ * `pyctl restore NAME|FILE|#ID|@DATE [--dry-run] [--python X.Y]`: change the venv to a snapshot's package set
  * (or a freeze file's), removing, installing and replacing only what differs. Any other
  * requirements file (ranges, extras, markers, -r/-c, --index-url lines) becomes what it asks for
  * plus what that needs: met from the venv and the store where they can, by pip in staging otherwise.
@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { PyctlError } from "../core/base/errors.ts";
 import { applicableLines } from "../core/packages/requirements-check.ts";
 import { markerEnvironment } from "../core/packages/requirements.ts";
-import { goalFromLines } from "../core/transaction/plan.ts";
+import { goalFromEntry, goalFromLines } from "../core/transaction/plan.ts";
+import { resolvePoint } from "../core/operations/points.ts";
 import {
   applyExplicitMarks,
   readSnapshot,
@@ -16,7 +17,7 @@ import {
   validateSnapshotName,
   type Snapshot,
 } from "../core/recording/snapshots.ts";
-import { assertWritable, pythonVersionOf, targetFor } from "../core/recording/target.ts";
+import { assertWritable, inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";
 import { existingTarget, openContext, type Context } from "./common.ts";
@@ -38,9 +39,32 @@ function versionFor(ctx: Context, args: ParsedArgs, snapshot: Snapshot): ParsedA
   return { ...args, options: new Map([...args.options, ["--python", minor]]) };
 }
 
+/** `pyctl restore #ID|@DATE`: the venv as it was at that point of its history, offline from the store. */
+async function restorePoint(ctx: Context, args: ParsedArgs, arg: string): Promise<number> {
+  const target = existingTarget(ctx, args);
+  const state = resolvePoint(target, ctx.layout.snapshotsDir, arg, () => inventoryOf(target));
+  const dryRun = args.options.has("--dry-run");
+  if (!dryRun) assertWritable(target);
+  const goal = goalFromEntry(state.entry!);
+  const title = `restore ${target.venv} to ${arg}${state.timestamp ? ` (${state.timestamp})` : ""}`;
+  if (!showPreview(target, title, goal, dryRun)) {
+    out(`${title}: nothing to change, the venv is already in that state`);
+    return 0;
+  }
+  if (dryRun) return 0;
+  const allowMissing = args.options.has("--allow-missing");
+  return transact(target, ctx.config, title, {
+    kind: "restore",
+    command: `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`,
+    goal: () => goal,
+    allowMissing,
+  });
+}
+
 export async function run(args: ParsedArgs): Promise<number> {
   const ctx = await openContext();
   const arg = args.positionals[0]!;
+  if (arg.startsWith("#") || arg.startsWith("@")) return restorePoint(ctx, args, arg);
   const requirements = requirementsFileArg(arg);
   if (requirements) return restoreRequirements(ctx, args, arg, requirements);
   const snapshot = loadSnapshot(ctx, arg);

@@ -17,7 +17,8 @@ import { toRecords, type PackageRecord } from "../recording/package-records.ts";
 import { SignalGuard } from "../recording/signal-guard.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";
 import { goalFromDists, goalFromEntry, type Goal } from "../transaction/plan.ts";
-import { buildScratch, scratchDir, sweepDeadScratch, unbuildable } from "../transaction/scratch.ts";
+import { scratchDir, sweepDeadScratch } from "../base/scratch.ts";
+import { buildScratch, unbuildable } from "../transaction/scratch.ts";
 import { comparePackages, type Comparison } from "./compare.ts";
 import { resolvePoint } from "./points.ts";
 
@@ -103,7 +104,7 @@ class Runner {
     private readonly events: BisectEvents,
     private readonly guard: SignalGuard,
   ) {
-    this.dir = scratchDir(target);
+    this.dir = scratchDir(target.venv);
   }
 
   /** Build the point and run COMMAND there; undefined when the point could not be built. */
@@ -167,9 +168,12 @@ class Runner {
   }
 }
 
-/** The oldest point the store can build offline. */
+/**
+ * The oldest operation's state the store can build offline. The state before the first operation
+ * is left out: it usually lacks what COMMAND needs at all (`--good` can still name it, by date).
+ */
 function oldestBuildable(target: Target, points: Point[]): number {
-  const at = points.findIndex((p) => unbuildable(target, p.goal()).length === 0);
+  const at = points.findIndex((p) => p.id !== undefined && unbuildable(target, p.goal()).length === 0);
   return at < 0 ? points.length - 1 : at;
 }
 
@@ -178,7 +182,7 @@ export async function bisect(target: Target, options: BisectOptions, events: Bis
   const lock = await acquireLock(target.lockFile, "pyctl bisect", (h) => events.waiting?.(h));
   let points: Point[];
   try {
-    sweepDeadScratch(target);
+    sweepDeadScratch(target.venv);
     points = timeline(target);
   } finally {
     lock.release();

@@ -1,15 +1,11 @@
 /**
  * A venv built for a goal beside the live one and never swapped in: the engine's staging without
- * the swap, for `pyctl bisect`. It is `venv.bisect.<pid>` next to the live venv, made from
- * hardlinks of the live venv and the store only (offline), its scripts pointing at itself. A
- * folder whose pid is gone was left by a killed bisect: the next bisect, and the next recorded
- * operation, remove it.
+ * the swap, for `pyctl bisect` (in base/scratch.ts's folder). It is made from hardlinks of the
+ * live venv and the store only (offline), its scripts pointing at itself.
  */
 import { existsSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
-import { listDir } from "../base/list-dir.ts";
 import { readInventory, sitePackagesOf } from "../packages/inventory.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Target } from "../recording/target.ts";
@@ -17,31 +13,6 @@ import { applyFromStore } from "./build-steps.ts";
 import { mismatches, planChange, type Goal, type Wanted } from "./plan.ts";
 import { notStored, sourcesOf } from "./sources.ts";
 import { cloneTree, reconcileUnowned } from "./staging.ts";
-
-const PREFIX = "venv.bisect.";
-
-export function scratchDir(target: Target, pid = process.pid): string {
-  return join(dirname(target.venv), `${PREFIX}${pid}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Remove the scratch venvs of bisects that are no longer running. */
-export function sweepDeadScratch(target: Target): void {
-  const dir = dirname(target.venv);
-  for (const name of listDir(dir)) {
-    const pid = name.startsWith(PREFIX) ? Number(name.slice(PREFIX.length)) : Number.NaN;
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid))
-      rmSync(join(dir, name), { recursive: true, force: true });
-  }
-}
 
 /** What the store lacks to build `goal` from the live venv: nothing, or the lines pip would have to fetch. */
 export function unbuildable(target: Target, goal: Goal): Wanted[] {
