@@ -13,6 +13,8 @@ _pyctl() {
     fi
     for line in "${lines[@]}"; do
         word=${line%%$'\t'*}
+        # A word that starts with # (a history point) would read as a comment: offer it escaped.
+        if [[ $word == '#'* ]]; then word="\\$word"; fi
         if [[ -n $word && $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
     done
     return 0
