@@ -14,6 +14,8 @@ _pyctl() {
     local numbers=1
     for line in "${lines[@]}"; do
         word=${line%%$'\t'*}
+        # A word that starts with # (a history point) would read as a comment: offer it escaped.
+        if [[ $word == '#'* ]]; then word="\\$word"; fi
         if [[ -n $word && $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
         [[ -z $word || $word =~ ^[0-9]+$ ]] || numbers=
     done

@@ -79,6 +79,12 @@ export class CompletionSources {
     }));
   }
 
+  /** History points (#ID with its command), `now` and snapshot names. */
+  async points(python?: string): Promise<Candidate[]> {
+    const ids = (await this.historyIds(python)).map((c) => ({ ...c, word: `#${c.word}` }));
+    return [...ids, { word: "now", description: "the venv as it is" }, ...this.snapshots()];
+  }
+
   pythons(): Candidate[] {
     let withVenv: string[] = [];
     try {
@@ -118,6 +124,8 @@ async function kindWords(kind: ArgKind | undefined, state: LineState, sources: C
       return words(sources.snapshots());
     case "history-id":
       return words(await sources.historyIds(state.python));
+    case "point":
+      return words(await sources.points(state.python));
     case "shell":
       return words(SHELLS.map((word) => ({ word })));
     case "config-key":
@@ -135,9 +143,10 @@ async function kindWords(kind: ArgKind | undefined, state: LineState, sources: C
   }
 }
 
-function optionValues(option: OptionSpec, sources: CompletionSources): Completion {
+async function optionValues(option: OptionSpec, sources: CompletionSources, python?: string): Promise<Completion> {
   if (option.choices) return words(option.choices.map((word) => ({ word })));
   if (option.flag === "--python") return words(sources.pythons());
+  if (option.value === "POINT") return words(await sources.points(python));
   return /FILE|PATH|DIR/.test(option.value ?? "") ? FILES : none;
 }
 
@@ -152,7 +161,7 @@ export async function complete(typed: string[], sources = new CompletionSources(
   const spec = findCommand(before[0]!);
   if (!spec || spec.hidden) return none;
   const state = readLine(spec.options, before.slice(1));
-  if (state.option) return optionValues(state.option, sources);
+  if (state.option) return optionValues(state.option, sources, state.python);
   const options = spec.options
     .filter((o) => !state.used.has(o.flag))
     .map((o) => ({ word: o.flag, description: o.summary }));

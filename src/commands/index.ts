@@ -32,9 +32,12 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "diff",
-    summary: "show what operation N changed (default: the last)",
+    summary: "show what operation N changed (default: the last), or how point B (default: now) differs from point A",
     options: [PYTHON_OPTION, JSON_OPTION],
-    positionals: [{ name: "N", kind: "history-id", optional: true }],
+    positionals: [
+      { name: "N|A", kind: "point", optional: true },
+      { name: "B", kind: "point", optional: true },
+    ],
     needs: "venv",
     load: () => import("./diff.ts"),
   },
@@ -47,6 +50,33 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import("./undo.ts"),
   },
   {
+    name: "bisect",
+    summary:
+      "find the first operation after which COMMAND fails, in scratch venvs (the venv and history stay as they are)",
+    options: [
+      {
+        flag: "--good",
+        value: "POINT",
+        summary: "a point where COMMAND passes (default: the oldest the store can build)",
+      },
+      { flag: "--bad", value: "POINT", summary: "a point where COMMAND fails (default: now)" },
+      { flag: "--timeout", value: "S", summary: "count COMMAND as failing when it runs longer than S seconds" },
+      PYTHON_OPTION,
+      JSON_OPTION,
+    ],
+    positionals: [{ name: "-- COMMAND", rest: true }],
+    needs: "venv",
+    load: () => import("./bisect.ts"),
+  },
+  {
+    name: "why",
+    summary: "say why PKG is installed: asked for since when, brought by which operation, needed by what",
+    options: [PYTHON_OPTION, JSON_OPTION],
+    positionals: [{ name: "PKG", kind: "package" }],
+    needs: "venv",
+    load: () => import("./why.ts"),
+  },
+  {
     name: "snapshot",
     summary: "save the current package set as snapshots/NAME.txt",
     options: [{ flag: "--force", summary: "replace an existing snapshot of that name" }, PYTHON_OPTION],
@@ -56,13 +86,14 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "restore",
-    summary: "change the venv to snapshot NAME or a freeze FILE, touching only what differs",
+    summary:
+      "change the venv to snapshot NAME, a freeze FILE or a point of its history (#ID, @DATE), touching only what differs",
     options: [
       { flag: "--dry-run", summary: "show the plan; change nothing" },
       { flag: "--allow-missing", summary: "accept a venv without the packages that cannot be had (each is named)" },
       PYTHON_OPTION,
     ],
-    positionals: [{ name: "NAME|FILE", kind: "snapshot" }],
+    positionals: [{ name: "NAME|FILE|#ID|@DATE", kind: "point" }],
     needs: "config",
     load: () => import("./restore.ts"),
   },

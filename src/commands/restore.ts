@@ -1,11 +1,19 @@
 /**
- * `pyctl restore NAME|FILE [--dry-run] [--allow-missing] [--python X.Y]`: change the venv to a
- * snapshot's package set (or a freeze file's), touching only what differs; any other
+ * `pyctl restore NAME|FILE|#ID|@DATE [--dry-run] [--allow-missing] [--python X.Y]`: change the venv
+ * to a snapshot's package set (a freeze file's, or a point of its history: core/operations/points.ts),
+ * touching only what differs; any other
  * requirements file becomes what it asks for plus what that needs (restore-requirements.ts).
  */
 import { UsageError } from "../core/base/errors.ts";
 import { assertWritable, type Target } from "../core/recording/target.ts";
-import { applyRestore, loadSnapshot, planRestore, snapshotVersion } from "../core/operations/restore.ts";
+import {
+  applyRestore,
+  loadSnapshot,
+  planRestore,
+  planRestorePoint,
+  snapshotVersion,
+  type RestorePlan,
+} from "../core/operations/restore.ts";
 import {
   applyRequirements,
   planRequirements,
@@ -33,18 +41,30 @@ async function restoreSnapshot(args: ParsedArgs, ctx: Context, arg: string): Pro
     notice(
       `${snapshot.name} was taken with Python ${snapshot.python}; restoring it into the Python ${plan.python} venv`,
     );
-  const title = `restore ${snapshot.name} into ${target.venv}`;
+  return restorePlan(args, ctx, target, plan, `restore ${snapshot.name} into ${target.venv}`);
+}
+
+/** `restore #ID|@DATE`: the venv as it was at that point of its history, offline from the store. */
+async function restorePoint(args: ParsedArgs, ctx: Context, arg: string): Promise<number> {
+  const target = existingTarget(ctx, stringOption(args, "--python"));
+  if (!args.options.has("--dry-run")) assertWritable(target);
+  const plan = planRestorePoint(target, ctx.layout.snapshotsDir, arg);
+  const when = plan.timestamp ? ` (${plan.timestamp})` : "";
+  return restorePlan(args, ctx, target, plan, `restore ${target.venv} to ${arg}${when}`);
+}
+
+async function restorePlan(args: ParsedArgs, ctx: Context, target: Target, plan: RestorePlan, title: string) {
   if (plan.empty) {
     out(`${title}: nothing to change, the venv already matches it`);
     return 0;
   }
-  if (dryRun) {
+  if (args.options.has("--dry-run")) {
     printPlan(title, plan.plan, plan.fetch);
     out("dry run: nothing changed");
     return 0;
   }
   const allowMissing = args.options.has("--allow-missing");
-  const command = `pyctl restore ${arg}${allowMissing ? " --allow-missing" : ""}`;
+  const command = `pyctl restore ${args.positionals[0]}${allowMissing ? " --allow-missing" : ""}`;
   const events = transactionEvents(target.venv, { planTitle: () => title });
   const result = await applyRestore(target, ctx.config, plan, command, allowMissing, events);
   const lacking = !allowMissing && /could not|is missing/.test(result.error?.message ?? "");
@@ -97,6 +117,7 @@ async function showPipPart(target: Target, path: string, file: RequirementsFile,
 
 export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const arg = args.positionals[0]!;
+  if (arg.startsWith("#") || arg.startsWith("@")) return restorePoint(args, ctx, arg);
   const requirements = requirementsFileArg(arg);
   if (requirements) return restoreRequirements(args, ctx, arg, requirements);
   return restoreSnapshot(args, ctx, arg);

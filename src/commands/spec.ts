@@ -4,6 +4,7 @@
 export type ArgKind =
   | "snapshot"
   | "history-id"
+  | "point"
   | "shell"
   | "config-key"
   | "package"

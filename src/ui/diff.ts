@@ -2,6 +2,7 @@
 import type { Changes } from "../core/recording/changes.ts";
 import { compareVersions } from "../core/packages/pep440.ts";
 import { colors } from "./output.ts";
+import type { Comparison } from "../core/operations/compare.ts";
 
 export function changeLines(changes: Changes): string[] {
   const c = colors();
@@ -28,4 +29,11 @@ export function summarize(changes: Changes): string {
   if (changes.removed.length) parts.push(`-${changes.removed.length}`);
   if (changes.modified.length) parts.push(`~${changes.modified.length}`);
   return parts.length ? parts.join(" ") : "no change";
+}
+
+/** `pyctl diff A B`'s lines: the changes, then the explicit marks that changed. */
+export function comparisonLines(c: Comparison): string[] {
+  const marks = c.marks.map((m) => (m.explicit ? `* ${m.name}: now asked for` : `* ${m.name}: now a dependency only`));
+  const modified = [...c.upgraded, ...c.downgraded];
+  return [...changeLines({ added: c.added, removed: c.removed, modified }), ...marks];
 }

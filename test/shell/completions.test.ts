@@ -44,8 +44,12 @@ beforeAll(() => {
 
 afterAll(() => env?.sb.cleanup());
 
-/** Each case: the words after `pyctl` (last one being completed) and what must be offered. */
-function cases(): [string[], string[]][] {
+/**
+ * Each case: the words after `pyctl` (last one being completed) and what must be offered. A history
+ * point starts with `#`, which bash would read as a comment: bash's completion offers it escaped.
+ */
+function cases(shell: "bash" | "fish"): [string[], string[]][] {
+  const points = [shell === "bash" ? "\\#7" : "#7", shell === "bash" ? "\\#8" : "#8", "now"];
   return [
     [[""], VISIBLE.map((c) => c.name).sort()],
     [["hi"], ["history"]],
@@ -54,14 +58,9 @@ function cases(): [string[], string[]][] {
       ["hook", ""],
       ["bash", "fish", "zsh"],
     ],
-    [
-      ["restore", ""],
-      ["baseline", "before-upgrade", "ml-stack"],
-    ],
-    [
-      ["diff", ""],
-      ["7", "8"],
-    ],
+    [["restore", ""], [...points, "baseline", "before-upgrade", "ml-stack"].sort()],
+    [["diff", ""], [...points, "baseline", "before-upgrade", "ml-stack"].sort()],
+    [["bisect", "--good", "ml"], ["ml-stack"]],
     [["history", "--python", "3.1"], ["3.11"]],
     [
       ["config", "history."],
@@ -72,7 +71,7 @@ function cases(): [string[], string[]][] {
 }
 
 describe("bash", () => {
-  test.each(cases())("pyctl %p offers %p", (words, expected) => {
+  test.each(cases("bash"))("pyctl %p offers %p", (words, expected) => {
     const script = [
       `source ${join(COMPLETIONS, "pyctl.bash")}`,
       `COMP_WORDS=(pyctl ${words.map(quotePosix).join(" ")}); COMP_CWORD=${words.length}`,
@@ -103,7 +102,7 @@ describe("bash", () => {
 });
 
 describe("fish", () => {
-  test.each(cases())("pyctl %p offers %p", (words, expected) => {
+  test.each(cases("fish"))("pyctl %p offers %p", (words, expected) => {
     const line = ["pyctl", ...words].join(" ");
     const script = `source ${join(COMPLETIONS, "pyctl.fish")}\ncomplete -C ${quoteFish(line)}`;
     const result = sh(["fish", "--no-config", "-c", script], env.sb, { cwd: work });
@@ -120,7 +119,7 @@ describe("fish", () => {
     const script = `source ${join(COMPLETIONS, "pyctl.fish")}\ncomplete -C 'pyctl hoo'\ncomplete -C 'pyctl diff '`;
     const lines = sh(["fish", "--no-config", "-c", script], env.sb).stdout.split("\n");
     expect(lines).toContain(`hook\t${findCommand("hook")!.summary}`);
-    expect(lines).toContain("8\tpip uninstall alpha");
+    expect(lines).toContain("#8\tpip uninstall alpha");
   });
 
   test.each(["pyctl hook fish | source", "the rendered hook the rc block sources"])(

@@ -18,9 +18,10 @@ import {
   validateSnapshotName,
   type Snapshot,
 } from "../recording/snapshots.ts";
-import { pythonVersionOf, targetFor, type Target } from "../recording/target.ts";
+import { inventoryOf, pythonVersionOf, targetFor, type Target } from "../recording/target.ts";
 import type { Dist } from "../packages/inventory.ts";
-import { goalFromLines, mismatches, type Goal } from "../transaction/plan.ts";
+import { goalFromEntry, goalFromLines, mismatches, type Goal } from "../transaction/plan.ts";
+import { resolvePoint } from "./points.ts";
 import { newlyBrokenBy } from "./requirements-goal.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
 import { previewOf, type Preview } from "./preview.ts";
@@ -85,4 +86,17 @@ export function applyRestore(
     ...(plan.fromFile ? { check } : {}),
   };
   return runTransaction(target, config, spec, events);
+}
+
+/** `restore #ID|@DATE`: the state at that point of the venv's history (points.ts), as a restore plan. */
+export function planRestorePoint(
+  target: Target,
+  snapshotsDir: string,
+  arg: string,
+): RestorePlan & { timestamp?: string } {
+  const state = resolvePoint(target, snapshotsDir, arg, () => inventoryOf(target));
+  const goal = goalFromEntry(state.entry!);
+  const python = pythonVersionOf(target);
+  const preview = previewOf(target, goal);
+  return { goal, leftOut: [], python, otherPython: false, fromFile: false, timestamp: state.timestamp, ...preview };
 }

@@ -36,6 +36,7 @@ import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
 import { stashes, unitKey, unownedOf } from "./unowned.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
+import { sweepDeadScratch } from "../base/scratch.ts";
 import { listDir } from "../base/list-dir.ts";
 
 export interface RecorderEvents {
@@ -212,6 +213,7 @@ export async function recordOperation(
   try {
     sweepTemps(target, lock, false);
     recoverTransaction(target);
+    sweepDeadScratch(target.venv);
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
