@@ -91,7 +91,9 @@ export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = "
     if (entry.isDirectory()) {
       if (leaving.dirs.has(path)) continue;
       kept = cloneKeeping(from, to, leaving, path) || kept;
-    } else if (leftOut(path, entry.name, leaving)) {
+      continue;
+    }
+    if (leftOut(path, entry.name, leaving)) {
       continue;
     } else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
     else if (entry.name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(from, to);
