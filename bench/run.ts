@@ -1,5 +1,5 @@
 /** `bun run bench`: every side-by-side measurement, one after another (they share the machine). */
-const scripts = ["core.ts", "shell-startup.ts", "undo-restore.ts", "outdated.ts"];
+const scripts = ["core.ts", "shell-startup.ts", "undo-restore.ts", "switch.ts", "outdated.ts"];
 let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== bench/${script}`);

@@ -73,7 +73,8 @@ export class CompletionSources {
 
   async historyIds(python?: string): Promise<Candidate[]> {
     const dir = this.layout.historyDir(await this.version(python));
-    return listHistory(dir).map((item) => ({
+    // The newest ones: a history of a thousand entries is not read at every TAB.
+    return listHistory(dir, 100).map((item) => ({
       word: String(item.id),
       description: item.after?.command ?? item.before?.command,
     }));

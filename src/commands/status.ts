@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { configString } from "../core/base/config.ts";
 import { hookState } from "../shell/hook-state.ts";
 import { hookIsSetUp, SETUP_HINT } from "../shell/setup-hint.ts";
-import { latestId, listHistory } from "../core/recording/history.ts";
+import { ids, latestId } from "../core/recording/history.ts";
 import { versionsIn } from "../core/base/paths.ts";
 import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
 import { isVenv, venvHealth } from "../core/python/venv.ts";
@@ -25,7 +25,7 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
       venv: target.venv,
       exists,
       packages: exists ? inventoryOf(target).length : 0,
-      history_entries: listHistory(target.historyDir).length,
+      history_entries: ids(target.historyDir).length,
       latest_id: latestId(target.historyDir),
     };
   });

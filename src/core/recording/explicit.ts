@@ -9,7 +9,10 @@
  * the packages still installed, so it survives uninstall + undo, clean + undo and snapshots.
  * Transactions write it into the new venv as REQUESTED markers (transaction/staging.ts).
  */
-import { listHistory, newestState, type BeforeEntry } from "./history.ts";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../base/atomic.ts";
+import { entryFile, ids, newestState, readItem, type AfterEntry, type BeforeEntry } from "./history.ts";
 import { PIP_INSTALL_VALUE_OPTIONS, PIP_VALUE_OPTIONS, parsePipArgs } from "../packages/pip-args.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { normalizeExtra, parseRequirement } from "../packages/requirements.ts";
@@ -56,29 +59,85 @@ export function namedRequirements(pipArgs: string[]): { subcommand?: string; nam
   return { subcommand: line.subcommand, names };
 }
 
+type Requested = Map<string, Set<string>>;
+
+/** One after-state's effect on what the history says the user asked for. */
+function foldEntry(requested: Requested, entry: AfterEntry): void {
+  for (const pin of entry.changes.removed) requested.delete(canonicalName(pin.split(/===?/)[0]!));
+  // A transaction (undo, restore, …) that reached its goal set the marks: what it left a dependency is one.
+  if (entry.kind !== "pip" && entry.exit_code === 0)
+    for (const p of entry.packages) if (!p.requested) requested.delete(canonicalName(p.name));
+  if (entry.kind !== "pip" || entry.exit_code !== 0) return;
+  const { subcommand, names } = namedRequirements(entry.pip_args);
+  if (subcommand !== "install") return;
+  for (const [key, extras] of names) {
+    const known = requested.get(key) ?? new Set<string>();
+    for (const extra of extras) known.add(extra);
+    requested.set(key, known);
+  }
+}
+
+/**
+ * The fold so far, in pyXY/requested-cache.json (a cache, safe to delete): through which id, that
+ * entry's stat stamp, and the answer. A later call folds only the entries after it, so commands
+ * that need the explicit set (list, every transaction) read the newest entries, not the history.
+ */
+interface FoldCache {
+  through: number;
+  stamp: string;
+  requested: [string, string[]][];
+}
+
+function stampOf(path: string): string {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.size}` : "-";
+}
+
+function readFold(file: string, historyDir: string): { through: number; requested: Requested } | undefined {
+  try {
+    const cache = JSON.parse(readFileSync(file, "utf8")) as FoldCache;
+    if (stampOf(entryFile(historyDir, cache.through, "after")) !== cache.stamp) return undefined;
+    return { through: cache.through, requested: new Map(cache.requested.map(([k, e]) => [k, new Set(e)])) };
+  } catch {
+    return undefined;
+  }
+}
+
+function saveFold(file: string, historyDir: string, through: number, requested: Requested): void {
+  const cache: FoldCache = {
+    through,
+    stamp: stampOf(entryFile(historyDir, through, "after")),
+    requested: [...requested].map(([k, e]) => [k, [...e]]),
+  };
+  try {
+    writeFileAtomic(file, JSON.stringify(cache));
+  } catch {
+    /* a cache: the next call folds the history again */
+  }
+}
+
 /**
  * Packages the recorded history says the user asked for (canonical name -> extras asked for):
  * named by a successful `pip install`, and not removed by a later operation (uninstall, undo,
- * restore, autoremove).
+ * restore, autoremove). An operation still running (the newest, with no after-state) is not
+ * folded into the cache, so it counts once it has ended.
  */
-export function requestedInHistory(historyDir: string): Map<string, Set<string>> {
-  const requested = new Map<string, Set<string>>();
-  for (const item of listHistory(historyDir).reverse()) {
-    const entry = item.after;
-    if (!entry) continue;
-    for (const pin of entry.changes.removed) requested.delete(canonicalName(pin.split(/===?/)[0]!));
-    // A transaction (undo, restore, …) that reached its goal set the marks: what it left a dependency is one.
-    if (entry.kind !== "pip" && entry.exit_code === 0)
-      for (const p of entry.packages) if (!p.requested) requested.delete(canonicalName(p.name));
-    if (entry.kind !== "pip" || entry.exit_code !== 0) continue;
-    const { subcommand, names } = namedRequirements(entry.pip_args);
-    if (subcommand !== "install") continue;
-    for (const [key, extras] of names) {
-      const known = requested.get(key) ?? new Set<string>();
-      for (const extra of extras) known.add(extra);
-      requested.set(key, known);
-    }
+export function requestedInHistory(historyDir: string): Requested {
+  const cacheFile = join(dirname(historyDir), "requested-cache.json");
+  const all = ids(historyDir);
+  const cached = readFold(cacheFile, historyDir);
+  const start = cached && all.includes(cached.through) ? cached : { through: 0, requested: new Map() };
+  const requested: Requested = start.requested;
+  let through = start.through;
+  let complete = true;
+  for (const id of all) {
+    if (id <= start.through) continue;
+    const { after } = readItem(historyDir, id);
+    if (after) foldEntry(requested, after);
+    if (complete && after) through = id;
+    else if (id === all.at(-1)) complete = false;
   }
+  if (through !== start.through) saveFold(cacheFile, historyDir, through, requested);
   return requested;
 }
 

@@ -15,6 +15,7 @@ import { applyFromStore, fetchMissing, pipStep, type Staging } from "./build-ste
 import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal } from "./plan.ts";
 import { fileChanges, goneEditables, notStored, sourcesOf } from "./sources.ts";
 import { Interrupted, MISSING, type Phase, type TransactionEvents, type TransactionSpec } from "./spec.ts";
+import { cloneKeeping, leavingFiles, type Leaving } from "./clone.ts";
 import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
 import { unmarkSeeded } from "../recording/seeded.ts";
 
@@ -58,7 +59,7 @@ export class Build {
     if (spec.fresh) {
       createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
       unmarkSeeded(dir, spec.fresh.version);
-    } else cloneTree(target.venv, dir);
+    } else this.cloneLive(installed, spec.pip || spec.prepare ? undefined : requested);
     const staged = this.staged();
     // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
     let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
@@ -74,7 +75,8 @@ export class Build {
       plan = planChange(staged, goal);
       sources = sourcesOf(target, plan);
     }
-    const shown = spec.fresh && goal ? planChange(installed, goal) : plan;
+    // What the user is shown is the change from the live venv, whatever the staging venv started as.
+    const shown = goal ? planChange(installed, goal) : plan;
     shown.files = fileChanges(target, liveUnowned, goal?.unowned);
     this.events.planned?.(shown, notStored(sources));
     await this.checkpoint("staged");
@@ -101,6 +103,30 @@ export class Build {
     this.committed = true;
     await this.checkpoint("exchanged");
     discardTree(target, old);
+  }
+
+  /**
+   * The staging venv as a hardlink clone of the live one, without the distributions the goal
+   * removes or replaces from the store (clone.ts): nothing is cloned only to be unlinked.
+   */
+  private cloneLive(installed: Dist[], goal: Goal | undefined): void {
+    const { target } = this;
+    let leaving: Leaving | undefined;
+    if (goal) {
+      const plan = planChange(installed, goal);
+      const sources = sourcesOf(target, plan);
+      const gone = [...plan.remove, ...plan.replace.filter((r) => sources.get(r.to)).map((r) => r.from)];
+      const going = new Set(gone);
+      // An editable whose source is gone is left out of the goal later, and its old version stays.
+      if (gone.length && goneEditables(sources).length === 0)
+        leaving = leavingFiles(
+          target.venv,
+          gone,
+          installed.filter((d) => !going.has(d)),
+        );
+    }
+    if (leaving) cloneKeeping(target.venv, this.staging.dir, leaving);
+    else cloneTree(target.venv, this.staging.dir);
   }
 
   /** Every transaction keeps the explicit set: the goal's marks, else what was explicit before. */

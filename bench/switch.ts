@@ -1,0 +1,193 @@
+/**
+ * Issue 18's figures, side by side in one run, with fixture wheels of realistic size built here:
+ *  - "big": 100 distributions of 300 modules (30,000 files); "small": 15 distributions, 10 of
+ *    them shared with big;
+ *  - "huge": one distribution of 12,000 files.
+ * Rows: big → small and small → big in place (`pyctl restore`), each against `pyctl clean` +
+ * `pyctl restore` and against the seed's method (rm, python -m venv, pip install -r); undo and
+ * redo of the huge install; pyctl's own share of a recorded `pip install` of huge (against the
+ * same pip run without pyctl, alternated); and with 1,000 history entries of the big venv,
+ * `pyctl list`, `status` and `history --limit 10`.
+ *   bun bench/switch.ts [--runs N]
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { makeSandbox } from "../test/support/env.ts";
+import { median, ms, printTable, run, sh, teardown, time, type Sandbox } from "./lib.ts";
+
+const PYTHON = "/usr/bin/python3.11";
+const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
+const SUPPORT = resolve(import.meta.dir, "..", "test", "support");
+
+function must(r: { code: number; stderr: string }, what: string): void {
+  if (r.code !== 0) throw new Error(`${what} failed:\n${r.stderr}`);
+}
+
+function pyctl(sb: Sandbox, ...args: string[]): number {
+  let result = { code: 0, stderr: "" };
+  const took = time(() => (result = run(sb, args, { timeoutMs: 900_000 })));
+  must(result, `pyctl ${args.join(" ")}`);
+  return took;
+}
+
+/** The fixture wheels: big00..big99 (300 modules), small0..small4 (600 modules), huge (12,000). */
+function buildWheels(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const code = `
+import sys; sys.path.insert(0, ${JSON.stringify(SUPPORT)}); import wheels
+d = ${JSON.stringify(dir)}
+def pkg(name, n, width):
+    return {"%s/m%d.py" % (name, i): "VALUE = %d\\n" % i + "#" * width + "\\n" for i in range(n)}
+for i in range(100):
+    wheels.build(d, "big%02d" % i, "1.0", files=pkg("big%02d" % i, 300, 400))
+for i in range(5):
+    wheels.build(d, "small%d" % i, "1.0", files=pkg("small%d" % i, 600, 400))
+files = pkg("huge", 12000, 200)
+files["huge/__init__.py"] = ""
+wheels.build(d, "huge", "1.0", files=files)
+`;
+  const built = Bun.spawnSync([PYTHON, "-c", code], { stderr: "pipe" });
+  must({ code: built.exitCode ?? 1, stderr: built.stderr.toString() }, "building wheels");
+}
+
+const BIG = Array.from({ length: 100 }, (_, i) => `big${String(i).padStart(2, "0")}==1.0`);
+const SMALL = [...BIG.slice(0, 10), ...Array.from({ length: 5 }, (_, i) => `small${i}==1.0`)];
+
+/** The seed's method: a new venv, then pip installs the whole set from the wheel folder. */
+function seedMethod(sb: Sandbox, wheels: string, lines: string[]): number {
+  const dir = join(sb.dir, "seed-venv");
+  const req = join(sb.dir, "seed.txt");
+  writeFileSync(req, `${lines.join("\n")}\n`);
+  const took = time(() => {
+    rmSync(dir, { recursive: true, force: true });
+    must(sh([PYTHON, "-m", "venv", dir], sb), "python -m venv");
+    const pip = [join(dir, "bin", "pip"), "install", "-q", "--no-index", "--find-links", wheels, "-r", req];
+    must(sh(pip, sb, { timeoutMs: 900_000 }), "pip install -r");
+  });
+  rmSync(dir, { recursive: true, force: true });
+  return took;
+}
+
+function switches(sb: Sandbox, wheels: string): string[][] {
+  const install = (lines: string[]) =>
+    must(
+      run(sb, ["pip", "--", "install", "-q", "--no-index", "--find-links", wheels, ...lines], { timeoutMs: 900_000 }),
+      "pip install",
+    );
+  install(SMALL);
+  pyctl(sb, "snapshot", "small");
+  install(BIG);
+  pyctl(sb, "snapshot", "big");
+  // The store now holds every version: every switch below is offline.
+  const toSmall: number[] = [];
+  const toBig: number[] = [];
+  const cleanSmall: number[] = [];
+  const cleanBig: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    pyctl(sb, "restore", "big");
+    toSmall.push(pyctl(sb, "restore", "small"));
+    toBig.push(pyctl(sb, "restore", "big"));
+    cleanSmall.push(pyctl(sb, "clean", "--yes") + pyctl(sb, "restore", "small"));
+    cleanBig.push(pyctl(sb, "clean", "--yes") + pyctl(sb, "restore", "big"));
+  }
+  const seedSmall = seedMethod(sb, wheels, SMALL);
+  const seedBig = seedMethod(sb, wheels, BIG);
+  const row = (name: string, took: number[], clean: number[], seed: number, target: number) => {
+    const t = median(took);
+    const c = median(clean);
+    const verdict = t <= target && (name.startsWith("small") || t <= c) ? "met" : "MISSED";
+    return [
+      name,
+      ms(t),
+      ms(c),
+      `${(c / t).toFixed(1)}×`,
+      ms(seed),
+      `${(seed / t).toFixed(1)}×`,
+      `≤ ${ms(target)}: ${verdict}`,
+    ];
+  };
+  return [
+    row("big → small (in place)", toSmall, cleanSmall, seedSmall, 1000),
+    row("small → big (in place)", toBig, cleanBig, seedBig, 2000),
+  ];
+}
+
+function undoRedo(sb: Sandbox, wheels: string): string[][] {
+  const plainVenv = join(sb.dir, "plain-venv");
+  must(sh([PYTHON, "-m", "venv", plainVenv], sb), "python -m venv");
+  const pipArgs = ["install", "-q", "--no-index", "--find-links", wheels, "huge==1.0"];
+  const recorded: number[] = [];
+  const plain: number[] = [];
+  const undo: number[] = [];
+  const redo: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Alternated, so a busy moment of the machine falls on both.
+    recorded.push(pyctl(sb, "pip", "--", ...pipArgs));
+    plain.push(time(() => must(sh([join(plainVenv, "bin", "pip"), ...pipArgs], sb, { timeoutMs: 900_000 }), "pip")));
+    must(sh([join(plainVenv, "bin", "pip"), "uninstall", "-q", "-y", "huge"], sb), "pip uninstall");
+    undo.push(pyctl(sb, "undo"));
+    redo.push(pyctl(sb, "undo"));
+    pyctl(sb, "pip", "--", "uninstall", "-q", "-y", "huge");
+  }
+  const [r, p, u, d] = [recorded, plain, undo, redo].map(median) as [number, number, number, number];
+  const share = ((r - p) / p) * 100;
+  return [
+    ["undo of a 12,000-file install", ms(u), "", "", "", "", `≤ 1 s: ${u <= 1000 ? "met" : "MISSED"}`],
+    ["redo (undo of the undo)", ms(d), "", "", "", "", `≤ 1 s: ${d <= 1000 ? "met" : "MISSED"}`],
+    [
+      "recorded pip install, 12,000 files",
+      ms(r),
+      `pip alone ${ms(p)}`,
+      "",
+      "",
+      "",
+      `pyctl's share ${share.toFixed(1)}% (≤ 5%: ${share <= 5 ? "met" : "MISSED"})`,
+    ],
+  ];
+}
+
+/** 1,000 history entries of the big venv: the newest real pair, copied under new ids. */
+function longHistory(sb: Sandbox): string[][] {
+  const dir = join(sb.pyctlHome, "py311", "history");
+  const afters = readdirSync(dir)
+    .filter((f) => f.endsWith("_after.json"))
+    .sort();
+  const last = Number.parseInt(afters.at(-1)!, 10);
+  const before = JSON.parse(readFileSync(join(dir, `${String(last).padStart(3, "0")}_before.json`), "utf8"));
+  const after = JSON.parse(readFileSync(join(dir, afters.at(-1)!), "utf8"));
+  for (let id = last + 1; id <= last + 1000 - afters.length; id++) {
+    const name = String(id).padStart(3, "0");
+    writeFileSync(join(dir, `${name}_before.json`), JSON.stringify({ ...before, id }));
+    writeFileSync(join(dir, `${name}_after.json`), JSON.stringify({ ...after, id }));
+  }
+  must(run(sb, ["config", "history.max_entries", "2000"]), "config");
+  const rows: string[][] = [];
+  for (const args of [["list"], ["status"], ["history", "--limit", "10"]]) {
+    pyctl(sb, ...args); // warm: the history index is built once
+    const took = median(Array.from({ length: 11 }, () => pyctl(sb, ...args)));
+    rows.push([
+      `pyctl ${args.join(" ")}, 1,000 entries`,
+      ms(took),
+      "",
+      "",
+      "",
+      "",
+      `≤ 30 ms: ${took <= 30 ? "met" : "MISSED"}`,
+    ]);
+  }
+  return rows;
+}
+
+const sb = makeSandbox();
+must(run(sb, ["init", "--python", PYTHON]), "pyctl init");
+const wheels = join(sb.dir, "switch-wheels");
+buildWheels(wheels);
+const rows = [
+  ["operation", "pyctl", "clean + restore", "ratio", "seed's method", "ratio", "target"],
+  ...switches(sb, wheels),
+  ...undoRedo(sb, wheels),
+  ...longHistory(sb),
+];
+printTable(`switches at the speed of the file system (pyctl: median of ${RUNS}; seed's method: 1 run)`, rows);
+sb.cleanup();
+teardown();

@@ -1,0 +1,107 @@
+/**
+ * The staging venv built from what the goal keeps: a hardlink clone of the live venv that leaves
+ * out the files of the distributions the transaction removes or replaces from the store, instead
+ * of cloning them only to unlink them. Cloning costs one link per file kept, so a switch from a
+ * big set to a small one costs what the small one holds. The result is the file set that a full
+ * clone followed by removeDist for each leaving distribution gives (staging.ts).
+ */
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  copyFileSync,
+} from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { linkOrCopy } from "../base/fstree.ts";
+import { recordPath } from "../packages/accounting.ts";
+import type { Dist } from "../packages/inventory.ts";
+import { recordedFiles } from "../recording/store.ts";
+
+/** What a clone leaves out, as paths relative to the venv. */
+export interface Leaving {
+  files: Set<string>;
+  /** Metadata folders, left out whole. */
+  dirs: Set<string>;
+  /** Bytecode of left-out modules: "dir/__pycache__" -> module stems ("mod."). */
+  bytecode: Map<string, Set<string>>;
+}
+
+/** RECORD's paths of a dist, relative to the venv, without checking that they exist. */
+function recordPaths(dist: Dist, root: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
+  } catch {
+    return [];
+  }
+  const base = dirname(dist.metadataPath);
+  return text.split(/\r?\n/).flatMap((line) => {
+    const path = recordPath(line);
+    return path ? [relative(root, resolve(base, path))] : [];
+  });
+}
+
+/**
+ * The files only `leaving` own. Undefined when a leaving dist's RECORD names files outside the
+ * venv: the full clone's removeDist then refuses it with its own message.
+ */
+export function leavingFiles(venv: string, leaving: Dist[], staying: Dist[]): Leaving | undefined {
+  const root = resolve(venv);
+  const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map() };
+  for (const dist of leaving) {
+    const files = recordedFiles(dist, venv);
+    if (!files && recordPaths(dist, root).length) return undefined;
+    result.dirs.add(relative(root, dist.metadataPath));
+    for (const rel of files ?? []) result.files.add(rel);
+  }
+  for (const dist of staying) for (const rel of recordPaths(dist, root)) result.files.delete(rel);
+  for (const rel of result.files) {
+    if (!rel.endsWith(".py")) continue;
+    const cache = join(dirname(rel), "__pycache__");
+    const stems = result.bytecode.get(cache) ?? new Set();
+    stems.add(`${basename(rel, ".py")}.`);
+    result.bytecode.set(cache, stems);
+  }
+  return result;
+}
+
+function leftOut(rel: string, name: string, leaving: Leaving): boolean {
+  if (leaving.files.has(rel)) return true;
+  const stems = name.endsWith(".pyc") ? leaving.bytecode.get(dirname(rel)) : undefined;
+  return stems !== undefined && [...stems].some((stem) => name.startsWith(stem));
+}
+
+/**
+ * Recreate `src` at `dst` without what leaves: directories made, files hardlinked, symlinks
+ * copied, top-level *.pth files of site-packages copied (pip edits easy-install.pth in place).
+ * A folder emptied only because its files left is removed again. Returns whether `dst` stays.
+ */
+export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = ""): boolean {
+  mkdirSync(dst, { mode: statSync(src).mode & 0o7777 });
+  const entries = readdirSync(src, { withFileTypes: true });
+  let kept = entries.length === 0;
+  for (const entry of entries) {
+    const from = join(src, entry.name);
+    const to = join(dst, entry.name);
+    const path = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (leaving.dirs.has(path)) continue;
+      kept = cloneKeeping(from, to, leaving, path) || kept;
+      continue;
+    }
+    if (leftOut(path, entry.name, leaving)) {
+      continue;
+    } else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (entry.name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(from, to);
+    else linkOrCopy(from, to);
+    kept = true;
+  }
+  // removeDist prunes the folders it empties, up to site-packages, bin/ or the venv: the same here.
+  if (kept || rel === "" || rel === "bin" || basename(rel) === "site-packages") return true;
+  rmdirSync(dst);
+  return false;
+}

@@ -1,0 +1,71 @@
+// The staging venv built from what the goal keeps (transaction/clone.ts) is, file for file, the
+// full clone with the leaving distributions removed (staging.ts's removeDist): shared namespace
+// folders, files two distributions own, bytecode, console scripts and RECORD-less metadata included.
+import { beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readInventory } from "../../src/core/packages/inventory.ts";
+import { cloneKeeping, leavingFiles } from "../../src/core/transaction/clone.ts";
+import { cloneTree, ownedFiles, removeDist } from "../../src/core/transaction/staging.ts";
+import { sh, type Sandbox } from "../support/env.ts";
+import { fileSet } from "../support/file-set.ts";
+import { initSandbox, ok, pip, venv } from "../support/venv-fixtures.ts";
+
+/** Two distributions sharing the namespace folder `ns/`, and a third that also ships `shared.txt`. */
+function buildNamespaceWheels(sb: Sandbox): string {
+  const dir = join(sb.dir, "ns-wheels");
+  const support = resolve(import.meta.dir, "..", "support");
+  const code = `import os, sys; sys.path.insert(0, ${JSON.stringify(support)}); import wheels
+d = ${JSON.stringify(dir)}; os.makedirs(d, exist_ok=True)
+wheels.build(d, "ns-one", "1.0", files={"ns/one/__init__.py": "X = 1\\n", "shared.txt": "same\\n"})
+wheels.build(d, "ns-two", "1.0", files={"ns/two/__init__.py": "X = 2\\n", "shared.txt": "same\\n"})`;
+  ok(sh([join(venv(sb), "bin", "python"), "-c", code], sb));
+  return dir;
+}
+
+describe("cloning only what the goal keeps", () => {
+  let sb: Sandbox;
+  let site: string;
+
+  beforeAll(() => {
+    sb = initSandbox();
+    const wheels = buildNamespaceWheels(sb);
+    ok(pip(sb, "install", "-q", "alpha==1.0", "beta==1.0", "gamma[fast]==1.0", "big==1.0"));
+    ok(pip(sb, "install", "-q", "--no-index", "--find-links", wheels, "ns-one", "ns-two"));
+    // Bytecode Python writes at import, which no RECORD lists.
+    ok(sh([join(venv(sb), "bin", "python"), "-c", "import alpha, beta, big.m1, ns.one, ns.two"], sb));
+    const lib = readdirSync(join(venv(sb), "lib")).find((d) => d.startsWith("python"))!;
+    site = join(venv(sb), "lib", lib, "site-packages");
+  });
+
+  const cases: [string[]][] = [
+    [["beta"]],
+    [["big", "gamma"]],
+    [["ns-one"]],
+    [["ns-one", "ns-two"]],
+    [["alpha", "beta", "delta"]],
+  ];
+  test.each(cases)("leaving %p gives the file set of clone + removeDist", (names) => {
+    const live = venv(sb);
+    const sitePackages = site;
+    const dists = readInventory(sitePackages);
+    const leaving = dists.filter((d) => names.includes(d.name));
+    expect(leaving).toHaveLength(names.length);
+    const staying = dists.filter((d) => !leaving.includes(d));
+    const work = mkdtempSync(join(sb.dir, "clone-"));
+    const full = join(work, "full");
+    cloneTree(live, full);
+    const fullSite = sitePackages.replace(live, full);
+    const fullDists = readInventory(fullSite);
+    const gone = fullDists.filter((d) => names.includes(d.name));
+    const shared = ownedFiles(
+      full,
+      fullDists.filter((d) => !gone.includes(d)),
+    );
+    for (const dist of gone) removeDist(full, fullSite, dist, shared);
+    const kept = join(work, "kept");
+    cloneKeeping(live, kept, leavingFiles(live, leaving, staying)!);
+    expect(fileSet(kept)).toEqual(fileSet(full));
+    rmSync(work, { recursive: true, force: true });
+  });
+});
