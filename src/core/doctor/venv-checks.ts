@@ -16,6 +16,7 @@ import { targetFor, type Target } from "../recording/target.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { unownedCheck } from "./unowned-check.ts";
+import { damageCheck } from "./damage-check.ts";
 import { listDir } from "../base/list-dir.ts";
 
 function rebuildHint(version: string): string {
@@ -223,6 +224,7 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   if (isVenv(t.venv)) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
+  if (isVenv(t.venv)) checks.push(damageCheck(t));
   historyChecks(t, locked, checks);
   checks.push(lockCheck(t, locked));
   const leftovers = [t.staging, t.retired].filter((p) => existsSync(p)).concat(trashFolders(t));
