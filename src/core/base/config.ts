@@ -89,6 +89,8 @@ function checkValue(key: string, value: unknown): Value {
       ? Number.isInteger(value) && (value as number) >= (spec.min ?? -Infinity)
       : typeof value === spec.type;
   if (!ok) throw new Error(`${key} must be ${spec.type === "integer" ? `an integer ≥ ${spec.min}` : `a ${spec.type}`}`);
+  if (key === "python.default" && !isDefaultVersion(value as string))
+    throw new Error(`${key} must be a Python version such as 3.11, not ${JSON.stringify(value)}`);
   return value as Value;
 }
 
@@ -121,6 +123,11 @@ export async function loadConfig(path: string): Promise<Config> {
   return config;
 }
 
+/** python.default's form: X.Y (the hooks render it, so nothing else may reach them), or "" for none. */
+export function isDefaultVersion(text: string): boolean {
+  return text === "" || /^3\.\d{1,3}$/.test(text);
+}
+
 /** Turn a command-line string into the key's type, or say why it cannot be. */
 export function parseConfigValue(key: string, raw: string): Value {
   const spec = CONFIG_KEYS[key];
@@ -136,6 +143,8 @@ export function parseConfigValue(key: string, raw: string): Value {
       throw new UsageError(`${key} takes an integer ≥ ${spec.min}, not "${raw}"`);
     return n;
   }
+  if (key === "python.default" && !isDefaultVersion(raw))
+    throw new UsageError(`${key} takes a Python version such as 3.11, not ${JSON.stringify(raw)}`);
   return raw;
 }
 
