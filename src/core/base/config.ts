@@ -11,7 +11,8 @@
  *               verbose = false
  *   [updates]   notify = false              once a day, a pip write says how many packages have newer versions
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { makeDataDir } from "./modes.ts";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { PyctlError, UsageError } from "./errors.ts";
@@ -162,6 +163,6 @@ export function renderConfig(config: Config): string {
 }
 
 export function saveConfig(path: string, config: Config): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDataDir(dirname(path));
   writeFileAtomic(path, renderConfig(config));
 }

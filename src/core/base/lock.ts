@@ -16,7 +16,6 @@ import {
   fchmodSync,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -24,6 +23,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { errnoCode, PyctlError } from "./errors.ts";
+import { makeDataDir } from "./modes.ts";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -123,7 +123,7 @@ function openLockFile(path: string): number {
 
 /** Take the lock if it is free, without waiting. */
 export function tryLock(path: string, command: string): VenvLock | undefined {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDataDir(dirname(path));
   const fd = openLockFile(path);
   if (flock()(fd, LOCK_EX | LOCK_NB) !== 0) {
     closeSync(fd);
