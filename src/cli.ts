@@ -5,6 +5,7 @@ import { parseArgs, usage } from "./commands/parse.ts";
 import { firstLine, writeCrashReport } from "./core/base/crash-report.ts";
 import { PyctlError, systemErrorMessage, UsageError } from "./core/base/errors.ts";
 import { permissionError } from "./core/base/permission.ts";
+import { cacheSkipped } from "./core/base/cache-dir.ts";
 import { err, out } from "./ui/output.ts";
 
 const VERSION = "0.1.0";
@@ -74,5 +75,7 @@ try {
 } catch (error) {
   process.exitCode = reportFailure(error, argv);
 }
+const noCache = cacheSkipped();
+if (noCache && argv[0] !== "hook") err(`pyctl: ${noCache} is not writable (not yours?): ran without pyctl's cache`);
 // Everything is written synchronously by now; exiting at once spares Bun ~1 ms of teardown.
 process.exit(process.exitCode ?? 0);

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { sweepStaleTemps, writeFileAtomic } from "../base/atomic.ts";
 import { withLockFds } from "../base/lock.ts";
 import { PyctlError } from "../base/errors.ts";
+import { usableCacheDir } from "../base/cache-dir.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
 
@@ -88,18 +89,18 @@ function captureSeed(venv: string, seed: string, version: string): void {
  * On failure nothing is left at `dest`.
  */
 export function createVenv(python: Interpreter, dest: string, seedsDir: string, finalPath = dest): void {
-  const seed = join(seedsDir, seedKey(python));
+  const seed = usableCacheDir(seedsDir) ? join(seedsDir, seedKey(python)) : undefined;
   rmSync(dest, { recursive: true, force: true });
-  sweepStaleTemps(seedsDir);
+  if (seed) sweepStaleTemps(seedsDir);
   const prompt = ["--prompt", basename(finalPath)];
   try {
-    if (existsSync(join(seed, "origin"))) {
+    if (seed && existsSync(join(seed, "origin"))) {
       run([python.path, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${python.path}`);
       linkTree(join(seed, "root"), dest);
       relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
     } else {
       run([python.path, "-m", "venv", ...prompt, dest], `creating a venv with ${python.path}`);
-      captureSeed(dest, seed, python.version);
+      if (seed) captureSeed(dest, seed, python.version);
     }
     relocateVenvText(dest, dest, finalPath);
   } catch (err) {
