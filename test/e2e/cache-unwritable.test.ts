@@ -57,11 +57,11 @@ describe.if(canRun)("~/.cache owned by root", () => {
   const notice = (r: Result) => r.stderr.split("\n").filter((l) => l.includes("ran without pyctl's cache"));
 
   test.each([
-    ["init", "--python", "/usr/bin/python3.11"],
-    ["pip", "--", "install", "-q", "alpha==1.0"],
-    ["clean", "--yes"],
-    ["undo"],
-  ])("%s … works and says once that it ran without the cache", (...args) => {
+    [["init", "--python", "/usr/bin/python3.11"]],
+    [["pip", "--", "install", "-q", "alpha==1.0"]],
+    [["clean", "--yes"]],
+    [["undo"]],
+  ])("%p works and says once that it ran without the cache", (args: string[]) => {
     const r = asUser(...args);
     expect(`${r.code} ${r.stderr}`).toBe(`0 ${r.stderr}`);
     expect(r.stderr).not.toMatch(/internal error|permission denied/);

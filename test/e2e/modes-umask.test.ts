@@ -14,10 +14,10 @@ const loose = (args: string[]) => ok(sh(["sh", "-c", 'umask 000; exec "$0" "$@"'
 const modes = (...dirs: string[]) => dirs.map((dir) => `${dir} ${(statSync(dir).mode & 0o777).toString(8)}`);
 
 test.each([
-  ["init", "--python", "/usr/bin/python3.11"],
-  ["pip", "--python", "3.11", "--", "install", "-q", "alpha==1.0"],
-  ["config", "history.max_entries", "50"],
-])("umask 000, nothing there yet: %s makes PYCTL_HOME and pyXY/ 0700", (...args) => {
+  [["init", "--python", "/usr/bin/python3.11"]],
+  [["pip", "--python", "3.11", "--", "install", "-q", "alpha==1.0"]],
+  [["config", "history.max_entries", "50"]],
+])("umask 000, nothing there yet: %p makes PYCTL_HOME and pyXY/ 0700", (args: string[]) => {
   sb = makeSandbox();
   sb.addPython("/usr/bin/python3.11", "python3");
   loose(args);
