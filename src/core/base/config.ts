@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { makeDataDir } from "./modes.ts";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { PyctlError, UsageError } from "./errors.ts";
+import { errnoCode, PyctlError, UsageError } from "./errors.ts";
 
 type Value = string | number | boolean;
 interface KeySpec {
@@ -98,7 +98,13 @@ function checkValue(key: string, value: unknown): Value {
 export async function loadConfig(path: string): Promise<Config> {
   const config = defaultConfig();
   if (!existsSync(path)) return config;
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const why = errnoCode(err) === "EISDIR" ? "is a folder, not a file" : `cannot be read (${errnoCode(err) ?? err})`;
+    throw new PyctlError(`${path} ${why}`, { hint: "move it aside; `pyctl config` writes a fresh one" });
+  }
   let parsed: Record<string, unknown>;
   try {
     parsed = Bun.TOML.parse(text) as Record<string, unknown>;

@@ -108,6 +108,8 @@ function openLockFile(path: string): number {
       throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, {
         hint: `remove ${path}`,
       });
+    if (code === "EISDIR")
+      throw new PyctlError(`${path} is a folder, not pyctl's lock; pyctl does not use it`, { hint: `remove ${path}` });
     throw err;
   }
   const st = fstatSync(fd);
