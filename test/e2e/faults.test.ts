@@ -37,7 +37,13 @@ const OPERATIONS: Operation[] = [
     args: ["doctor", "--fix"],
     kind: "transaction",
     phases: TRANSACTION,
-    prepare: (venv) => rmSync(join(venv, "bin", "python")),
+    // One repair, so one transaction: without the hand-made files, which `--fix` would prune too.
+    prepare: (venv) => {
+      rmSync(join(venv, "bin", "python"));
+      const site = join(venv, "lib", "python3.11", "site-packages");
+      for (const name of ["mine.py", "dangling.py", Buffer.from(`${site}/caf\xe9.py`, "latin1")])
+        rmSync(typeof name === "string" ? join(site, name) : name);
+    },
     next: ["doctor", "--fix"], // pip refuses a venv without bin/python (and names this repair)
   },
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
