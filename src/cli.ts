@@ -104,5 +104,7 @@ try {
 } catch (error) {
   process.exitCode = reportFailure(error, argv);
 }
+const noCache = (await import("./core/base/cache-dir.ts")).cacheSkipped();
+if (noCache && argv[0] !== "hook") err(`pyctl: ${noCache} is not writable (not yours?): ran without pyctl's cache`);
 // Everything is written synchronously by now; exiting at once spares Bun ~1 ms of teardown.
 process.exit(process.exitCode ?? 0);

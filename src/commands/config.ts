@@ -1,6 +1,9 @@
 /** `pyctl config [KEY [VALUE]]`: show all settings, show one, or set one (validated, written atomically). */
 import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/base/config.ts";
 import { UsageError } from "../core/base/errors.ts";
+import type { Layout } from "../core/base/paths.ts";
+import { locateInterpreter } from "../core/python/interpreter.ts";
+import { isVenv } from "../core/python/venv.ts";
 import { out, table } from "../ui/output.ts";
 import type { Context } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -11,6 +14,11 @@ function resolveKey(name: string): string {
   const matches = Object.keys(CONFIG_KEYS).filter((k) => k.endsWith(`.${name}`));
   if (matches.length === 1) return matches[0]!;
   throw new UsageError(`unknown config key "${name}"`, `keys: ${Object.keys(CONFIG_KEYS).join(", ")}`);
+}
+
+/** A version pyctl can use: an interpreter of it, or a venv of it already made. */
+function canResolve(layout: Layout, version: string): boolean {
+  return locateInterpreter(`python${version}`) !== undefined || isVenv(layout.venvDir(version));
 }
 
 export async function run(args: ParsedArgs, { layout, config }: Context): Promise<number> {
@@ -26,6 +34,11 @@ export async function run(args: ParsedArgs, { layout, config }: Context): Promis
     return 0;
   }
   config.set(key, parseConfigValue(key, value));
+  if (key === "python.default" && value !== "" && !canResolve(layout, value))
+    throw new UsageError(
+      `no Python ${value} found (on PATH or under pyenv) and no venv of it`,
+      "`pyctl status` lists them",
+    );
   saveConfig(layout.configFile, config);
   out(`${key} = ${JSON.stringify(config.get(key))}`);
   return 0;

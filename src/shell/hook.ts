@@ -87,7 +87,10 @@ function factLines(shell: Shell, facts: HookFacts): string[] {
   // fish also gets the versions alone and the default's folder name (py311): a shell start then
   // needs no command substitution, which costs fish more than the rest of its work.
   if (shell === "fish") {
-    values.splice(2, 0, ["_pyctl_default_key", facts.defaultVersion ? versionKey(facts.defaultVersion) : ""]);
+    values.splice(2, 0, [
+      "_pyctl_default_key",
+      facts.defaultVersion ? quoteFish(versionKey(facts.defaultVersion)) : "",
+    ]);
     values.splice(4, 0, ["_pyctl_versions", facts.pythons.map((p) => quoteFish(p.version)).join(" ")]);
   }
   return values.map(([name, value]) => (shell === "fish" ? `set -g ${name} ${value}`.trimEnd() : `${name}=${value}`));

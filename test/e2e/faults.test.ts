@@ -2,11 +2,13 @@
 // PYCTL_TEST_PAUSE phase by Ctrl-C to its process group, a closed terminal (SIGHUP) and
 // kill -9 of the group, and run on a disk that fills up. A case survives when the venv holds its
 // complete before- or after-state (a torn pip write: marked, named by doctor, undone), history
-// reads, the next write cleans up, and imports and console scripts work.
+// reads, the next write cleans up, and imports and console scripts work. The machine's CPUs are
+// kept busy meanwhile (PYCTL_FAULTS_LOAD burners, default one per CPU), as on a loaded CI runner.
 import { afterAll, beforeAll, describe, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  burnCpus,
   caseName,
   exec,
   Lane,
@@ -51,7 +53,13 @@ const OPERATIONS: Operation[] = [
     args: ["doctor", "--fix"],
     kind: "transaction",
     phases: TRANSACTION,
-    prepare: (venv) => rmSync(join(venv, "bin", "python")),
+    // One repair, so one transaction: without the hand-made files, which `--fix` would prune too.
+    prepare: (venv) => {
+      rmSync(join(venv, "bin", "python"));
+      const site = join(venv, "lib", "python3.11", "site-packages");
+      for (const name of ["mine.py", "dangling.py", Buffer.from(`${site}/caf\xe9.py`, "latin1")])
+        rmSync(typeof name === "string" ? join(site, name) : name);
+    },
     next: ["doctor", "--fix"], // pip refuses a venv without bin/python (and names this repair)
   },
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
@@ -75,7 +83,24 @@ const casesOf = (op: Operation): Case[] =>
     ...DISK_FREE.map((diskFree) => ({ op, fault: { diskFree } })),
   ].filter((c) => caseName(c).includes(process.env.PYCTL_FAULTS ?? ""));
 
-/** alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old set. */
+/**
+ * Files pip leaves alone, which every operation must carry or handle as pip does (issue 21): a
+ * hand-written module, a dangling symlink beside it, a file name that is not UTF-8, and a
+ * truncated direct_url.json and INSTALLER in one dist-info.
+ */
+function oddInputs(lane: Lane): void {
+  const site = join(lane.venv, "lib", "python3.11", "site-packages");
+  writeFileSync(join(site, "mine.py"), "VALUE = 42\n");
+  symlinkSync(join(site, "gone.py"), join(site, "dangling.py"));
+  writeFileSync(Buffer.from(`${site}/caf\xe9.py`, "latin1"), "x = 1\n");
+  writeFileSync(join(site, "beta-2.0.dist-info", "direct_url.json"), '{"url": "file:///tmp/b');
+  writeFileSync(join(site, "beta-2.0.dist-info", "INSTALLER"), Buffer.from([0xff, 0xfe, 0]));
+}
+
+/**
+ * alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old
+ * set; the odd inputs in place before the last operation, so it recorded them.
+ */
 async function shared(lane: Lane): Promise<void> {
   const step = async (args: string[]) => {
     const r = await pyctl(lane.sb, args);
@@ -85,6 +110,7 @@ async function shared(lane: Lane): Promise<void> {
   await step(["pip", "--", "install", "-q", "alpha==1.0", "beta==1.0", "epsilon==1.0"]);
   await step(["snapshot", "orig"]);
   await step(["pip", "--", "install", "-q", "alpha==2.0", "beta==2.0", "gamma[fast]"]);
+  oddInputs(lane);
   await step(["pip", "--", "uninstall", "-q", "-y", "epsilon", "gamma"]);
 }
 
@@ -93,12 +119,16 @@ describe("fault matrix", () => {
   const lost: string[] = [];
   let tried = 0;
 
+  let stopBurning = () => {};
+
   beforeAll(async () => {
+    stopBurning = burnCpus();
     const needed = OPERATIONS.filter((op) => casesOf(op).length > 0);
     lanes = await Promise.all([new Lane(), new Lane()].map((lane) => lane.setUp(needed, shared)));
-  });
+  }, 900_000); // every template is built first, on the loaded machine
 
   afterAll(async () => {
+    stopBurning();
     console.log(`fault matrix: ${tried} cases tried, ${tried - lost.length} survived, ${lost.length} lost`);
     for (const name of lost) console.log(`  lost: ${name}`);
     for (const lane of lanes ?? []) await exec(lane.sb, ["rm", "-rf", lane.sb.dir], {}, "/");

@@ -18,6 +18,7 @@ import {
   statfsSync,
   writeFileSync,
 } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { makeSandbox, pyctlBin, type Sandbox } from "./env.ts";
 
@@ -83,22 +84,27 @@ async function must(r: Promise<Run>, what: string): Promise<Run> {
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
-/** The venv's complete file set: every path with its size (files) or target (symlinks). */
+/**
+ * The venv's complete file set: every path with its size (files) or target (symlinks). Names are
+ * read as bytes (one that is not UTF-8 shows with \xNN escapes), so such a file is compared too.
+ */
 export function fileSet(venv: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
+  const show = (name: Buffer) =>
+    [...name].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join("");
+  const walk = (dir: Buffer, rel: string) => {
+    for (const name of readdirSync(dir, { encoding: "buffer" }) as Buffer[]) {
+      const path = Buffer.concat([dir, Buffer.from("/"), name]);
       const st = lstatSync(path);
-      const rel = relative(venv, path);
-      if (st.isSymbolicLink()) out.push(`${rel} -> ${readlinkSync(path)}`);
+      const shown = `${rel}${show(name)}`;
+      if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(path)}`);
       else if (st.isDirectory()) {
-        out.push(`${rel}/`);
-        walk(path);
-      } else out.push(`${rel} ${st.size}`);
+        out.push(`${shown}/`);
+        walk(path, `${shown}/`);
+      } else out.push(`${shown} ${st.size}`);
     }
   };
-  if (existsSync(venv)) walk(venv);
+  if (existsSync(venv)) walk(Buffer.from(venv), "");
   return out.sort();
 }
 
@@ -160,8 +166,10 @@ export class Lane {
       op.prepare?.(this.venv);
       await must(exec(this.sb, ["cp", "-al", this.sb.home, this.template(op)]), "template");
       const before = fileSet(this.venv);
-      await pyctl(this.sb, op.args); // its exit code may say other problems remain (doctor --fix): the files tell
-      this.states.set(op, { before, after: fileSet(this.venv) });
+      const r = await pyctl(this.sb, op.args); // its exit code may say other problems remain (doctor --fix): the files tell
+      const after = fileSet(this.venv);
+      if (r.code !== 0 && same(after, before)) throw new Error(`${op.name} fails from its before-state:\n${r.err}`);
+      this.states.set(op, { before, after });
     }
     return this;
   }
@@ -286,8 +294,21 @@ async function workingProblems(lane: Lane, problems: string[]): Promise<void> {
     problems.push(`console script pip: interpreter ${shebang ?? "(none)"} is missing`);
 }
 
-/** Leftovers the next write must have removed: staging/retired/trash venvs, temp files. */
-function leftovers(home: string): string[] {
+/** Whether pid `pid` is deleting a trash of this tier (discardTree's shell, or the rm it became). */
+function deleting(pid: string, home: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`${home}/`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Leftovers the next write must have removed: staging/retired/trash venvs, temp files. A trash
+ * (`venv.trash.<pid>`) whose deleting process still runs is the transaction's own background
+ * deletion, not a leftover: it must be gone once that process ends.
+ */
+async function leftovers(home: string): Promise<string[]> {
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     for (const name of readdirSync(dir)) {
@@ -297,7 +318,11 @@ function leftovers(home: string): string[] {
     }
   };
   walk(home, 0);
-  return found;
+  for (const rel of found.filter((r) => /venv\.trash\.\d+$/.test(r))) {
+    const pid = rel.split(".").at(-1)!;
+    while (deleting(pid, home)) await Bun.sleep(50); // the condition: its deleter ends
+  }
+  return found.filter((rel) => existsSync(join(home, rel)));
 }
 
 /**
@@ -346,7 +371,7 @@ export async function survivalProblems(
   }
   const next = await pyctl(sb, ["pip", "--", "uninstall", "-y", "not-installed-anywhere"]);
   if (next.code !== 0) problems.push(`the next write fails: ${lastLine(next.err)}`);
-  const left = leftovers(sb.pyctlHome);
+  const left = await leftovers(sb.pyctlHome);
   if (left.length) problems.push(`left after the next write: ${left.join(", ")}`);
   const final = fileSet(venv);
   if (op.next && !same(final, states.after))
@@ -355,6 +380,20 @@ export async function survivalProblems(
   await workingProblems(lane, problems);
   problems.push(...(op.check?.(venv) ?? []));
   return problems;
+}
+
+/**
+ * Busy CPUs for as long as the matrix runs (PYCTL_FAULTS_LOAD burners, default one per CPU; 0:
+ * none): what a detached rm or a slow pip does on a loaded machine must not fail a case.
+ * Returns the function that stops them.
+ */
+export function burnCpus(count = Number(process.env.PYCTL_FAULTS_LOAD ?? availableParallelism())): () => void {
+  const burners = Array.from({ length: count }, () =>
+    Bun.spawn(["sh", "-c", "while :; do :; done"], { stdio: ["ignore", "ignore", "ignore"] }),
+  );
+  return () => {
+    for (const burner of burners) burner.kill("SIGKILL");
+  };
 }
 
 /** Run `cases` over the lanes, each lane one case at a time. */

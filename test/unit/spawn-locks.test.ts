@@ -14,7 +14,7 @@ const SRC = resolve(import.meta.dir, "..", "..", "src");
 /** Spawns that must not hold the lock, each with its reason. */
 const EXEMPT: Record<string, string> = {
   // the detached rm of a replaced venv: the next write must not wait until it finishes
-  "core/base/swap.ts": 'Bun.spawn(["rm"',
+  "core/base/swap.ts": 'Bun.spawn(["sh", "-c", script',
 };
 
 function sourceFiles(dir: string): string[] {

@@ -11,10 +11,11 @@
  *               verbose = false
  *   [updates]   notify = false              once a day, a pip write says how many packages have newer versions
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { makeDataDir } from "./modes.ts";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
-import { PyctlError, UsageError } from "./errors.ts";
+import { errnoCode, PyctlError, UsageError } from "./errors.ts";
 
 type Value = string | number | boolean;
 interface KeySpec {
@@ -89,13 +90,21 @@ function checkValue(key: string, value: unknown): Value {
       ? Number.isInteger(value) && (value as number) >= (spec.min ?? -Infinity)
       : typeof value === spec.type;
   if (!ok) throw new Error(`${key} must be ${spec.type === "integer" ? `an integer ≥ ${spec.min}` : `a ${spec.type}`}`);
+  if (key === "python.default" && !isDefaultVersion(value as string))
+    throw new Error(`${key} must be a Python version such as 3.11, not ${JSON.stringify(value)}`);
   return value as Value;
 }
 
 export async function loadConfig(path: string): Promise<Config> {
   const config = defaultConfig();
   if (!existsSync(path)) return config;
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const why = errnoCode(err) === "EISDIR" ? "is a folder, not a file" : `cannot be read (${errnoCode(err) ?? err})`;
+    throw new PyctlError(`${path} ${why}`, { hint: "move it aside; `pyctl config` writes a fresh one" });
+  }
   let parsed: Record<string, unknown>;
   try {
     parsed = Bun.TOML.parse(text) as Record<string, unknown>;
@@ -121,6 +130,11 @@ export async function loadConfig(path: string): Promise<Config> {
   return config;
 }
 
+/** python.default's form: X.Y (the hooks render it, so nothing else may reach them), or "" for none. */
+export function isDefaultVersion(text: string): boolean {
+  return text === "" || /^3\.\d{1,3}$/.test(text);
+}
+
 /** Turn a command-line string into the key's type, or say why it cannot be. */
 export function parseConfigValue(key: string, raw: string): Value {
   const spec = CONFIG_KEYS[key];
@@ -136,6 +150,8 @@ export function parseConfigValue(key: string, raw: string): Value {
       throw new UsageError(`${key} takes an integer ≥ ${spec.min}, not "${raw}"`);
     return n;
   }
+  if (key === "python.default" && !isDefaultVersion(raw))
+    throw new UsageError(`${key} takes a Python version such as 3.11, not ${JSON.stringify(raw)}`);
   return raw;
 }
 
@@ -153,6 +169,6 @@ export function renderConfig(config: Config): string {
 }
 
 export function saveConfig(path: string, config: Config): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDataDir(dirname(path));
   writeFileAtomic(path, renderConfig(config));
 }

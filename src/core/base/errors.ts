@@ -31,12 +31,18 @@ export function errnoPath(err: unknown): string | undefined {
   return typeof path === "string" ? path : undefined;
 }
 
+/** The destination an fs error of two paths names (link, copyFile, rename), if any. */
+export function errnoDest(err: unknown): string | undefined {
+  const dest = typeof err === "object" && err !== null && "dest" in err ? (err as { dest: unknown }).dest : undefined;
+  return typeof dest === "string" ? dest : undefined;
+}
+
 /**
  * Errors of the machine rather than of pyctl (a full disk, a read-only file system): one
  * sentence for the user, or undefined when `err` is not one of them.
  */
 export function systemErrorMessage(err: unknown): string | undefined {
-  const path = errnoPath(err);
+  const path = errnoDest(err) ?? errnoPath(err); // link and copy name the source first: the folder written is dest's
   const where = path ? ` (writing in ${dirname(path)})` : "";
   switch (errnoCode(err)) {
     case "ENOSPC":

@@ -5,7 +5,6 @@ import {
   lstatSync,
   statSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   readlinkSync,
   symlinkSync,
@@ -14,13 +13,14 @@ import {
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./atomic.ts";
 import { errnoCode } from "./errors.ts";
+import { fsPath, listEntries } from "./raw-names.ts";
 
-/** Relative paths of every file and symlink below `root` (directories are implied). */
+/** Relative paths of every file and symlink below `root` (directories are implied); names as raw-names.ts gives them. */
 export function walkFiles(root: string, rel = ""): string[] {
   const out: string[] = [];
-  for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
+  for (const entry of listEntries(join(root, rel))) {
     const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...walkFiles(root, path));
+    if (entry.isDir) out.push(...walkFiles(root, path));
     else out.push(path);
   }
   return out;
@@ -28,14 +28,14 @@ export function walkFiles(root: string, rel = ""): string[] {
 
 /** Make `dst` the same file as `src`: a hardlink where possible, a copy across filesystems; symlinks are recreated. */
 export function linkFile(src: string, dst: string): void {
-  mkdirSync(dirname(dst), { recursive: true });
+  mkdirSync(fsPath(dirname(dst)), { recursive: true });
   try {
-    unlinkSync(dst);
+    unlinkSync(fsPath(dst));
   } catch {
     /* nothing there */
   }
-  if (lstatSync(src).isSymbolicLink()) {
-    symlinkSync(readlinkSync(src), dst);
+  if (lstatSync(fsPath(src)).isSymbolicLink()) {
+    symlinkSync(readlinkSync(fsPath(src), { encoding: "buffer" }), fsPath(dst));
     return;
   }
   linkOrCopy(src, dst);
@@ -44,15 +44,31 @@ export function linkFile(src: string, dst: string): void {
 /** Hardlink `src` at `dst` (which must not exist); copy it where a hardlink cannot be made. */
 export function linkOrCopy(src: string, dst: string): void {
   try {
-    linkSync(src, dst);
+    linkSync(fsPath(src), fsPath(dst));
   } catch (err) {
     if (!["EXDEV", "EPERM", "EMLINK"].includes(errnoCode(err) ?? "")) throw err;
-    copyFileSync(src, dst);
+    copyFileSync(fsPath(src), fsPath(dst));
   }
 }
 
 export function linkTree(src: string, dst: string, files: string[] = walkFiles(src)): void {
   for (const rel of files) linkFile(join(src, rel), join(dst, rel));
+}
+
+/**
+ * Recreate `src` at `dst`: directories made (same modes), files hardlinked (or copied where
+ * `copy(parent, name)` says so), symlinks recreated. A name that is not UTF-8 is carried byte
+ * for byte (raw-names.ts).
+ */
+export function cloneTreeBytes(src: string, dst: string, copy: (parent: string, name: string) => boolean): void {
+  mkdirSync(fsPath(dst), { mode: statSync(fsPath(src)).mode & 0o7777 });
+  for (const { name, isDir, isLink } of listEntries(src)) {
+    const [from, to] = [join(src, name), join(dst, name)];
+    if (isDir) cloneTreeBytes(from, to, copy);
+    else if (isLink) symlinkSync(readlinkSync(fsPath(from), { encoding: "buffer" }), fsPath(to));
+    else if (copy(src, name)) copyFileSync(fsPath(from), fsPath(to));
+    else linkOrCopy(from, to);
+  }
 }
 
 function isText(head: Buffer): boolean {

@@ -16,7 +16,6 @@ import {
   fchmodSync,
   fstatSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -24,6 +23,7 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { errnoCode, PyctlError } from "./errors.ts";
+import { makeDataDir } from "./modes.ts";
 
 const LOCK_EX = 2;
 const LOCK_NB = 4;
@@ -108,6 +108,8 @@ function openLockFile(path: string): number {
       throw new PyctlError(`${path} is a symbolic link, not pyctl's lock; pyctl does not write through it`, {
         hint: `remove ${path}`,
       });
+    if (code === "EISDIR")
+      throw new PyctlError(`${path} is a folder, not pyctl's lock; pyctl does not use it`, { hint: `remove ${path}` });
     throw err;
   }
   const st = fstatSync(fd);
@@ -123,7 +125,7 @@ function openLockFile(path: string): number {
 
 /** Take the lock if it is free, without waiting. */
 export function tryLock(path: string, command: string): VenvLock | undefined {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDataDir(dirname(path));
   const fd = openLockFile(path);
   if (flock()(fd, LOCK_EX | LOCK_NB) !== 0) {
     closeSync(fd);

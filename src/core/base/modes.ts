@@ -6,6 +6,7 @@
  * (`setPrivateWrites`) once they know the tier; explicit modes (scripts in a venv) are kept.
  */
 import { chmodSync, mkdirSync } from "node:fs";
+import { errnoCode, PyctlError } from "./errors.ts";
 
 let privateWrites = false;
 
@@ -20,6 +21,14 @@ export function defaultFileMode(): number {
 
 /** mkdir -p, and the folder private in the user tier (chmod: the umask does not decide). */
 export function makeDataDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: privateWrites ? 0o700 : 0o755 });
+  try {
+    mkdirSync(path, { recursive: true, mode: privateWrites ? 0o700 : 0o755 });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code !== "EEXIST" && code !== "ENOTDIR") throw err;
+    throw new PyctlError(`${path} is not a folder (a file is in its way); pyctl keeps its data there`, {
+      hint: `move the file aside, then try again`,
+    });
+  }
   if (privateWrites) chmodSync(path, 0o700);
 }

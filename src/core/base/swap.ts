@@ -5,7 +5,7 @@
  * that lets `recoverTransaction` put the old venv back if pyctl dies between them. The replaced
  * venv is renamed to `venv.trash.<pid>` and deleted in the background.
  */
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PyctlError } from "./errors.ts";
 import type { SwapPaths } from "./paths.ts";
@@ -61,18 +61,43 @@ export function exchangeVenv(target: SwapPaths): string {
 /**
  * Get rid of the replaced venv without making the user wait: rename it aside (instant), then
  * delete it in a detached `rm -rf`, in its own process group so that the Ctrl-C or closed
- * terminal that ends pyctl does not stop it halfway. What such an rm leaves behind goes at the
- * next write or `pyctl doctor --fix`. The rm does not get the venv's lock: the next write need
- * not wait for it.
+ * terminal that ends pyctl does not stop it halfway. The rm does not get the venv's lock: the
+ * next write need not wait for it.
+ *
+ * The trash is named after the process that deletes it (`venv.trash.<pid>`): a shell that waits
+ * for one line, then execs rm (same pid) on that name. So a trash whose process runs is being
+ * deleted, and only one whose process is gone is a leftover (isBeingDeleted).
  */
 export function discardTree(target: SwapPaths, path: string): void {
-  const trash = `${target.trashPrefix}${process.pid}`;
+  const script = 'read -r _; exec rm -rf -- "$0$$"';
+  let deleter: ReturnType<typeof Bun.spawn<"pipe", "ignore", "ignore">> | undefined;
   try {
-    renameSync(path, trash);
-    Bun.spawn(["rm", "-rf", "--", trash], { stdio: ["ignore", "ignore", "ignore"], detached: true }).unref();
+    deleter = Bun.spawn(["sh", "-c", script, target.trashPrefix], {
+      stdio: ["pipe", "ignore", "ignore"],
+      detached: true,
+    });
+    renameSync(path, `${target.trashPrefix}${deleter.pid}`);
   } catch {
     rmSync(path, { recursive: true, force: true });
+  } finally {
+    // A line, or the end of the pipe if pyctl dies first: either way the shell goes on to rm.
+    deleter?.stdin.write("\n");
+    deleter?.stdin.end();
+    deleter?.unref();
   }
+}
+
+/** Whether a `venv.trash.<pid>` is being deleted right now: its pid runs discardTree's shell or rm on it. */
+export function isBeingDeleted(target: SwapPaths, trash: string): boolean {
+  const pid = trash.slice(target.trashPrefix.length);
+  if (!/^\d+$/.test(pid)) return false;
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return false;
+  }
+  return args.includes(trash) || args.at(-2) === target.trashPrefix;
 }
 
 /**
@@ -86,11 +111,11 @@ export function recoverTransaction(target: SwapPaths): void {
     else rmSync(retired, { recursive: true, force: true });
   }
   if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
-  for (const trash of trashFolders(target)) {
+  for (const trash of staleTrash(target)) {
     try {
       rmSync(trash, { recursive: true, force: true });
     } catch {
-      /* a detached rm is deleting it right now */
+      /* removed by another pyctl at the same time */
     }
   }
 }
@@ -101,4 +126,9 @@ export function trashFolders(target: SwapPaths): string[] {
   return listDir(dir)
     .map((name) => join(dir, name))
     .filter((path) => path.startsWith(target.trashPrefix));
+}
+
+/** The trash no process is deleting: what a stopped rm (or a machine that went down) left. */
+export function staleTrash(target: SwapPaths): string[] {
+  return trashFolders(target).filter((trash) => !isBeingDeleted(target, trash));
 }

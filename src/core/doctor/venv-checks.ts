@@ -6,7 +6,6 @@ import { countChanges } from "../recording/changes.ts";
 import { listHistory } from "../recording/history.ts";
 import { isLocked, readHolder } from "../base/lock.ts";
 import { pipCheck, pipRuns, venvPip } from "../python/pip.ts";
-import { trashFolders } from "../base/swap.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName, compareVersions } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
@@ -17,6 +16,8 @@ import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { reinstallOver, unownedCheck } from "./unowned-check.ts";
 import { storeTrustCheck } from "./store-trust-check.ts";
+import { damageCheck } from "./damage-check.ts";
+import { leftoversCheck } from "./trash-check.ts";
 import { listDir } from "../base/list-dir.ts";
 
 function rebuildHint(version: string): string {
@@ -243,19 +244,11 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   if (isVenv(t.venv)) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
+  if (isVenv(t.venv)) checks.push(damageCheck(t));
   historyChecks(t, locked, checks);
   checks.push(lockCheck(t, locked));
-  const leftovers = [t.staging, t.retired].filter((p) => existsSync(p)).concat(trashFolders(t));
-  if (leftovers.length && !locked) {
-    checks.push(
-      problem(
-        `staging:${version}`,
-        `left over from an interrupted undo, restore, rebuild or venv replacement: ${leftovers.join(", ")}`,
-        "remove them (the venv itself is complete)",
-        { kind: "recover-staging", version },
-      ),
-    );
-  }
+  const leftovers = leftoversCheck(t, locked);
+  if (leftovers) checks.push(leftovers);
   checks.push(storeCheck(t), storeTrustCheck(t));
   return checks;
 }

@@ -9,7 +9,8 @@
  * dist-info check names those). A folder whose every file is unowned is one unit
  * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
  */
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
+import { fsPath, listEntries } from "../base/raw-names.ts";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { metadataStamps, readHeaders, type Dist } from "./inventory.ts";
@@ -172,10 +173,10 @@ class Walker {
     if (!entries) {
       if (this.next) this.next.misses = (this.next.misses ?? 0) + 1;
       try {
-        entries = readdirSync(path, { withFileTypes: true }).map((e) => [
+        entries = listEntries(path).map((e) => [
           e.name,
-          e.isDirectory() ? 1 : 0,
-          e.isDirectory() ? 0 : (lstatSync(join(path, e.name), { throwIfNoEntry: false })?.size ?? 0),
+          e.isDir ? 1 : 0,
+          e.isDir ? 0 : (lstatSync(fsPath(join(path, e.name)), { throwIfNoEntry: false })?.size ?? 0),
         ]);
       } catch {
         return undefined;

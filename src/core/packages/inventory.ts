@@ -97,6 +97,22 @@ function withPath(metadataPath: string, fields: DistFields): Dist {
   };
 }
 
+/**
+ * direct_url.json as pip reads it: one that is not JSON, or has no string `url`, is ignored with a
+ * warning (pip's `BaseDistribution.direct_url`), so the distribution counts as one from an index.
+ */
+export function parseDirectUrl(text: string | undefined): DirectUrl | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as DirectUrl | null;
+    if (typeof parsed?.url !== "string") return undefined;
+    new URL(parsed.url);
+    return parsed;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One distribution from its metadata folder (or legacy PKG-INFO file); null if unreadable. */
 function readDist(metadataPath: string, isDir: boolean): DistFields | null {
   const isDistInfo = metadataPath.endsWith(".dist-info");
@@ -110,15 +126,14 @@ function readDist(metadataPath: string, isDir: boolean): DistFields | null {
   const rawVersion = headers.get("version")?.[0];
   if (!rawName || rawVersion === undefined) return null;
   const normalized = normalizeVersion(rawVersion);
-  const directUrlFile = join(metadataPath, "direct_url.json");
-  const directUrl = isDistInfo && existsSync(directUrlFile) ? readText(directUrlFile) : undefined;
+  const directUrl = isDistInfo ? parseDirectUrl(readText(join(metadataPath, "direct_url.json"))) : undefined;
   return {
     name: rawName,
     key: canonicalName(rawName),
     version: normalized ?? rawVersion,
     pep440: normalized !== null,
     requested: isDistInfo && existsSync(join(metadataPath, "REQUESTED")),
-    ...(directUrl ? { directUrl: JSON.parse(directUrl) as DirectUrl } : {}),
+    ...(directUrl ? { directUrl } : {}),
   };
 }
 
@@ -132,7 +147,8 @@ type ScanCache = Record<string, { stamp: string; dist: DistFields | null }>;
 function readCache(file: string | undefined): ScanCache {
   if (!file) return {};
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as ScanCache;
+    const cache = JSON.parse(readFileSync(file, "utf8")) as ScanCache | null;
+    return cache && typeof cache === "object" && !Array.isArray(cache) ? cache : {};
   } catch {
     return {};
   }

@@ -9,6 +9,7 @@ import { runChild } from "./child.ts";
 import { toolPipEnv } from "./pip.ts";
 import { sweepStaleTemps, tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { PyctlError } from "../base/errors.ts";
+import { usableCacheDir } from "../base/cache-dir.ts";
 import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
 import type { Interpreter } from "./interpreter.ts";
 import { rehashVenvScripts } from "./record.ts";
@@ -117,20 +118,20 @@ function saySeededWithPip(venv: string): void {
  * On failure nothing is left at `dest`.
  */
 export function createVenv(python: Interpreter, dest: string, seedsDir: string, finalPath = dest): void {
-  const seed = join(seedsDir, seedKey(python));
+  const seed = usableCacheDir(seedsDir) ? join(seedsDir, seedKey(python)) : undefined;
   rmSync(dest, { recursive: true, force: true });
-  sweepStaleTemps(seedsDir);
+  if (seed) sweepStaleTemps(seedsDir);
   const prompt = ["--prompt", basename(finalPath)];
   const exe = pathUsedBefore(python, finalPath);
   try {
-    if (existsSync(join(seed, "origin"))) {
+    if (seed && existsSync(join(seed, "origin"))) {
       run([exe, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${exe}`);
       linkTree(join(seed, "root"), dest);
       saySeededWithPip(dest);
       relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
     } else {
       run([exe, "-m", "venv", ...prompt, dest], `creating a venv with ${exe}`);
-      captureSeed(dest, seed, python.version);
+      if (seed) captureSeed(dest, seed, python.version);
     }
     relocateVenvText(dest, dest, finalPath);
     // pip's RECORD must name the scripts as they now are (their shebang changed).

@@ -28,10 +28,11 @@
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
+import { fsPath } from "../base/raw-names.ts";
 import { linkFile, walkFiles } from "../base/fstree.ts";
 import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
@@ -198,7 +199,7 @@ export function pruneStore(store: string, keep: Map<string, Set<string>>): numbe
 /** Whether every file an entry lists is still there (a half-deleted store is not trusted). */
 export function entryIsComplete(store: string, manifest: StoreManifest): boolean {
   const files = join(manifestDir(store, manifest), "files");
-  return manifest.files.every((rel) => existsSync(join(files, rel)));
+  return manifest.files.every((rel) => lstatSync(fsPath(join(files, rel)), { throwIfNoEntry: false }) !== undefined); // a dangling link is a file too
 }
 
 /** The distribution an entry holds, read like an installed one (its site-packages has only it). */

@@ -4,7 +4,8 @@
  * venv's lock, in a temp folder renamed into place: concurrent first uses make one venv, and a
  * failed creation leaves nothing that could later pass for a venv.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
+import { makeDataDir } from "../base/modes.ts";
+import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
 import { acquireLock, type LockHolder } from "../base/lock.ts";
@@ -107,7 +108,7 @@ function removeIfOnlyLock(dir: string): void {
 async function createTarget(target: Target, python: Interpreter, config: Config): Promise<void> {
   assertWritable(target);
   const versionDir = target.layout.versionDir(target.version);
-  mkdirSync(versionDir, { recursive: true });
+  makeDataDir(versionDir);
   const temp = creationTemp(target);
   try {
     createVenv(python, temp, target.layout.seedsDir, target.venv);

@@ -5,18 +5,10 @@
  * big set to a small one costs what the small one holds. The result is the file set that a full
  * clone followed by removeDist for each leaving distribution gives (staging.ts).
  */
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmdirSync,
-  statSync,
-  symlinkSync,
-  copyFileSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync, symlinkSync, copyFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { linkOrCopy } from "../base/fstree.ts";
+import { fsPath, listEntries } from "../base/raw-names.ts";
 import { recordPath } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { recordedFiles } from "../recording/store.ts";
@@ -77,31 +69,29 @@ function leftOut(rel: string, name: string, leaving: Leaving): boolean {
 
 /**
  * Recreate `src` at `dst` without what leaves: directories made, files hardlinked, symlinks
- * copied, top-level *.pth files of site-packages copied (pip edits easy-install.pth in place).
+ * copied, top-level *.pth files of site-packages copied (pip edits easy-install.pth in place),
+ * names that are not UTF-8 carried byte for byte (raw-names.ts).
  * A folder emptied only because its files left is removed again. Returns whether `dst` stays.
  */
 export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = ""): boolean {
-  mkdirSync(dst, { mode: statSync(src).mode & 0o7777 });
-  const entries = readdirSync(src, { withFileTypes: true });
+  mkdirSync(fsPath(dst), { mode: statSync(fsPath(src)).mode & 0o7777 });
+  const entries = listEntries(src);
   let kept = entries.length === 0;
-  for (const entry of entries) {
-    const from = join(src, entry.name);
-    const to = join(dst, entry.name);
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      if (leaving.dirs.has(path)) continue;
-      kept = cloneKeeping(from, to, leaving, path) || kept;
+  for (const { name, isDir, isLink } of entries) {
+    const [from, to] = [join(src, name), join(dst, name)];
+    const path = rel ? `${rel}/${name}` : name;
+    if (isDir) {
+      if (!leaving.dirs.has(path)) kept = cloneKeeping(from, to, leaving, path) || kept;
       continue;
     }
-    if (leftOut(path, entry.name, leaving)) {
-      continue;
-    } else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-    else if (entry.name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(from, to);
+    if (leftOut(path, name, leaving)) continue;
+    if (isLink) symlinkSync(readlinkSync(fsPath(from), { encoding: "buffer" }), fsPath(to));
+    else if (name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(fsPath(from), fsPath(to));
     else linkOrCopy(from, to);
     kept = true;
   }
   // removeDist prunes the folders it empties, up to site-packages, bin/ or the venv: the same here.
   if (kept || rel === "" || rel === "bin" || basename(rel) === "site-packages") return true;
-  rmdirSync(dst);
+  rmdirSync(fsPath(dst));
   return false;
 }

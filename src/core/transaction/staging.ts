@@ -4,7 +4,6 @@
  * created, never written in place, and the live venv's content cannot change.
  */
 import {
-  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -20,7 +19,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { errnoCode, PyctlError } from "../base/errors.ts";
-import { linkOrCopy } from "../base/fstree.ts";
+import { cloneTreeBytes } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { editRecord, rehashRecorded } from "../python/record.ts";
 import { shareFile } from "../recording/store-trust.ts";
@@ -40,15 +39,7 @@ import type { Dist } from "../packages/inventory.ts";
  * files of site-packages are copied instead: pip edits easy-install.pth in place.
  */
 export function cloneTree(src: string, dst: string): void {
-  mkdirSync(dst, { mode: statSync(src).mode & 0o7777 });
-  for (const entry of readdirSync(src, { withFileTypes: true })) {
-    const from = join(src, entry.name);
-    const to = join(dst, entry.name);
-    if (entry.isDirectory()) cloneTree(from, to);
-    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-    else if (entry.name.endsWith(".pth") && basename(src) === "site-packages") copyFileSync(from, to);
-    else linkOrCopy(from, to);
-  }
+  cloneTreeBytes(src, dst, (parent, name) => name.endsWith(".pth") && basename(parent) === "site-packages");
 }
 
 function unlinkQuietly(path: string): boolean {
