@@ -4,11 +4,11 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseFreezeLine, pylockDocument, type ExportSource } from "../../src/core/export/export.ts";
-import { fixtures, makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { fixtures, makeSandbox, PY, run, type Sandbox, sh } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const venvPip = (sb: Sandbox, ...args: string[]) =>
-  sh([join(sb.pyctlHome, "py311", "venv", "bin", "python"), "-m", "pip", ...args], sb);
+  sh([join(sb.pyctlHome, PY.key, "venv", "bin", "python"), "-m", "pip", ...args], sb);
 const withoutComments = (text: string) =>
   text
     .split("\n")
@@ -47,7 +47,7 @@ describe("export", () => {
   beforeAll(async () => {
     wheelDir = (await fixtures()).wheelDir;
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     expect(
       pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name", join(wheelDir, "epsilon-1.0-py3-none-any.whl")).code,
     ).toBe(0);
@@ -70,7 +70,7 @@ describe("export", () => {
     const file = join(sb.dir, "carry.txt");
     expect(run(sb, ["export", "--output", file]).code).toBe(0);
     const other = makeSandbox();
-    expect(run(other, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(other, ["init", "--python", PY.exe]).code).toBe(0);
     expect(pip(other, "install", "-q", "-r", file).code).toBe(0);
     expect(withoutComments(venvPip(other, "freeze").stdout)).toBe(withoutComments(venvPip(sb, "freeze").stdout));
   });
@@ -79,7 +79,7 @@ describe("export", () => {
     const snapshots = join(sb.pyctlHome, "snapshots");
     writeFileSync(
       join(snapshots, "old.txt"),
-      "# pyctl snapshot: old\n# python: 3.11.2\n# date: 2026-01-01T00:00:00.000Z\nalpha==1.0\npip==23.0.1\nsetuptools==66.1.1\n",
+      `# pyctl snapshot: old\n# python: ${PY.fullVersion}\n# date: 2026-01-01T00:00:00.000Z\nalpha==1.0\npip==23.0.1\nsetuptools==66.1.1\n`,
     );
     const r = run(sb, ["export", "old"]);
     expect(r.code).toBe(0);
@@ -97,7 +97,7 @@ describe("export", () => {
     expect(r.code).toBe(0);
     const lock = Bun.TOML.parse(readFileSync(file, "utf8")) as Lock;
     checkPylock(lock);
-    expect(lock["requires-python"]).toBe("==3.11.*");
+    expect(lock["requires-python"]).toBe(`==${PY.version}.*`);
     expect(lock.packages.map((p) => p.name)).toEqual(["alpha", "beta", "epsilon", "mixed-case-name"]);
     const beta = lock.packages[1]!;
     expect(beta).toMatchObject({
@@ -112,7 +112,7 @@ describe("export", () => {
     const epsilon = lock.packages[2]!;
     expect(epsilon.archive.url).toStartWith("file://");
     expect(epsilon.archive.hashes.sha256).toBe(sha256(join(wheelDir, "epsilon-1.0-py3-none-any.whl")));
-    expect(lock.tool.pyctl.python).toBe("3.11.2");
+    expect(lock.tool.pyctl.python).toBe(PY.fullVersion);
   });
 
   test("pylock with the index unreachable: names and versions only, and a notice saying so", () => {

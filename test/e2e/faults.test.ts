@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { PY } from "../support/env.ts";
 import {
   caseName,
   exec,
@@ -54,7 +55,7 @@ async function shared(lane: Lane): Promise<void> {
     const r = await pyctl(lane.sb, args);
     if (r.code !== 0) throw new Error(`${args.join(" ")}: ${r.err}`);
   };
-  await step(["init", "--python", "/usr/bin/python3.11"]);
+  await step(["init", "--python", PY.exe]);
   await step(["pip", "--", "install", "-q", "alpha==1.0", "beta==1.0", "epsilon==1.0"]);
   await step(["snapshot", "orig"]);
   await step(["pip", "--", "install", "-q", "alpha==2.0", "beta==2.0", "gamma[fast]"]);

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fixtures, makeSandbox, pyctlBin, pythons, sh, startIndex, twoVersions } from "../support/env.ts";
+import { fixtures, makeSandbox, PY, pyctlBin, pythons, sh, startIndex, twoVersions } from "../support/env.ts";
 
-const PYENV_311 = "/root/.pyenv/versions/3.11.7/bin/python3.11";
+const PYENV_311 = `/root/.pyenv/versions/3.11.7/bin/python${PY.version}`;
 
 describe("fixture wheels and index", () => {
   test("wheels are built once per run", async () => {
@@ -106,7 +106,7 @@ describe.skipIf(!existsSync(PYENV_311))("hermetic pip", () => {
     const sb = makeSandbox();
     sb.addPython(PYENV_311);
     const venv = join(sb.dir, "venv");
-    expect(sh(["python3.11", "-m", "venv", venv], sb).code).toBe(0);
+    expect(sh([`python${PY.version}`, "-m", "venv", venv], sb).code).toBe(0);
     const pip = sh([join(venv, "bin", "pip"), "install", "beta==2.0", "gamma[fast]"], sb);
     expect(pip.code).toBe(0);
     expect(sh([join(venv, "bin", "alpha")], sb).stdout.trim()).toBe("alpha 2.0");

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, pyctlBin, type Sandbox, sh } from "../support/env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
@@ -44,7 +44,7 @@ beforeAll(() => {
       error: false,
     });
   }
-  venvBin = join(sb.pyctlHome, "py311", "venv", "bin");
+  venvBin = join(sb.pyctlHome, PY.key, "venv", "bin");
 });
 
 afterAll(() => sb?.cleanup());

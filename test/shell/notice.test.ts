@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, run, type Sandbox, sh } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
@@ -28,7 +28,7 @@ function start(shell: string): { stderr: string; rendered: boolean } {
 beforeAll(() => {
   sb = makeSandbox();
   mkdirSync(join(sb.dir, "data", "fish", "generated_completions"), { recursive: true });
-  expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+  expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
   expect(run(sb, ["setup-shell"]).code).toBe(0);
 });
 afterAll(() => sb?.cleanup());
@@ -36,7 +36,7 @@ afterAll(() => sb?.cleanup());
 describe("python3 upgraded to a newer minor version", () => {
   beforeAll(() => {
     // Debian 12 -> 13 in miniature: python3 now names python3.13 (pyctl reads the version from the name).
-    writeFileSync(join(sb.bin, "python3.13"), '#!/bin/sh\nexec /usr/bin/python3.11 "$@"\n', { mode: 0o755 });
+    writeFileSync(join(sb.bin, "python3.13"), `#!/bin/sh\nexec ${PY.exe} "$@"\n`, { mode: 0o755 });
     symlinkSync(join(sb.bin, "python3.13"), join(sb.bin, "python3"));
   });
 
@@ -76,7 +76,7 @@ test("a venv whose base interpreter is gone is named, with pyctl rebuild", () =>
   mkdirSync(venv, { recursive: true });
   writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = 3.12.1\n`);
   expect(start("bash").stderr).toBe(
-    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone; python3 is now Python 3.11: run \`pyctl rebuild --python 3.11\``,
+    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone; python3 is now Python ${PY.version}: run \`pyctl rebuild --python ${PY.version}\``,
   );
   rmSync(join(sb.pyctlHome, "py312"), { recursive: true });
   expect(start("bash").stderr).toBe("");

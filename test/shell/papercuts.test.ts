@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "../support/env.ts";
+import { PY, run } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
@@ -88,7 +88,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     await s.run("pip install epsilon==1.0 | head -c 1");
     // pip may stop at its first write into the closed pipe, before or after it changed the venv
     const now = (await s.run("pip freeze --all")).out;
-    const last = env.history("3.11")[0]!;
+    const last = env.history(PY.version)[0]!;
     expect(last.command).toBe("pip install epsilon==1.0");
     expect((last.changes?.added ?? []).includes("epsilon==1.0")).toBe(now.includes("epsilon==1.0"));
     if (now !== before) {
@@ -100,12 +100,12 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
   test("history records the command as typed, --user too; pip runs without it", async () => {
     const typed = await s.run("pip install --user -q delta==1.0");
     expect(typed.out).toContain("ignoring --user");
-    const last = env.history("3.11")[0]!;
+    const last = env.history(PY.version)[0]!;
     expect(last.command).toBe("pip install --user -q delta==1.0");
     expect(env.calls().at(-1)).toEqual([
       "pip",
       "--python",
-      "3.11",
+      PY.version,
       "--as",
       "pip",
       "--",

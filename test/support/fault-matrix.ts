@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, relative } from "node:path";
-import { makeSandbox, pyctlBin, type Sandbox } from "./env.ts";
+import { makeSandbox, PY, pyctlBin, type Sandbox } from "./env.ts";
 
 export type Signal = "SIGINT" | "SIGHUP" | "SIGKILL";
 
@@ -125,7 +125,7 @@ export interface States {
 export class Lane {
   readonly sb: Sandbox = makeSandbox();
   readonly states = new Map<Operation, States>();
-  readonly venv = join(this.sb.pyctlHome, "py311", "venv");
+  readonly venv = join(this.sb.pyctlHome, PY.key, "venv");
   private resets = 0;
 
   private template(op: Operation | "base"): string {
@@ -264,7 +264,7 @@ async function workingProblems(lane: Lane, problems: string[]): Promise<void> {
   const bin = join(lane.venv, "bin");
   const python = ["python", "python3"].map((n) => join(bin, n)).find((p) => existsSync(p));
   if (!python) return void problems.push("the venv has no python");
-  const site = join(lane.venv, "lib", "python3.11", "site-packages");
+  const site = join(lane.venv, "lib", `python${PY.version}`, "site-packages");
   const present = readdirSync(site)
     .map((f) => /^([^-]+)-([^-]+)\.dist-info$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null && MODULES.includes(m[1]!));

@@ -2,14 +2,14 @@
 import { expect } from "bun:test";
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, makeSandbox, pyctlBin, run, sh, type Result, type Sandbox } from "./env.ts";
+import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh } from "./env.ts";
 
-export const PYTHON = "/usr/bin/python3.11";
-export const versionDir = (sb: Sandbox) => join(sb.pyctlHome, "py311");
+export const PYTHON = PY.exe;
+export const versionDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key);
 export const venv = (sb: Sandbox) => join(versionDir(sb), "venv");
 export const staging = (sb: Sandbox) => join(versionDir(sb), "venv.staging");
 export const historyDir = (sb: Sandbox) => join(versionDir(sb), "history");
-export const sitePackages = (sb: Sandbox) => join(venv(sb), "lib", "python3.11", "site-packages");
+export const sitePackages = (sb: Sandbox) => join(venv(sb), "lib", `python${PY.version}`, "site-packages");
 
 export const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 
