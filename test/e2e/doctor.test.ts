@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, run, type RunOptions, type Sandbox, sh } from "../support/env.ts";
-import { copyPython, pyenvPython } from "../support/interpreters.ts";
+import { literal, makeSandbox, otherPyenvVersion, PY, run, type RunOptions, type Sandbox, sh } from "../support/env.ts";
+import { copyPython, pyenvFullVersion, pyenvPython } from "../support/interpreters.ts";
 import { fileSet } from "../support/file-set.ts";
 import { pausedInGroup } from "../support/process-group.ts";
 
@@ -21,6 +21,7 @@ interface Report {
   not_fixed?: { id: string; message: string }[];
 }
 
+const OTHER = otherPyenvVersion();
 const venv = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "venv");
 const historyDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "history");
 /** As if run from a shell with the hook loaded: the hook's pid is our pid (pyctl's parent), its PATH leads with the venv. */
@@ -334,7 +335,7 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor when the base interpr
     expect(found[`interpreter:${PY.version}`]!.message).toMatch(
       /python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
     );
-    expect(found[`interpreter:${PY.version}`]!.fix).toContain("`pyctl rebuild --python 3.11`");
+    expect(found[`interpreter:${PY.version}`]!.fix).toContain(`\`pyctl rebuild --python ${PY.version}\``);
     const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
     expect(report.ok).toBe(false);
     expect(report.not_fixed![0]!.message).toContain("pip could not install beta==1.0");
@@ -342,16 +343,20 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor when the base interpr
     expect(fileSet(venv(sb))).toEqual(files);
   });
 
-  test.if(pyenvPython("3.12") !== undefined)(
-    "changed minor version: points at `pyctl rebuild --python 3.12`, repairs nothing by itself",
+  test.if(OTHER !== undefined)(
+    `changed minor version: points at \`pyctl rebuild --python ${OTHER}\`, repairs nothing by itself`,
     () => {
-      copyPython("3.12", dir());
+      copyPython(OTHER!, dir());
       const found = problems(doctor(sb));
       expect(found[`interpreter:${PY.version}`]!.message).toMatch(
-        /python\/bin\/python3 now runs Python 3\.12 \(the venv was made with Python 3\.11\.7\)$/,
+        new RegExp(
+          literal(
+            `python/bin/python3 now runs Python ${OTHER} (the venv was made with Python ${pyenvFullVersion(PY.version)})`,
+          ) + "$",
+        ),
       );
       expect(found[`interpreter:${PY.version}`]!.fix).toStartWith(
-        "`pyctl rebuild --python 3.12` takes your packages to Python 3.12",
+        `\`pyctl rebuild --python ${OTHER}\` takes your packages to Python ${OTHER}`,
       );
       expect(found[`interpreter:${PY.version}`]!.fixable).toBe(false);
     },

@@ -4,8 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
-import { pyenvPython } from "../support/interpreters.ts";
+import { makeSandbox, PY, twoVersions, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
 const freeze = (sb: Sandbox, key: string) =>
@@ -31,10 +30,10 @@ function deadPid(): number {
 }
 
 describe("first use", () => {
-  test("4 concurrent first installs (and first pip3.12 installs) on a fresh home all succeed and every package stays", async () => {
+  test("4 concurrent first installs (and first installs for a second version) on a fresh home all succeed and every package stays", async () => {
     using sb = freshSandbox();
-    const py312 = pyenvPython("3.12");
-    if (py312) sb.addPython(py312);
+    const second = twoVersions()?.[1];
+    if (second) sb.addPython(second.exe);
     // a second home shares the seed cache: its first venv races this home's for the one seed
     const other = join(sb.dir, "other-home");
     const jobs = [
@@ -50,11 +49,11 @@ describe("first use", () => {
         spec,
         args: ["pip", "--", "install", "-q", spec],
       })),
-      ...(py312 ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
+      ...(second ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
         home: sb.pyctlHome,
-        key: "py312",
+        key: `py${second!.version.replace(".", "")}`,
         spec,
-        args: ["pip", "--python", "3.12", "--as", "pip3.12", "--", "install", "-q", spec],
+        args: ["pip", "--python", second!.version, "--as", `pip${second!.version}`, "--", "install", "-q", spec],
       })),
     ];
     const procs = jobs.map((job) =>
@@ -94,7 +93,7 @@ describe("first use", () => {
 
   test("a creation that fails (ensurepip error) leaves nothing behind, and the next install creates a real venv", () => {
     using sb = freshSandbox();
-    // python3.11 whose `-m venv` makes the folder and then fails in ensurepip, as a broken install does
+    // a python3.X whose `-m venv` makes the folder and then fails in ensurepip, as a broken install does
     const broken = join(sb.dir, "broken", `python${PY.version}`);
     mkdirSync(join(sb.dir, "broken"));
     writeFileSync(
@@ -106,7 +105,7 @@ describe("first use", () => {
     const r = run(sb, ["pip", "--", "install", "-q", "epsilon"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^pyctl: creating a venv with .*\/python3\.11 failed: Error: Command .*ensurepip.*\n$/);
-    expect(readdirSync(sb.pyctlHome)).toEqual([]); // no py311, no half venv, no lock
+    expect(readdirSync(sb.pyctlHome)).toEqual([]); // no pyXY, no half venv, no lock
     expect(leftovers(join(sb.dir, "cache"))).toEqual([]);
 
     // a creation killed half-way leaves a temp folder with a pyvenv.cfg: never taken for the venv

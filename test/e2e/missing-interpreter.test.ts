@@ -4,10 +4,10 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, type Result, run, type Sandbox } from "../support/env.ts";
+import { literal, makeSandbox, PY, type Result, run, type Sandbox } from "../support/env.ts";
 import { historyDir, historyFiles, ok, pip, PYTHON, versionDir } from "../support/venv-fixtures.ts";
 
-/** A sandbox whose venv was made from a copy of the Debian python3.11, which is then deleted. */
+/** A sandbox whose venv was made from a copy of the Python under test, which is then deleted. */
 function orphanedSandbox(): { sb: Sandbox; base: string } {
   const sb = makeSandbox();
   const base = join(sb.dir, "python", "bin", `python${PY.version}`);
@@ -42,7 +42,7 @@ describe("a venv whose base interpreter was removed", () => {
       ["explain-missing", "--python", PY.version],
     ];
     const line = new RegExp(
-      `^pyctl: the Python 3\\.11 interpreter ${base.replace(/[.]/g, "\\.")} is gone, so .*${PY.key}/venv cannot run; run \`pyctl rebuild --python 3\\.11\` to rebuild it with /usr/bin/python3\\.11\n$`,
+      `^${literal(`pyctl: the Python ${PY.version} interpreter ${base} is gone, so `)}.*${literal(`${PY.key}/venv cannot run; run \`pyctl rebuild --python ${PY.version}\` to rebuild it with ${PY.exe}`)}\n$`,
     );
     for (const args of needsPython) {
       const r = run(sb, args);

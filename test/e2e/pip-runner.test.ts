@@ -274,7 +274,7 @@ describe("init", () => {
       /^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /,
     );
     const fake = join(sb.dir, "python3.99");
-    writeFileSync(fake, `#!/bin/sh\nexec /usr/bin/python3 -c 'print("3.99.0"); print("no-venv")'\n`, { mode: 0o755 });
+    writeFileSync(fake, `#!/bin/sh\nexec ${PY.real} -c 'print("3.99.0"); print("no-venv")'\n`, { mode: 0o755 });
     const r = run(sb, ["init", "--python", fake]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot create venvs");

@@ -4,13 +4,25 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox, PY, run, type RunOptions, type Sandbox, sh, startIndex } from "../support/env.ts";
+import {
+  makeSandbox,
+  otherPyenvVersion,
+  PY,
+  run,
+  type RunOptions,
+  type Sandbox,
+  sh,
+  startIndex,
+} from "../support/env.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
-import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
+import { buildWheels, copyPython, pyenvFullVersion, pyenvPython } from "../support/interpreters.ts";
 import { pausedInGroup } from "../support/process-group.ts";
 import { writeProject } from "../support/project.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
+/** Another minor version with a pyenv build (copied, so it can be removed), when there is one. */
+const OTHER = otherPyenvVersion();
+const OTHER_KEY = `py${OTHER?.replace(".", "")}`;
 const venvOf = (sb: Sandbox, key = PY.key) => join(sb.pyctlHome, key, "venv");
 const siteOf = (sb: Sandbox, key = PY.key) =>
   join(venvOf(sb, key), "lib", `python${key[2]}.${key.slice(3)}`, "site-packages");
@@ -54,7 +66,7 @@ describe.if(pyenvPython(PY.version) !== undefined)("rebuild for the same minor v
   test("--dry-run shows the plan and changes nothing", () => {
     const r = run(sb, ["rebuild", "--dry-run"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`rebuild ${venvOf(sb)} (Python 3.11.7, working)`);
+    expect(r.stdout).toContain(`rebuild ${venvOf(sb)} (Python ${pyenvFullVersion(PY.version)}, working)`);
     expect(r.stdout).toContain(`with Python ${PY.fullVersion} (${PY.exe})`);
     expect(r.stdout).toMatch(/every package of the old venv, \d+ in all, from the local package store/);
     expect(r.stdout).not.toContain("to download");
@@ -179,10 +191,10 @@ function platformWheel(sb: Sandbox, dir: string, name: string, version: string, 
   expect(sh([PY.exe, "-c", code], sb).code).toBe(0);
 }
 
-describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== undefined)(
-  `rebuild after a minor upgrade (${PY.version} replaced by 3.12)`,
+describe.if(pyenvPython(PY.version) !== undefined && OTHER !== undefined)(
+  `rebuild after a minor upgrade (${PY.version} replaced by ${OTHER})`,
   () => {
-    /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
+    /** A venv on a copied Python under test with pure-Python packages and one compiled package, the copy then replaced by OTHER. */
     function upgraded(
       more: string[] = [],
       cext: "explicit" | "dependency" = "explicit",
@@ -190,26 +202,26 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       const sb = makeSandbox();
       const dir = join(sb.dir, "python");
       expect(run(sb, ["init", "--python", copyPython(PY.version, dir)]).code).toBe(0);
-      buildCext(sb, pyenvPython(PY.version)!, join(sb.dir, "cext311"));
-      platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
+      buildCext(sb, pyenvPython(PY.version)!, join(sb.dir, "cext-old"));
+      platformWheel(sb, join(sb.dir, "cext-old"), "oldc", "1.0", `cp${PY.key.slice(2)}`);
       expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
       if (cext === "dependency") {
         // usesc pulls cext in; with usesc gone, cext is a dependency nothing needs (not explicit, not pure Python)
         const extra = buildWheels(sb, [{ name: "usesc", version: "1.0", requires: ["cext"] }]);
         expect(
-          pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "--find-links", extra, "usesc", ...more)
+          pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext-old"), "--find-links", extra, "usesc", ...more)
             .code,
         ).toBe(0);
         expect(pip(sb, "uninstall", "-y", "usesc").code).toBe(0);
         expect(types(sb)).toMatchObject({ cext: "dependency" });
       } else {
-        expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+        expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext-old"), "cext==1.0", ...more).code).toBe(0);
       }
       rmSync(dir, { recursive: true, force: true });
-      return { sb, python312: copyPython("3.12", dir) };
+      return { sb, python312: copyPython(OTHER!, dir) };
     }
 
-    test("a compiled package the index lacks for 3.12: nothing changes, it is named; --allow-missing moves the rest offline", () => {
+    test(`a compiled package the index lacks for ${OTHER}: nothing changes, it is named; --allow-missing moves the rest offline`, () => {
       const { sb, python312 } = upgraded();
       const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
       expect(plan.stdout).toContain(
@@ -217,31 +229,31 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       );
       expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
       expect(plan.stdout).toContain(
-        "from the index only, so missing if it has no version for Python 3.12: cext==1.0 (then nothing changes, unless --allow-missing)",
+        `from the index only, so missing if it has no version for Python ${OTHER}: cext==1.0 (then nothing changes, unless --allow-missing)`,
       );
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("cext");
       expect(refused.stderr).toContain("is unchanged");
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
       expect(config(sb, "python.default")).toBe(PY.version);
 
       const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks cext==1.0");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
       ]);
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         "Mixed_Case.Name": "explicit",
         beta: "explicit",
         alpha: "dependency",
       });
-      expect(sh([join(venvOf(sb, "py312"), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
-      expect(config(sb, "python.default")).toBe("3.12");
+      expect(sh([join(venvOf(sb, OTHER_KEY), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
+      expect(config(sb, "python.default")).toBe(`${OTHER}`);
       expect(config(sb, "python.interpreter")).toBe(python312);
       expect(existsSync(venvOf(sb, PY.key))).toBe(false);
       expect(readdirSync(join(sb.pyctlHome, PY.key, "history"))).toContain("001_after.json");
@@ -252,22 +264,22 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       });
       expect(run(sb, ["diff"]).stdout).toContain("missing (left out with --allow-missing): cext 1.0");
       expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
-      expect(freezeOf(sb, "py312")).toContain("delta==1.5");
+      expect(freezeOf(sb, OTHER_KEY)).toContain("delta==1.5");
     });
 
-    test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
+    test(`the compiled package comes through pip for ${OTHER}, pure-Python ones from the store; the default follows`, () => {
       const { sb, python312 } = upgraded(["oldc==1.0"]);
-      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-      platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
+      buildCext(sb, pyenvPython(OTHER!)!, join(sb.dir, "cext-new"));
+      platformWheel(sb, join(sb.dir, "cext-new"), "oldc", "2.0", `cp${OTHER_KEY.slice(2)}`); // 1.0 is gone for 3.12
       const r = run(sb, ["rebuild", "--python", python312], {
-        env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") },
+        env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext-new") },
       });
       expect(r.stderr).not.toContain("could not");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("reinstalled cext==1.0\n");
       expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
-      expect(r.stdout).toContain("default Python is now 3.12");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(r.stdout).toContain(`default Python is now ${OTHER}`);
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
@@ -276,11 +288,11 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       ]);
       expect(
         sh(
-          [join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"],
+          [join(venvOf(sb, OTHER_KEY), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"],
           sb,
         ).stdout.trim(),
       ).toBe("42");
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         cext: "explicit",
         oldc: "explicit",
         beta: "explicit",
@@ -294,21 +306,23 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       expect(plan.code).toBe(0);
       expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
       expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
-      expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
+      expect(plan.stdout).toContain(
+        `from the index only, so missing if it has no version for Python ${OTHER}: cext==1.0`,
+      );
       expect(plan.stdout).toMatch(
         /\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/,
       );
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("cext");
       expect(refused.stderr).toContain("is unchanged");
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
       expect(config(sb, "python.default")).toBe(PY.version);
 
-      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-      const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
+      buildCext(sb, pyenvPython(OTHER!)!, join(sb.dir, "cext-new"));
+      const index = await startIndex(join(sb.dir, "cext-new")); // a local PEP 503 index that has cext for 3.12 only
       let r: ReturnType<typeof run>;
       try {
         r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
@@ -318,16 +332,16 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       expect(r.stderr).not.toContain("could not");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("reinstalled cext==1.0\n");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
         "cext==1.0",
       ]);
       expect(
-        sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim(),
+        sh([join(venvOf(sb, OTHER_KEY), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim(),
       ).toBe("42");
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         "Mixed_Case.Name": "explicit",
         alpha: "dependency",
         beta: "explicit",
@@ -345,17 +359,17 @@ describe.if(pyenvPython(PY.version) !== undefined && pyenvPython("3.12") !== und
       expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
       rmSync(source, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
-      const python312 = copyPython("3.12", dir);
+      const python312 = copyPython(OTHER!, dir);
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
 
       const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
       expect(lastEntry(sb)).toMatchObject({
         kind: "rebuild",
         exit_code: 0,

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { COMMANDS, findCommand } from "../../src/commands/index.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
-import { PY, run, sh } from "../support/env.ts";
+import { literal, PY, run, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor } from "./tty.ts";
 
@@ -179,7 +179,7 @@ describe("zsh, with compinit, on a pty", () => {
   });
 
   test("pip3.X and python3.X complete like pip and python (zsh's own _pip and _python)", async () => {
-    await tab(`pip${PY.version} uninst`, /\$ pip3.11 uninstall\s*$/m);
+    await tab(`pip${PY.version} uninst`, new RegExp(`\\$ pip${literal(PY.version)} uninstall\\s*$`, "m"));
     await tab(`python${PY.version} -`, /-OO/);
   });
 

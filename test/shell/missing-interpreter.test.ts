@@ -1,5 +1,5 @@
 /**
- * A venv whose base interpreter was removed (a Debian upgrade that drops python3.11), met
+ * A venv whose base interpreter was removed (a Debian upgrade that drops the old python3.X), met
  * through the hook in each real shell: python, pythonX.Y, pip's reads and `python -m pip` say
  * one `pyctl:` line naming the interpreter and `pyctl rebuild --python …`, exit 1 and record
  * nothing, instead of "bad interpreter" or a JavaScript stack.

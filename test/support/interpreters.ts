@@ -1,7 +1,7 @@
 // Throwaway base interpreters (hardlinked copies of pyenv builds) and extra wheels for rebuild and doctor tests.
 import { expect } from "bun:test";
 import { cpSync, linkSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { PY, pythons, type Sandbox, sh } from "./env.ts";
 
 /** A pyenv interpreter of `version`, if this machine has one ("3.11" -> its bin/python3.11). */
@@ -47,4 +47,10 @@ export function buildWheels(sb: Sandbox, specs: { name: string; version: string;
   const code = `import os, sys; sys.path.insert(0, ${JSON.stringify(support)}); import wheels; d = ${JSON.stringify(dir)}; os.makedirs(d, exist_ok=True); ${calls.join("; ")}`;
   expect(sh([PY.exe, "-c", code], sb).code).toBe(0);
   return dir;
+}
+
+/** The full version of the pyenv build copyPython(version) copies ("3.11" -> "3.11.7"). */
+export function pyenvFullVersion(version: string): string | undefined {
+  const exe = pyenvPython(version);
+  return exe ? basename(dirname(dirname(exe))) : undefined;
 }
