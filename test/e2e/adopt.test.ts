@@ -2,7 +2,7 @@
 // made by the Python under test (Debian's python3 by default): the packages move into the venv (imports and console
 // scripts work from there), ~/.local is empty of them, and `pyctl undo` puts ~/.local back
 // exactly. Then another venv and a `pip install --target` folder, and the bad input lines.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -21,8 +21,6 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fixtures, newerVersion, othersCanRun, PY, pyctlBin } from "../support/env.ts";
 import { isRoot, titled } from "../support/skip.ts";
-
-setDefaultTimeout(120_000);
 
 const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: SBIN }));

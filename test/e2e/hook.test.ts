@@ -1,12 +1,9 @@
 /** `pyctl hook SHELL`: the rendered functions, the facts baked into them, and its errors. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { quoteFish } from "../../src/shell/hook.ts";
 import { makeSandbox, PY, pyctlBin, pythons, run, type Sandbox, sh } from "../support/env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 let sb: Sandbox;
 beforeAll(() => (sb = makeSandbox()));

@@ -1,10 +1,9 @@
 // The README's first command, `./install.sh`, in a fresh HOME: binary, venv, hook, and removal.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { makeSandbox, PY, type Sandbox, sh } from "../support/env.ts";
 
-setDefaultTimeout(120_000);
 const REPO = resolve(import.meta.dir, "..", "..");
 
 describe("./install.sh", () => {

@@ -3,7 +3,7 @@
  * (`complete -C`) and zsh (compinit, TAB pressed on a pty). Every word is checked against the
  * command table, so a command or option added there shows up here without editing the scripts.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { COMMANDS, findCommand } from "../../src/commands/index.ts";
@@ -11,9 +11,6 @@ import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
 import { literal, PY, run, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 const COMPLETIONS = resolve(import.meta.dir, "..", "..", "completions");
 const VISIBLE = COMMANDS.filter((c) => !c.hidden);

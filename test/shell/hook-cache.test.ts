@@ -6,16 +6,13 @@
  * reading the rc files `pyctl setup-shell` wrote in a temp HOME. fish's cached hook leaves the
  * functions behind pip and python to fish's autoloading, from a folder rendered beside it.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fishFunctionFiles } from "../../src/shell/hook.ts";
 import { PY, run, runDir, type Sandbox, sh } from "../support/env.ts";
 import { makeSandbox } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 type ShellName = "bash" | "zsh" | "fish";
 let sb: Sandbox;

@@ -2,16 +2,13 @@
  * The hook's shell hygiene, in real shells run as scripts: silent in strict modes and POSIX
  * mode, safe to load twice, statuses kept, and the tier chosen as pyctl chooses it.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
 import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 let env: HookEnv;
 let sb: Sandbox;

@@ -4,15 +4,13 @@
  * one `pyctl:` line naming the interpreter and `pyctl rebuild --python …`, exit 1 and record
  * nothing, instead of "bad interpreter" or a JavaScript stack.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { PY, sh } from "../support/env.ts";
 import { historyFiles, ok, PYTHON } from "../support/venv-fixtures.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import type { ShellName } from "./tty.ts";
-
-setDefaultTimeout(120_000);
 
 let env: HookEnv;
 let base: string;

@@ -5,14 +5,11 @@
  * decides it when it renders the hook (a new python3 makes the rendered hook stale), so the
  * shell starts that show it run no pyctl themselves.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, newerVersion, PY, run, type Sandbox, sh } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 /** A version after the Python under test's: what python3 becomes in the upgrade played here. */
 const NEWER = newerVersion();

@@ -3,15 +3,12 @@
  * without compinit, the command cache after a pip write in a pipeline, pip's output before
  * pyctl's, and the command recorded as typed.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PY, run } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 describe("zsh without compinit", () => {
   let env: HookEnv;

@@ -3,7 +3,7 @@
  * externally managed python3 (the Python under test, when it is Debian's): without the hook `pip install` is refused; after
  * `pyctl setup-shell`, in an interactive bash reading their own ~/.bashrc, it just works.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,9 +12,6 @@ import { isRoot, titled } from "../support/skip.ts";
 
 const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
 import { Session } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 const [canRun, TITLE] = titled("a non-root user on Debian's externally managed python3", {
   root: isRoot,

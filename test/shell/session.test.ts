@@ -4,7 +4,7 @@
  * exit statuses, verbatim arguments and Ctrl-C — with a counting stub proving which commands
  * start pyctl at all.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
@@ -12,9 +12,6 @@ import { createVenv } from "../../src/core/python/venv.ts";
 import { PY, twoVersions } from "../support/env.ts";
 import { hookEnv, SYNTAX, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 const DEBIAN_PYTHON = PY.exe;
 const second = twoVersions()?.find((p) => p.version !== PY.version);
