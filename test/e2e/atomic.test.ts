@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, type Sandbox } from "../support/env.ts";
+import { fixtures, run, type Sandbox, untilStalled } from "../support/env.ts";
 import {
   historyFiles,
   initSandbox,
@@ -111,8 +111,10 @@ describe("an interrupted transaction", () => {
   test("SIGINT while pip downloads what the store lacks: venv unchanged", async () => {
     const file = join(sb.dir, "with-slowpkg.txt");
     writeFileSync(file, `${pipFreeze(sb)}slowpkg==1.0\n`);
+    const { index } = await fixtures();
+    const stalls = index.stalls();
     const paused = await startUntil(sb, ["restore", file], "so pip downloads: slowpkg==1.0");
-    await Bun.sleep(1500);
+    await untilStalled(index, stalls);
     process.kill(paused.pid, "SIGINT");
     const r = await paused.finish();
     expect(r.code).toBe(130);

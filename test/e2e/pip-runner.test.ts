@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
+import { fixtures, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, untilStalled } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const historyDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "history");
@@ -192,14 +192,16 @@ describe("concurrency and interruption", () => {
 
   test("Ctrl-C during an install: pip stops, pyctl records it as interrupted and exits 130", async () => {
     const sb = initSandbox();
+    const { index } = await fixtures();
+    const stalls = index.stalls();
     const proc = Bun.spawn([pyctlBin(), "pip", "--", "install", "slowpkg"], {
       env: sb.env,
       stdout: "pipe",
       stderr: "pipe",
       detached: true,
     });
-    for (let i = 0; i < 400 && !existsSync(join(historyDir(sb), "001_before.json")); i++) await Bun.sleep(25);
-    await Bun.sleep(1500); // pip is now stalled half-way through the download
+    await untilStalled(index, stalls); // pip is now stalled half-way through the download
+    expect(existsSync(join(historyDir(sb), "001_before.json"))).toBe(true);
     process.kill(-proc.pid, "SIGINT"); // the whole foreground process group, as a terminal does
     expect(await proc.exited).toBe(130);
     expect(after(sb, 1)).toMatchObject({ interrupted: true, exit_code: 130, changes: { added: [] } });

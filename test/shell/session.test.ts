@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "no
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
-import { PY, twoVersions } from "../support/env.ts";
+import { fixtures, PY, twoVersions, untilStalled } from "../support/env.ts";
 import { hookEnv, SYNTAX, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
@@ -232,14 +232,16 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
   test("Ctrl-C during an install leaves the shell usable and the operation recorded as interrupted", async () => {
     const historyDir = join(env.sb.pyctlHome, PY.key, "history");
     const entries = readdirSync(historyDir).length;
+    const { index } = await fixtures();
+    const stalls = index.stalls();
     const finished = s.start("pip install slowpkg");
-    // pyctl has written the "before" entry: pip is running (the index stalls slowpkg's download).
+    // pyctl has written the "before" entry, and pip is half-way through slowpkg's (stalled) download.
     await waitFor(
       () => readdirSync(historyDir).length > entries,
       30_000,
       () => s.screen(),
     );
-    await Bun.sleep(1500);
+    await untilStalled(index, stalls);
     s.keys("C-c");
     const result = await finished(25_000).catch(() => undefined);
     if (result) expect(result.code).toBe(130);

@@ -21,7 +21,7 @@ import { buildPyctl } from "../../scripts/build.ts";
 import { Layout } from "../../src/core/base/paths.ts";
 import { targetFor, type Target } from "../../src/core/recording/target.ts";
 
-export { serveIndex, startIndex, type Index, type IndexOptions } from "./package-index.ts";
+export { serveIndex, startIndex, untilStalled, type Index, type IndexOptions } from "./package-index.ts";
 export {
   literal,
   testPython,
