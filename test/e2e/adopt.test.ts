@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fixtures, newerVersion, othersCanRun, PY, pyctlBin } from "../support/env.ts";
+import { fixtures, literal, newerVersion, othersCanRun, PY, pyctlBin } from "../support/env.ts";
 import { isRoot, titled } from "../support/skip.ts";
 
 const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
@@ -137,7 +137,9 @@ describe.if(canRun)(TITLE, () => {
     expect(refused.code).not.toBe(0);
     expect(refused.err.trim().split("\n")).toHaveLength(1);
     expect(refused.err).toMatch(
-      /^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python3\.11\/site-packages and asks first; there is no terminal/,
+      new RegExp(
+        String.raw`^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python${literal(PY.version)}\/site-packages and asks first; there is no terminal`,
+      ),
     );
     expect(refused.out).toContain("! delta: the venv's 1.5 wins over the user site's 1.0");
     expect(localSet()).toEqual(before);

@@ -187,7 +187,9 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor", () => {
     rmSync(join(sb.dir, `python-${PY.version}`), { recursive: true, force: true });
     const found = problems(doctor(sb));
     expect(found[`interpreter:${PY.version}`]!.message).toMatch(
-      /python-3\.11\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+      new RegExp(
+        String.raw`python-${literal(PY.version)}\/bin\/python${literal(PY.version)} is gone \(the venv was made with Python ${literal(pyenvFullVersion(PY.version)!)}\)$`,
+      ),
     );
     expect(found[`interpreter:${PY.version}`]!.fixable).toBe(true);
     const fixed = doctor(sb, "--fix");
@@ -284,7 +286,10 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     const files = fileSet(venv(sb));
     const r = run(sb, ["doctor", "--fix"], { env: { ...offline(sb).env, PYTHONPATH: broken } });
     expect(r.stdout).toMatch(
-      /^not fixed pip:3\.11: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$/m,
+      new RegExp(
+        String.raw`^not fixed pip:${literal(PY.version)}: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$`,
+        "m",
+      ),
     );
     expect(r.stdout).not.toContain("no problems found");
     expect(r.code).toBe(1);
@@ -333,7 +338,9 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor when the base interpr
     const files = fileSet(venv(sb));
     const found = problems(doctor(sb));
     expect(found[`interpreter:${PY.version}`]!.message).toMatch(
-      /python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+      new RegExp(
+        String.raw`python\/bin\/python${literal(PY.version)} is gone \(the venv was made with Python ${literal(pyenvFullVersion(PY.version)!)}\)$`,
+      ),
     );
     expect(found[`interpreter:${PY.version}`]!.fix).toContain(`\`pyctl rebuild --python ${PY.version}\``);
     const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;

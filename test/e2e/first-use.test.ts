@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, twoVersions, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
+import { literal, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, twoVersions } from "../support/env.ts";
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
 const freeze = (sb: Sandbox, key: string) =>
@@ -104,7 +104,11 @@ describe("first use", () => {
     sb.addPython(broken, "python3");
     const r = run(sb, ["pip", "--", "install", "-q", "epsilon"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^pyctl: creating a venv with .*\/python3\.11 failed: Error: Command .*ensurepip.*\n$/);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        String.raw`^pyctl: creating a venv with .*\/python${literal(PY.version)} failed: Error: Command .*ensurepip.*\n$`,
+      ),
+    );
     expect(readdirSync(sb.pyctlHome)).toEqual([]); // no pyXY, no half venv, no lock
     expect(leftovers(join(sb.dir, "cache"))).toEqual([]);
 

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PY, pyctlBin, run, type Sandbox } from "../support/env.ts";
+import { literal, PY, pyctlBin, run, type Sandbox } from "../support/env.ts";
 import {
   buildHuge,
   fileSet,
@@ -92,7 +92,9 @@ describe("undo of a pip install interrupted mid-extraction", () => {
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(
-      /problem {2}unowned:3\.11: .*lib\/python3\.11\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)/,
+      new RegExp(
+        String.raw`problem {2}unowned:${literal(PY.version)}: .*lib\/python${literal(PY.version)}\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)`,
+      ),
     );
     expect(doctor.stdout).toContain("pip's uninstall stash");
     expect(doctor.stdout).toContain(`left by #${last.id} (pip install --upgrade huge==2.0, interrupted)`);
@@ -130,7 +132,9 @@ describe("undo of a fresh pip install killed mid-extraction", () => {
     expect(existsSync(join(sitePackages(sb), "huge"))).toBe(true);
     const doctor = run(sb, ["doctor"]).stdout;
     expect(doctor).toMatch(
-      /unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+      new RegExp(
+        String.raw`unowned:${literal(PY.version)}: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)`,
+      ),
     );
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("no package owns");
@@ -166,7 +170,9 @@ describe("a .dist-info torn by a full disk (an empty METADATA, no RECORD)", () =
     });
     const doctor = run(sb, ["doctor"]);
     expect(doctor.stdout).toMatch(
-      /unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+      new RegExp(
+        String.raw`unowned:${literal(PY.version)}: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)`,
+      ),
     );
     ok(run(sb, ["undo"]));
     expect(existsSync(torn)).toBe(false);

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, untilStalled } from "../support/env.ts";
+import { fixtures, literal, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, untilStalled } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const historyDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "history");
@@ -273,7 +273,7 @@ describe("init", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing changed");
     expect(readFileSync(join(sb.pyctlHome, "snapshots", "baseline.txt"), "utf8")).toMatch(
-      /^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /,
+      new RegExp(String.raw`^# pyctl snapshot: baseline\n# python: ${literal(PY.fullVersion)}\n# date: `),
     );
     const fake = join(sb.dir, "python3.99");
     writeFileSync(fake, `#!/bin/sh\nexec ${PY.real} -c 'print("3.99.0"); print("no-venv")'\n`, { mode: 0o755 });

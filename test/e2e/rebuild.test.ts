@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
+  literal,
   makeSandbox,
   otherPyenvVersion,
   PY,
@@ -116,7 +117,7 @@ describe.if(pyenvPython(PY.version) !== undefined)("rebuild for the same minor v
     ).toBe(0);
     expect(sh([join(venvOf(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
     expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toMatch(
-      new RegExp(`^#!${venvOf(sb)}/bin/python(3\\.11)?$`),
+      new RegExp(`^#!${venvOf(sb)}/bin/python(${literal(PY.version)})?$`),
     );
     expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
     expect(config(sb, "python.interpreter")).toBe(PY.exe);
