@@ -12,7 +12,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
   statfsSync,
@@ -20,6 +19,7 @@ import {
 } from "node:fs";
 import { join, relative } from "node:path";
 import { makeSandbox, PY, pyctlBin, type Sandbox } from "./env.ts";
+import { fileSet } from "./file-set.ts";
 
 export type Signal = "SIGINT" | "SIGHUP" | "SIGKILL";
 
@@ -81,23 +81,12 @@ async function must(r: Promise<Run>, what: string): Promise<Run> {
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
-/** The venv's complete file set: every path with its size (files) or target (symlinks). */
-export function fileSet(venv: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      const rel = relative(venv, path);
-      if (st.isSymbolicLink()) out.push(`${rel} -> ${readlinkSync(path)}`);
-      else if (st.isDirectory()) {
-        out.push(`${rel}/`);
-        walk(path);
-      } else out.push(`${rel} ${st.size}`);
-    }
-  };
-  if (existsSync(venv)) walk(venv);
-  return out.sort();
+/** The venv's complete file set (file-set.ts) as sorted lines; none when the venv is gone. */
+function venvFiles(venv: string): string[] {
+  if (!existsSync(venv)) return [];
+  return Object.entries(fileSet(venv))
+    .map(([path, what]) => `${path} ${what}`)
+    .sort();
 }
 
 /** A short account of how two file sets differ (for failure messages). */
@@ -157,9 +146,9 @@ export class Lane {
       await this.reset("base");
       op.prepare?.(this.venv);
       await must(exec(this.sb, ["cp", "-al", this.sb.home, this.template(op)]), "template");
-      const before = fileSet(this.venv);
+      const before = venvFiles(this.venv);
       await pyctl(this.sb, op.args); // its exit code may say other problems remain (doctor --fix): the files tell
-      this.states.set(op, { before, after: fileSet(this.venv) });
+      this.states.set(op, { before, after: venvFiles(this.venv) });
     }
     return this;
   }
@@ -315,7 +304,7 @@ export async function survivalProblems(
   const problems: string[] = [];
   if (/internal error|\n\s+at .+:\d+/.test(ended.output))
     problems.push(`internal error: ${ended.output.trim().split("\n").slice(-2).join(" | ")}`);
-  let now = fileSet(venv);
+  let now = venvFiles(venv);
   const entries = await readHistory(sb, problems);
   freeSpace();
   if (op.kind === "transaction" && !same(now, states.before) && !same(now, states.after)) {
@@ -332,7 +321,7 @@ export async function survivalProblems(
     const doctor = await pyctl(sb, ["doctor"]);
     if (!last || !doctor.out.includes(`#${last.id}`)) problems.push("doctor does not name the torn operation");
     const undo = await pyctl(sb, ["undo"]);
-    now = fileSet(venv);
+    now = venvFiles(venv);
     if (undo.code !== 0) problems.push(`undo fails: ${lastLine(undo.err)}`);
     else if (!same(now, states.before))
       problems.push(`undo does not bring back the before-state (${setDiff(now, states.before)})`);
@@ -346,7 +335,7 @@ export async function survivalProblems(
   if (next.code !== 0) problems.push(`the next write fails: ${lastLine(next.err)}`);
   const left = leftovers(sb.pyctlHome);
   if (left.length) problems.push(`left after the next write: ${left.join(", ")}`);
-  const final = fileSet(venv);
+  const final = venvFiles(venv);
   if (op.next && !same(final, states.after))
     problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
   if (!op.next && !same(final, now)) problems.push(`the next write changed the venv (${setDiff(final, now)})`);

@@ -1,6 +1,6 @@
 /** Helpers shared by the undo, restore, snapshot, clean and atomicity tests. */
 import { expect } from "bun:test";
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh } from "./env.ts";
 
@@ -83,18 +83,6 @@ export async function buildHuge(sb: Sandbox): Promise<void> {
   const { wheelDir } = await fixtures();
   ok(sh([PYTHON, join(import.meta.dir, "..", "support", "wheels.py"), wheelDir, "--huge"], sb));
   hugeBuilt = true;
-}
-
-/** Every file and symlink below `root` with its size (a symlink: its target), sorted: the complete file set. */
-export function fileSet(root: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(`${path}/`, ...fileSet(root, path));
-    else if (entry.isSymbolicLink()) out.push(`${path} -> ${readlinkSync(join(root, path))}`);
-    else out.push(`${path} ${statSync(join(root, path)).size}`);
-  }
-  return out.sort();
 }
 
 export interface Paused {
