@@ -7,8 +7,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync } from "node:fs"
 import { join } from "node:path";
 import { makeSandbox, PY, type Result, run, type Sandbox, sh } from "../support/env.ts";
 import { historyFiles, ok, pip, pipFreeze, PYTHON } from "../support/venv-fixtures.ts";
+import { isRoot, titled } from "../support/skip.ts";
 
-const isRoot = process.getuid?.() === 0;
+const [canRun, TITLE] = titled("a full disk", { "root (to mount a small tmpfs)": isRoot });
 
 function tempFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
@@ -32,7 +33,7 @@ function expectOneLine(r: Result): void {
   if (r.code !== 0 && own.length) expect(own[0]).toMatch(/no space left on the device/);
 }
 
-describe.skipIf(!isRoot)("a full disk", () => {
+describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
   let mount: string;
   beforeAll(() => {

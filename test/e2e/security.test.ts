@@ -18,7 +18,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PY, pyctlBin, type Result, run, type Sandbox, sh } from "../support/env.ts";
+import { othersCanRun, PY, pyctlBin, type Result, run, type Sandbox, sh } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 import { historyDir, initSandbox, ok, pip, startPaused, versionDir } from "../support/venv-fixtures.ts";
 
 const withAuth = (url: string, auth: string) => url.replace("://", `://${auth}@`);
@@ -136,10 +137,13 @@ describe("symlinks pyctl did not make", () => {
 
 const tool = (name: string) => Bun.which(name, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" });
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map(tool);
-const canRun =
-  process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null && existsSync(PY.exe);
+const [canRun, TITLE] = titled("a non-root user and the system tier", {
+  root: isRoot,
+  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
+  "a Python under test other users can run": othersCanRun(PY.real),
+});
 
-describe.if(canRun)("a non-root user and the system tier", () => {
+describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
   let base: string;
   let system: string;
@@ -177,7 +181,7 @@ describe.if(canRun)("a non-root user and the system tier", () => {
     uid = Number(sh(["id", "-u", user], sb).stdout.trim());
     copyFileSync(pyctlBin(), join(base, "pyctl")); // the run dir is root's (0700): the user runs this copy
     chmodSync(join(base, "pyctl"), 0o755);
-    ok(asRoot(["init", "--python", PY.exe]));
+    ok(asRoot(["init", "--python", PY.real]));
     ok(asRoot(["pip", "--", "install", "-q", "alpha==1.0"]));
   });
 
@@ -193,7 +197,7 @@ describe.if(canRun)("a non-root user and the system tier", () => {
     expect(statSync(join(system, PY.key)).mode & 0o022).toBe(0); // nobody else can replace it
     // What the issue did: open it read-only and take the flock.
     const take = asUser([
-      "python3",
+      PY.real,
       "-c",
       `import fcntl; f = open(${JSON.stringify(lock)}); fcntl.flock(f, fcntl.LOCK_EX); print("held")`,
     ]);
