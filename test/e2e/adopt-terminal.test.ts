@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { makeSandbox, PY, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
 import { startPaused } from "../support/venv-fixtures.ts";
 
-const DEBIAN = PY.exe;
+/** The Python under test, which also makes the user-site packages these tests find. */
+const PYTHON = PY.exe;
 
-describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
+describe.if(existsSync(PYTHON) && Bun.which("script") !== null)(
   "adopt on a terminal, --keep, and the init/status notice",
   () => {
     let sb: Sandbox;
@@ -21,13 +22,13 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
       sb = makeSandbox();
       site = join(sb.home, ".local", "lib", `python${PY.version}`, "site-packages");
       expect(
-        sh([DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "beta==1.0"], sb).code,
+        sh([PYTHON, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "beta==1.0"], sb).code,
       ).toBe(0);
     });
     afterAll(() => sb.cleanup());
 
     test("init and status say, in one line, what `pyctl adopt` can move", () => {
-      const init = run(sb, ["init", "--python", DEBIAN]);
+      const init = run(sb, ["init", "--python", PYTHON]);
       expect(init.code).toBe(0);
       const line =
         "2 package(s) from `pip install --user` in your user site (alpha 2.0, beta 1.0): `pyctl adopt` moves them into your venv (undoable)";

@@ -13,9 +13,10 @@ interface Check {
   fix?: string;
 }
 
-const DEBIAN = PY.exe;
+/** The Python under test, which also makes the user-site packages these tests find. */
+const PYTHON = PY.exe;
 
-describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
+describe.if(existsSync(PYTHON))("doctor: shadowing by the user site", () => {
   let sb: Sandbox;
   let venvBin: string;
   let localBin: string;
@@ -29,11 +30,11 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
     sb = makeSandbox();
     venvBin = join(sb.pyctlHome, PY.key, "venv", "bin");
     localBin = join(sb.home, ".local", "bin");
-    expect(run(sb, ["init", "--python", DEBIAN]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PYTHON]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "alpha==2.0"]).code).toBe(0);
     // The PEP 668 workaround, for real, by Debian's own interpreter and pip.
     const user = sh(
-      [DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"],
+      [PYTHON, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"],
       sb,
     );
     expect(user.code).toBe(0);
