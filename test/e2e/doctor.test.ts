@@ -143,8 +143,9 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor", () => {
       writeFileSync(join(dir, "METADATA"), `Metadata-Version: 2.1\nName: ghost\nVersion: ${i + 1}.0\n\n`);
     }
     expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "alpha"], sb).code).toBe(0);
-    const holder = Bun.spawn(["flock", "-o", join(sb.pyctlHome, PY.key, "lock"), "sleep", "60"]); // -o: sleep does not inherit the lock
-    Bun.sleepSync(300);
+    const lock = join(sb.pyctlHome, PY.key, "lock");
+    const holder = Bun.spawn(["flock", "-o", lock, "sleep", "60"]); // -o: sleep does not inherit the lock
+    while (Bun.spawnSync(["flock", "-n", lock, "true"]).exitCode === 0) Bun.sleepSync(10); // until flock holds it
     try {
       const report = doctor(sb, "--fix");
       const found = problems(report);
@@ -238,7 +239,7 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     expect(found[`venv-links:${PY.version}`]!.message).toBe(
       `bin/python, bin/python3, bin/python${PY.version} in ${venv(sb)} are missing or dangling`,
     );
-    expect(found[`venv-links:${PY.version}`]!.fix).toBe(`relink to ${PY.exe} (no rebuild; every package stays)`);
+    expect(found[`venv-links:${PY.version}`]!.fix).toBe(`relink to ${PY.real} (no rebuild; every package stays)`);
 
     const r = run(sb, ["doctor", "--fix"], offline(sb));
     expect(r.stdout).toContain(
@@ -260,7 +261,7 @@ describe("doctor tells causes apart and repairs with the least force", () => {
   test("one missing link: only it is relinked", () => {
     unlinkSync(join(venv(sb), "bin", "python"));
     const fixed = doctor(sb, "--fix");
-    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to ${PY.exe}`);
+    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to ${PY.real}`);
     expect(fixed.ok).toBe(true);
   });
 
