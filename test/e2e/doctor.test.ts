@@ -358,9 +358,7 @@ describe.if(pyenvPython(PY.version) !== undefined)("doctor when the base interpr
       const found = problems(doctor(sb));
       expect(found[`interpreter:${PY.version}`]!.message).toMatch(
         new RegExp(
-          literal(
-            `python/bin/python3 now runs Python ${OTHER} (the venv was made with Python ${pyenvFullVersion(PY.version)})`,
-          ) + "$",
+          `${literal(`python/bin/python3 now runs Python ${OTHER} (the venv was made with Python ${pyenvFullVersion(PY.version)})`)}$`,
         ),
       );
       expect(found[`interpreter:${PY.version}`]!.fix).toStartWith(
