@@ -13,7 +13,7 @@ import { fixtures, PY, twoVersions, untilStalled } from "../support/env.ts";
 import { hookEnv, SYNTAX, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
-const DEBIAN_PYTHON = PY.exe;
+const PYTHON = PY.exe;
 const second = twoVersions()?.find((p) => p.version !== PY.version);
 const PRINT_PREFIX = `-c 'import sys; print(sys.prefix)'`;
 
@@ -154,7 +154,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
 
   test("an activated project venv owns pip and python; nothing is recorded; deactivate routes back", async () => {
     const project = join(s.dir, "project");
-    createVenv(probeInterpreter(DEBIAN_PYTHON), project, join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
+    createVenv(probeInterpreter(PYTHON), project, join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
     const calls = env.calls().length,
       recorded = env.history(PY.version).length;
     await s.run(`source ${project}/${say.activate}`);
