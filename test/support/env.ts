@@ -63,10 +63,12 @@ export function systemBin(): string {
   const py = testPython();
   symlinkSync(BUN, join(dir, "bun"));
   for (const name of ["python3", `python${py.version}`]) symlinkSync(py.real, join(dir, name));
+  const linked = new Set(readdirSync(dir));
   for (const from of SANE_PATH.split(":")) {
     for (const name of existsSync(from) ? readdirSync(from) : []) {
-      if (PYTHON_NAME.test(name) || existsSync(join(dir, name))) continue;
+      if (PYTHON_NAME.test(name) || linked.has(name)) continue;
       symlinkSync(join(from, name), join(dir, name));
+      linked.add(name);
     }
   }
   systemBinPath = dir;

@@ -1,15 +1,16 @@
 /** Helpers shared by the undo, restore, snapshot, clean and atomicity tests. */
 import { expect } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh } from "./env.ts";
+import { dirname, join } from "node:path";
+import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh, targetOf } from "./env.ts";
 
+/** The Python under test, and its paths in a sandbox's user tier (as pyctl's own Layout derives them). */
 export const PYTHON = PY.exe;
-export const versionDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key);
-export const venv = (sb: Sandbox) => join(versionDir(sb), "venv");
-export const staging = (sb: Sandbox) => join(versionDir(sb), "venv.staging");
-export const historyDir = (sb: Sandbox) => join(versionDir(sb), "history");
-export const sitePackages = (sb: Sandbox) => join(venv(sb), "lib", `python${PY.version}`, "site-packages");
+export const versionDir = (sb: Sandbox) => dirname(targetOf(sb).venv);
+export const venv = (sb: Sandbox) => targetOf(sb).venv;
+export const staging = (sb: Sandbox) => targetOf(sb).staging;
+export const historyDir = (sb: Sandbox) => targetOf(sb).historyDir;
+export const sitePackages = (sb: Sandbox) => targetOf(sb).sitePackages;
 
 export const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 
