@@ -161,8 +161,9 @@ describe.if(canRun)(TITLE, () => {
       PYCTL_TIER: "system",
       PYCTL_SYSTEM_HOME: system,
     };
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
     return sh(
-      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      [RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
       sb,
       { cwd: "/" },
     );

@@ -45,8 +45,9 @@ describe.if(canRun)(TITLE, () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
       ...extra,
     };
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
     return sh(
-      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      [RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
       sb,
       { cwd: userHome },
     );

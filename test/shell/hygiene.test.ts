@@ -9,6 +9,7 @@ import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
 import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 
 let env: HookEnv;
 let sb: Sandbox;
@@ -157,7 +158,10 @@ describe("the rendered copy the rc block sources, under set -u, with an empty PA
 });
 
 describe("which venv", () => {
-  test("root goes to the system tier once it is set up; PYCTL_TIER=user overrides", () => {
+  const [asRoot, title] = titled("root goes to the system tier once it is set up; PYCTL_TIER=user overrides", {
+    root: isRoot,
+  });
+  test.if(asRoot)(title, () => {
     const system = join(sb.dir, "system-tier");
     mkdirSync(join(system, PY.key), { recursive: true });
     writeFileSync(join(system, "config.toml"), `[python]\ndefault = "${PY.version}"\n`);
