@@ -4,8 +4,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh, targetOf } from "./env.ts";
 
-/** The Python under test, and its paths in a sandbox's user tier (as pyctl's own Layout derives them). */
-export const PYTHON = PY.exe;
+/**
+ * The Python under test by its own file, not by the sandbox's link to it: a venv pyctl makes later
+ * (clean, undo, rebuild) starts from the file pyvenv.cfg names, so init must too, for file sets
+ * to compare equal. Its paths in a sandbox's user tier come from pyctl's own Layout.
+ */
+export const PYTHON = PY.real;
 export const versionDir = (sb: Sandbox) => dirname(targetOf(sb).venv);
 export const venv = (sb: Sandbox) => targetOf(sb).venv;
 export const staging = (sb: Sandbox) => targetOf(sb).staging;
