@@ -35,41 +35,40 @@ describe("an interrupted transaction", () => {
     upgraded = inventory(sb);
   });
 
-  {
-    const phase = "verified"; // before the switch
-    test(`SIGINT at ${phase}: exit 130, venv unchanged, recorded as interrupted`, async () => {
-      const paused = await startPaused(sb, ["restore", "orig"], phase);
-      process.kill(paused.pid, "SIGINT");
-      const r = await paused.finish();
-      expect(r.code).toBe(130);
-      expect(r.stderr).toContain("is unchanged");
-      expect(inventory(sb)).toEqual(upgraded);
-      expect(existsSync(staging(sb))).toBe(false);
-      expect(lastEntry(sb)).toMatchObject({
-        kind: "restore",
-        interrupted: true,
-        exit_code: 130,
-        changes: { added: [], removed: [], modified: [] },
-      });
+  /** One phase before the switch; the fault matrix tries them all. */
+  const phase = "verified";
+  test(`SIGINT at ${phase}: exit 130, venv unchanged, recorded as interrupted`, async () => {
+    const paused = await startPaused(sb, ["restore", "orig"], phase);
+    process.kill(paused.pid, "SIGINT");
+    const r = await paused.finish();
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain("is unchanged");
+    expect(inventory(sb)).toEqual(upgraded);
+    expect(existsSync(staging(sb))).toBe(false);
+    expect(lastEntry(sb)).toMatchObject({
+      kind: "restore",
+      interrupted: true,
+      exit_code: 130,
+      changes: { added: [], removed: [], modified: [] },
     });
+  });
 
-    test(`SIGKILL at ${phase}: venv unchanged; the next write clears the staging venv`, async () => {
-      const paused = await startPaused(sb, ["restore", "orig"], phase);
-      process.kill(paused.pid, "SIGKILL");
-      expect((await paused.finish()).code).toBe(137);
-      expect(inventory(sb)).toEqual(upgraded);
-      expect(existsSync(staging(sb))).toBe(true);
-      const killed = historyFiles(sb).at(-1)!;
-      expect(killed).toEndWith("_before.json");
-      // The killed restore changed nothing, so undo passes over it to the operation before.
-      expect(ok(run(sb, ["undo", "--dry-run"])).stdout).not.toContain(`#${Number(killed.slice(0, 3))} `);
-      ok(run(sb, ["restore", "orig"]));
-      expect(existsSync(staging(sb))).toBe(false);
-      expect(inventory(sb)).toEqual(original);
-      ok(run(sb, ["undo"]));
-      expect(inventory(sb)).toEqual(upgraded);
-    });
-  }
+  test(`SIGKILL at ${phase}: venv unchanged; the next write clears the staging venv`, async () => {
+    const paused = await startPaused(sb, ["restore", "orig"], phase);
+    process.kill(paused.pid, "SIGKILL");
+    expect((await paused.finish()).code).toBe(137);
+    expect(inventory(sb)).toEqual(upgraded);
+    expect(existsSync(staging(sb))).toBe(true);
+    const killed = historyFiles(sb).at(-1)!;
+    expect(killed).toEndWith("_before.json");
+    // The killed restore changed nothing, so undo passes over it to the operation before.
+    expect(ok(run(sb, ["undo", "--dry-run"])).stdout).not.toContain(`#${Number(killed.slice(0, 3))} `);
+    ok(run(sb, ["restore", "orig"]));
+    expect(existsSync(staging(sb))).toBe(false);
+    expect(inventory(sb)).toEqual(original);
+    ok(run(sb, ["undo"]));
+    expect(inventory(sb)).toEqual(upgraded);
+  });
 
   test("SIGINT after the switch: the venv is entirely in its new state", async () => {
     const paused = await startPaused(sb, ["restore", "orig"], "exchanged");
