@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, pyctlBin, run, type Sandbox, sh } from "../support/env.ts";
 import { startPaused } from "../support/venv-fixtures.ts";
 
-const DEBIAN = "/usr/bin/python3.11";
+/** The Python under test, which also makes the user-site packages these tests find. */
+const PYTHON = PY.exe;
 
-describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
+describe.if(existsSync(PYTHON) && Bun.which("script") !== null)(
   "adopt on a terminal, --keep, and the init/status notice",
   () => {
     let sb: Sandbox;
@@ -19,15 +20,15 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
 
     beforeAll(() => {
       sb = makeSandbox();
-      site = join(sb.home, ".local", "lib", "python3.11", "site-packages");
+      site = join(sb.home, ".local", "lib", `python${PY.version}`, "site-packages");
       expect(
-        sh([DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "beta==1.0"], sb).code,
+        sh([PYTHON, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "beta==1.0"], sb).code,
       ).toBe(0);
     });
     afterAll(() => sb.cleanup());
 
     test("init and status say, in one line, what `pyctl adopt` can move", () => {
-      const init = run(sb, ["init", "--python", DEBIAN]);
+      const init = run(sb, ["init", "--python", PYTHON]);
       expect(init.code).toBe(0);
       const line =
         "2 package(s) from `pip install --user` in your user site (alpha 2.0, beta 1.0): `pyctl adopt` moves them into your venv (undoable)";
@@ -44,9 +45,9 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
       expect(r.stdout).toContain("pyctl: nothing changed");
       expect(r.code).toBe(1);
       expect(listed()).toEqual(before);
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv", "lib", "python3.11", "site-packages", "beta.py"))).toBe(
-        false,
-      );
+      expect(
+        existsSync(join(sb.pyctlHome, PY.key, "venv", "lib", `python${PY.version}`, "site-packages", "beta.py")),
+      ).toBe(false);
     });
 
     test("--keep copies them in without asking and leaves the user site; undo takes them out of the venv again", () => {
@@ -55,10 +56,10 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("the user site is left as it is (--keep)");
       expect(listed()).toEqual(before);
-      const py = join(sb.pyctlHome, "py311", "venv", "bin", "python");
+      const py = join(sb.pyctlHome, PY.key, "venv", "bin", "python");
       expect(
         sh([py, "-c", "import beta; print(beta.__file__)"], sb, { env: { PYTHONNOUSERSITE: "1" } }).stdout,
-      ).toContain("/py311/venv/");
+      ).toContain(`/${PY.key}/venv/`);
       expect(run(sb, ["undo"]).code).toBe(0);
       expect(listed()).toEqual(before);
       expect(sh([py, "-c", "import beta"], sb, { env: { PYTHONNOUSERSITE: "1" } }).code).not.toBe(0);
@@ -66,7 +67,7 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
 
     test("Ctrl-C before the switch: exit 130, the venv and the user site as they were", async () => {
       const before = listed();
-      const venvSite = join(sb.pyctlHome, "py311", "venv", "lib", "python3.11", "site-packages");
+      const venvSite = join(sb.pyctlHome, PY.key, "venv", "lib", `python${PY.version}`, "site-packages");
       const inVenv = readdirSync(venvSite).sort();
       const paused = await startPaused(sb, ["adopt", "--yes"], "applied");
       process.kill(paused.pid, "SIGINT");
@@ -75,7 +76,7 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
       expect(r.stderr).toContain("is unchanged, and nothing was removed from");
       expect(readdirSync(venvSite).sort()).toEqual(inVenv);
       expect(listed()).toEqual(before);
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
     });
 
     test("answering yes moves them and clears the user site", () => {
@@ -96,7 +97,7 @@ describe.if(existsSync(DEBIAN) && Bun.which("script") !== null)(
       const again = run(sb, ["adopt", "--yes"]);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain("= beta 1.0: the venv has this version already");
-      expect(again.stderr).toContain("/py311/venv had them already");
+      expect(again.stderr).toContain(`/${PY.key}/venv had them already`);
       expect(existsSync(site)).toBe(false);
     });
   },

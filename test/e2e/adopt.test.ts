@@ -1,8 +1,8 @@
 // `pyctl adopt` as a real non-root user, from a real `pip install --user --break-system-packages`
-// made by Debian's /usr/bin/python3: the packages move into the venv (imports and console
+// made by the Python under test (Debian's python3 by default): the packages move into the venv (imports and console
 // scripts work from there), ~/.local is empty of them, and `pyctl undo` puts ~/.local back
 // exactly. Then another venv and a `pip install --target` folder, and the bad input lines.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -19,18 +19,19 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fixtures, pyctlBin } from "../support/env.ts";
-
-setDefaultTimeout(120_000);
+import { fixtures, literal, newerVersion, othersCanRun, PY, pyctlBin } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 
 const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: SBIN }));
-const canRun =
-  process.geteuid?.() === 0 &&
-  USERADD !== null &&
-  USERDEL !== null &&
-  RUNUSER !== null &&
-  existsSync("/usr/bin/python3.11");
+const [canRun, TITLE] = titled("adopt, as a real user", {
+  root: isRoot,
+  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
+  "a Python under test other users can run": othersCanRun(PY.real),
+});
+/** A version the Python under test is not, for a wheel that must not fit. */
+const FOREIGN = newerVersion();
+const FOREIGN_TAG = FOREIGN.replace(".", "");
 const SUPPORT = join(import.meta.dir, "..", "support");
 
 /** Every file, folder and symlink under `root` (but `skip`), with mode, size and content hash. */
@@ -54,7 +55,7 @@ function fileSet(root: string, skip: string): string[] {
   return lines;
 }
 
-describe.if(canRun)("adopt, as a real user", () => {
+describe.if(canRun)(TITLE, () => {
   const user = `pyadopt${process.pid % 100000}`;
   let shared: string;
   let home: string;
@@ -84,15 +85,15 @@ describe.if(canRun)("adopt, as a real user", () => {
     chmodSync(join(shared, "bin", "pyctl"), 0o755);
     home = join(shared, "home");
     local = join(home, ".local");
-    venv = join(local, "python-packages", "py311", "venv");
+    venv = join(local, "python-packages", PY.key, "venv");
     const added = Bun.spawnSync([USERADD!, "--create-home", "--home-dir", home, "--shell", "/bin/bash", user]);
     if (added.exitCode !== 0) throw new Error(`useradd: ${added.stderr.toString()}`);
-    // A wheel compiled for Python 3.12 (its WHEEL tag and its extension's ABI suffix say so).
+    // A wheel compiled for another Python (its WHEEL tag and its extension's ABI suffix say so).
     wheels = join(shared, "wheels");
     mkdirSync(wheels);
-    const so = "omega/_speedups.cpython-312-x86_64-linux-gnu.so";
-    const build = `import sys; sys.path.insert(0, ${JSON.stringify(SUPPORT)}); import wheels; wheels.build(sys.argv[1], "omega", "1.0", files={"omega/__init__.py": "", ${JSON.stringify(so)}: "not really ELF"}, tag="cp312-cp312-linux_x86_64", root_is_purelib=False)`;
-    expect(Bun.spawnSync(["/usr/bin/python3", "-c", build, wheels]).exitCode).toBe(0);
+    const so = `omega/_speedups.cpython-${FOREIGN_TAG}-x86_64-linux-gnu.so`;
+    const build = `import sys; sys.path.insert(0, ${JSON.stringify(SUPPORT)}); import wheels; wheels.build(sys.argv[1], "omega", "1.0", files={"omega/__init__.py": "", ${JSON.stringify(so)}: "not really ELF"}, tag="cp${FOREIGN_TAG}-cp${FOREIGN_TAG}-linux_x86_64", root_is_purelib=False)`;
+    expect(Bun.spawnSync([PY.real, "-c", build, wheels]).exitCode).toBe(0);
     chmodSync(wheels, 0o755);
     const { index } = await fixtures();
     env = {
@@ -109,7 +110,7 @@ describe.if(canRun)("adopt, as a real user", () => {
       PIP_NO_INPUT: "1",
       PIP_NO_WARN_SCRIPT_LOCATION: "1",
     };
-    expect(pyctl("init", "--python", "/usr/bin/python3").code).toBe(0);
+    expect(pyctl("init", "--python", PY.real).code).toBe(0);
   });
 
   afterAll(() => {
@@ -122,12 +123,12 @@ describe.if(canRun)("adopt, as a real user", () => {
 
   test("from `pip install --user --break-system-packages`: moved, working from the venv, and undo restores ~/.local exactly", () => {
     expect(pyctl("pip", "--", "install", "-q", "delta==1.5").code).toBe(0);
-    const userPip = ["/usr/bin/python3", "-m", "pip", "install", "-q", "--user", "--break-system-packages"];
+    const userPip = [PY.real, "-m", "pip", "install", "-q", "--user", "--break-system-packages"];
     expect(asUser([...userPip, "beta==1.0"]).code).toBe(0); // beta explicit, alpha as its dependency
     expect(asUser([...userPip, "delta==1.0", "epsilon==1.0"]).code).toBe(0);
-    const site = join(local, "lib", "python3.11", "site-packages");
+    const site = join(local, "lib", `python${PY.version}`, "site-packages");
     unlinkSync(join(site, "epsilon-1.0.dist-info", "RECORD")); // as a distutils-era install has none
-    expect(asUser(["/usr/bin/python3", "-c", "import alpha"]).code).toBe(0); // the shadowing a Debian program would see
+    expect(asUser([PY.real, "-c", "import alpha"]).code).toBe(0); // the shadowing a Debian program would see
     const before = localSet();
     expect(before.filter((l) => / bin\/(alpha|beta)$/.test(l))).toHaveLength(2);
 
@@ -136,7 +137,9 @@ describe.if(canRun)("adopt, as a real user", () => {
     expect(refused.code).not.toBe(0);
     expect(refused.err.trim().split("\n")).toHaveLength(1);
     expect(refused.err).toMatch(
-      /^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python3\.11\/site-packages and asks first; there is no terminal/,
+      new RegExp(
+        String.raw`^pyctl: adopt removes what it moves from ~\/\.local\/lib\/python${literal(PY.version)}\/site-packages and asks first; there is no terminal`,
+      ),
     );
     expect(refused.out).toContain("! delta: the venv's 1.5 wins over the user site's 1.0");
     expect(localSet()).toEqual(before);
@@ -151,11 +154,13 @@ describe.if(canRun)("adopt, as a real user", () => {
     const adopted = pyctl("adopt", "--yes");
     expect(adopted.code).toBe(0);
     expect(adopted.err).toMatch(
-      /moved 2 package\(s\) into ~\/\.local\/python-packages\/py311\/venv; \d+ files removed from ~\/\.local; recorded as #2/,
+      new RegExp(
+        `moved 2 package\\(s\\) into ~/\\.local/python-packages/${PY.key}/venv; \\d+ files removed from ~/\\.local; recorded as #2`,
+      ),
     );
     // Imports and console scripts work from the venv; scripts name the venv's python; REQUESTED kept.
     expect(python("import alpha, beta; print(alpha.__file__, beta.__file__)").out).toBe(
-      `${venv}/lib/python3.11/site-packages/alpha.py ${venv}/lib/python3.11/site-packages/beta.py\n`,
+      `${venv}/lib/python${PY.version}/site-packages/alpha.py ${venv}/lib/python${PY.version}/site-packages/beta.py\n`,
     );
     expect(asUser([join(venv, "bin", "beta")]).out).toBe("beta 1.0\n");
     expect(readFileSync(join(venv, "bin", "alpha"), "utf8").split("\n")[0]).toBe(`#!${venv}/bin/python`);
@@ -170,7 +175,7 @@ describe.if(canRun)("adopt, as a real user", () => {
       expect(after).not.toContain(`bin/${gone}`);
     }
     expect(after).toContain("site-packages/epsilon.py");
-    expect(asUser(["/usr/bin/python3", "-c", "import alpha"]).code).not.toBe(0);
+    expect(asUser([PY.real, "-c", "import alpha"]).code).not.toBe(0);
     expect(pyctl("history").out).toMatch(/#2 .*pyctl adopt .*\+2/);
 
     // Undo: the venv as before, ~/.local back file for file (modes, sizes, contents).
@@ -179,20 +184,20 @@ describe.if(canRun)("adopt, as a real user", () => {
     expect(undone.err).toContain(`put back`);
     expect(localSet()).toEqual(before);
     expect(python("import alpha").code).not.toBe(0);
-    expect(asUser(["/usr/bin/python3", "-c", "import alpha, beta"]).code).toBe(0);
+    expect(asUser([PY.real, "-c", "import alpha, beta"]).code).toBe(0);
     expect(asUser([join(local, "bin", "beta")]).out).toBe("beta 1.0\n");
   });
 
   test("another venv: its packages move, its own pip stays and keeps working", () => {
     const other = join(home, "other");
-    expect(asUser(["/usr/bin/python3", "-m", "venv", other]).code).toBe(0);
+    expect(asUser([PY.real, "-m", "venv", other]).code).toBe(0);
     expect(asUser([join(other, "bin", "pip"), "install", "-q", "zeta==2.0"]).code).toBe(0);
     const adopted = pyctl("adopt", "--yes", other);
     expect(adopted.code).toBe(0);
     expect(adopted.out).toContain("  + eta 1.0 (dependency)\n  + zeta 2.0 (explicit)\n");
     expect(adopted.out).toContain("  stays: pip ");
     expect(python("import zeta, eta; print(zeta.__version__)").out).toBe("2.0\n");
-    expect(existsSync(join(other, "lib", "python3.11", "site-packages", "zeta.py"))).toBe(false);
+    expect(existsSync(join(other, "lib", `python${PY.version}`, "site-packages", "zeta.py"))).toBe(false);
     expect(asUser([join(other, "bin", "pip"), "--version"]).code).toBe(0);
     expect(pyctl("history", "--limit", "1").out).toContain(`pyctl adopt ${other}`);
     // What adopt kept for its undo goes once its entry is pruned from history.
@@ -205,16 +210,14 @@ describe.if(canRun)("adopt, as a real user", () => {
     expect(pyctl("config", "history.max_entries", "100").code).toBe(0);
   });
 
-  test("a `pip install --target` folder: what fits moves; a wheel built for 3.12 is listed and left", () => {
+  test("a `pip install --target` folder: what fits moves; a wheel built for another version is listed and left", () => {
     const target = join(home, "tgt");
-    expect(
-      asUser(["/usr/bin/python3", "-m", "pip", "install", "-q", "--target", target, "gamma==1.0", "--no-deps"]).code,
-    ).toBe(0);
+    expect(asUser([PY.real, "-m", "pip", "install", "-q", "--target", target, "gamma==1.0", "--no-deps"]).code).toBe(0);
     const foreign = [
       "--target",
       target,
       "--python-version",
-      "3.12",
+      FOREIGN,
       "--only-binary=:all:",
       "--no-deps",
       "--no-index",
@@ -222,15 +225,17 @@ describe.if(canRun)("adopt, as a real user", () => {
       wheels,
       "omega==1.0",
     ];
-    expect(asUser(["/usr/bin/python3", "-m", "pip", "install", "-q", ...foreign]).code).toBe(0);
+    expect(asUser([PY.real, "-m", "pip", "install", "-q", ...foreign]).code).toBe(0);
     const adopted = pyctl("adopt", "--yes", target);
     expect(adopted.code).toBe(0);
     expect(adopted.out).toContain("  + gamma 1.0 (explicit)");
     expect(adopted.out).toContain("  note: gamma 1.0 needs beta, which is not there (`pip install` it afterwards)");
     expect(adopted.out).toContain(
-      "  stays: omega 1.0: compiled for Python 3.12 (_speedups.cpython-312-x86_64-linux-gnu.so), the venv is 3.11",
+      `  stays: omega 1.0: compiled for Python ${FOREIGN} (_speedups.cpython-${FOREIGN_TAG}-x86_64-linux-gnu.so), the venv is ${PY.version}`,
     );
-    expect(python("import gamma; print(gamma.__file__)").out).toBe(`${venv}/lib/python3.11/site-packages/gamma.py\n`);
+    expect(python("import gamma; print(gamma.__file__)").out).toBe(
+      `${venv}/lib/python${PY.version}/site-packages/gamma.py\n`,
+    );
     expect(existsSync(join(target, "gamma.py"))).toBe(false);
     expect(existsSync(join(target, "omega", "__init__.py"))).toBe(true);
     expect(pyctl("list").out).not.toContain("omega");
@@ -240,7 +245,7 @@ describe.if(canRun)("adopt, as a real user", () => {
     const plain = join(home, "plain");
     expect(asUser(["mkdir", "-p", join(plain, "sub")]).code).toBe(0);
     const rootVenv = join(shared, "rootvenv");
-    expect(Bun.spawnSync(["/usr/bin/python3", "-m", "venv", "--without-pip", rootVenv]).exitCode).toBe(0);
+    expect(Bun.spawnSync([PY.real, "-m", "venv", "--without-pip", rootVenv]).exitCode).toBe(0);
     const ops = historyCount();
     const cases: [string, RegExp][] = [
       [join(home, "missing"), /^pyctl: \S+\/missing does not exist$/],

@@ -4,16 +4,16 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { findCommand } from "../../src/commands/index.ts";
-import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, run, type Sandbox, sh } from "../support/env.ts";
 import { pausedInGroup } from "../support/process-group.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
 import { buildWheels } from "../support/interpreters.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
-const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
+const venv = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "venv");
 const freezeOf = (sb: Sandbox) => sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
 const historyCount = (sb: Sandbox) =>
-  readdirSync(join(sb.pyctlHome, "py311", "history")).filter((f) => f.endsWith("_after.json")).length;
+  readdirSync(join(sb.pyctlHome, PY.key, "history")).filter((f) => f.endsWith("_after.json")).length;
 const names = (freeze: string) =>
   freeze
     .split("\n")
@@ -24,7 +24,7 @@ describe("autoremove", () => {
   let sb: Sandbox;
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     const extra = buildWheels(sb, [{ name: "omega", version: "1.0", requires: ["zeta"] }]); // zeta <-> eta: a cycle
     expect(pip(sb, "install", "-q", "--find-links", extra, "omega", "gamma[fast]").code).toBe(0);
     expect(pip(sb, "install", "-q", "alpha").code).toBe(0); // named by the user: explicit from now on
@@ -77,7 +77,7 @@ describe("autoremove killed with its process group at each phase", () => {
   let after: Record<string, string>;
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     expect(pip(sb, "install", "-q", "gamma[fast]", "alpha").code).toBe(0);
     expect(pip(sb, "uninstall", "-q", "-y", "gamma").code).toBe(0); // beta and delta are orphans now
     before = fileSet(venv(sb));
@@ -101,7 +101,7 @@ describe("autoremove killed with its process group at each phase", () => {
       // of a killed autoremove that switched brings the before-state back.
       if (phase === "exchanged") expect(run(sb, ["undo"]).code).toBe(0);
       else expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0);
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
       const withoutBytecode = (files: Record<string, string>) =>
         Object.fromEntries(Object.entries(files).filter(([p]) => !bytecode(p.replace(/\/$/, ""))));
       expect(withoutBytecode(fileSet(venv(sb)))).toEqual(withoutBytecode(before));

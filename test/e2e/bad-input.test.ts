@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, type Result, type Sandbox } from "../support/env.ts";
+import { PY, type Result, run, type Sandbox } from "../support/env.ts";
 import { expectNothingChanged, initSandbox, inventory, ok, pip, script } from "../support/venv-fixtures.ts";
 
 /** The one line a user sees (hints aside), with no trace of an internal error. */
@@ -166,10 +166,10 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
     ]);
     expect(script(sb, "alpha")).toBe("alpha 1.1");
     expect(r.stderr).toContain(
-      `pyctl: left out alpha==1.0 ; python_version < "3.0" (${path}:1): its environment marker is false for Python 3.11`,
+      `pyctl: left out alpha==1.0 ; python_version < "3.0" (${path}:1): its environment marker is false for Python ${PY.version}`,
     );
     expect(r.stderr).toContain(
-      `pyctl: left out epsilon==1.0 ; sys_platform == "win32" (${path}:4): its environment marker is false for Python 3.11`,
+      `pyctl: left out epsilon==1.0 ; sys_platform == "win32" (${path}:4): its environment marker is false for Python ${PY.version}`,
     );
     ok(run(sb, ["undo"]));
   });
@@ -180,7 +180,7 @@ describe("restore FILE refuses bad files and changes nothing, in every format", 
     writeFileSync(join(snapshots, "marked.txt"), 'alpha==1.1\nbeta==2.0\nepsilon==1.0 ; sys_platform == "win32"\n');
     const r = ok(run(sb, ["restore", "marked", "--dry-run"]));
     expect(r.stderr).toContain(
-      'pyctl: left out epsilon==1.0 ; sys_platform == "win32": its environment marker is false for Python 3.11',
+      `pyctl: left out epsilon==1.0 ; sys_platform == "win32": its environment marker is false for Python ${PY.version}`,
     );
     expect(r.stdout).not.toContain("epsilon");
   });

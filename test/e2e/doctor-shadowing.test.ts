@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, run, type Sandbox, sh } from "../support/env.ts";
 
 interface Check {
   id: string;
@@ -13,9 +13,10 @@ interface Check {
   fix?: string;
 }
 
-const DEBIAN = "/usr/bin/python3.11";
+/** The Python under test, which also makes the user-site packages these tests find. */
+const PYTHON = PY.exe;
 
-describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
+describe.if(existsSync(PYTHON))("doctor: shadowing by the user site", () => {
   let sb: Sandbox;
   let venvBin: string;
   let localBin: string;
@@ -27,13 +28,13 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
 
   beforeAll(() => {
     sb = makeSandbox();
-    venvBin = join(sb.pyctlHome, "py311", "venv", "bin");
+    venvBin = join(sb.pyctlHome, PY.key, "venv", "bin");
     localBin = join(sb.home, ".local", "bin");
-    expect(run(sb, ["init", "--python", DEBIAN]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PYTHON]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "alpha==2.0"]).code).toBe(0);
     // The PEP 668 workaround, for real, by Debian's own interpreter and pip.
     const user = sh(
-      [DEBIAN, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"],
+      [PYTHON, "-m", "pip", "install", "-q", "--user", "--break-system-packages", "alpha==1.0", "epsilon==1.0"],
       sb,
     );
     expect(user.code).toBe(0);
@@ -46,7 +47,7 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
     mkdirSync(early, { recursive: true });
     writeFileSync(join(early, "pip3"), "#!/bin/sh\necho not pip\n", { mode: 0o755 });
     const found = checks(`${early}:${localBin}:${venvBin}:${sb.env.PATH}`);
-    const shadow = found["shadowing:3.11"]!;
+    const shadow = found[`shadowing:${PY.version}`]!;
     expect(shadow.ok).toBe(false);
     expect(shadow.message).toBe(
       `alpha runs ${localBin}/alpha, not the venv's: PATH entry 2 (${localBin}) comes before entry 3 (${venvBin}); ` +
@@ -57,21 +58,21 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
         `remove ${early}/pip3 if you no longer need them, or put ${venvBin} first on PATH (a new shell with the pyctl hook does)`,
     );
     rmSync(early, { recursive: true, force: true });
-    const site = found["user-site:3.11"]!;
+    const site = found[`user-site:${PY.version}`]!;
     expect(site.ok).toBe(false);
-    expect(site.message).toContain(`${sb.home}/.local/lib/python3.11/site-packages holds 2 package(s)`);
+    expect(site.message).toContain(`${sb.home}/.local/lib/python${PY.version}/site-packages holds 2 package(s)`);
     expect(site.message).toContain("alpha 1.0, epsilon 1.0");
   });
 
   test("the venv first: no shadowing, the user site still reported; PYTHONUSERBASE is honoured", () => {
     const found = checks(`${venvBin}:${localBin}:${sb.env.PATH}`);
-    expect(found["shadowing:3.11"]!.ok).toBe(true);
-    expect(found["user-site:3.11"]!.ok).toBe(false);
+    expect(found[`shadowing:${PY.version}`]!.ok).toBe(true);
+    expect(found[`user-site:${PY.version}`]!.ok).toBe(false);
     const elsewhere = run(sb, ["doctor", "--json"], {
       env: { PATH: `${venvBin}:${sb.env.PATH}`, PYTHONUSERBASE: join(sb.dir, "nowhere") },
     });
     const ids = (JSON.parse(elsewhere.stdout) as { checks: Check[] }).checks.map((c) => c.id);
-    expect(ids).not.toContain("user-site:3.11");
+    expect(ids).not.toContain(`user-site:${PY.version}`);
   });
 
   test("after `pyctl adopt`: nothing shadows and the user site is empty", () => {
@@ -80,8 +81,8 @@ describe.if(existsSync(DEBIAN))("doctor: shadowing by the user site", () => {
     expect(adopted.code).toBe(0);
     expect(adopted.stdout).toContain("! alpha: the venv's 2.0 wins over the user site's 1.0");
     const found = checks(path);
-    expect(found["shadowing:3.11"]!.ok).toBe(true);
-    expect(found["user-site:3.11"]?.ok ?? true).toBe(true);
+    expect(found[`shadowing:${PY.version}`]!.ok).toBe(true);
+    expect(found[`user-site:${PY.version}`]?.ok ?? true).toBe(true);
     expect(existsSync(join(localBin, "alpha"))).toBe(false);
   });
 });

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
-import { copyPython, pyenvPython } from "../support/interpreters.ts";
+import { literal, makeSandbox, otherPyenvVersion, PY, run, type RunOptions, type Sandbox, sh } from "../support/env.ts";
+import { copyPython, pyenvFullVersion, pyenvPython } from "../support/interpreters.ts";
 import { fileSet } from "../support/file-set.ts";
 import { indexEntry } from "../support/store-entry.ts";
 import { pausedInGroup } from "../support/process-group.ts";
@@ -22,8 +22,9 @@ interface Report {
   not_fixed?: { id: string; message: string }[];
 }
 
-const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
-const historyDir = (sb: Sandbox) => join(sb.pyctlHome, "py311", "history");
+const OTHER = otherPyenvVersion();
+const venv = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "venv");
+const historyDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "history");
 /** As if run from a shell with the hook loaded: the hook's pid is our pid (pyctl's parent), its PATH leads with the venv. */
 const hooked = (sb: Sandbox): RunOptions => ({
   env: {
@@ -45,11 +46,11 @@ const deadPid = () => {
   return child.pid;
 };
 
-describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
+describe.if(pyenvPython(PY.version) !== undefined)("doctor", () => {
   let sb: Sandbox;
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", copyPython("3.11", join(sb.dir, "python-3.11"))]).code).toBe(0);
+    expect(run(sb, ["init", "--python", copyPython(PY.version, join(sb.dir, `python-${PY.version}`))]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "beta==1.0"]).code).toBe(0);
   });
   afterAll(() => sb.cleanup());
@@ -88,9 +89,9 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
   test("leftovers, a crashed operation and a broken store entry are reported, then repaired", () => {
     const temp = join(sb.pyctlHome, `.config.toml.${deadPid()}.1.tmp`);
     writeFileSync(temp, "half");
-    mkdirSync(join(sb.pyctlHome, "py311", "venv.staging", "bin"), { recursive: true });
+    mkdirSync(join(sb.pyctlHome, PY.key, "venv.staging", "bin"), { recursive: true });
     // a replaced venv whose detached rm was stopped halfway
-    const trash = join(sb.pyctlHome, "py311", `venv.trash.${deadPid()}`);
+    const trash = join(sb.pyctlHome, PY.key, `venv.trash.${deadPid()}`);
     mkdirSync(join(trash, "lib"), { recursive: true });
     writeFileSync(join(trash, "lib", "left.py"), "");
     // pyctl killed right after it claimed #9, before pip changed anything
@@ -101,22 +102,32 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
       readFileSync(join(historyDir(sb), ids.at(-1)!), "utf8"),
     );
     writeFileSync(join(historyDir(sb), "009_before.json"), JSON.stringify({ ...state, id: 9 }));
-    const entry = indexEntry(join(sb.pyctlHome, "py311", "store"), "beta", "1.0");
-    rmSync(join(entry, "files", "lib", "python3.11", "site-packages", "beta.py"));
+    const entry = indexEntry(join(sb.pyctlHome, PY.key, "store"), "beta", "1.0");
+    rmSync(join(entry, "files", "lib", `python${PY.version}`, "site-packages", "beta.py"));
 
     const found = problems(doctor(sb));
-    expect(Object.keys(found).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
-    expect(found["crashed:3.11"]!.message).toBe("operation(s) #9 never finished (pyctl was killed)");
-    expect(found["staging:3.11"]!.message).toContain(trash);
+    expect(Object.keys(found).sort()).toEqual([
+      `crashed:${PY.version}`,
+      `staging:${PY.version}`,
+      `store:${PY.version}`,
+      "temp-files",
+    ]);
+    expect(found[`crashed:${PY.version}`]!.message).toBe("operation(s) #9 never finished (pyctl was killed)");
+    expect(found[`staging:${PY.version}`]!.message).toContain(trash);
     expect(Object.values(found).every((c) => c.fixable)).toBe(true);
 
     const fixed = doctor(sb, "--fix");
     expect(fixed.ok).toBe(true);
-    expect(fixed.fixed!.map((f) => f.id).sort()).toEqual(["crashed:3.11", "staging:3.11", "store:3.11", "temp-files"]);
+    expect(fixed.fixed!.map((f) => f.id).sort()).toEqual([
+      `crashed:${PY.version}`,
+      `staging:${PY.version}`,
+      `store:${PY.version}`,
+      "temp-files",
+    ]);
     expect(
       existsSync(temp) ||
         existsSync(entry) ||
-        existsSync(join(sb.pyctlHome, "py311", "venv.staging")) ||
+        existsSync(join(sb.pyctlHome, PY.key, "venv.staging")) ||
         existsSync(trash),
     ).toBe(false);
     const history = JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout);
@@ -126,26 +137,32 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
   test("what it cannot repair safely it reports, with the fix in words", () => {
     const snapshot = join(sb.pyctlHome, "snapshots", "broken.txt");
     writeFileSync(snapshot, "# pyctl snapshot: broken\nthis is not a requirement\n");
-    const site = join(venv(sb), "lib", "python3.11", "site-packages");
+    const site = join(venv(sb), "lib", `python${PY.version}`, "site-packages");
     const dups = ["ghost-1.0.dist-info", "Ghost-2.0.dist-info"].map((d) => join(site, d));
     for (const [i, dir] of dups.entries()) {
       mkdirSync(dir);
       writeFileSync(join(dir, "METADATA"), `Metadata-Version: 2.1\nName: ghost\nVersion: ${i + 1}.0\n\n`);
     }
     expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "alpha"], sb).code).toBe(0);
-    const holder = Bun.spawn(["flock", "-o", join(sb.pyctlHome, "py311", "lock"), "sleep", "60"]); // -o: sleep does not inherit the lock
-    Bun.sleepSync(300);
+    const lock = join(sb.pyctlHome, PY.key, "lock");
+    const holder = Bun.spawn(["flock", "-o", lock, "sleep", "60"]); // -o: sleep does not inherit the lock
+    while (Bun.spawnSync(["flock", "-n", lock, "true"]).exitCode === 0) Bun.sleepSync(10); // until flock holds it
     try {
       const report = doctor(sb, "--fix");
       const found = problems(report);
-      expect(Object.keys(found).sort()).toEqual(["conflicts:3.11", "dist-info:3.11", "lock:3.11", "snapshots"]);
+      expect(Object.keys(found).sort()).toEqual([
+        `conflicts:${PY.version}`,
+        `dist-info:${PY.version}`,
+        `lock:${PY.version}`,
+        "snapshots",
+      ]);
       expect(found.snapshots!.message).toContain("snapshots/broken.txt:2: not a");
-      expect(found["dist-info:3.11"]!.message).toContain(
+      expect(found[`dist-info:${PY.version}`]!.message).toContain(
         "duplicate metadata Ghost-2.0.dist-info + ghost-1.0.dist-info",
       );
-      expect(found["dist-info:3.11"]!.message).toContain("ghost-1.0.dist-info has no RECORD");
-      expect(found["conflicts:3.11"]!.message).toContain("beta 1.0 requires alpha, which is not installed");
-      expect(found["lock:3.11"]!.message).toContain("held, but not by the pid it names");
+      expect(found[`dist-info:${PY.version}`]!.message).toContain("ghost-1.0.dist-info has no RECORD");
+      expect(found[`conflicts:${PY.version}`]!.message).toContain("beta 1.0 requires alpha, which is not installed");
+      expect(found[`lock:${PY.version}`]!.message).toContain("held, but not by the pid it names");
       expect(Object.values(found).every((c) => !c.fixable && c.fix)).toBe(true);
       expect(report.fixed).toEqual([]);
     } finally {
@@ -159,7 +176,7 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
 
   test("pip missing from the venv: --fix reinstalls it with ensurepip, recorded as a doctor operation", () => {
     expect(sh([join(venv(sb), "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "pip"], sb).code).toBe(0);
-    expect(problems(doctor(sb))["pip:3.11"]).toMatchObject({ fixable: true });
+    expect(problems(doctor(sb))[`pip:${PY.version}`]).toMatchObject({ fixable: true });
     const fixed = doctor(sb, "--fix");
     expect(problems(fixed)).toEqual({});
     expect(fixed.fixed![0]!.message).toMatch(/^reinstalled pip in .* \(recorded as #\d+\)$/);
@@ -168,16 +185,18 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
     expect(last.changes.added[0]).toStartWith("pip==");
   });
 
-  test("the base interpreter removed: reported, and --fix rebuilds on another 3.11", () => {
-    rmSync(join(sb.dir, "python-3.11"), { recursive: true, force: true });
+  test(`the base interpreter removed: reported, and --fix rebuilds on another ${PY.version}`, () => {
+    rmSync(join(sb.dir, `python-${PY.version}`), { recursive: true, force: true });
     const found = problems(doctor(sb));
-    expect(found["interpreter:3.11"]!.message).toMatch(
-      /python-3\.11\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+    expect(found[`interpreter:${PY.version}`]!.message).toMatch(
+      new RegExp(
+        String.raw`python-${literal(PY.version)}\/bin\/python${literal(PY.version)} is gone \(the venv was made with Python ${literal(pyenvFullVersion(PY.version)!)}\)$`,
+      ),
     );
-    expect(found["interpreter:3.11"]!.fixable).toBe(true);
+    expect(found[`interpreter:${PY.version}`]!.fixable).toBe(true);
     const fixed = doctor(sb, "--fix");
-    expect(fixed.ok).toBe(true);
-    expect(fixed.fixed![0]!.message).toContain(`rebuilt ${venv(sb)} with /usr/bin/python3.11`);
+    expect({ ok: fixed.ok, problems: problems(fixed) }).toEqual({ ok: true, problems: {} });
+    expect(fixed.fixed![0]!.message).toContain(`rebuilt ${venv(sb)} with ${PY.exe}`);
     expect(sh([join(venv(sb), "bin", "python"), "-c", "import beta, alpha"], sb).code).toBe(0);
   });
 
@@ -198,14 +217,14 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor", () => {
 /** No index at all: a repair gets nothing from the network. */
 const OFFLINE = { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" };
 const offline = (sb: Sandbox): RunOptions => ({ env: { ...hooked(sb).env, ...OFFLINE } });
-const site = (sb: Sandbox) => join(venv(sb), "lib", "python3.11", "site-packages");
+const site = (sb: Sandbox) => join(venv(sb), "lib", `python${PY.version}`, "site-packages");
 const lastOperation = (sb: Sandbox) => JSON.parse(run(sb, ["history", "--json", "--limit", "1"]).stdout)[0];
 
 describe("doctor tells causes apart and repairs with the least force", () => {
   let sb: Sandbox;
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     expect(run(sb, ["setup-shell"]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "gamma[fast]", "alpha==1.1"]).code).toBe(0);
   });
@@ -214,17 +233,19 @@ describe("doctor tells causes apart and repairs with the least force", () => {
   test("issue 9 item 1: bin/python links deleted, index unreachable: --fix relinks and keeps every file of site-packages", () => {
     const files = fileSet(site(sb));
     const freeze = sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
-    for (const name of ["python", "python3", "python3.11"]) unlinkSync(join(venv(sb), "bin", name));
+    for (const name of ["python", "python3", `python${PY.version}`]) unlinkSync(join(venv(sb), "bin", name));
 
     const found = problems(doctor(sb));
-    expect(Object.keys(found)).toEqual(["venv-links:3.11"]);
-    expect(found["venv-links:3.11"]!.message).toBe(
-      `bin/python, bin/python3, bin/python3.11 in ${venv(sb)} are missing or dangling`,
+    expect(Object.keys(found)).toEqual([`venv-links:${PY.version}`]);
+    expect(found[`venv-links:${PY.version}`]!.message).toBe(
+      `bin/python, bin/python3, bin/python${PY.version} in ${venv(sb)} are missing or dangling`,
     );
-    expect(found["venv-links:3.11"]!.fix).toBe("relink to /usr/bin/python3.11 (no rebuild; every package stays)");
+    expect(found[`venv-links:${PY.version}`]!.fix).toBe(`relink to ${PY.real} (no rebuild; every package stays)`);
 
     const r = run(sb, ["doctor", "--fix"], offline(sb));
-    expect(r.stdout).toContain("fixed    venv-links:3.11: relinked bin/python, bin/python3, bin/python3.11 in");
+    expect(r.stdout).toContain(
+      `fixed    venv-links:${PY.version}: relinked bin/python, bin/python3, bin/python${PY.version} in`,
+    );
     expect(r.stdout).toContain("every package kept");
     expect(r.stdout).toContain("no problems found");
     expect(r.code).toBe(0);
@@ -241,9 +262,7 @@ describe("doctor tells causes apart and repairs with the least force", () => {
   test("one missing link: only it is relinked", () => {
     unlinkSync(join(venv(sb), "bin", "python"));
     const fixed = doctor(sb, "--fix");
-    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(
-      `relinked bin/python in ${venv(sb)} to /usr/bin/python3.11`,
-    );
+    expect(fixed.fixed!.map((f) => f.message)[0]).toStartWith(`relinked bin/python in ${venv(sb)} to ${PY.real}`);
     expect(fixed.ok).toBe(true);
   });
 
@@ -257,7 +276,7 @@ describe("doctor tells causes apart and repairs with the least force", () => {
       expect([phase, existsSync(join(venv(sb), "bin", "python3"))]).toEqual([phase, phase === "exchanged"]);
       expect(fileSet(site(sb))).toEqual(files);
       expect(doctor(sb, "--fix").ok).toBe(true); // relinks what is still broken, removes what the killed one left
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
     }
   });
 
@@ -269,12 +288,15 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     const files = fileSet(venv(sb));
     const r = run(sb, ["doctor", "--fix"], { env: { ...offline(sb).env, PYTHONPATH: broken } });
     expect(r.stdout).toMatch(
-      /^not fixed pip:3\.11: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$/m,
+      new RegExp(
+        String.raw`^not fixed pip:${literal(PY.version)}: ensurepip failed \(exit 1\): ensurepip is broken here; .* is unchanged \(recorded as #\d+\)$`,
+        "m",
+      ),
     );
     expect(r.stdout).not.toContain("no problems found");
     expect(r.code).toBe(1);
     expect(fileSet(venv(sb))).toEqual(files);
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
 
     const fixed = doctor(sb, "--fix");
     expect(fixed.ok).toBe(true);
@@ -291,7 +313,7 @@ describe("doctor tells causes apart and repairs with the least force", () => {
       ]);
     const kinds = listed();
     rmSync(venv(sb), { recursive: true });
-    expect(problems(doctor(sb))["venv:3.11"]).toMatchObject({ fixable: true });
+    expect(problems(doctor(sb))[`venv:${PY.version}`]).toMatchObject({ fixable: true });
     const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
     expect(report.not_fixed).toEqual([]);
     expect(report.ok).toBe(true);
@@ -300,27 +322,29 @@ describe("doctor tells causes apart and repairs with the least force", () => {
   });
 });
 
-describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter is gone or changed", () => {
+describe.if(pyenvPython(PY.version) !== undefined)("doctor when the base interpreter is gone or changed", () => {
   let sb: Sandbox;
   const dir = () => join(sb.dir, "python");
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", copyPython("3.11", dir())]).code).toBe(0);
+    expect(run(sb, ["init", "--python", copyPython(PY.version, dir())]).code).toBe(0);
     expect(run(sb, ["setup-shell"]).code).toBe(0);
     expect(run(sb, ["pip", "--", "install", "-q", "beta==1.0"]).code).toBe(0);
   });
   afterAll(() => sb.cleanup());
 
   test("gone, and a package can be had from neither store nor index: --fix rebuilds nothing, names it, exits 1", () => {
-    rmSync(join(sb.pyctlHome, "py311", "store", "beta"), { recursive: true });
+    rmSync(join(sb.pyctlHome, PY.key, "store", "beta"), { recursive: true });
     rmSync(join(site(sb), "beta-1.0.dist-info", "RECORD")); // and it cannot be stored again
     rmSync(dir(), { recursive: true, force: true });
     const files = fileSet(venv(sb));
     const found = problems(doctor(sb));
-    expect(found["interpreter:3.11"]!.message).toMatch(
-      /python\/bin\/python3\.11 is gone \(the venv was made with Python 3\.11\.7\)$/,
+    expect(found[`interpreter:${PY.version}`]!.message).toMatch(
+      new RegExp(
+        String.raw`python\/bin\/python${literal(PY.version)} is gone \(the venv was made with Python ${literal(pyenvFullVersion(PY.version)!)}\)$`,
+      ),
     );
-    expect(found["interpreter:3.11"]!.fix).toContain("`pyctl rebuild --python 3.11`");
+    expect(found[`interpreter:${PY.version}`]!.fix).toContain(`\`pyctl rebuild --python ${PY.version}\``);
     const report = JSON.parse(run(sb, ["doctor", "--fix", "--json"], offline(sb)).stdout) as Report;
     expect(report.ok).toBe(false);
     expect(report.not_fixed![0]!.message).toContain("pip could not install beta==1.0");
@@ -328,18 +352,20 @@ describe.if(pyenvPython("3.11") !== undefined)("doctor when the base interpreter
     expect(fileSet(venv(sb))).toEqual(files);
   });
 
-  test.if(pyenvPython("3.12") !== undefined)(
-    "changed minor version: points at `pyctl rebuild --python 3.12`, repairs nothing by itself",
+  test.if(OTHER !== undefined)(
+    `changed minor version: points at \`pyctl rebuild --python ${OTHER}\`, repairs nothing by itself`,
     () => {
-      copyPython("3.12", dir());
+      copyPython(OTHER!, dir());
       const found = problems(doctor(sb));
-      expect(found["interpreter:3.11"]!.message).toMatch(
-        /python\/bin\/python3 now runs Python 3\.12 \(the venv was made with Python 3\.11\.7\)$/,
+      expect(found[`interpreter:${PY.version}`]!.message).toMatch(
+        new RegExp(
+          `${literal(`python/bin/python3 now runs Python ${OTHER} (the venv was made with Python ${pyenvFullVersion(PY.version)})`)}$`,
+        ),
       );
-      expect(found["interpreter:3.11"]!.fix).toStartWith(
-        "`pyctl rebuild --python 3.12` takes your packages to Python 3.12",
+      expect(found[`interpreter:${PY.version}`]!.fix).toStartWith(
+        `\`pyctl rebuild --python ${OTHER}\` takes your packages to Python ${OTHER}`,
       );
-      expect(found["interpreter:3.11"]!.fixable).toBe(false);
+      expect(found[`interpreter:${PY.version}`]!.fixable).toBe(false);
     },
   );
 });

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, sh, type Sandbox } from "../support/env.ts";
+import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { initSandbox, ok, pip, pipFreeze, sitePackages, venv } from "../support/venv-fixtures.ts";
 
 function kinds(sb: Sandbox): Record<string, string> {
@@ -77,7 +77,7 @@ describe("explicit marks survive", () => {
     const frozen = pipFreeze(sb);
     writeFileSync(
       snapshotFile(sb, "old"),
-      `# pyctl snapshot: old\n# python: 3.11\n# date: 2026-01-01T00:00:00.000Z\n${frozen.replace(/^zeta==.*\n/m, "")}`,
+      `# pyctl snapshot: old\n# python: ${PY.version}\n# date: 2026-01-01T00:00:00.000Z\n${frozen.replace(/^zeta==.*\n/m, "")}`,
     );
     ok(run(sb, ["restore", "old"]));
     expect(pipFreeze(sb)).not.toContain("zeta");
@@ -116,7 +116,7 @@ describe("explicit marks survive", () => {
     ok(run(sb, ["config", "history.max_entries", "1"]));
     ok(pip(sb, "uninstall", "-y", "epsilon"));
     ok(pip(sb, "install", "-q", "delta==1.0")); // prunes history, and the store with it
-    const storeEpsilon = join(sb.pyctlHome, "py311", "store", "epsilon");
+    const storeEpsilon = join(sb.pyctlHome, PY.key, "store", "epsilon");
     expect(existsSync(storeEpsilon)).toBe(true);
     ok(pip(sb, "uninstall", "-y", "delta"));
     const restored = ok(

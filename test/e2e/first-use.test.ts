@@ -4,8 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
-import { pyenvPython } from "../support/interpreters.ts";
+import { literal, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, twoVersions } from "../support/env.ts";
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
 const freeze = (sb: Sandbox, key: string) =>
@@ -31,30 +30,30 @@ function deadPid(): number {
 }
 
 describe("first use", () => {
-  test("4 concurrent first installs (and first pip3.12 installs) on a fresh home all succeed and every package stays", async () => {
+  test("4 concurrent first installs (and first installs for a second version) on a fresh home all succeed and every package stays", async () => {
     using sb = freshSandbox();
-    const py312 = pyenvPython("3.12");
-    if (py312) sb.addPython(py312);
+    const second = twoVersions()?.[1];
+    if (second) sb.addPython(second.exe);
     // a second home shares the seed cache: its first venv races this home's for the one seed
     const other = join(sb.dir, "other-home");
     const jobs = [
       ...["epsilon", "delta==1.0", "filler000", "filler001"].map((spec) => ({
         home: sb.pyctlHome,
-        key: "py311",
+        key: PY.key,
         spec,
         args: ["pip", "--", "install", "-q", spec],
       })),
       ...["filler003", "filler004"].map((spec) => ({
         home: other,
-        key: "py311",
+        key: PY.key,
         spec,
         args: ["pip", "--", "install", "-q", spec],
       })),
-      ...(py312 ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
+      ...(second ? ["alpha==1.0", "filler002"] : []).map((spec) => ({
         home: sb.pyctlHome,
-        key: "py312",
+        key: `py${second!.version.replace(".", "")}`,
         spec,
-        args: ["pip", "--python", "3.12", "--as", "pip3.12", "--", "install", "-q", spec],
+        args: ["pip", "--python", second!.version, "--as", `pip${second!.version}`, "--", "install", "-q", spec],
       })),
     ];
     const procs = jobs.map((job) =>
@@ -88,37 +87,41 @@ describe("first use", () => {
       expect(leftovers(join(home, key))).toEqual([]);
     }
     const seeds = join(sb.dir, "cache", "pyctl", "seeds");
-    expect(readdirSync(seeds).filter((s) => s.startsWith("3.11-"))).toHaveLength(1);
+    expect(readdirSync(seeds).filter((s) => s.startsWith(`${PY.version}-`))).toHaveLength(1);
     expect(leftovers(seeds)).toEqual([]);
   });
 
   test("a creation that fails (ensurepip error) leaves nothing behind, and the next install creates a real venv", () => {
     using sb = freshSandbox();
-    // python3.11 whose `-m venv` makes the folder and then fails in ensurepip, as a broken install does
-    const broken = join(sb.dir, "broken", "python3.11");
+    // a python3.X whose `-m venv` makes the folder and then fails in ensurepip, as a broken install does
+    const broken = join(sb.dir, "broken", `python${PY.version}`);
     mkdirSync(join(sb.dir, "broken"));
     writeFileSync(
       broken,
-      `#!/bin/sh\ncase "$*" in *"-m venv"*) ${PYTHON} "$@" --without-pip\n  echo "Error: Command '['python3.11', '-m', 'ensurepip', '--upgrade', '--default-pip']' returned non-zero exit status 1." >&2\n  exit 1;;\nesac\nexec ${PYTHON} "$@"\n`,
+      `#!/bin/sh\ncase "$*" in *"-m venv"*) ${PYTHON} "$@" --without-pip\n  echo "Error: Command '['python${PY.version}', '-m', 'ensurepip', '--upgrade', '--default-pip']' returned non-zero exit status 1." >&2\n  exit 1;;\nesac\nexec ${PYTHON} "$@"\n`,
       { mode: 0o755 },
     );
     sb.addPython(broken, "python3");
     const r = run(sb, ["pip", "--", "install", "-q", "epsilon"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^pyctl: creating a venv with .*\/python3\.11 failed: Error: Command .*ensurepip.*\n$/);
-    expect(readdirSync(sb.pyctlHome)).toEqual([]); // no py311, no half venv, no lock
+    expect(r.stderr).toMatch(
+      new RegExp(
+        String.raw`^pyctl: creating a venv with .*\/python${literal(PY.version)} failed: Error: Command .*ensurepip.*\n$`,
+      ),
+    );
+    expect(readdirSync(sb.pyctlHome)).toEqual([]); // no pyXY, no half venv, no lock
     expect(leftovers(join(sb.dir, "cache"))).toEqual([]);
 
     // a creation killed half-way leaves a temp folder with a pyvenv.cfg: never taken for the venv
-    const killed = join(sb.pyctlHome, "py311", `venv.new.${deadPid()}.tmp`);
+    const killed = join(sb.pyctlHome, PY.key, `venv.new.${deadPid()}.tmp`);
     mkdirSync(join(killed, "bin"), { recursive: true });
-    writeFileSync(join(killed, "pyvenv.cfg"), `home = /usr/bin\nversion = 3.11.2\n`);
+    writeFileSync(join(killed, "pyvenv.cfg"), `home = /usr/bin\nversion = ${PY.fullVersion}\n`);
     sb.addPython(PYTHON, "python3");
     const again = ok(run(sb, ["pip", "--", "install", "-q", "epsilon"]));
-    expect(again.stderr).toContain(`created ${join(sb.pyctlHome, "py311", "venv")} for Python 3.11`);
-    expect(freeze(sb, "py311")).toContain("epsilon==1.0");
-    expect(ok(sh([join(sb.pyctlHome, "py311", "venv", "bin", "pip"), "--version"], sb)).stdout).toContain(
-      join(sb.pyctlHome, "py311", "venv"),
+    expect(again.stderr).toContain(`created ${join(sb.pyctlHome, PY.key, "venv")} for Python ${PY.version}`);
+    expect(freeze(sb, PY.key)).toContain("epsilon==1.0");
+    expect(ok(sh([join(sb.pyctlHome, PY.key, "venv", "bin", "pip"), "--version"], sb)).stdout).toContain(
+      join(sb.pyctlHome, PY.key, "venv"),
     );
     expect(existsSync(killed)).toBe(false);
     expect(leftovers(sb.pyctlHome)).toEqual([]);
@@ -131,10 +134,10 @@ describe("first use", () => {
     ok(run(sb, ["snapshot", "mine"]));
     const mine = join(sb.pyctlHome, "snapshots", "mine.txt");
     const before = { baseline: readFileSync(baseline, "utf8"), mine: readFileSync(mine, "utf8") };
-    rmSync(join(sb.pyctlHome, "py311", "venv"), { recursive: true });
+    rmSync(join(sb.pyctlHome, PY.key, "venv"), { recursive: true });
     const r = ok(run(sb, ["pip", "--", "install", "-q", "delta==1.0"]));
     expect(r.stderr).toContain("created");
-    expect(freeze(sb, "py311")).toContain("delta==1.0");
+    expect(freeze(sb, PY.key)).toContain("delta==1.0");
     expect({ baseline: readFileSync(baseline, "utf8"), mine: readFileSync(mine, "utf8") }).toEqual(before);
     ok(run(sb, ["snapshot", "baseline", "--force"]));
     expect(readFileSync(baseline, "utf8")).toContain("delta==1.0");

@@ -2,7 +2,7 @@
  * `pyctl setup-shell`: the marked rc block and completion files, for a user (temp HOME) and
  * system-wide (under PYCTL_SYSTEM_ROOT); idempotent, backed up once, removed byte for byte.
  */
-import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -15,9 +15,6 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 let sb: Sandbox;
 beforeEach(() => (sb = makeSandbox()));

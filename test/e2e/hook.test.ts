@@ -1,12 +1,9 @@
 /** `pyctl hook SHELL`: the rendered functions, the facts baked into them, and its errors. */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { quoteFish } from "../../src/shell/hook.ts";
-import { makeSandbox, pyctlBin, pythons, run, sh, type Sandbox } from "../support/env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
+import { makeSandbox, PY, pyctlBin, pythons, run, type Sandbox, sh } from "../support/env.ts";
 
 let sb: Sandbox;
 beforeAll(() => (sb = makeSandbox()));
@@ -24,7 +21,7 @@ describe("pyctl hook", () => {
     expect(result.stdout).not.toContain("@PYCTL@");
     const bin = shell === "fish" ? line(result.stdout, "set -g _pyctl_bin ") : line(result.stdout, "_pyctl_bin=");
     expect(bin).toEndWith(shell === "fish" ? quoteFish(pyctlBin()) : `'${pyctlBin()}'`);
-    expect(result.stdout).toContain("3.11=/usr/bin/python3.11");
+    expect(result.stdout).toContain(`${PY.version}=${PY.exe}`);
   });
 
   test("names pyctl by the path it was run as, when that leads to the same program", () => {
@@ -49,17 +46,17 @@ describe("pyctl hook", () => {
     writeFileSync(config, "[python\n");
     const broken = run(sb, ["hook", "bash"]);
     expect(broken).toMatchObject({ code: 0, stderr: "" });
-    expect(line(broken.stdout, "_pyctl_default=")).toBe("_pyctl_default='3.11'");
+    expect(line(broken.stdout, "_pyctl_default=")).toBe(`_pyctl_default='${PY.version}'`);
     writeFileSync(config, "");
   });
 
   test("versions come from PATH, pyenv, and venvs left in the tier", () => {
-    const pyenv = [...pythons().byVersion.entries()].find(([v, exe]) => v !== "3.11" && exe.includes("/.pyenv/"));
+    const pyenv = [...pythons().byVersion.entries()].find(([v, exe]) => v !== PY.version && exe.includes("/.pyenv/"));
     mkdirSync(join(sb.pyctlHome, "py35", "venv"), { recursive: true });
     const env = pyenv ? { PYENV_ROOT: pyenv[1].replace(/\/versions\/.*$/, "") } : {};
     const facts = line(run(sb, ["hook", "bash"], { env }).stdout, "_pyctl_pythons=")!;
     const entries = facts.slice("_pyctl_pythons='".length, -1).split(":");
-    expect(entries).toContain("3.11=/usr/bin/python3.11");
+    expect(entries).toContain(`${PY.version}=${PY.exe}`);
     if (pyenv) expect(entries.some((e) => e.startsWith(`${pyenv[0]}=${env.PYENV_ROOT}/versions/`))).toBe(true);
     expect(entries).toContain("3.5=");
   });

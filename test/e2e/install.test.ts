@@ -1,10 +1,9 @@
 // The README's first command, `./install.sh`, in a fresh HOME: binary, venv, hook, and removal.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, type Sandbox, sh } from "../support/env.ts";
 
-setDefaultTimeout(120_000);
 const REPO = resolve(import.meta.dir, "..", "..");
 
 describe("./install.sh", () => {
@@ -27,7 +26,7 @@ describe("./install.sh", () => {
     expect(r.stderr).not.toContain("install: ");
     expect(r.code).toBe(0);
     expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(true);
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
+    expect(existsSync(join(sb.pyctlHome, PY.key, "venv", "bin", "pip"))).toBe(true);
     expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toContain("# >>> pyctl >>>");
     // ~/.local/bin was not on PATH, but the rc blocks now put it there: no "add it" note.
     expect(r.stdout).not.toContain("to your PATH");
@@ -59,6 +58,6 @@ describe("./install.sh", () => {
     expect(existsSync(cache)).toBe(false);
     expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).not.toContain("pyctl");
     expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(false);
-    expect(existsSync(join(sb.pyctlHome, "py311", "history", "001_after.json"))).toBe(true);
+    expect(existsSync(join(sb.pyctlHome, PY.key, "history", "001_after.json"))).toBe(true);
   });
 });

@@ -4,10 +4,10 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pyctlBin, run, type Sandbox } from "../support/env.ts";
+import { literal, PY, pyctlBin, run, type Sandbox } from "../support/env.ts";
+import { fileSet } from "../support/file-set.ts";
 import {
   buildHuge,
-  fileSet,
   historyDir,
   initSandbox,
   lastEntry,
@@ -56,14 +56,14 @@ async function stopMidExtraction(
 
 describe("undo of a pip install interrupted mid-extraction", () => {
   let sb: Sandbox;
-  let before: string[];
+  let before: Record<string, string>;
   beforeAll(async () => {
     sb = initSandbox();
     await buildHuge(sb);
     ok(pip(sb, "install", "-q", "huge==1.0", "beta==1.0"));
     before = fileSet(venv(sb));
-    expect(before).toContain("lib/python3.11/site-packages/huge-1.0.dist-info/REQUESTED 0");
-    expect(before.filter((f) => f.startsWith("lib/python3.11/site-packages/huge/m")).length).toBe(3000);
+    expect(before[`${PY.site}/huge-1.0.dist-info/REQUESTED`]).toBe("0 bytes");
+    expect(Object.keys(before).filter((f) => f.startsWith(`${PY.site}/huge/m`)).length).toBe(3000);
   });
 
   test.each([
@@ -92,7 +92,9 @@ describe("undo of a pip install interrupted mid-extraction", () => {
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(
-      /problem {2}unowned:3\.11: .*lib\/python3\.11\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)/,
+      new RegExp(
+        String.raw`problem {2}unowned:${literal(PY.version)}: .*lib\/python${literal(PY.version)}\/site-packages\/huge\/ \(\d+ files, \d+ bytes\)`,
+      ),
     );
     expect(doctor.stdout).toContain("pip's uninstall stash");
     expect(doctor.stdout).toContain(`left by #${last.id} (pip install --upgrade huge==2.0, interrupted)`);
@@ -104,7 +106,7 @@ describe("undo of a pip install interrupted mid-extraction", () => {
     expect(pipFreeze(sb)).toBe(frozen);
     expect(script(sb, "huge")).toBe("huge 1.0");
     expect(python(sb, "import huge.m2999 as m; print(m.VERSION)")).toBe("1.0");
-    expect(run(sb, ["doctor"]).stdout).toContain("ok       unowned:3.11");
+    expect(run(sb, ["doctor"]).stdout).toContain(`ok       unowned:${PY.version}`);
     before = fileSet(venv(sb)); // the imports just wrote bytecode
   });
 
@@ -130,7 +132,9 @@ describe("undo of a fresh pip install killed mid-extraction", () => {
     expect(existsSync(join(sitePackages(sb), "huge"))).toBe(true);
     const doctor = run(sb, ["doctor"]).stdout;
     expect(doctor).toMatch(
-      /unowned:3\.11: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+      new RegExp(
+        String.raw`unowned:${literal(PY.version)}: .*site-packages\/huge\/ \(\d+ files, \d+ bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)`,
+      ),
     );
     const undo = ok(run(sb, ["undo"]));
     expect(undo.stdout).toContain("no package owns");
@@ -160,13 +164,15 @@ describe("a .dist-info torn by a full disk (an empty METADATA, no RECORD)", () =
     };
     expect(entry.interrupted).toBe(true);
     expect(entry.unowned).toContainEqual({
-      path: "lib/python3.11/site-packages/huge-1.0.dist-info/",
+      path: `lib/python${PY.version}/site-packages/huge-1.0.dist-info/`,
       size: 0,
       files: 1,
     });
     const doctor = run(sb, ["doctor"]);
     expect(doctor.stdout).toMatch(
-      /unowned:3\.11: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)/,
+      new RegExp(
+        String.raw`unowned:${literal(PY.version)}: .*site-packages\/huge-1\.0\.dist-info\/ \(1 files, 0 bytes\), left by #\d+ \(pip install huge==1\.0, interrupted\)`,
+      ),
     );
     ok(run(sb, ["undo"]));
     expect(existsSync(torn)).toBe(false);
@@ -188,7 +194,7 @@ describe("doctor and files no package owns", () => {
     const sb = initSandbox();
     ok(pip(sb, "install", "-q", "alpha==1.0"));
     const site = sitePackages(sb);
-    expect(run(sb, ["doctor"]).stdout).toContain("ok       unowned:3.11"); // nothing unowned in a fresh venv
+    expect(run(sb, ["doctor"]).stdout).toContain(`ok       unowned:${PY.version}`); // nothing unowned in a fresh venv
     Bun.spawnSync(["mkdir", "-p", join(site, "stray", "sub")]);
     Bun.write(join(site, "stray", "sub", "x.py"), "X = 1\n");
     Bun.write(join(site, "stray.py"), "Y = 2\n");
@@ -202,11 +208,11 @@ describe("doctor and files no package owns", () => {
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain("bin/stray-tool (10 bytes)");
-    expect(doctor.stdout).toContain("lib/python3.11/site-packages/stray/ (1 files, 6 bytes)");
-    expect(doctor.stdout).toContain("lib/python3.11/site-packages/stray.py (6 bytes)");
+    expect(doctor.stdout).toContain(`lib/python${PY.version}/site-packages/stray/ (1 files, 6 bytes)`);
+    expect(doctor.stdout).toContain(`lib/python${PY.version}/site-packages/stray.py (6 bytes)`);
     const fix = run(sb, ["doctor", "--fix"]);
     expect(fix.stdout).toContain("removed 3 unowned file(s)/folder(s)");
-    expect(fix.stdout).toContain("ok       unowned:3.11");
+    expect(fix.stdout).toContain(`ok       unowned:${PY.version}`);
     expect(existsSync(join(site, "stray"))).toBe(false);
     expect(lastEntry(sb)).toMatchObject({ kind: "doctor", exit_code: 0 });
     expect(pipFreeze(sb)).toContain("alpha==1.0");

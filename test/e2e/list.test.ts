@@ -1,6 +1,6 @@
 // `pyctl list` and `pyctl list-deps` on a real venv filled by real pip from the local index.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { makeSandbox, run, type Sandbox } from "../support/env.ts";
+import { makeSandbox, PY, run, type Sandbox } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 const json = (sb: Sandbox, ...args: string[]) => {
@@ -14,7 +14,7 @@ describe("list and list-deps", () => {
   let sb: Sandbox;
   beforeAll(() => {
     sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     expect(pip(sb, "install", "-q", "gamma[fast]").code).toBe(0); // gamma -> beta -> alpha; [fast] -> delta
     expect(pip(sb, "install", "-q", "zeta").code).toBe(0); // zeta <-> eta
     expect(pip(sb, "install", "-q", "alpha").code).toBe(0); // already there: pip writes no REQUESTED, history knows

@@ -4,13 +4,13 @@
 import { describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, run, type Result, type Sandbox } from "../support/env.ts";
+import { literal, makeSandbox, PY, type Result, run, type Sandbox } from "../support/env.ts";
 import { historyDir, historyFiles, ok, pip, PYTHON, versionDir } from "../support/venv-fixtures.ts";
 
-/** A sandbox whose venv was made from a copy of the Debian python3.11, which is then deleted. */
+/** A sandbox whose venv was made from a copy of the Python under test, which is then deleted. */
 function orphanedSandbox(): { sb: Sandbox; base: string } {
   const sb = makeSandbox();
-  const base = join(sb.dir, "python", "bin", "python3.11");
+  const base = join(sb.dir, "python", "bin", `python${PY.version}`);
   mkdirSync(join(sb.dir, "python", "bin"), { recursive: true });
   copyFileSync(PYTHON, base);
   ok(run(sb, ["init", "--python", base]));
@@ -32,17 +32,17 @@ describe("a venv whose base interpreter was removed", () => {
     const history = historyFiles(sb);
     const needsPython = [
       ["pip", "--", "install", "alpha"],
-      ["pip", "--python", "3.11", "--as", "pip3.11", "--", "install", "click"],
+      ["pip", "--python", PY.version, "--as", `pip${PY.version}`, "--", "install", "click"],
       ["pip", "--", "list"],
       ["pip", "--", "uninstall", "-y", "epsilon"],
       ["undo"],
       ["restore", "before"],
       ["clean", "--yes"],
       ["explain-missing"],
-      ["explain-missing", "--python", "3.11"],
+      ["explain-missing", "--python", PY.version],
     ];
     const line = new RegExp(
-      `^pyctl: the Python 3\\.11 interpreter ${base.replace(/[.]/g, "\\.")} is gone, so .*py311/venv cannot run; run \`pyctl rebuild --python 3\\.11\` to rebuild it with /usr/bin/python3\\.11\n$`,
+      `^${literal(`pyctl: the Python ${PY.version} interpreter ${base} is gone, so `)}.*${literal(`${PY.key}/venv cannot run; run \`pyctl rebuild --python ${PY.version}\` to rebuild it with ${PY.exe}`)}\n$`,
     );
     for (const args of needsPython) {
       const r = run(sb, args);
@@ -71,7 +71,7 @@ describe("a venv whose base interpreter was removed", () => {
 
   test("the rebuild it names brings pip back", () => {
     const { sb } = orphanedSandbox();
-    const r = run(sb, ["rebuild", "--python", "3.11"]);
+    const r = run(sb, ["rebuild", "--python", PY.version]);
     expectNoStack(r);
     expect(r.code).toBe(0);
     expect(run(sb, ["explain-missing"])).toEqual({ code: 0, stdout: "", stderr: "" });

@@ -2,18 +2,18 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
+import { fixtures, literal, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, untilStalled } from "../support/env.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
-const historyDir = (sb: Sandbox) => join(sb.pyctlHome, "py311", "history");
-const venv = (sb: Sandbox) => join(sb.pyctlHome, "py311", "venv");
+const historyDir = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "history");
+const venv = (sb: Sandbox) => join(sb.pyctlHome, PY.key, "venv");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 const after = (sb: Sandbox, id: number) => readJson(join(historyDir(sb), `${String(id).padStart(3, "0")}_after.json`));
 const freezeOf = (sb: Sandbox) => sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze", "--all"], sb).stdout;
 
 function initSandbox(): Sandbox {
   const sb = makeSandbox();
-  const init = run(sb, ["init", "--python", "/usr/bin/python3.11"]);
+  const init = run(sb, ["init", "--python", PY.exe]);
   expect(init.stderr).toBe("");
   expect(init.code).toBe(0);
   return sb;
@@ -40,7 +40,7 @@ describe("recorded pip operations", () => {
       pip_args: ["install", "-q", "beta==1.0"],
       exit_code: 0,
       interrupted: false,
-      python: "3.11.2",
+      python: PY.fullVersion,
       venv: venv(sb),
       changes: { added: ["alpha==2.0", "beta==1.0"], removed: [], modified: [] },
     });
@@ -115,8 +115,13 @@ describe("recorded pip operations", () => {
     expect(run(sb, ["diff", "2"]).stdout).toContain("↑ beta 1.0 → 2.0");
     expect(run(sb, ["diff", "3"]).stdout).toContain("↓ alpha 2.0 → 1.0");
     const status = JSON.parse(run(sb, ["status", "--json"]).stdout);
-    expect(status).toMatchObject({ tier: "user", home: sb.pyctlHome, default_python: "3.11", hook: { active: false } });
-    expect(status.venvs[0]).toMatchObject({ python: "3.11", exists: true, venv: venv(sb) });
+    expect(status).toMatchObject({
+      tier: "user",
+      home: sb.pyctlHome,
+      default_python: PY.version,
+      hook: { active: false },
+    });
+    expect(status.venvs[0]).toMatchObject({ python: PY.version, exists: true, venv: venv(sb) });
     expect(status.venvs[0].history_entries).toBeGreaterThanOrEqual(8);
   });
 });
@@ -187,14 +192,16 @@ describe("concurrency and interruption", () => {
 
   test("Ctrl-C during an install: pip stops, pyctl records it as interrupted and exits 130", async () => {
     const sb = initSandbox();
+    const { index } = await fixtures();
+    const stalls = index.stalls();
     const proc = Bun.spawn([pyctlBin(), "pip", "--", "install", "slowpkg"], {
       env: sb.env,
       stdout: "pipe",
       stderr: "pipe",
       detached: true,
     });
-    for (let i = 0; i < 400 && !existsSync(join(historyDir(sb), "001_before.json")); i++) await Bun.sleep(25);
-    await Bun.sleep(1500); // pip is now stalled half-way through the download
+    await untilStalled(index, stalls); // pip is now stalled half-way through the download
+    expect(existsSync(join(historyDir(sb), "001_before.json"))).toBe(true);
     process.kill(-proc.pid, "SIGINT"); // the whole foreground process group, as a terminal does
     expect(await proc.exited).toBe(130);
     expect(after(sb, 1)).toMatchObject({ interrupted: true, exit_code: 130, changes: { added: [] } });
@@ -266,10 +273,10 @@ describe("init", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing changed");
     expect(readFileSync(join(sb.pyctlHome, "snapshots", "baseline.txt"), "utf8")).toMatch(
-      /^# pyctl snapshot: baseline\n# python: 3\.11\.2\n# date: /,
+      new RegExp(String.raw`^# pyctl snapshot: baseline\n# python: ${literal(PY.fullVersion)}\n# date: `),
     );
     const fake = join(sb.dir, "python3.99");
-    writeFileSync(fake, '#!/bin/sh\nexec /usr/bin/python3 -c \'print("3.99.0"); print("no-venv")\'\n', { mode: 0o755 });
+    writeFileSync(fake, `#!/bin/sh\nexec ${PY.real} -c 'print("3.99.0"); print("no-venv")'\n`, { mode: 0o755 });
     const r = run(sb, ["init", "--python", fake]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot create venvs");

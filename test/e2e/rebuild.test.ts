@@ -4,17 +4,30 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox, run, sh, startIndex, type RunOptions, type Sandbox } from "../support/env.ts";
+import {
+  literal,
+  makeSandbox,
+  otherPyenvVersion,
+  PY,
+  run,
+  type RunOptions,
+  type Sandbox,
+  sh,
+  startIndex,
+} from "../support/env.ts";
 import { bytecode, fileSet } from "../support/file-set.ts";
-import { buildWheels, copyPython, pyenvPython } from "../support/interpreters.ts";
+import { buildWheels, copyPython, pyenvFullVersion, pyenvPython } from "../support/interpreters.ts";
 import { pausedInGroup } from "../support/process-group.ts";
 import { writeProject } from "../support/project.ts";
 
 const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
-const venvOf = (sb: Sandbox, key = "py311") => join(sb.pyctlHome, key, "venv");
-const siteOf = (sb: Sandbox, key = "py311") =>
+/** Another minor version with a pyenv build (copied, so it can be removed), when there is one. */
+const OTHER = otherPyenvVersion();
+const OTHER_KEY = `py${OTHER?.replace(".", "")}`;
+const venvOf = (sb: Sandbox, key = PY.key) => join(sb.pyctlHome, key, "venv");
+const siteOf = (sb: Sandbox, key = PY.key) =>
   join(venvOf(sb, key), "lib", `python${key[2]}.${key.slice(3)}`, "site-packages");
-const freezeOf = (sb: Sandbox, key = "py311") =>
+const freezeOf = (sb: Sandbox, key = PY.key) =>
   sh([join(venvOf(sb, key), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
 const config = (sb: Sandbox, key: string) => run(sb, ["config", key]).stdout.trim();
 const lastEntry = (sb: Sandbox, ...python: string[]) =>
@@ -29,16 +42,16 @@ const types = (sb: Sandbox, ...python: string[]) =>
 /** No index at all: whatever a rebuild gets, it gets from the store. */
 const OFFLINE: RunOptions = { env: { PIP_INDEX_URL: "http://127.0.0.1:9/simple", PIP_RETRIES: "0", PIP_TIMEOUT: "2" } };
 /** site-packages as files: paths and sizes, bytecode aside (importing writes it). */
-const siteFiles = (sb: Sandbox, key = "py311") => fileSet(siteOf(sb, key), { skip: bytecode });
+const siteFiles = (sb: Sandbox, key = PY.key) => fileSet(siteOf(sb, key), { skip: bytecode });
 
-describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor version", () => {
+describe.if(pyenvPython(PY.version) !== undefined)("rebuild for the same minor version", () => {
   let sb: Sandbox;
   let base: string;
   let before: Record<string, string>;
   let kinds: Record<string, string>;
   beforeAll(() => {
     sb = makeSandbox();
-    base = copyPython("3.11", join(sb.dir, "python-3.11"));
+    base = copyPython(PY.version, join(sb.dir, `python-${PY.version}`));
     expect(run(sb, ["init", "--python", base]).code).toBe(0);
     const extra = buildWheels(sb, [
       { name: "lonely", version: "1.0" },
@@ -54,8 +67,8 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
   test("--dry-run shows the plan and changes nothing", () => {
     const r = run(sb, ["rebuild", "--dry-run"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`rebuild ${venvOf(sb)} (Python 3.11.7, working)`);
-    expect(r.stdout).toContain("with Python 3.11.2 (/usr/bin/python3.11)");
+    expect(r.stdout).toContain(`rebuild ${venvOf(sb)} (Python ${pyenvFullVersion(PY.version)}, working)`);
+    expect(r.stdout).toContain(`with Python ${PY.fullVersion} (${PY.exe})`);
     expect(r.stdout).toMatch(/every package of the old venv, \d+ in all, from the local package store/);
     expect(r.stdout).not.toContain("to download");
     expect(siteFiles(sb)).toEqual(before);
@@ -63,7 +76,7 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
 
   /** lonely can be had from nowhere: not from the index, not from the store, and (no RECORD) not stored again. */
   function unobtainable(): () => void {
-    const entry = join(sb.pyctlHome, "py311", "store", "lonely");
+    const entry = join(sb.pyctlHome, PY.key, "store", "lonely");
     const record = join(siteOf(sb), "lonely-1.0.dist-info", "RECORD");
     renameSync(entry, `${entry}.aside`);
     renameSync(record, `${record}.aside`);
@@ -82,32 +95,32 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
       expect(r.stderr).toContain("pip could not install lonely==1.0");
       expect(r.stderr).toContain(`${venvOf(sb)} is unchanged`);
       expect(fileSet(venvOf(sb))).toEqual(files);
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+      expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
       expect(lastEntry(sb)).toMatchObject({ kind: "rebuild", exit_code: 1 });
     } finally {
       putBack();
     }
   });
 
-  test("with the interpreter gone, it rebuilds on another 3.11 offline: every package, explicit or not, file for file", () => {
-    rmSync(join(sb.dir, "python-3.11"), { recursive: true, force: true });
+  test(`with the interpreter gone, it rebuilds on another ${PY.version} offline: every package, explicit or not, file for file`, () => {
+    rmSync(join(sb.dir, `python-${PY.version}`), { recursive: true, force: true });
     expect(existsSync(join(venvOf(sb), "bin", "python"))).toBe(false); // a dangling symlink now
     const r = run(sb, ["rebuild"], OFFLINE);
     expect(r.stderr).not.toContain("pip downloads");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`rebuilt ${venvOf(sb)} for Python 3.11.2`);
+    expect(r.stdout).toContain(`rebuilt ${venvOf(sb)} for Python ${PY.fullVersion}`);
     expect(siteFiles(sb)).toEqual(before);
     expect(types(sb)).toEqual(kinds);
-    expect(readFileSync(join(venvOf(sb), "pyvenv.cfg"), "utf8")).toContain("3.11.2");
+    expect(readFileSync(join(venvOf(sb), "pyvenv.cfg"), "utf8")).toContain(PY.fullVersion);
     expect(
       sh([join(venvOf(sb), "bin", "python"), "-c", "import alpha, beta, gamma, delta, zeta, eta, lonely"], sb).code,
     ).toBe(0);
     expect(sh([join(venvOf(sb), "bin", "alpha")], sb).stdout.trim()).toBe("alpha 1.1");
     expect(readFileSync(join(venvOf(sb), "bin", "alpha"), "utf8").split("\n")[0]).toMatch(
-      new RegExp(`^#!${venvOf(sb)}/bin/python(3\\.11)?$`),
+      new RegExp(`^#!${venvOf(sb)}/bin/python(${literal(PY.version)})?$`),
     );
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
-    expect(config(sb, "python.interpreter")).toBe("/usr/bin/python3.11");
+    expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
+    expect(config(sb, "python.interpreter")).toBe(PY.exe);
     expect(lastEntry(sb)).toMatchObject({
       kind: "rebuild",
       exit_code: 0,
@@ -144,7 +157,7 @@ describe.if(pyenvPython("3.11") !== undefined)("rebuild for the same minor versi
 describe("rebuild in place is one transaction", () => {
   test("killed with its process group before the switch nothing changed; after it, the venv is rebuilt whole", async () => {
     const sb = makeSandbox();
-    expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+    expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
     expect(pip(sb, "install", "-q", "beta==1.0", "gamma").code).toBe(0);
     const before = fileSet(venvOf(sb));
     const beforeSite = siteFiles(sb);
@@ -160,7 +173,7 @@ describe("rebuild in place is one transaction", () => {
     expect(siteFiles(sb)).toEqual(beforeSite);
     expect(sh([join(venvOf(sb), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
     expect(run(sb, ["pip", "--", "uninstall", "-y", "not-installed"]).code).toBe(0); // the next write clears the leftovers
-    expect(existsSync(join(sb.pyctlHome, "py311", "venv.staging"))).toBe(false);
+    expect(existsSync(join(sb.pyctlHome, PY.key, "venv.staging"))).toBe(false);
     sb.cleanup();
   });
 });
@@ -176,75 +189,75 @@ function buildCext(sb: Sandbox, python: string, dir: string): void {
 function platformWheel(sb: Sandbox, dir: string, name: string, version: string, python: string): void {
   const support = resolve(import.meta.dir, "..", "support");
   const code = `import sys, sysconfig; sys.path.insert(0, ${JSON.stringify(support)}); import wheels; plat = sysconfig.get_platform().replace("-", "_").replace(".", "_"); wheels.build(${JSON.stringify(dir)}, ${JSON.stringify(name)}, ${JSON.stringify(version)}, tag="${python}-${python}-" + plat, root_is_purelib=False)`;
-  expect(sh(["/usr/bin/python3.11", "-c", code], sb).code).toBe(0);
+  expect(sh([PY.exe, "-c", code], sb).code).toBe(0);
 }
 
-describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefined)(
-  "rebuild after a minor upgrade (3.11 replaced by 3.12)",
+describe.if(pyenvPython(PY.version) !== undefined && OTHER !== undefined)(
+  `rebuild after a minor upgrade (${PY.version} replaced by ${OTHER})`,
   () => {
-    /** A venv on a copied 3.11 with pure-Python packages and one compiled package, the 3.11 copy then replaced by 3.12. */
+    /** A venv on a copied Python under test with pure-Python packages and one compiled package, the copy then replaced by OTHER. */
     function upgraded(
       more: string[] = [],
       cext: "explicit" | "dependency" = "explicit",
     ): { sb: Sandbox; python312: string } {
       const sb = makeSandbox();
       const dir = join(sb.dir, "python");
-      expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
-      buildCext(sb, pyenvPython("3.11")!, join(sb.dir, "cext311"));
-      platformWheel(sb, join(sb.dir, "cext311"), "oldc", "1.0", "cp311");
+      expect(run(sb, ["init", "--python", copyPython(PY.version, dir)]).code).toBe(0);
+      buildCext(sb, pyenvPython(PY.version)!, join(sb.dir, "cext-old"));
+      platformWheel(sb, join(sb.dir, "cext-old"), "oldc", "1.0", `cp${PY.key.slice(2)}`);
       expect(pip(sb, "install", "-q", "beta==1.0", "Mixed_Case.Name").code).toBe(0);
       if (cext === "dependency") {
         // usesc pulls cext in; with usesc gone, cext is a dependency nothing needs (not explicit, not pure Python)
         const extra = buildWheels(sb, [{ name: "usesc", version: "1.0", requires: ["cext"] }]);
         expect(
-          pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "--find-links", extra, "usesc", ...more)
+          pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext-old"), "--find-links", extra, "usesc", ...more)
             .code,
         ).toBe(0);
         expect(pip(sb, "uninstall", "-y", "usesc").code).toBe(0);
         expect(types(sb)).toMatchObject({ cext: "dependency" });
       } else {
-        expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext311"), "cext==1.0", ...more).code).toBe(0);
+        expect(pip(sb, "install", "-q", "--find-links", join(sb.dir, "cext-old"), "cext==1.0", ...more).code).toBe(0);
       }
       rmSync(dir, { recursive: true, force: true });
-      return { sb, python312: copyPython("3.12", dir) };
+      return { sb, python312: copyPython(OTHER!, dir) };
     }
 
-    test("a compiled package the index lacks for 3.12: nothing changes, it is named; --allow-missing moves the rest offline", () => {
+    test(`a compiled package the index lacks for ${OTHER}: nothing changes, it is named; --allow-missing moves the rest offline`, () => {
       const { sb, python312 } = upgraded();
       const plan = run(sb, ["rebuild", "--python", python312, "--dry-run"]);
       expect(plan.stdout).toContain(
-        "take 3 pure-Python package(s) from the Python 3.11 store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0",
+        `take 3 pure-Python package(s) from the Python ${PY.version} store: alpha==2.0, beta==1.0, Mixed_Case.Name==1.0`,
       );
       expect(plan.stdout).toContain("install 3 package(s) you asked for: beta==1.0, cext==1.0, Mixed_Case.Name==1.0");
       expect(plan.stdout).toContain(
-        "from the index only, so missing if it has no version for Python 3.12: cext==1.0 (then nothing changes, unless --allow-missing)",
+        `from the index only, so missing if it has no version for Python ${OTHER}: cext==1.0 (then nothing changes, unless --allow-missing)`,
       );
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("cext");
       expect(refused.stderr).toContain("is unchanged");
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
-      expect(config(sb, "python.default")).toBe("3.11");
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
+      expect(config(sb, "python.default")).toBe(PY.version);
 
       const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks cext==1.0");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
       ]);
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         "Mixed_Case.Name": "explicit",
         beta: "explicit",
         alpha: "dependency",
       });
-      expect(sh([join(venvOf(sb, "py312"), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
-      expect(config(sb, "python.default")).toBe("3.12");
+      expect(sh([join(venvOf(sb, OTHER_KEY), "bin", "beta")], sb).stdout.trim()).toBe("beta 1.0");
+      expect(config(sb, "python.default")).toBe(`${OTHER}`);
       expect(config(sb, "python.interpreter")).toBe(python312);
-      expect(existsSync(venvOf(sb, "py311"))).toBe(false);
-      expect(readdirSync(join(sb.pyctlHome, "py311", "history"))).toContain("001_after.json");
+      expect(existsSync(venvOf(sb, PY.key))).toBe(false);
+      expect(readdirSync(join(sb.pyctlHome, PY.key, "history"))).toContain("001_after.json");
       expect(lastEntry(sb)).toMatchObject({
         kind: "rebuild",
         exit_code: 0,
@@ -252,22 +265,22 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
       });
       expect(run(sb, ["diff"]).stdout).toContain("missing (left out with --allow-missing): cext 1.0");
       expect(pip(sb, "install", "-q", "delta").code).toBe(0); // plain pip now goes to the 3.12 venv
-      expect(freezeOf(sb, "py312")).toContain("delta==1.5");
+      expect(freezeOf(sb, OTHER_KEY)).toContain("delta==1.5");
     });
 
-    test("the compiled package comes through pip for 3.12, pure-Python ones from the store; the default follows", () => {
+    test(`the compiled package comes through pip for ${OTHER}, pure-Python ones from the store; the default follows`, () => {
       const { sb, python312 } = upgraded(["oldc==1.0"]);
-      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-      platformWheel(sb, join(sb.dir, "cext312"), "oldc", "2.0", "cp312"); // 1.0 is gone for 3.12
+      buildCext(sb, pyenvPython(OTHER!)!, join(sb.dir, "cext-new"));
+      platformWheel(sb, join(sb.dir, "cext-new"), "oldc", "2.0", `cp${OTHER_KEY.slice(2)}`); // 1.0 is gone for 3.12
       const r = run(sb, ["rebuild", "--python", python312], {
-        env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext312") },
+        env: { ...OFFLINE.env, PIP_FIND_LINKS: join(sb.dir, "cext-new") },
       });
       expect(r.stderr).not.toContain("could not");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("reinstalled cext==1.0\n");
       expect(r.stdout).toContain("reinstalled oldc (its old version is not on the index any more)\n");
-      expect(r.stdout).toContain("default Python is now 3.12");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(r.stdout).toContain(`default Python is now ${OTHER}`);
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
@@ -276,11 +289,11 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
       ]);
       expect(
         sh(
-          [join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"],
+          [join(venvOf(sb, OTHER_KEY), "bin", "python"), "-c", "import cext, mixed_case; print(cext.answer())"],
           sb,
         ).stdout.trim(),
       ).toBe("42");
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         cext: "explicit",
         oldc: "explicit",
         beta: "explicit",
@@ -294,21 +307,23 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
       expect(plan.code).toBe(0);
       expect(plan.stdout).toContain("install 2 package(s) you asked for: beta==1.0, Mixed_Case.Name==1.0");
       expect(plan.stdout).toContain("install 1 more package(s) of the old venv that cannot be carried: cext==1.0");
-      expect(plan.stdout).toContain("from the index only, so missing if it has no version for Python 3.12: cext==1.0");
+      expect(plan.stdout).toContain(
+        `from the index only, so missing if it has no version for Python ${OTHER}: cext==1.0`,
+      );
       expect(plan.stdout).toMatch(
         /\nnot carried, the new venv has its own \(as Python 3\.12's venv makes it\): pip==[\d.]+, setuptools==[\d.]+\n/,
       );
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain("cext");
       expect(refused.stderr).toContain("is unchanged");
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
-      expect(config(sb, "python.default")).toBe("3.11");
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
+      expect(config(sb, "python.default")).toBe(PY.version);
 
-      buildCext(sb, pyenvPython("3.12")!, join(sb.dir, "cext312"));
-      const index = await startIndex(join(sb.dir, "cext312")); // a local PEP 503 index that has cext for 3.12 only
+      buildCext(sb, pyenvPython(OTHER!)!, join(sb.dir, "cext-new"));
+      const index = await startIndex(join(sb.dir, "cext-new")); // a local PEP 503 index that has cext for 3.12 only
       let r: ReturnType<typeof run>;
       try {
         r = run(sb, ["rebuild", "--python", python312], { env: { PIP_INDEX_URL: `${index.url}/simple` } });
@@ -318,16 +333,16 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
       expect(r.stderr).not.toContain("could not");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("reinstalled cext==1.0\n");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual([
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual([
         "Mixed_Case.Name==1.0",
         "alpha==2.0",
         "beta==1.0",
         "cext==1.0",
       ]);
       expect(
-        sh([join(venvOf(sb, "py312"), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim(),
+        sh([join(venvOf(sb, OTHER_KEY), "bin", "python"), "-c", "import cext; print(cext.answer())"], sb).stdout.trim(),
       ).toBe("42");
-      expect(types(sb, "--python", "3.12")).toMatchObject({
+      expect(types(sb, "--python", `${OTHER}`)).toMatchObject({
         "Mixed_Case.Name": "explicit",
         alpha: "dependency",
         beta: "explicit",
@@ -339,23 +354,23 @@ describe.if(pyenvPython("3.11") !== undefined && pyenvPython("3.12") !== undefin
     test("an editable whose source folder is gone: nothing changes and it is named; --allow-missing records it as missing", () => {
       const sb = makeSandbox();
       const dir = join(sb.dir, "python");
-      expect(run(sb, ["init", "--python", copyPython("3.11", dir)]).code).toBe(0);
+      expect(run(sb, ["init", "--python", copyPython(PY.version, dir)]).code).toBe(0);
       const source = writeProject(join(sb.dir, "proj"), "proj", "0.1", "proj");
       expect(pip(sb, "install", "-q", "beta==1.0").code).toBe(0);
       expect(pip(sb, "install", "-q", "-e", source).code).toBe(0);
       rmSync(source, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
-      const python312 = copyPython("3.12", dir);
+      const python312 = copyPython(OTHER!, dir);
 
       const refused = run(sb, ["rebuild", "--python", python312], OFFLINE);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`proj (its source ${source} is gone); nothing changed`);
-      expect(existsSync(venvOf(sb, "py312"))).toBe(false);
+      expect(existsSync(venvOf(sb, OTHER_KEY))).toBe(false);
 
       const r = run(sb, ["rebuild", "--python", python312, "--allow-missing"], OFFLINE);
       expect(r.code).toBe(0);
       expect(r.stderr).toContain("--allow-missing: the rebuilt venv lacks proj==0.1\n");
-      expect(freezeOf(sb, "py312").split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
+      expect(freezeOf(sb, OTHER_KEY).split("\n").filter(Boolean).sort()).toEqual(["alpha==2.0", "beta==1.0"]);
       expect(lastEntry(sb)).toMatchObject({
         kind: "rebuild",
         exit_code: 0,

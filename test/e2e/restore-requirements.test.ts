@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
+import { fixtures, type Index, PY, run, type Sandbox, startIndex } from "../support/env.ts";
 import {
   expectNothingChanged,
   initSandbox,
@@ -62,7 +62,7 @@ describe("pyctl restore FILE: any requirements file", () => {
       expect(lines).toContain("- eta 1.0");
       expect(lines).toContain("- epsilon 1.0"); // its marker is false here, and that is said
       expect(r.stderr).toContain(
-        `pyctl: left out epsilon ; python_version < "3" (${req}:7): its environment marker is false for Python 3.11`,
+        `pyctl: left out epsilon ; python_version < "3" (${req}:7): its environment marker is false for Python ${PY.version}`,
       );
       expect(lines).toContain("↓ alpha 2.0 → 1.0"); // from the store
       expect(lines).toContain("for pip to resolve in staging: mu, gamma[fast]");

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
+import { fixtures, type Index, PY, run, type Sandbox, startIndex } from "../support/env.ts";
 import {
   buildCext,
   expectNothingChanged,
@@ -161,7 +161,7 @@ describe("the package store", () => {
     ok(run(sb, ["snapshot", "keep"]));
     for (const spec of ["alpha==1.1", "alpha==2.0", "epsilon==1.0", "delta==1.0", "zeta==1.0"])
       ok(pip(sb, "install", "-q", spec));
-    const store = join(sb.pyctlHome, "py311", "store");
+    const store = join(sb.pyctlHome, PY.key, "store");
     expect(
       readdirSync(join(store, "alpha"))
         .map((e) => e.replace(/#.*$/, ""))

@@ -18,7 +18,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pyctlBin, run, sh, type Result, type Sandbox } from "../support/env.ts";
+import { othersCanRun, PY, pyctlBin, type Result, run, type Sandbox, sh } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 import { historyDir, initSandbox, ok, pip, startPaused, versionDir } from "../support/venv-fixtures.ts";
 
 const withAuth = (url: string, auth: string) => url.replace("://", `://${auth}@`);
@@ -136,14 +137,13 @@ describe("symlinks pyctl did not make", () => {
 
 const tool = (name: string) => Bun.which(name, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" });
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map(tool);
-const canRun =
-  process.geteuid?.() === 0 &&
-  USERADD !== null &&
-  USERDEL !== null &&
-  RUNUSER !== null &&
-  existsSync("/usr/bin/python3.11");
+const [canRun, TITLE] = titled("a non-root user and the system tier", {
+  root: isRoot,
+  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
+  "a Python under test other users can run": othersCanRun(PY.real),
+});
 
-describe.if(canRun)("a non-root user and the system tier", () => {
+describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
   let base: string;
   let system: string;
@@ -161,8 +161,9 @@ describe.if(canRun)("a non-root user and the system tier", () => {
       PYCTL_TIER: "system",
       PYCTL_SYSTEM_HOME: system,
     };
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
     return sh(
-      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      [RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
       sb,
       { cwd: "/" },
     );
@@ -181,7 +182,7 @@ describe.if(canRun)("a non-root user and the system tier", () => {
     uid = Number(sh(["id", "-u", user], sb).stdout.trim());
     copyFileSync(pyctlBin(), join(base, "pyctl")); // the run dir is root's (0700): the user runs this copy
     chmodSync(join(base, "pyctl"), 0o755);
-    ok(asRoot(["init", "--python", "/usr/bin/python3.11"]));
+    ok(asRoot(["init", "--python", PY.real]));
     ok(asRoot(["pip", "--", "install", "-q", "alpha==1.0"]));
   });
 
@@ -191,13 +192,13 @@ describe.if(canRun)("a non-root user and the system tier", () => {
   });
 
   test("the system tier's lock is root's alone: the user cannot open it, so cannot make root wait", () => {
-    const lock = join(system, "py311", "lock");
+    const lock = join(system, PY.key, "lock");
     const st = statSync(lock);
     expect([st.uid, st.mode & 0o777]).toEqual([0, 0o600]);
-    expect(statSync(join(system, "py311")).mode & 0o022).toBe(0); // nobody else can replace it
+    expect(statSync(join(system, PY.key)).mode & 0o022).toBe(0); // nobody else can replace it
     // What the issue did: open it read-only and take the flock.
     const take = asUser([
-      "python3",
+      PY.real,
       "-c",
       `import fcntl; f = open(${JSON.stringify(lock)}); fcntl.flock(f, fcntl.LOCK_EX); print("held")`,
     ]);

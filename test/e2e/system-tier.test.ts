@@ -4,21 +4,21 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { makeSandbox, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
+import { makeSandbox, othersCanRun, PY, pyctlBin, type Result, type Sandbox, sh } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 import { looseModes } from "../../src/core/doctor/doctor.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) =>
   Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }),
 );
-const canRun =
-  process.geteuid?.() === 0 &&
-  USERADD !== null &&
-  USERDEL !== null &&
-  RUNUSER !== null &&
-  existsSync("/usr/bin/python3.11");
+const [canRun, TITLE] = titled("system tier", {
+  root: isRoot,
+  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
+  "a Python under test other users can run": othersCanRun(PY.real),
+});
 
-describe.if(canRun)("system tier", () => {
+describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
   let base: string;
   let system: string;
@@ -45,13 +45,14 @@ describe.if(canRun)("system tier", () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
       ...extra,
     };
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
     return sh(
-      [RUNUSER!, "-u", user, "--", "env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
+      [RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...cmd],
       sb,
       { cwd: userHome },
     );
   };
-  const systemVenv = () => join(system, "py311", "venv");
+  const systemVenv = () => join(system, PY.key, "venv");
   const systemFreeze = () => sh([join(systemVenv(), "bin", "python"), "-m", "pip", "freeze"], sb).stdout;
 
   beforeAll(() => {
@@ -79,7 +80,7 @@ describe.if(canRun)("system tier", () => {
       PYCTL_PREFIX: prefix,
       PYCTL_SYSTEM_HOME: system,
       PYCTL_SYSTEM_ROOT: join(base, "root"),
-      PYCTL_PYTHON: "/usr/bin/python3.11",
+      PYCTL_PYTHON: PY.real,
       PYCTL_TIER: undefined,
     };
     const r = sh(["bash", join(REPO, "install.sh"), "--system"], sb, { env });
@@ -90,7 +91,7 @@ describe.if(canRun)("system tier", () => {
     const venv = lstatSync(systemVenv());
     expect([venv.uid, venv.mode & 0o777]).toEqual([0, 0o755]);
     expect(looseModes(system)).toEqual([]);
-    expect(readFileSync(join(system, "config.toml"), "utf8")).toContain('default = "3.11"');
+    expect(readFileSync(join(system, "config.toml"), "utf8")).toContain(`default = "${PY.version}"`);
     const rc = ["etc/bash.bashrc", "etc/profile.d/pyctl.sh"]
       .map((f) => join(base, "root", f))
       .find((f) => existsSync(f))!;
@@ -106,7 +107,7 @@ describe.if(canRun)("system tier", () => {
     expect(status).toMatchObject({ tier: "system", home: system });
     const history = JSON.parse(asRoot([join(prefix, "bin", "pyctl"), "history", "--json"]).stdout);
     expect(history[0]).toMatchObject({ id: 1, command: "pip install -q alpha==1.0", status: "ok" });
-    expect(existsSync(join(sb.pyctlHome, "py311"))).toBe(false); // root's own user tier untouched
+    expect(existsSync(join(sb.pyctlHome, PY.key))).toBe(false); // root's own user tier untouched
     expect(looseModes(system)).toEqual([]);
   });
 
@@ -114,7 +115,7 @@ describe.if(canRun)("system tier", () => {
     const r = asUser(["pyctl", "pip", "--", "install", "-q", "beta==1.0"]);
     expect(r.stderr).toContain("pyctl: created");
     expect(r.code).toBe(0);
-    const own = join(userHome, ".local", "python-packages", "py311", "venv");
+    const own = join(userHome, ".local", "python-packages", PY.key, "venv");
     expect(sh([join(own, "bin", "python"), "-m", "pip", "freeze"], sb).stdout).toBe("alpha==2.0\nbeta==1.0\n");
     expect(lstatSync(own).uid).toBe(uid);
     expect(systemFreeze()).toBe("alpha==1.0\n");
@@ -129,18 +130,18 @@ describe.if(canRun)("system tier", () => {
     expect(direct.code).not.toBe(0);
     expect(direct.stderr).toMatch(/Permission denied|not writeable|Errno 13/i);
     for (const dir of [
-      join(systemVenv(), "lib", "python3.11", "site-packages"),
-      join(system, "py311", "history"),
+      join(systemVenv(), "lib", `python${PY.version}`, "site-packages"),
+      join(system, PY.key, "history"),
       join(systemVenv(), "bin"),
     ]) {
       expect(asUser(["touch", join(dir, "intruder")]).code).not.toBe(0);
     }
     expect(systemFreeze()).toBe("alpha==1.0\n");
-    expect(existsSync(join(system, "py311", "history", "002_before.json"))).toBe(false);
+    expect(existsSync(join(system, PY.key, "history", "002_before.json"))).toBe(false);
   });
 
   test("doctor (as root) finds a system tier others can write, and --fix locks it again", () => {
-    const site = join(systemVenv(), "lib", "python3.11", "site-packages");
+    const site = join(systemVenv(), "lib", `python${PY.version}`, "site-packages");
     chmodSync(site, 0o777);
     const doctor = (...args: string[]) =>
       JSON.parse(asRoot([join(prefix, "bin", "pyctl"), "doctor", "--json", ...args]).stdout);

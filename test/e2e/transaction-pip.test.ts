@@ -9,7 +9,7 @@ import type { Dist } from "../../src/core/packages/inventory.ts";
 import { targetFor, type Target } from "../../src/core/recording/target.ts";
 import { goalFromLines } from "../../src/core/transaction/plan.ts";
 import { runTransaction, type TransactionSpec } from "../../src/core/transaction/transaction.ts";
-import type { Sandbox } from "../support/env.ts";
+import { PY, type Sandbox } from "../support/env.ts";
 import { fileSet } from "../support/file-set.ts";
 import {
   initSandbox,
@@ -38,7 +38,7 @@ describe("the pip step of a transaction", () => {
     for (const key of saved.keys()) delete process.env[key];
     for (const [key, value] of Object.entries(sb.env)) if (key.startsWith("PIP_")) process.env[key] = value;
     const layout = new Layout("user", sb.pyctlHome);
-    target = targetFor(layout, "3.11");
+    target = targetFor(layout, PY.version);
     config = await loadConfig(layout.configFile);
   });
   afterAll(() => {

@@ -3,17 +3,14 @@
  * (`complete -C`) and zsh (compinit, TAB pressed on a pty). Every word is checked against the
  * command table, so a command or option added there shows up here without editing the scripts.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { COMMANDS, findCommand } from "../../src/commands/index.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
-import { run, sh } from "../support/env.ts";
+import { literal, PY, run, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 const COMPLETIONS = resolve(import.meta.dir, "..", "..", "completions");
 const VISIBLE = COMMANDS.filter((c) => !c.hidden);
@@ -29,7 +26,7 @@ beforeAll(() => {
   mkdirSync(join(home, "snapshots"), { recursive: true });
   for (const name of ["before-upgrade", "ml-stack"])
     writeFileSync(join(home, "snapshots", `${name}.txt`), "alpha==1.0\n");
-  const history = join(home, "py311", "history");
+  const history = join(home, PY.key, "history");
   mkdirSync(history, { recursive: true });
   for (const [id, command] of [
     [7, "pip install alpha"],
@@ -61,7 +58,7 @@ function cases(shell: "bash" | "fish"): [string[], string[]][] {
     [["restore", ""], [...points, "baseline", "before-upgrade", "ml-stack"].sort()],
     [["diff", ""], [...points, "baseline", "before-upgrade", "ml-stack"].sort()],
     [["bisect", "--good", "ml"], ["ml-stack"]],
-    [["history", "--python", "3.1"], ["3.11"]],
+    [["history", "--python", "3.1"], [PY.version]],
     [
       ["config", "history."],
       ["history.auto_snapshot", "history.max_entries", "history.show_diff_after_install"],
@@ -87,15 +84,15 @@ describe("bash", () => {
     const script = [
       `eval "$(pyctl hook bash)"`,
       "complete -W 'install list show' pip",
-      "complete -p pip3.11",
-      "_pyctl_complete_like pip3.11 ins pip3.11; echo $?",
-      "complete -p pip3.11",
+      `complete -p pip${PY.version}`,
+      `_pyctl_complete_like pip${PY.version} ins pip${PY.version}; echo $?`,
+      `complete -p pip${PY.version}`,
     ].join("\n");
     const result = sh(["bash", "--norc", "-c", script], env.sb);
     expect(result.stdout.split("\n")).toEqual([
-      "complete -o bashdefault -o default -F _pyctl_complete_like pip3.11",
+      `complete -o bashdefault -o default -F _pyctl_complete_like pip${PY.version}`,
       "124",
-      "complete -W 'install list show' pip3.11",
+      `complete -W 'install list show' pip${PY.version}`,
       "",
     ]);
   });
@@ -133,7 +130,7 @@ describe("fish", () => {
         script = `source ${join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "hook.fish")}; or exit 9`;
       }
       // Not --no-config: that also turns off loading fish's own completions (pip's among them).
-      const result = sh(["fish", "-c", `${script}\ncomplete -C 'pip3.11 ins'\ncomplete -C 'pip ins'`], env.sb);
+      const result = sh(["fish", "-c", `${script}\ncomplete -C 'pip${PY.version} ins'\ncomplete -C 'pip ins'`], env.sb);
       expect(result.code).toBe(0);
       expect(result.stdout.split("\n").filter((l) => l.split("\t")[0] === "install")).toHaveLength(2);
     },
@@ -178,8 +175,8 @@ describe("zsh, with compinit, on a pty", () => {
   });
 
   test("pip3.X and python3.X complete like pip and python (zsh's own _pip and _python)", async () => {
-    await tab("pip3.11 uninst", /\$ pip3.11 uninstall\s*$/m);
-    await tab("python3.11 -", /-OO/);
+    await tab(`pip${PY.version} uninst`, new RegExp(`\\$ pip${literal(PY.version)} uninstall\\s*$`, "m"));
+    await tab(`python${PY.version} -`, /-OO/);
   });
 
   test("alternatives are listed with their descriptions", async () => {

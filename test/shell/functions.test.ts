@@ -4,15 +4,12 @@
  * venv's bin lands on PATH. fish's are asked twice: as `pyctl hook fish` defines them, and as fish
  * autoloads them for the rendered hook the rc block sources.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, sh } from "../support/env.ts";
 import { quoteFish, quotePosix } from "../../src/shell/hook.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 let env: HookEnv;
 beforeAll(() => (env = hookEnv()));

@@ -6,16 +6,13 @@
  * reading the rc files `pyctl setup-shell` wrote in a temp HOME. fish's cached hook leaves the
  * functions behind pip and python to fish's autoloading, from a folder rendered beside it.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fishFunctionFiles } from "../../src/shell/hook.ts";
-import { run, runDir, sh, type Sandbox } from "../support/env.ts";
+import { PY, run, runDir, type Sandbox, sh } from "../support/env.ts";
 import { makeSandbox } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 type ShellName = "bash" | "zsh" | "fish";
 let sb: Sandbox;
@@ -55,7 +52,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s", (shell) => {
     for (let i = 0; i < 2; i++) {
       const out = start(shell, PROBE[shell]);
       expect(out).toMatch(/function/);
-      expect(out).toContain("3.11 ");
+      expect(out).toContain(`${PY.version} `);
     }
     expect(inode(shell)).toBe(rendered);
   });
@@ -143,9 +140,9 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     ).split("\n");
     expect(out[0]).toBe(cacheFile("fish"));
     expect(out[1]).toBe(join(dir, "_pyctl_m_pip.fish"));
-    expect(out[2]).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(out[2]).toContain(join(sb.pyctlHome, PY.key, "venv"));
     expect(out[3]).toBe("1");
-    expect(out.slice(4)).toContain("pip3.11 python3.11");
+    expect(out.slice(4)).toContain(`pip${PY.version} python${PY.version}`);
   });
 
   test("a missing functions folder makes the hook stale: the next start renders both anew", () => {
@@ -154,7 +151,7 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     const before = inode("fish");
     const dir = functionsDir();
     rmSync(dir, { recursive: true });
-    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, PY.key, "venv"));
     expect(inode("fish")).not.toBe(before);
     expect(existsSync(join(dir, "_pyctl_pip.fish"))).toBe(true);
   });
@@ -164,7 +161,7 @@ describe("fish: the functions behind pip and python, autoloaded from the rendere
     settle();
     const file = join(functionsDir(), "_pyctl_pip_reads.fish");
     rmSync(file);
-    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, "py311", "venv"));
+    expect(start("fish", `${PROBE.fish}\npip --version`)).toContain(join(sb.pyctlHome, PY.key, "venv"));
     expect(readFileSync(file, "utf8")).toBe(fishFunctionFiles().find((f) => f.name === "_pyctl_pip_reads.fish")!.text);
   });
 

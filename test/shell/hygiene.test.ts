@@ -2,16 +2,14 @@
  * The hook's shell hygiene, in real shells run as scripts: silent in strict modes and POSIX
  * mode, safe to load twice, statuses kept, and the tier chosen as pyctl chooses it.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
-import { run, sh, type Sandbox } from "../support/env.ts";
+import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
+import { isRoot, titled } from "../support/skip.ts";
 
 let env: HookEnv;
 let sb: Sandbox;
@@ -21,7 +19,7 @@ beforeAll(() => {
   env = hookEnv();
   sb = env.sb;
   expect(run(sb, ["init"]).code).toBe(0);
-  venv = join(sb.pyctlHome, "py311", "venv");
+  venv = join(sb.pyctlHome, PY.key, "venv");
 });
 
 afterAll(() => sb?.cleanup());
@@ -39,7 +37,7 @@ function expectSilentRoutes(result: { code: number; stdout: string; stderr: stri
   expect(result.code).toBe(0);
   const [prefix, pip, status, path] = result.stdout.trim().split("\n");
   expect(prefix).toBe(venv);
-  expect(pip).toContain(`${venv}/lib/python3.11/site-packages/pip`);
+  expect(pip).toContain(`${venv}/lib/python${PY.version}/site-packages/pip`);
   expect(status).toBe("status 3");
   const dirs = path!.split(":");
   expect(dirs[0]).toBe(`${venv}/bin`);
@@ -50,12 +48,12 @@ describe("strict modes, loaded twice", () => {
   const load = `eval "$(pyctl hook SHELL)"; eval "$(pyctl hook SHELL)"`;
 
   test("bash --norc -euo pipefail", () => {
-    const script = [load.replaceAll("SHELL", "bash"), "pip3.11 --version >/dev/null", ...BODY].join("\n");
+    const script = [load.replaceAll("SHELL", "bash"), `pip${PY.version} --version >/dev/null`, ...BODY].join("\n");
     expectSilentRoutes(sh(["bash", "--norc", "-euo", "pipefail", "-c", script], sb));
   });
 
   test("zsh -f -eu -o pipefail", () => {
-    const script = [load.replaceAll("SHELL", "zsh"), "pip3.11 --version >/dev/null", ...BODY].join("\n");
+    const script = [load.replaceAll("SHELL", "zsh"), `pip${PY.version} --version >/dev/null`, ...BODY].join("\n");
     expectSilentRoutes(sh(["zsh", "-f", "-eu", "-o", "pipefail", "-c", script], sb));
   });
 
@@ -63,7 +61,7 @@ describe("strict modes, loaded twice", () => {
     const script = [
       "pyctl hook fish | source",
       "pyctl hook fish | source",
-      "pip3.11 --version >/dev/null",
+      `pip${PY.version} --version >/dev/null`,
       ...BODY.slice(0, 3),
       `python -c 'import sys; sys.exit(3)'; or echo "status $status"`,
       "string join : -- $PATH",
@@ -78,7 +76,7 @@ describe("strict modes, loaded twice", () => {
     const script = [
       load.replaceAll("SHELL", "bash"),
       "set -eu",
-      `if [ "$(type -t pip3.11)" = function ]; then echo dotted; fi`,
+      `if [ "$(type -t pip${PY.version})" = function ]; then echo dotted; fi`,
       ...BODY,
     ].join("\n");
     expectSilentRoutes(sh(["bash", "--posix", "-c", script], sb));
@@ -160,15 +158,14 @@ describe("the rendered copy the rc block sources, under set -u, with an empty PA
 });
 
 describe("which venv", () => {
-  test("root goes to the system tier once it is set up; PYCTL_TIER=user overrides", () => {
+  const [asRoot, title] = titled("root goes to the system tier once it is set up; PYCTL_TIER=user overrides", {
+    root: isRoot,
+  });
+  test.if(asRoot)(title, () => {
     const system = join(sb.dir, "system-tier");
-    mkdirSync(join(system, "py311"), { recursive: true });
-    writeFileSync(join(system, "config.toml"), `[python]\ndefault = "3.11"\n`);
-    createVenv(
-      probeInterpreter("/usr/bin/python3.11"),
-      join(system, "py311", "venv"),
-      join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"),
-    );
+    mkdirSync(join(system, PY.key), { recursive: true });
+    writeFileSync(join(system, "config.toml"), `[python]\ndefault = "${PY.version}"\n`);
+    createVenv(probeInterpreter(PY.exe), join(system, PY.key, "venv"), join(sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
     const prefix = `python -c 'import sys; print(sys.prefix)'`;
     for (const [shell, ...flags] of [
       ["bash", "--norc"],
@@ -179,7 +176,7 @@ describe("which venv", () => {
       const asRoot = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, {
         env: { PYCTL_TIER: undefined, PYCTL_SYSTEM_HOME: system },
       });
-      expect(asRoot.stdout.trim()).toBe(join(system, "py311", "venv"));
+      expect(asRoot.stdout.trim()).toBe(join(system, PY.key, "venv"));
       const asUser = sh([shell, ...flags, "-c", `${load}\n${prefix}`], sb, { env: { PYCTL_SYSTEM_HOME: system } });
       expect(asUser.stdout.trim()).toBe(venv);
     }

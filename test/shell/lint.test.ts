@@ -4,15 +4,12 @@
  * --check for fish (the files fish autoloads too). CI installs shellcheck (.ci/run,
  * scripts/test-prereqs.sh).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fishFunctionFiles } from "../../src/shell/hook.ts";
 import { blockFor, loginBlock } from "../../src/shell/rc-block.ts";
 import { makeSandbox, pyctlBin, run, sh, type Sandbox } from "../support/env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 const REPO = resolve(import.meta.dir, "..", "..");
 let sb: Sandbox;

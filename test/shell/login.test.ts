@@ -6,13 +6,10 @@
  * `pip install --user`. In login and non-login interactive bash, zsh and fish, the venv's bin
  * comes first, ~/.local/bin once after it, and the venv's `alpha` wins.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, sh, type Sandbox } from "../support/env.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
+import { makeSandbox, PY, pyctlBin, type Sandbox, sh } from "../support/env.ts";
 
 let sb: Sandbox;
 let localBin: string;
@@ -44,7 +41,7 @@ beforeAll(() => {
       error: false,
     });
   }
-  venvBin = join(sb.pyctlHome, "py311", "venv", "bin");
+  venvBin = join(sb.pyctlHome, PY.key, "venv", "bin");
 });
 
 afterAll(() => sb?.cleanup());

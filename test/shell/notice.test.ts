@@ -5,15 +5,15 @@
  * decides it when it renders the hook (a new python3 makes the rendered hook stale), so the
  * shell starts that show it run no pyctl themselves.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, run, sh, type Sandbox } from "../support/env.ts";
+import { makeSandbox, newerVersion, PY, run, type Sandbox, sh } from "../support/env.ts";
 import { settleRenderedHooks } from "./hook-env.ts";
 
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
-
+/** A version after the Python under test's: what python3 becomes in the upgrade played here. */
+const NEWER = newerVersion();
+const NEWER_KEY = `py${NEWER.replace(".", "")}`;
 let sb: Sandbox;
 const shown = () => join(sb.env.XDG_CACHE_HOME!, "pyctl", "notice-shown");
 
@@ -28,16 +28,16 @@ function start(shell: string): { stderr: string; rendered: boolean } {
 beforeAll(() => {
   sb = makeSandbox();
   mkdirSync(join(sb.dir, "data", "fish", "generated_completions"), { recursive: true });
-  expect(run(sb, ["init", "--python", "/usr/bin/python3.11"]).code).toBe(0);
+  expect(run(sb, ["init", "--python", PY.exe]).code).toBe(0);
   expect(run(sb, ["setup-shell"]).code).toBe(0);
 });
 afterAll(() => sb?.cleanup());
 
 describe("python3 upgraded to a newer minor version", () => {
   beforeAll(() => {
-    // Debian 12 -> 13 in miniature: python3 now names python3.13 (pyctl reads the version from the name).
-    writeFileSync(join(sb.bin, "python3.13"), '#!/bin/sh\nexec /usr/bin/python3.11 "$@"\n', { mode: 0o755 });
-    symlinkSync(join(sb.bin, "python3.13"), join(sb.bin, "python3"));
+    // Debian 12 -> 13 in miniature: python3 now names the next minor version (pyctl reads the version from the name).
+    writeFileSync(join(sb.bin, `python${NEWER}`), `#!/bin/sh\nexec ${PY.exe} "$@"\n`, { mode: 0o755 });
+    symlinkSync(join(sb.bin, `python${NEWER}`), join(sb.bin, "python3"));
   });
 
   test.each(["bash", "zsh", "fish"])(
@@ -47,7 +47,7 @@ describe("python3 upgraded to a newer minor version", () => {
       const first = start(shell);
       settleRenderedHooks(sb);
       expect(first.stderr).toBe(
-        "pyctl: python3 is now Python 3.13, but your packages are in pyctl's Python 3.11 venv: run `pyctl rebuild --python 3.13` to move them",
+        `pyctl: python3 is now Python ${NEWER}, but your packages are in pyctl's Python ${PY.version} venv: run \`pyctl rebuild --python ${NEWER}\` to move them`,
       );
       const second = start(shell);
       expect(second).toEqual({ stderr: "", rendered: false });
@@ -66,19 +66,19 @@ describe("python3 upgraded to a newer minor version", () => {
 
   afterAll(() => {
     rmSync(join(sb.bin, "python3"));
-    rmSync(join(sb.bin, "python3.13"));
+    rmSync(join(sb.bin, `python${NEWER}`));
   });
 });
 
 test("a venv whose base interpreter is gone is named, with pyctl rebuild", () => {
   rmSync(shown(), { force: true });
-  const venv = join(sb.pyctlHome, "py312", "venv");
+  const venv = join(sb.pyctlHome, NEWER_KEY, "venv");
   mkdirSync(venv, { recursive: true });
-  writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = 3.12.1\n`);
+  writeFileSync(join(venv, "pyvenv.cfg"), `home = ${join(sb.dir, "gone", "bin")}\nversion = ${NEWER}.1\n`);
   expect(start("bash").stderr).toBe(
-    // not the default venv: moving it to python3's 3.11 is not what `rebuild --python 3.11` does (issue 20)
-    `pyctl: Python 3.12 (${join(sb.dir, "gone", "bin", "python3.12")}), the base of your pyctl 3.12 venv, is gone: no other Python 3.12 is installed, and pyctl cannot move this venv to another version: install Python 3.12 again (e.g. \`pyenv install 3.12\`), then run \`pyctl rebuild --python 3.12\``,
+    // not the default venv: moving it to python3's version is not what `rebuild --python X.Y` does (issue 20)
+    `pyctl: Python ${NEWER} (${join(sb.dir, "gone", "bin", `python${NEWER}`)}), the base of your pyctl ${NEWER} venv, is gone: no other Python ${NEWER} is installed, and pyctl cannot move this venv to another version: install Python ${NEWER} again (e.g. \`pyenv install ${NEWER}\`), then run \`pyctl rebuild --python ${NEWER}\``,
   );
-  rmSync(join(sb.pyctlHome, "py312"), { recursive: true });
+  rmSync(join(sb.pyctlHome, NEWER_KEY), { recursive: true });
   expect(start("bash").stderr).toBe("");
 });

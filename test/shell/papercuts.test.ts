@@ -3,15 +3,12 @@
  * without compinit, the command cache after a pip write in a pipeline, pip's output before
  * pyctl's, and the command recorded as typed.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "../support/env.ts";
+import { PY, run } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
-
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
 
 describe("zsh without compinit", () => {
   let env: HookEnv;
@@ -88,7 +85,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     await s.run("pip install epsilon==1.0 | head -c 1");
     // pip may stop at its first write into the closed pipe, before or after it changed the venv
     const now = (await s.run("pip freeze --all")).out;
-    const last = env.history("3.11")[0]!;
+    const last = env.history(PY.version)[0]!;
     expect(last.command).toBe("pip install epsilon==1.0");
     expect((last.changes?.added ?? []).includes("epsilon==1.0")).toBe(now.includes("epsilon==1.0"));
     if (now !== before) {
@@ -100,12 +97,12 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
   test("history records the command as typed, --user too; pip runs without it", async () => {
     const typed = await s.run("pip install --user -q delta==1.0");
     expect(typed.out).toContain("ignoring --user");
-    const last = env.history("3.11")[0]!;
+    const last = env.history(PY.version)[0]!;
     expect(last.command).toBe("pip install --user -q delta==1.0");
     expect(env.calls().at(-1)).toEqual([
       "pip",
       "--python",
-      "3.11",
+      PY.version,
       "--as",
       "pip",
       "--",

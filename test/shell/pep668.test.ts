@@ -1,26 +1,25 @@
 /**
  * The PEP 668 scenario end to end, as a real non-root user whose python3 is Debian's
- * externally managed /usr/bin/python3: without the hook `pip install` is refused; after
+ * externally managed python3 (the Python under test, when it is Debian's): without the hook `pip install` is refused; after
  * `pyctl setup-shell`, in an interactive bash reading their own ~/.bashrc, it just works.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fixtures, pyctlBin, pythons } from "../support/env.ts";
+import { dirname, join } from "node:path";
+import { fixtures, PY, pyctlBin, testPython } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
+
+const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
 import { Session } from "./tty.ts";
 
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
+const [canRun, TITLE] = titled("a non-root user on Debian's externally managed python3", {
+  root: isRoot,
+  "useradd and runuser": Bun.which("useradd", { PATH: SBIN }) !== null && Bun.which("runuser", { PATH: SBIN }) !== null,
+  "an externally managed Python under test (Debian's python3)": testPython().externallyManaged,
+});
 
-const canRun =
-  process.geteuid?.() === 0 &&
-  Bun.which("useradd") !== null &&
-  Bun.which("runuser") !== null &&
-  pythons().debian !== undefined &&
-  existsSync("/usr/bin/python3");
-
-describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3", () => {
+describe.if(canRun)(TITLE, () => {
   const user = `pyctl${process.pid % 100000}`;
   let shared: string;
   let home: string;
@@ -53,7 +52,7 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
       LOGNAME: user,
       LANG: "C.UTF-8",
       NO_COLOR: "1",
-      PATH: `${join(shared, "bin")}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${join(shared, "bin")}:${dirname(PY.real)}:/usr/bin:/bin`,
       PIP_CONFIG_FILE: "/dev/null",
       PIP_INDEX_URL: `${index.url}/simple`,
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
@@ -72,8 +71,8 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
   });
 
   test("without the hook, pip install is refused as externally-managed-environment", () => {
-    expect(asUser(["sh", "-c", "command -v python3"]).out.trim()).toBe("/usr/bin/python3");
-    const refused = asUser(["/usr/bin/python3", "-m", "pip", "install", "alpha"]);
+    expect(asUser(["sh", "-c", "command -v python3"]).out.trim()).toBe(join(dirname(PY.real), "python3"));
+    const refused = asUser([PY.real, "-m", "pip", "install", "alpha"]);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain("externally-managed-environment");
   });
@@ -86,15 +85,15 @@ describe.skipIf(!canRun)("a non-root user on Debian's externally managed python3
     expect(install.code).toBe(0);
     expect(install.out).not.toContain("externally-managed-environment");
     expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
-    const venv = join(home, ".local", "python-packages", "py311", "venv");
+    const venv = join(home, ".local", "python-packages", PY.key, "venv");
     expect((await s.run(`python3 -c 'import alpha; print(alpha.__file__)'`)).out).toBe(
-      `${venv}/lib/python3.11/site-packages/alpha.py\n`,
+      `${venv}/lib/python${PY.version}/site-packages/alpha.py\n`,
     );
     const history = await s.run("pyctl history");
     expect(history.code).toBe(0);
     expect(history.out).toMatch(/#1 .*pip install alpha==1\.0/);
     // The user's own files only: nothing landed in the system Python.
     expect(existsSync("/usr/lib/python3/dist-packages/alpha.py")).toBe(false);
-    expect(asUser(["sh", "-c", "stat -c %U ~/.local/python-packages/py311/venv"]).out.trim()).toBe(user);
+    expect(asUser(["sh", "-c", `stat -c %U ~/.local/python-packages/${PY.key}/venv`]).out.trim()).toBe(user);
   });
 });

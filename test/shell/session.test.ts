@@ -4,20 +4,17 @@
  * exit statuses, verbatim arguments and Ctrl-C — with a counting stub proving which commands
  * start pyctl at all.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
 import { createVenv } from "../../src/core/python/venv.ts";
-import { twoVersions } from "../support/env.ts";
+import { fixtures, PY, twoVersions, untilStalled } from "../support/env.ts";
 import { hookEnv, SYNTAX, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
-// The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
-setDefaultTimeout(120_000);
-
-const DEBIAN_PYTHON = "/usr/bin/python3.11";
-const second = twoVersions()?.find((p) => p.version !== "3.11");
+const PYTHON = PY.exe;
+const second = twoVersions()?.find((p) => p.version !== PY.version);
 const PRINT_PREFIX = `-c 'import sys; print(sys.prefix)'`;
 
 describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell) => {
@@ -32,7 +29,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
   beforeAll(async () => {
     env = hookEnv();
     if (second) env.sb.addPython(second.exe);
-    venv = join(env.sb.pyctlHome, "py311", "venv");
+    venv = join(env.sb.pyctlHome, PY.key, "venv");
     // A stand-in `alpha` later on PATH: bash and zsh remember where they found it.
     writeFileSync(join(env.sb.bin, "alpha"), "#!/bin/sh\necho stand-in alpha\n");
     chmodSync(join(env.sb.bin, "alpha"), 0o755);
@@ -59,35 +56,35 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect(install.code).toBe(0);
     expect(install.out).toContain(`created ${venv}`);
     expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
-    expect(env.calls()).toEqual([["pip", "--python", "3.11", "--as", "pip", "--", "install", "alpha==1.0"]]);
-    expect(env.history("3.11").map((h) => h.command)).toEqual(["pip install alpha==1.0"]);
+    expect(env.calls()).toEqual([["pip", "--python", PY.version, "--as", "pip", "--", "install", "alpha==1.0"]]);
+    expect(env.history(PY.version).map((h) => h.command)).toEqual(["pip install alpha==1.0"]);
   });
 
   test("python imports from the venv (through the user's alias python=python3 too)", async () => {
     const imported = await s.run(`python -c 'import alpha; print(alpha.__version__, alpha.__file__)'`);
-    expect(imported.out).toBe(`1.0 ${venv}/lib/python3.11/site-packages/alpha.py\n`);
+    expect(imported.out).toBe(`1.0 ${venv}/lib/python${PY.version}/site-packages/alpha.py\n`);
     expect((await s.run(`${py} ${PRINT_PREFIX}`)).out).toBe(`${venv}\n`);
   });
 
-  test("pip3, pip3.11 and every spelling of python -m pip install and are recorded by that name", async () => {
+  test(`pip3, pip${PY.version} and every spelling of python -m pip install and are recorded by that name`, async () => {
     const lines = [
       "pip3 install beta==1.0",
-      "pip3.11 install delta==1.0",
+      `pip${PY.version} install delta==1.0`,
       `${py} -m pip install epsilon`,
-      "python3.11 -m pip install Mixed_Case.Name",
+      `python${PY.version} -m pip install Mixed_Case.Name`,
       "python -Impip install zeta==1.0",
     ];
     for (const line of lines) expect(await s.run(line)).toMatchObject({ code: 0 });
     const recorded = env
-      .history("3.11")
+      .history(PY.version)
       .map((h) => h.command)
       .reverse();
     expect(recorded).toEqual([
       "pip install alpha==1.0",
       "pip3 install beta==1.0",
-      "pip3.11 install delta==1.0",
+      `pip${PY.version} install delta==1.0`,
       "python -m pip install epsilon",
-      "python3.11 -m pip install Mixed_Case.Name",
+      `python${PY.version} -m pip install Mixed_Case.Name`,
       `${shell === "fish" ? "python" : "python3"} -m pip install zeta==1.0`,
     ]);
     const freeze = await s.run("pip freeze");
@@ -102,17 +99,17 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
       "pip list",
       "pip3 show alpha",
       "pip --version",
-      "pip3.11 freeze",
+      `pip${PY.version} freeze`,
       "pip",
       "pip help install",
       "pip --timeout 5 list",
       "python -m pip list",
-      "python3.11 -m pip show beta",
+      `python${PY.version} -m pip show beta`,
       `python ${PRINT_PREFIX}`,
       "python3 -V",
     ];
     for (const line of reads) expect(await s.run(line)).toMatchObject({ code: 0 });
-    expect((await s.run("pip --version")).out).toContain(`${venv}/lib/python3.11/site-packages/pip`);
+    expect((await s.run("pip --version")).out).toContain(`${venv}/lib/python${PY.version}/site-packages/pip`);
     expect(env.calls().length).toBe(before);
     const user = await s.run("pip list --user");
     expect(user.code).toBe(0);
@@ -127,7 +124,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     }
     expect((await s.run("pip list --no-such-option")).code).toBe(2);
     expect((await s.run("pip install --no-such-option")).code).toBe(2);
-    expect((await s.run("pip3.11 install --no-index does-not-exist")).code).toBe(1);
+    expect((await s.run(`pip${PY.version} install --no-index does-not-exist`)).code).toBe(1);
     s.type("sh -c 'exit 42'");
     expect((await s.run(say.lastStatus)).out).toBe("42\n");
   });
@@ -140,7 +137,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect(env.calls().at(-1)).toEqual([
       "pip",
       "--python",
-      "3.11",
+      PY.version,
       "--as",
       "python -m pip",
       "--",
@@ -157,13 +154,15 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
 
   test("an activated project venv owns pip and python; nothing is recorded; deactivate routes back", async () => {
     const project = join(s.dir, "project");
-    createVenv(probeInterpreter(DEBIAN_PYTHON), project, join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
+    createVenv(probeInterpreter(PYTHON), project, join(env.sb.env.XDG_CACHE_HOME!, "pyctl", "seeds"));
     const calls = env.calls().length,
-      recorded = env.history("3.11").length;
+      recorded = env.history(PY.version).length;
     await s.run(`source ${project}/${say.activate}`);
     try {
       expect(await s.run("pip install alpha==1.1")).toMatchObject({ code: 0 });
-      expect(existsSync(join(project, "lib", "python3.11", "site-packages", "alpha-1.1.dist-info"))).toBe(true);
+      expect(existsSync(join(project, "lib", `python${PY.version}`, "site-packages", "alpha-1.1.dist-info"))).toBe(
+        true,
+      );
       expect((await s.run(`python ${PRINT_PREFIX}`)).out).toBe(`${project}\n`);
       expect((await s.run(`python -c 'import alpha; print(alpha.__version__)'`)).out).toBe("1.1\n");
       // Re-reading the hook while the project venv is active keeps it first and adds nothing twice.
@@ -172,7 +171,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
       expect(path.slice(0, 2)).toEqual([`${project}/bin`, `${venv}/bin`]);
       expect(path.filter((p) => p === `${venv}/bin`)).toHaveLength(1);
       expect(env.calls().length).toBe(calls);
-      expect(env.history("3.11").length).toBe(recorded);
+      expect(env.history(PY.version).length).toBe(recorded);
     } finally {
       await s.run("deactivate");
     }
@@ -227,25 +226,27 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
         .map((h) => h.command)
         .reverse(),
     ).toEqual([`pip${v} install alpha==2.0`, `python${v} -m pip install delta==1.5`]);
-    expect(env.history("3.11").every((h) => !h.command.includes(v))).toBe(true);
+    expect(env.history(PY.version).every((h) => !h.command.includes(v))).toBe(true);
   });
 
   test("Ctrl-C during an install leaves the shell usable and the operation recorded as interrupted", async () => {
-    const historyDir = join(env.sb.pyctlHome, "py311", "history");
+    const historyDir = join(env.sb.pyctlHome, PY.key, "history");
     const entries = readdirSync(historyDir).length;
+    const { index } = await fixtures();
+    const stalls = index.stalls();
     const finished = s.start("pip install slowpkg");
-    // pyctl has written the "before" entry: pip is running (the index stalls slowpkg's download).
+    // pyctl has written the "before" entry, and pip is half-way through slowpkg's (stalled) download.
     await waitFor(
       () => readdirSync(historyDir).length > entries,
       30_000,
       () => s.screen(),
     );
-    await Bun.sleep(1500);
+    await untilStalled(index, stalls);
     s.keys("C-c");
     const result = await finished(25_000).catch(() => undefined);
     if (result) expect(result.code).toBe(130);
     expect((await s.run("echo still here")).out).toBe("still here\n");
-    const latest = env.history("3.11")[0]!;
+    const latest = env.history(PY.version)[0]!;
     expect(latest).toMatchObject({ command: "pip install slowpkg", status: "interrupted", exit_code: 130 });
     expect((await s.run("pip list")).out).not.toContain("slowpkg");
   });

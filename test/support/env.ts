@@ -3,15 +3,37 @@
  * from-scratch environment (so the machine's PIP_* settings and pip.conf never apply), and
  * helpers to run pyctl or any command inside them.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { constants, tmpdir, userInfo } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { spawnIndex, type Index } from "./package-index.ts";
-import { pythons } from "./pythons.ts";
+import { SANE_PATH, testPython } from "./pythons.ts";
 import { buildPyctl } from "../../scripts/build.ts";
+import { Layout } from "../../src/core/base/paths.ts";
+import { targetFor, type Target } from "../../src/core/recording/target.ts";
 
-export { serveIndex, startIndex, type Index, type IndexOptions } from "./package-index.ts";
-export { pythons, twoVersions, type Python, type Pythons } from "./pythons.ts";
+export { serveIndex, startIndex, untilStalled, type Index, type IndexOptions } from "./package-index.ts";
+export {
+  literal,
+  testPython,
+  othersCanRun,
+  newerVersion,
+  otherPyenvVersion,
+  pythons,
+  twoVersions,
+  type Python,
+  type Pythons,
+  type TestPython,
+} from "./pythons.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
 const SUPPORT = import.meta.dir;
@@ -25,6 +47,65 @@ export function runDir(): string {
   return runDirPath;
 }
 
+/** What a sandbox runs as `python3`, never another Python of this machine. */
+const PYTHON_NAME = /^(python|pip|pydoc|idle)\d*(\.\d+)?(-config)?$/;
+
+let systemBinPath: string | undefined;
+
+/**
+ * The system's commands (SANE_PATH's folders, first one wins) without its Pythons, plus the
+ * Python under test as python3 and python3.X: the sandboxes' PATH ends here.
+ */
+export function systemBin(): string {
+  if (systemBinPath) return systemBinPath;
+  const dir = join(runDir(), "system-bin");
+  mkdirSync(dir);
+  const py = testPython();
+  symlinkSync(BUN, join(dir, "bun"));
+  for (const name of ["python3", `python${py.version}`]) symlinkSync(py.real, join(dir, name));
+  const linked = new Set(readdirSync(dir));
+  for (const from of SANE_PATH.split(":")) {
+    for (const name of existsSync(from) ? readdirSync(from) : []) {
+      if (PYTHON_NAME.test(name) || linked.has(name)) continue;
+      symlinkSync(join(from, name), join(dir, name));
+      linked.add(name);
+    }
+  }
+  systemBinPath = dir;
+  return dir;
+}
+
+/**
+ * The Python under test as the suite names it: `exe` is where sandboxes find it
+ * (…/system-bin/python3.X, what pyctl records and prints), `real` the file itself.
+ */
+export const PY = {
+  get exe(): string {
+    return join(systemBin(), `python${testPython().version}`);
+  },
+  get real(): string {
+    return testPython().real;
+  },
+  get version(): string {
+    return testPython().version;
+  },
+  get fullVersion(): string {
+    return testPython().fullVersion;
+  },
+  get key(): string {
+    return testPython().key;
+  },
+  /** lib/python3.X/site-packages, relative to a venv. */
+  get site(): string {
+    return join("lib", `python${testPython().version}`, "site-packages");
+  },
+};
+
+/** Every path pyctl uses for `version` (default: the Python under test's) in a sandbox's user tier. */
+export function targetOf(sb: Sandbox, version = PY.version): Target {
+  return targetFor(new Layout("user", sb.pyctlHome), version);
+}
+
 export interface Fixtures {
   wheelDir: string;
   index: Index;
@@ -35,9 +116,8 @@ let fixturesCache: Fixtures | undefined;
 function fixturesSync(): Fixtures {
   if (fixturesCache) return fixturesCache;
   const wheelDir = join(runDir(), "wheels");
-  const python = pythons().debian ?? [...pythons().byVersion.values()][0] ?? "python3";
-  const built = Bun.spawnSync([python, join(SUPPORT, "wheels.py"), wheelDir, "--many", "120"], {
-    env: { PATH: "/usr/bin:/bin", LANG: "C.UTF-8" },
+  const built = Bun.spawnSync([testPython().real, join(SUPPORT, "wheels.py"), wheelDir, "--many", "120"], {
+    env: { PATH: SANE_PATH, LANG: "C.UTF-8" },
   });
   if (built.exitCode !== 0) throw new Error(`wheels.py failed:\n${built.stderr.toString()}`);
   fixturesCache = { wheelDir, index: spawnIndex(wheelDir, { slow: ["slowpkg"] }) };
@@ -74,6 +154,7 @@ export function teardown(): void {
   fixturesCache?.index.stop();
   fixturesCache = undefined;
   binPath = undefined;
+  systemBinPath = undefined;
   if (runDirPath && !process.env.PYCTL_TEST_KEEP) rmSync(runDirPath, { recursive: true, force: true });
   runDirPath = undefined;
 }
@@ -101,9 +182,8 @@ export function makeSandbox(): Sandbox {
   mkdirSync(home);
   mkdirSync(bin);
   const user = userInfo().username;
-  const path = [join(runDir(), "bin"), bin, dirname(BUN), "/usr/local/bin", "/usr/bin", "/bin"];
   const env: Record<string, string> = {
-    PATH: [...new Set(path)].join(":"),
+    PATH: [join(runDir(), "bin"), bin, systemBin()].join(":"),
     HOME: home,
     USER: user,
     LOGNAME: user,
@@ -167,6 +247,9 @@ export function sh(cmd: string[], sandbox: Sandbox, opts: RunOptions = {}): Resu
     stdin: opts.stdin === undefined ? "ignore" : Buffer.from(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",
+    // A session of its own: an interactive shell started here can never take the terminal
+    // `bun test` runs in (which stops the run, `[1]+ Stopped`, for a user at a terminal).
+    detached: true,
     timeout: opts.timeoutMs ?? 110_000,
     killSignal: "SIGKILL",
   });

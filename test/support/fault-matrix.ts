@@ -12,7 +12,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
   statfsSync,
@@ -20,7 +19,8 @@ import {
 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
-import { makeSandbox, pyctlBin, type Sandbox } from "./env.ts";
+import { makeSandbox, PY, pyctlBin, type Sandbox } from "./env.ts";
+import { fileSet } from "./file-set.ts";
 
 export type Signal = "SIGINT" | "SIGHUP" | "SIGKILL";
 
@@ -84,28 +84,12 @@ async function must(r: Promise<Run>, what: string): Promise<Run> {
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
-/**
- * The venv's complete file set: every path with its size (files) or target (symlinks). Names are
- * read as bytes (one that is not UTF-8 shows with \xNN escapes), so such a file is compared too.
- */
-export function fileSet(venv: string): string[] {
-  const out: string[] = [];
-  const show = (name: Buffer) =>
-    [...name].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join("");
-  const walk = (dir: Buffer, rel: string) => {
-    for (const name of readdirSync(dir, { encoding: "buffer" }) as Buffer[]) {
-      const path = Buffer.concat([dir, Buffer.from("/"), name]);
-      const st = lstatSync(path);
-      const shown = `${rel}${show(name)}`;
-      if (st.isSymbolicLink()) out.push(`${shown} -> ${readlinkSync(path)}`);
-      else if (st.isDirectory()) {
-        out.push(`${shown}/`);
-        walk(path, `${shown}/`);
-      } else out.push(`${shown} ${st.size}`);
-    }
-  };
-  if (existsSync(venv)) walk(Buffer.from(venv), "");
-  return out.sort();
+/** The venv's complete file set (file-set.ts) as sorted lines; none when the venv is gone. */
+function venvFiles(venv: string): string[] {
+  if (!existsSync(venv)) return [];
+  return Object.entries(fileSet(venv))
+    .map(([path, what]) => `${path} ${what}`)
+    .sort();
 }
 
 /** A short account of how two file sets differ (for failure messages). */
@@ -133,7 +117,7 @@ export interface States {
 export class Lane {
   readonly sb: Sandbox = makeSandbox();
   readonly states = new Map<Operation, States>();
-  readonly venv = join(this.sb.pyctlHome, "py311", "venv");
+  readonly venv = join(this.sb.pyctlHome, PY.key, "venv");
   private resets = 0;
 
   private template(op: Operation | "base"): string {
@@ -165,9 +149,9 @@ export class Lane {
       await this.reset("base");
       op.prepare?.(this.venv);
       await must(exec(this.sb, ["cp", "-al", this.sb.home, this.template(op)]), "template");
-      const before = fileSet(this.venv);
+      const before = venvFiles(this.venv);
       const r = await pyctl(this.sb, op.args); // its exit code may say other problems remain (doctor --fix): the files tell
-      const after = fileSet(this.venv);
+      const after = venvFiles(this.venv);
       if (r.code !== 0 && same(after, before)) throw new Error(`${op.name} fails from its before-state:\n${r.err}`);
       this.states.set(op, { before, after });
     }
@@ -274,7 +258,7 @@ async function workingProblems(lane: Lane, problems: string[]): Promise<void> {
   const bin = join(lane.venv, "bin");
   const python = ["python", "python3"].map((n) => join(bin, n)).find((p) => existsSync(p));
   if (!python) return void problems.push("the venv has no python");
-  const site = join(lane.venv, "lib", "python3.11", "site-packages");
+  const site = join(lane.venv, "lib", `python${PY.version}`, "site-packages");
   const present = readdirSync(site)
     .map((f) => /^([^-]+)-([^-]+)\.dist-info$/.exec(f))
     .filter((m): m is RegExpExecArray => m !== null && MODULES.includes(m[1]!));
@@ -342,7 +326,7 @@ export async function survivalProblems(
   const problems: string[] = [];
   if (/internal error|\n\s+at .+:\d+/.test(ended.output))
     problems.push(`internal error: ${ended.output.trim().split("\n").slice(-2).join(" | ")}`);
-  let now = fileSet(venv);
+  let now = venvFiles(venv);
   const entries = await readHistory(sb, problems);
   freeSpace();
   if (op.kind === "transaction" && !same(now, states.before) && !same(now, states.after)) {
@@ -359,7 +343,7 @@ export async function survivalProblems(
     const doctor = await pyctl(sb, ["doctor"]);
     if (!last || !doctor.out.includes(`#${last.id}`)) problems.push("doctor does not name the torn operation");
     const undo = await pyctl(sb, ["undo"]);
-    now = fileSet(venv);
+    now = venvFiles(venv);
     if (undo.code !== 0) problems.push(`undo fails: ${lastLine(undo.err)}`);
     else if (!same(now, states.before))
       problems.push(`undo does not bring back the before-state (${setDiff(now, states.before)})`);
@@ -373,7 +357,7 @@ export async function survivalProblems(
   if (next.code !== 0) problems.push(`the next write fails: ${lastLine(next.err)}`);
   const left = await leftovers(sb.pyctlHome);
   if (left.length) problems.push(`left after the next write: ${left.join(", ")}`);
-  const final = fileSet(venv);
+  const final = venvFiles(venv);
   if (op.next && !same(final, states.after))
     problems.push(`${op.next.join(" ")} did not reach the after-state (${setDiff(final, states.after ?? [])})`);
   if (!op.next && !same(final, now)) problems.push(`the next write changed the venv (${setDiff(final, now)})`);

@@ -1,8 +1,8 @@
 // Throwaway base interpreters (hardlinked copies of pyenv builds) and extra wheels for rebuild and doctor tests.
 import { expect } from "bun:test";
 import { cpSync, linkSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { pythons, sh, type Sandbox } from "./env.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { PY, pythons, type Sandbox, sh } from "./env.ts";
 
 /** A pyenv interpreter of `version`, if this machine has one ("3.11" -> its bin/python3.11). */
 export function pyenvPython(version: string): string | undefined {
@@ -45,6 +45,12 @@ export function buildWheels(sb: Sandbox, specs: { name: string; version: string;
       `wheels.build(d, ${JSON.stringify(s.name)}, ${JSON.stringify(s.version)}, requires=${JSON.stringify(s.requires ?? [])}, scripts=[${JSON.stringify(s.name)}])`,
   );
   const code = `import os, sys; sys.path.insert(0, ${JSON.stringify(support)}); import wheels; d = ${JSON.stringify(dir)}; os.makedirs(d, exist_ok=True); ${calls.join("; ")}`;
-  expect(sh(["/usr/bin/python3.11", "-c", code], sb).code).toBe(0);
+  expect(sh([PY.exe, "-c", code], sb).code).toBe(0);
   return dir;
+}
+
+/** The full version of the pyenv build copyPython(version) copies ("3.11" -> "3.11.7"). */
+export function pyenvFullVersion(version: string): string | undefined {
+  const exe = pyenvPython(version);
+  return exe ? basename(dirname(dirname(exe))) : undefined;
 }

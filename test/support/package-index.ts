@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  appendFileSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -22,12 +23,16 @@ import { pathToFileURL } from "node:url";
 export interface Index {
   url: string;
   stop(): void;
+  /** How many stalled downloads it has begun: a test waits for one more instead of sleeping. */
+  stalls(): number;
 }
 
 export interface IndexOptions {
   /** Projects whose files stall half-way through the download for `delayMs`. */
   slow?: string[];
   delayMs?: number;
+  /** A file that gets a line when a stalled download has sent its first half. */
+  stallLog?: string;
 }
 
 export function normalise(name: string): string {
@@ -178,18 +183,37 @@ export function serveIndex(wheelDir: string, options: IndexOptions = {}): Index 
         return new Response("not found\n", { status: 404 });
       }
       const data = readFileSync(join(wheelDir, filename));
-      if (slow.has(owner)) return stalled(data, delayMs);
+      if (slow.has(owner)) {
+        if (options.stallLog) appendFileSync(options.stallLog, `${filename}\n`);
+        return stalled(data, delayMs);
+      }
       return new Response(data, { headers: { "content-type": "application/octet-stream" } });
     },
   });
-  return { url: `http://127.0.0.1:${server.port}`, stop: () => void server.stop(true) };
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    stop: () => void server.stop(true),
+    stalls: () => countLines(options.stallLog),
+  };
+}
+
+function countLines(file?: string): number {
+  return file && existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
 }
 
 /** The index in a child bun process, waited for synchronously; it exits when we do. */
 export function spawnIndex(wheelDir: string, options: IndexOptions = {}): Index {
   const urlFile = join(tmpdir(), `pyctl-index-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const stallLog = options.stallLog ?? `${urlFile}.stalls`;
   const child = Bun.spawn(
-    [process.execPath, import.meta.path, wheelDir, urlFile, String(process.pid), JSON.stringify(options)],
+    [
+      process.execPath,
+      import.meta.path,
+      wheelDir,
+      urlFile,
+      String(process.pid),
+      JSON.stringify({ ...options, stallLog }),
+    ],
     {
       stdio: ["ignore", "ignore", "inherit"],
     },
@@ -198,6 +222,7 @@ export function spawnIndex(wheelDir: string, options: IndexOptions = {}): Index 
   const stop = () => {
     process.off("exit", stop);
     child.kill("SIGKILL");
+    rmSync(stallLog, { force: true });
   };
   process.on("exit", stop);
   for (const deadline = Date.now() + 15_000; !existsSync(urlFile); Bun.sleepSync(10)) {
@@ -205,7 +230,14 @@ export function spawnIndex(wheelDir: string, options: IndexOptions = {}): Index 
   }
   const url = readFileSync(urlFile, "utf8");
   rmSync(urlFile);
-  return { url, stop };
+  return { url, stop, stalls: () => countLines(stallLog) };
+}
+
+/** Resolves once `index` has begun a stalled download after `before` others (pip is then mid-download). */
+export async function untilStalled(index: Index, before: number, timeoutMs = 60_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; index.stalls() <= before; await Bun.sleep(25)) {
+    if (Date.now() > deadline) throw new Error("no stalled download began");
+  }
 }
 
 export async function startIndex(wheelDir: string, options?: IndexOptions): Promise<Index> {

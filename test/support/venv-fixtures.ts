@@ -1,15 +1,20 @@
 /** Helpers shared by the undo, restore, snapshot, clean and atomicity tests. */
 import { expect } from "bun:test";
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { fixtures, makeSandbox, pyctlBin, run, sh, type Result, type Sandbox } from "./env.ts";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fixtures, makeSandbox, PY, pyctlBin, type Result, run, type Sandbox, sh, targetOf } from "./env.ts";
 
-export const PYTHON = "/usr/bin/python3.11";
-export const versionDir = (sb: Sandbox) => join(sb.pyctlHome, "py311");
-export const venv = (sb: Sandbox) => join(versionDir(sb), "venv");
-export const staging = (sb: Sandbox) => join(versionDir(sb), "venv.staging");
-export const historyDir = (sb: Sandbox) => join(versionDir(sb), "history");
-export const sitePackages = (sb: Sandbox) => join(venv(sb), "lib", "python3.11", "site-packages");
+/**
+ * The Python under test by its own file, not by the sandbox's link to it: a venv pyctl makes later
+ * (clean, undo, rebuild) starts from the file pyvenv.cfg names, so init must too, for file sets
+ * to compare equal. Its paths in a sandbox's user tier come from pyctl's own Layout.
+ */
+export const PYTHON = PY.real;
+export const versionDir = (sb: Sandbox) => dirname(targetOf(sb).venv);
+export const venv = (sb: Sandbox) => targetOf(sb).venv;
+export const staging = (sb: Sandbox) => targetOf(sb).staging;
+export const historyDir = (sb: Sandbox) => targetOf(sb).historyDir;
+export const sitePackages = (sb: Sandbox) => targetOf(sb).sitePackages;
 
 export const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 
@@ -83,18 +88,6 @@ export async function buildHuge(sb: Sandbox): Promise<void> {
   const { wheelDir } = await fixtures();
   ok(sh([PYTHON, join(import.meta.dir, "..", "support", "wheels.py"), wheelDir, "--huge"], sb));
   hugeBuilt = true;
-}
-
-/** Every file and symlink below `root` with its size (a symlink: its target), sorted: the complete file set. */
-export function fileSet(root: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(`${path}/`, ...fileSet(root, path));
-    else if (entry.isSymbolicLink()) out.push(`${path} -> ${readlinkSync(join(root, path))}`);
-    else out.push(`${path} ${statSync(join(root, path)).size}`);
-  }
-  return out.sort();
 }
 
 export interface Paused {
