@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, realpathSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { runChild } from "./child.ts";
-import { PyctlError } from "../base/errors.ts";
+import { PyctlError, UsageError } from "../base/errors.ts";
 import { systemTierHome, userHome, userTierHome } from "../base/paths.ts";
 import { listDir } from "../base/list-dir.ts";
 
@@ -85,7 +85,7 @@ export function findInterpreter(spec?: string): Interpreter {
   if (spec === undefined) path = locateInterpreter("python3");
   else if (isVersion(spec)) path = locateInterpreter(`python${spec}`);
   else if (spec.includes("/")) path = resolve(spec);
-  else throw new PyctlError(`"${spec}" is neither a Python version like 3.12 nor a path`, { exitCode: 2 });
+  else throw new UsageError(`"${spec}" is neither a Python version like 3.12 nor a path`);
   if (!path) {
     throw new PyctlError(`no Python ${spec ?? "3"} found on PATH`, {
       hint: spec ? `install python${spec}, or pass its path: --python /path/to/python${spec}` : "install python3",
