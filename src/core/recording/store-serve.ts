@@ -18,10 +18,12 @@ import { changedFiles, expectedHashes, replaceStoredFile, saveStamps, stampOf, s
 export function untrustedFiles(store: string, manifest: StoreManifest, options = { repair: true }): string[] {
   const dir = manifestDir(store, manifest);
   const filesDir = join(dir, "files");
-  const bad = manifest.files.filter((rel) => !existsSync(join(filesDir, rel)));
-  bad.push(...changedFiles(filesDir, manifest));
+  // One stat per file: a missing file has no stamp, a changed stamp is checked by hash.
+  const now = stampsOf(filesDir, manifest.files);
+  const bad = manifest.files.filter((rel) => !now[rel]);
+  bad.push(...changedFiles(filesDir, manifest, now));
   const left = bad.length && options.repair ? bad.filter((rel) => !repairFromCopies(store, manifest, rel)) : bad;
-  const stamps = stampsOf(filesDir, manifest.files);
+  const stamps = bad.length ? stampsOf(filesDir, manifest.files) : now;
   const stale = manifest.files.some((rel) => `${stamps[rel]}` !== `${manifest.stamps?.[rel]}`);
   if (left.length === 0 && stale) saveStamps(join(dir, "manifest.json"), manifest, stamps);
   return left;
@@ -46,9 +48,16 @@ function repairFromCopies(store: string, manifest: StoreManifest, rel: string): 
   return false;
 }
 
-/** Whether an entry can be served: every file there and as RECORD says. */
+/** Entries found servable by this process: the store is written under the venv's lock, which it holds. */
+const trusted = new Set<string>();
+
+/** Whether an entry can be served: every file there and as RECORD says. Checked once per process. */
 export function entryIsTrusted(store: string, manifest: StoreManifest): boolean {
-  return untrustedFiles(store, manifest).length === 0;
+  const dir = manifestDir(store, manifest);
+  if (trusted.has(dir)) return true;
+  const ok = untrustedFiles(store, manifest).length === 0;
+  if (ok) trusted.add(dir);
+  return ok;
 }
 
 /** An entry's manifest modification time: when its build was last seen installed. */

@@ -77,14 +77,18 @@ export function expectedHashes(filesDir: string, files: string[]): Map<string, s
 }
 
 /** Files of an entry whose bytes are not what RECORD says (unchanged stamps are trusted). */
-export function changedFiles(filesDir: string, entry: Trusted): string[] {
+export function changedFiles(
+  filesDir: string,
+  entry: Trusted,
+  now: Record<string, Stamp | undefined> = stampsOf(filesDir, entry.files),
+): string[] {
   const hashes = expectedHashes(filesDir, entry.files);
   const changed: string[] = [];
   for (const rel of entry.files) {
     const want = hashes.get(rel);
     if (!want) continue;
     const path = join(filesDir, rel);
-    const stamp = stampOf(path);
+    const stamp = now[rel];
     const known = entry.stamps?.[rel];
     if (!stamp || (known && known[0] === stamp[0] && known[1] === stamp[1])) continue;
     if (fileDigest(path) !== want) changed.push(rel);
@@ -112,9 +116,11 @@ let cloneFails = false;
 export function shareFile(src: string, dst: string): void {
   if (!cloneFails) {
     try {
-      copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE);
+      // EXCL: `dst` may be a hardlink of a live venv's file, which a clone over it would rewrite.
+      copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
       return;
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw err;
       cloneFails = true; // this filesystem cannot clone: do not ask again in this process
     }
   }

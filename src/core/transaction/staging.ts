@@ -132,8 +132,8 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
       mkdirSync(parent, { recursive: true });
       made.add(parent);
     }
-    unlinkQuietly(dst);
-    if (moved && rel.startsWith("bin/") && !lstatSync(src).isSymbolicLink()) {
+    const link = lstatSync(src).isSymbolicLink();
+    if (moved && !link && rel.startsWith("bin/")) {
       const data = readFileSync(src);
       const text = data.toString("utf8");
       if (isText(data) && text.includes(manifest.venv)) {
@@ -142,8 +142,15 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
         continue;
       }
     }
-    if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-    else shareFile(src, dst);
+    // The staging venv rarely holds the file already (a clone keeps what stays): link first, replace if it does.
+    const place = () => (link ? symlinkSync(readlinkSync(src), dst) : shareFile(src, dst));
+    try {
+      place();
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") throw err;
+      unlinkQuietly(dst);
+      place();
+    }
   }
   const record = manifest.files.find((f) => /\.dist-info\/RECORD$/.test(f));
   if (rewritten.size && record) rehashRecorded(join(venv, dirname(record)), rewritten);
