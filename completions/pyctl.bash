@@ -19,9 +19,12 @@ _pyctl() {
         if [[ -n $word && $word == "$cur"* ]]; then COMPREPLY+=("$word"); fi
         [[ -z $word || $word =~ ^[0-9]+$ ]] || numbers=
     done
-    # History ids: sorted as numbers, and kept so (bash would sort them as text, 1 10 2).
+    # History ids: sorted as numbers, and kept so (bash would sort them as text, 1 10 2). Points
+    # (#1 … #11, now, snapshots) come in that order from pyctl: kept as they are.
     if [[ -n $numbers && ${#COMPREPLY[@]} -gt 1 ]]; then
         mapfile -t COMPREPLY < <(printf '%s\n' "${COMPREPLY[@]}" | sort -n)
+        compopt -o nosort 2>/dev/null
+    elif [[ ${COMPREPLY[0]-} == '\#'* ]]; then
         compopt -o nosort 2>/dev/null
     fi
     return 0

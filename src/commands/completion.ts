@@ -82,7 +82,10 @@ export class CompletionSources {
 
   /** History points (#ID with its command), `now` and snapshot names. */
   async points(python?: string): Promise<Candidate[]> {
-    const ids = (await this.historyIds(python)).map((c) => ({ ...c, word: `#${c.word}` }));
+    // Oldest first, as numbers: the shells keep this order when the first word is an id.
+    const ids = (await this.historyIds(python))
+      .map((c) => ({ ...c, word: `#${c.word}` }))
+      .sort((a, b) => Number(a.word.slice(1)) - Number(b.word.slice(1)));
     return [...ids, { word: "now", description: "the venv as it is" }, ...this.snapshots()];
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { quoteFish } from "../../src/shell/hook.ts";
-import { run, sh } from "../support/env.ts";
+import { PY, run, sh } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
@@ -21,7 +21,7 @@ let env: HookEnv;
 beforeAll(() => {
   env = hookEnv();
   expect(run(env.sb, ["init"]).code).toBe(0);
-  const history = join(env.sb.pyctlHome, "py311", "history");
+  const history = join(env.sb.pyctlHome, PY.key, "history");
   mkdirSync(history, { recursive: true });
   for (const id of IDS) {
     const entry = { id, command: `pip install op${id}`, freeze: "", packages: [] };
@@ -50,11 +50,11 @@ describe.each(["bash", "zsh"] as ShellName[])("%s on a pty", (shell) => {
 
   afterAll(() => s?.close());
 
-  test("pyctl diff <TAB>: the ids 1 to 11 in numeric order", async () => {
+  test("pyctl diff <TAB>: the points #1 to #11 in numeric order", async () => {
     s.send("pyctl diff ");
     s.keys("Tab", "Tab");
     // bash lists the words on one row; zsh one per line with its description
-    const pattern = shell === "bash" ? /(?<=^|\s)(\d+)(?=\s|$)/gm : /^(\d+)\s+--\s+pip install op/gm;
+    const pattern = shell === "bash" ? /(?<=^|\s)\\?#(\d+)(?=\s|$)/gm : /^\\?#(\d+)\s+--\s+pip install op/gm;
     let screen = "";
     await waitFor(
       () => {
@@ -75,7 +75,7 @@ test("fish: the ids in numeric order", () => {
   expect(
     result.stdout
       .split("\n")
-      .filter(Boolean)
-      .map((l) => Number(l.split("\t")[0])),
+      .filter((l) => l.startsWith("#"))
+      .map((l) => Number(l.split("\t")[0]!.slice(1))),
   ).toEqual(IDS);
 });
