@@ -108,6 +108,7 @@ describe("adopt interrupted at every step", () => {
     process.kill(paused.pid, "SIGINT");
     const r = await paused.finish();
     expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted after the switch: .* holds them now; \d+ files removed from ~\/\.local/);
     expect(c.inVenv()).toBe(true);
     expect(c.inSource()).toBe(false);
     expect(Object.keys(c.localNow()).some((rel) => rel.includes("beta"))).toBe(false);
