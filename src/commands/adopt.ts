@@ -1,7 +1,7 @@
 /**
  * `pyctl adopt [--dry-run] [--yes] [--keep] [--python X.Y] [PATH]`: move what `pip install --user`
  * left (or another venv, or a `pip install --target` folder) into the matching pyctl venv,
- * offline, as one recorded transaction; then remove it from where it was (kept for undo).
+ * offline, and remove it from where it was (kept for undo), as one recorded transaction.
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -80,7 +80,7 @@ async function adoptOne(ctx: Context, plan: AdoptPlan, keep: boolean, path: stri
     kind: "adopt",
     venv,
     unchanged: result.error ? `${venv} and ${plan.source.site} are unchanged` : `${venv} is unchanged${nothingRemoved}`,
-    switched: `${venv} holds them now${nothingRemoved}`,
+    switched: `${venv} holds them now${removed || nothingRemoved}`,
     done: `${plan.move.length ? `moved ${plan.move.length} package(s) into ${tilde(venv)}` : `${tilde(venv)} had them already`}${removed}`,
     reverts: "it, files included",
   });

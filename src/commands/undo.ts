@@ -1,6 +1,6 @@
 /** `pyctl undo [N] [--dry-run] [--python X.Y]`: back to the state before the last N operations. */
-import { applyUndo, planUndo, putBackAdopted, type UndoChoice } from "../core/operations/undo.ts";
-import { assertWritable, type Target } from "../core/recording/target.ts";
+import { applyUndo, planUndo, putsBackFiles, type PutBack, type UndoChoice } from "../core/operations/undo.ts";
+import { assertWritable } from "../core/recording/target.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
 import { printPlan, reportEnding, transactionEvents } from "../ui/transaction.ts";
@@ -16,8 +16,8 @@ function describe(choice: UndoChoice): string {
   return `undo #${oldest.id}..#${newest!.id} (${choice.undone.length} operations, back to before \`${command(oldest)}\`)`;
 }
 
-function putBack(target: Target, choice: UndoChoice): void {
-  for (const { id, restored } of putBackAdopted(target, choice)) {
+function tellPutBack(putBack: PutBack[]): void {
+  for (const { id, restored } of putBack) {
     notice(`put back ${restored.files} files in ${restored.root} (taken by adopt #${id})`);
     if (restored.skipped.length)
       notice(`left as they are now, since they changed after #${id}: ${restored.skipped.join(", ")}`);
@@ -35,9 +35,8 @@ export async function run(args: ParsedArgs, { target, config }: VenvContext): Pr
     for (const line of changeLines(plan.drift.changes)) err(`  ${line}`);
   }
   let chosen = plan.choice;
-  if (plan.empty) {
+  if (plan.empty && !(putsBackFiles(target, chosen) && !dryRun)) {
     out(`${describe(chosen)}: nothing to change, the venv is already in that state`);
-    if (!dryRun) putBack(target, chosen);
     if (chosen.undone.length === 1) notice(`\`pyctl undo ${n + 1}\` goes one operation further back`);
     return 0;
   }
@@ -48,8 +47,9 @@ export async function run(args: ParsedArgs, { target, config }: VenvContext): Pr
   }
   const events = transactionEvents(target.venv, { planTitle: () => describe(chosen) });
   const command = raw === undefined ? "pyctl undo" : `pyctl undo ${n}`;
-  const result = await applyUndo(target, config, n, command, events, (c) => (chosen = c));
+  const putBack: PutBack[] = [];
+  const result = await applyUndo(target, config, n, command, events, (c) => (chosen = c), putBack);
   const code = reportEnding(result, { kind: "undo", venv: target.venv });
-  if (code === 0) putBack(target, chosen);
+  tellPutBack(putBack);
   return code;
 }

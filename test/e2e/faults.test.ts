@@ -43,6 +43,23 @@ function editStoredAlpha(venv: string): void {
   writeFileSync(file, edited);
 }
 
+/**
+ * adopt's source, epsilon 1.0 from `pip install --user` (shared): after any fault and the next
+ * write, whole in ~/.local, or gone from it and in the venv with the copy adopt keeps for undo.
+ */
+function epsilonProblems(venv: string): string[] {
+  const siteOf = (root: string) => join(root, "lib", `python${PY.version}`, "site-packages");
+  const site = siteOf(join(venv, "..", "..", ".."));
+  const files = ["epsilon.py", "epsilon-1.0.dist-info/METADATA", "epsilon-1.0.dist-info/RECORD"];
+  const present = files.filter((f) => existsSync(join(site, f)));
+  if (present.length === files.length) return [];
+  if (present.length) return [`~/.local holds part of epsilon: ${present.join(", ")}`];
+  const adopted = join(venv, "..", "adopted");
+  const kept = readdirSync(adopted).some((id) => existsSync(join(siteOf(join(adopted, id, "files")), "epsilon.py")));
+  const moved = existsSync(join(siteOf(venv), "epsilon.py"));
+  return moved && kept ? [] : [`epsilon left ~/.local but is ${moved ? "not kept for undo" : "not in the venv"}`];
+}
+
 /** Adding an operation is one line; the shared before-state is built in beforeAll. */
 const OPERATIONS: Operation[] = [
   { name: "undo", args: ["undo"], kind: "transaction", phases: TRANSACTION },
@@ -65,6 +82,13 @@ const OPERATIONS: Operation[] = [
     next: ["doctor", "--fix"], // pip refuses a venv without bin/python (and names this repair)
   },
   { name: "pip install", args: ["pip", "--", "install", "gamma"], kind: "pip", phases: PIP_WRITE },
+  {
+    name: "adopt",
+    args: ["adopt", "--yes"],
+    kind: "transaction",
+    phases: [...TRANSACTION, "removing"],
+    check: epsilonProblems,
+  },
   {
     name: "restore over an edited store file",
     args: ["restore", "orig"],
@@ -102,7 +126,8 @@ function oddInputs(lane: Lane): void {
 
 /**
  * alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old
- * set; the odd inputs in place before the last operation, so it recorded them.
+ * set; the odd inputs in place before the last operation, so it recorded them; epsilon 1.0 in
+ * the user site, for adopt.
  */
 async function shared(lane: Lane): Promise<void> {
   const step = async (args: string[]) => {
@@ -115,6 +140,17 @@ async function shared(lane: Lane): Promise<void> {
   await step(["pip", "--", "install", "-q", "alpha==2.0", "beta==2.0", "gamma[fast]"]);
   oddInputs(lane);
   await step(["pip", "--", "uninstall", "-q", "-y", "epsilon", "gamma"]);
+  const user = await exec(lane.sb, [
+    PY.exe,
+    "-m",
+    "pip",
+    "install",
+    "-q",
+    "--user",
+    "--break-system-packages",
+    "epsilon==1.0",
+  ]);
+  if (user.code !== 0) throw new Error(`pip install --user epsilon: ${user.err}`);
 }
 
 describe("fault matrix", () => {

@@ -17,8 +17,10 @@ import { inventoryOf, type Target } from "../recording/target.ts";
 import { unownedOf } from "../recording/unowned.ts";
 import { goalFromEntry } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents, type TransactionResult } from "../transaction/transaction.ts";
-import { restoreAdopted, type Restored } from "./adopt.ts";
+import { hasKept, markRestoring, restoreKept, type Restored } from "../recording/adopted.ts";
+import { pauser } from "./adopt.ts";
 import { previewOf, type Preview } from "./preview.ts";
+import type { SignalGuard } from "../recording/signal-guard.ts";
 
 export interface UndoChoice {
   /** The operations undone, newest first; the last one's before-state is the goal. */
@@ -112,9 +114,26 @@ export function planUndo(target: Target, n: number): UndoPlan {
   return { choice, drift: driftSince(target.historyDir, current), ...previewOf(target, goalFromEntry(choice.before)) };
 }
 
+/** The adopts among what is undone: their undo puts back what they took from their source. */
+function adoptIds(choice: UndoChoice): number[] {
+  return choice.undone.filter((item) => (item.after ?? item.before)?.kind === "adopt").map((item) => item.id);
+}
+
+/** Undoing this puts back files an adopt took away, so it is a transaction even when the venv is as wanted. */
+export function putsBackFiles(target: Target, choice: UndoChoice): boolean {
+  return adoptIds(choice).some((id) => hasKept(target, id));
+}
+
+export interface PutBack {
+  id: number;
+  restored: Restored;
+}
+
 /**
  * Undo as one transaction. Another write may finish while this one waits for the lock, so what
- * is undone is chosen again under it, and told to `chosen` before the plan is shown.
+ * is undone is chosen again under it, and told to `chosen` before the plan is shown. Undoing an
+ * adopt puts its source's files back inside the same operation, once the venv is switched; they
+ * are marked as going back before that, so a kill in between is completed by the next operation.
  */
 export function applyUndo(
   target: Target,
@@ -123,22 +142,22 @@ export function applyUndo(
   command: string,
   events: TransactionEvents,
   chosen: (choice: UndoChoice) => void,
+  putBack: PutBack[] = [],
 ): Promise<TransactionResult> {
+  let ids: number[] = [];
   const goal = (now: Dist[]) => {
     const choice = chooseUndo(target.historyDir, target.venv, toRecords(now), n, unownedOf(target, now));
     chosen(choice);
+    ids = adoptIds(choice);
+    markRestoring(target, ids, true);
     return goalFromEntry(choice.before);
   };
-  return runTransaction(target, config, { kind: "undo", command, goal }, events);
-}
-
-/** Undoing `pyctl adopt` also puts back what it took away from the user site (or other source). */
-export function putBackAdopted(target: Target, choice: UndoChoice): { id: number; restored: Restored }[] {
-  const done: { id: number; restored: Restored }[] = [];
-  for (const item of choice.undone) {
-    if ((item.after ?? item.before)?.kind !== "adopt") continue;
-    const restored = restoreAdopted(target, item.id);
-    if (restored) done.push({ id: item.id, restored });
-  }
-  return done;
+  const afterCommit = async (guard: SignalGuard) => {
+    for (const id of ids) {
+      const restored = await restoreKept(target, id, pauser(guard, events));
+      if (restored) putBack.push({ id, restored });
+    }
+  };
+  const abandon = () => markRestoring(target, ids, false);
+  return runTransaction(target, config, { kind: "undo", command, goal, afterCommit, abandon }, events);
 }

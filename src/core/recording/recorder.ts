@@ -38,6 +38,7 @@ import { stashes, unitKey, unownedOf } from "./unowned.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 import { sweepDeadScratch } from "../base/scratch.ts";
 import { listDir } from "../base/list-dir.ts";
+import { finishAdoptions } from "./adopted.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -203,7 +204,7 @@ export async function recordOperation(
   target: Target,
   config: Config,
   op: Operation,
-  action: (guard: SignalGuard) => Promise<Outcome>,
+  action: (guard: SignalGuard, entryId: number) => Promise<Outcome>,
   events: RecorderEvents = {},
   onPrune?: Pruner,
 ): Promise<Outcome & { entry: AfterEntry }> {
@@ -214,6 +215,7 @@ export async function recordOperation(
     sweepTemps(target, lock, false);
     recoverTransaction(target);
     sweepDeadScratch(target.venv);
+    finishAdoptions(target);
     const before = inventoryOf(target);
     storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
@@ -225,7 +227,7 @@ export async function recordOperation(
     let acted: Outcome;
     await testPause("claimed", guard, events);
     try {
-      acted = await action(guard);
+      acted = await action(guard, entry.id);
     } catch (err) {
       failure = err;
       acted = { exitCode: 1, interrupted: false };

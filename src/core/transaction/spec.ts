@@ -11,7 +11,7 @@ import type { SignalGuard } from "../recording/signal-guard.ts";
 import type { Goal, Plan, Wanted } from "./plan.ts";
 
 /** Where PYCTL_TEST_PAUSE can hold a transaction (tests only). */
-export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged";
+export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged" | "removing" | "restoring";
 
 export interface TransactionSpec {
   kind: OperationKind;
@@ -39,6 +39,13 @@ export interface TransactionSpec {
    * What it returns, if anything, is the pip step's arguments (they may depend on the staged venv).
    */
   prepare?(staging: string, guard: SignalGuard): Promise<string[] | undefined> | string[] | undefined;
+  /**
+   * Runs under the lock, inside the recorded operation, once the build ended without error (the
+   * new venv in place, or nothing to change): adopt's removal from its source, undo's put-back.
+   */
+  afterCommit?(guard: SignalGuard, entryId: number): Promise<void> | void;
+  /** Runs when the build failed or was interrupted before its commit (drop what beforeStaging made). */
+  abandon?(): void;
 }
 
 export interface TransactionEvents extends RecorderEvents {
