@@ -1,8 +1,8 @@
 /**
- * The second pass of `bun run test`: the e2e tier again, with another minor version as the
- * Python under test (PYCTL_TEST_PYTHON2, else the one twoVersions() picks), the fault matrix
- * aside (below), so that no test
- * holds only for the first. It says which Python it used, or that there was none. The shell
+ * The second pass of `bun run test`: the e2e tier again (the fault matrix aside, below), with
+ * another minor version as the Python under test (PYCTL_TEST_PYTHON2, else the one twoVersions()
+ * picks), so that no test holds only for the first. It says which Python it used, or that there
+ * was none. The shell
  * tier is not repeated: its tests drive the hook, which does not depend on the version, and
  * the pass stays within CI's time (`bun run test:e2e` / `test:shell` with PYCTL_TEST_PYTHON set
  * run either tier with any Python).
