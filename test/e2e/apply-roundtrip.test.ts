@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, makeSandbox, run, startIndex, type Index, type Sandbox } from "../support/env.ts";
+import { fixtures, makeSandbox, run, startIndex, targetOf, type Index, type Sandbox } from "../support/env.ts";
 import { initSandbox, ok, pip, pipFreeze } from "../support/venv-fixtures.ts";
 
 const DEAD = "http://127.0.0.1:9/simple";
@@ -179,7 +179,7 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     const fresh = makeSandbox(); // first use: the refusal comes before the venv is made
     try {
       expect(run(fresh, ["apply", bare]).code).toBe(1);
-      expect(existsSync(join(fresh.pyctlHome, "py311", "venv"))).toBe(false);
+      expect(existsSync(targetOf(fresh).venv)).toBe(false);
     } finally {
       fresh.cleanup();
     }

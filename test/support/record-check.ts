@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { SANE_PATH, testPython } from "./pythons.ts";
 
 const CHECK = `
 import base64, hashlib, importlib.metadata as md, os, sys
@@ -52,7 +53,7 @@ function mixedLineEnds(site: string): string[] {
 /** Every RECORD problem of the venv at `venv`; [] when every listed file is as RECORD says. */
 export function recordProblems(venv: string): string[] {
   const site = sitePackagesOf(venv);
-  const run = Bun.spawnSync(["/usr/bin/python3", "-c", CHECK, site], { env: { PATH: "/usr/bin:/bin" } });
+  const run = Bun.spawnSync([testPython().real, "-I", "-c", CHECK, site], { env: { PATH: SANE_PATH } });
   if (run.exitCode !== 0) throw new Error(`RECORD check failed to run: ${run.stderr.toString()}`);
   const lines = run.stdout.toString().split("\n").filter(Boolean);
   return [...lines, ...mixedLineEnds(site)].sort();
