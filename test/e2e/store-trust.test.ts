@@ -89,7 +89,7 @@ describe("the store serves what RECORD says", () => {
     expectRecordsHold(sb);
     const doctor = run(sb, ["doctor"]);
     expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain("store-files:3.11");
+    expect(doctor.stdout).toContain(`store-files:${PY.version}`);
     expect(doctor.stdout).toContain("alpha.py");
     // --fix removes the entry: doctor is quiet about it afterwards.
     run(sb, ["doctor", "--fix"]);
