@@ -123,8 +123,9 @@ describe("pylocks of other tools, hashes, and locks without sources", () => {
     );
     ok(run(sb, ["apply", pipLock]));
     ok(run(sb, ["apply", uvLock]));
+    // pip 23.1 and later print the URL's hash too (Python 3.12's bundled pip does, Debian's 23.0 does not)
     expect(pipFreeze(sb)).toMatch(
-      /^alpha==1\.1\nbeta==2\.0\nnu @ http:\/\/127\.0\.0\.1:\d+\/files\/nu-2\.0-py3-none-any\.whl\n/,
+      /^alpha==1\.1\nbeta==2\.0\nnu @ http:\/\/127\.0\.0\.1:\d+\/files\/nu-2\.0-py3-none-any\.whl(#sha256=[0-9a-f]{64})?\n/,
     );
     const explicit = explicitNames(sb);
     expect(explicit).toEqual(expect.arrayContaining(["beta", "nu"]));
