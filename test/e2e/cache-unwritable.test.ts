@@ -37,7 +37,8 @@ describe.if(canRun)(TITLE, () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
     };
     const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return sh([RUNUSER!, "-u", user, "--", "env", "-i", ...vars, pyctl, ...args], sb, { cwd: home });
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
+    return sh([RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...vars, pyctl, ...args], sb, { cwd: home });
   };
 
   beforeAll(() => {
