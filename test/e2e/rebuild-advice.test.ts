@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { literal, otherPyenvVersion, PY, run, sh, type Sandbox, targetOf } from "../support/env.ts";
+import { literal, newerVersion, otherPyenvVersion, PY, run, sh, type Sandbox, targetOf } from "../support/env.ts";
 import { copyPython, pyenvPython } from "../support/interpreters.ts";
 import { titled } from "../support/skip.ts";
 import { initSandbox, ok, pip, venv } from "../support/venv-fixtures.ts";
@@ -54,29 +54,35 @@ describe.if(goneRuns)(GONE, () => {
   });
 });
 
-const [switchRuns, SWITCH] = titled(`python3 becomes Python ${OTHER} while a ${OTHER} venv already exists`, needs);
+/** The notice is about an upgrade: python3 moved to a newer minor version than the default venv's. */
+const NEWER = newerVersion();
+const newer = pyenvPython(NEWER);
+const newerVenv = (s: Sandbox) => targetOf(s, NEWER).venv;
+const [switchRuns, SWITCH] = titled(`python3 becomes Python ${NEWER} while a ${NEWER} venv already exists`, {
+  [`a pyenv build of Python ${NEWER}`]: newer !== undefined,
+});
 describe.if(switchRuns)(SWITCH, () => {
   let sb: Sandbox;
   const notice = (s: Sandbox) => /^_pyctl_notice='(.*)'$/m.exec(ok(run(s, ["hook", "bash"])).stdout)?.[1] ?? "";
   beforeAll(() => {
     sb = initSandbox();
     ok(pip(sb, "install", "-q", "alpha==1.0", "kappa==1.0"));
-    sb.addPython(other!);
-    ok(run(sb, ["pip", "--python", OTHER, "--", "install", "-q", "epsilon==1.0"]));
-    sb.addPython(other!, "python3");
+    sb.addPython(newer!);
+    ok(run(sb, ["pip", "--python", NEWER, "--", "install", "-q", "epsilon==1.0"]));
+    sb.addPython(newer!, "python3");
   });
   afterAll(() => sb?.cleanup());
 
   test("the notice's advice moves the default venv's packages there, keeping what it has", () => {
     const said = notice(sb);
-    expect(said).toContain(`python3 is now Python ${OTHER}`);
-    expect(said).not.toMatch(new RegExp(`run \`pyctl rebuild --python ${literal(OTHER)}\` to move them`));
+    expect(said).toContain(`python3 is now Python ${NEWER}`);
+    expect(said).not.toMatch(new RegExp(`run \`pyctl rebuild --python ${literal(NEWER)}\` to move them`));
     const commands = [...said.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => !c.startsWith("pyctl rebuild"));
-    expect(commands).toEqual([`pip${OTHER} install alpha kappa`, `pyctl config python.default ${OTHER}`]);
+    expect(commands).toEqual([`pip${NEWER} install alpha kappa`, `pyctl config python.default ${NEWER}`]);
     // followed as written (pipX.Y is what the hook runs as `pyctl pip --python X.Y`)
-    ok(run(sb, ["pip", "--python", OTHER, "--", "install", "-q", "alpha", "kappa"]));
-    ok(run(sb, ["config", "python.default", OTHER]));
-    const frozen = ok(sh([join(otherVenv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+    ok(run(sb, ["pip", "--python", NEWER, "--", "install", "-q", "alpha", "kappa"]));
+    ok(run(sb, ["config", "python.default", NEWER]));
+    const frozen = ok(sh([join(newerVenv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
     for (const name of ["alpha==", "kappa==", "epsilon==1.0"]) expect(frozen).toContain(name);
     expect(notice(sb)).toBe("");
   });
