@@ -11,6 +11,19 @@ import { fixtures, pyctlBin } from "../support/env.ts";
 const ROLES = resolve(import.meta.dir, "..", "..", "contrib", "ansible", "roles");
 const isRoot = process.getuid?.() === 0;
 const hasAnsible = Bun.which("ansible-playbook") !== null;
+const PLAY_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+/**
+ * lib/python3.X/site-packages under pyctl's folder for the Python the role's pyctl takes: the
+ * user's python3 (the first on the play's PATH, not the Python under test, which root's home may hide).
+ */
+function userSite(): string {
+  const python3 = Bun.which("python3", { PATH: PLAY_PATH });
+  if (!python3) throw new Error(`no python3 on ${PLAY_PATH}`);
+  const probe = Bun.spawnSync([python3, "-I", "-c", "import sys; print('%d%d %d.%d' % (sys.version_info[:2] * 2))"]);
+  const [digits, version] = probe.stdout.toString().trim().split(" ");
+  return join(`py${digits}`, "venv", "lib", `python${version}`, "site-packages");
+}
 
 interface Play {
   code: number;
@@ -25,7 +38,7 @@ describe.skipIf(!isRoot || !hasAnsible)("ansible role pyctl (needs root to creat
   let home: string;
   let playbook: string;
   let file: string;
-  const site = () => join(home, ".local", "python-packages", "py311", "venv", "lib", "python3.11", "site-packages");
+  const site = () => join(home, ".local", "python-packages", userSite());
   const installed = () =>
     readdirSync(site())
       .filter((f) => f.endsWith(".dist-info"))
@@ -34,7 +47,7 @@ describe.skipIf(!isRoot || !hasAnsible)("ansible role pyctl (needs root to creat
   function play(...flags: string[]): Play {
     const r = Bun.spawnSync(["ansible-playbook", "-i", "localhost,", playbook, ...flags], {
       env: {
-        PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+        PATH: PLAY_PATH,
         HOME: process.env.HOME ?? "/root",
         LANG: "C.UTF-8",
         ANSIBLE_ROLES_PATH: ROLES,

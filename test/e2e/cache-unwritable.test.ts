@@ -4,14 +4,19 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
+import { makeSandbox, othersCanRun, PY, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
+import { isRoot, titled } from "../support/skip.ts";
 
 const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) =>
   Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }),
 );
-const canRun = process.geteuid?.() === 0 && USERADD !== null && USERDEL !== null && RUNUSER !== null;
+const [canRun, TITLE] = titled("~/.cache owned by root", {
+  root: isRoot,
+  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
+  "a Python under test other users can run": othersCanRun(PY.real),
+});
 
-describe.if(canRun)("~/.cache owned by root", () => {
+describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
   let base: string;
   let home: string;
@@ -32,7 +37,8 @@ describe.if(canRun)("~/.cache owned by root", () => {
       PIP_DISABLE_PIP_VERSION_CHECK: "1",
     };
     const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    return sh([RUNUSER!, "-u", user, "--", "env", "-i", ...vars, pyctl, ...args], sb, { cwd: home });
+    // env by its path: runuser searches the sandbox PATH, which is in root's own (0700) run dir
+    return sh([RUNUSER!, "-u", user, "--", "/usr/bin/env", "-i", ...vars, pyctl, ...args], sb, { cwd: home });
   };
 
   beforeAll(() => {
@@ -57,7 +63,7 @@ describe.if(canRun)("~/.cache owned by root", () => {
   const notice = (r: Result) => r.stderr.split("\n").filter((l) => l.includes("ran without pyctl's cache"));
 
   test.each([
-    [["init", "--python", "/usr/bin/python3.11"]],
+    [["init", "--python", PY.real]],
     [["pip", "--", "install", "-q", "alpha==1.0"]],
     [["clean", "--yes"]],
     [["undo"]],
@@ -76,7 +82,7 @@ describe.if(canRun)("~/.cache owned by root", () => {
 
   test("the venv holds what was installed before the clean", () => {
     const freeze = sh(
-      [join(home, ".local", "python-packages", "py311", "venv", "bin", "python"), "-m", "pip", "freeze"],
+      [join(home, ".local", "python-packages", PY.key, "venv", "bin", "python"), "-m", "pip", "freeze"],
       sb,
     );
     expect(freeze.stdout).toContain("alpha==1.0");

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, type Sandbox } from "../support/env.ts";
+import { PY, run, type Sandbox } from "../support/env.ts";
 import { initSandbox } from "../support/venv-fixtures.ts";
 
 describe("python.default", () => {
@@ -29,11 +29,11 @@ describe("python.default", () => {
     const r = run(sb, ["config", "python.default", "3.99"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toStartWith("pyctl: no Python 3.99 found");
-    expect(run(sb, ["config", "python.default"]).stdout.trim()).toBe("3.11");
+    expect(run(sb, ["config", "python.default"]).stdout.trim()).toBe(PY.version);
   });
 
   test("takes a version pyctl finds", () => {
-    expect(run(sb, ["config", "python.default", "3.11"]).code).toBe(0);
+    expect(run(sb, ["config", "python.default", PY.version]).code).toBe(0);
   });
 
   test("a hand-edited config.toml's hostile default never reaches a hook", () => {

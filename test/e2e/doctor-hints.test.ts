@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
+import { PY, run, sh, type RunOptions, type Sandbox } from "../support/env.ts";
 import { historyDir, initSandbox, ok, pip, sitePackages, venv } from "../support/venv-fixtures.ts";
 
 interface Check {
@@ -37,21 +37,21 @@ describe("doctor's hints, followed", () => {
 
   test("a dist-info without RECORD: the pip command in the hint gives it one", () => {
     rmSync(join(sitePackages(sb), "alpha-1.0.dist-info", "RECORD"));
-    const check = checks(sb)["dist-info:3.11"]!;
+    const check = checks(sb)[`dist-info:${PY.version}`]!;
     expect(check.message).toContain("alpha-1.0.dist-info has no RECORD");
     ok(pip(sb, ...pipCommandOf(check.fix!)));
-    expect(checks(sb)["dist-info:3.11"]!.ok).toBe(true);
+    expect(checks(sb)[`dist-info:${PY.version}`]!.ok).toBe(true);
     expect(ok(sh([join(venv(sb), "bin", "alpha")], sb)).stdout).toBe("alpha 1.0\n");
   });
 
   test("duplicate metadata: the hint names the stale folder; deleting it and reinstalling as said settles it", () => {
     const stale = join(sitePackages(sb), "epsilon-0.9.dist-info");
     cpSync(join(sitePackages(sb), "epsilon-1.0.dist-info"), stale, { recursive: true });
-    const check = checks(sb)["dist-info:3.11"]!;
+    const check = checks(sb)[`dist-info:${PY.version}`]!;
     expect(check.fix).toContain(`delete ${stale},`);
     rmSync(stale, { recursive: true });
     ok(pip(sb, ...pipCommandOf(check.fix!)));
-    expect(checks(sb)["dist-info:3.11"]!.ok).toBe(true);
+    expect(checks(sb)[`dist-info:${PY.version}`]!.ok).toBe(true);
     expect(readdirSync(sitePackages(sb)).filter((e) => e.startsWith("epsilon-"))).toEqual(["epsilon-1.0.dist-info"]);
   });
 
@@ -64,8 +64,8 @@ describe("doctor's hints, followed", () => {
     rmSync(path);
     mkdirSync(path); // cannot be read as a file
     const found = checks(sb);
-    expect(found["history:3.11"]!.message).toBe(`unreadable history files: ${path}`);
-    expect(found["crashed:3.11"]).toBeUndefined();
+    expect(found[`history:${PY.version}`]!.message).toBe(`unreadable history files: ${path}`);
+    expect(found[`crashed:${PY.version}`]).toBeUndefined();
     rmSync(path, { recursive: true });
   });
 

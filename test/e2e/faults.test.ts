@@ -28,7 +28,7 @@ const SIGNALS: Signal[] = ["SIGINT", "SIGHUP", "SIGKILL"];
 const DISK_FREE = [0, 8 * 1024, 64 * 1024];
 
 const EDIT = "EDITED_IN_PLACE = True\n";
-const alphaModule = (venv: string) => join(venv, "lib", "python3.11", "site-packages", "alpha.py");
+const alphaModule = (venv: string) => join(venv, PY.site, "alpha.py");
 
 /**
  * alpha 1.0's stored alpha.py as an in-place write through its hardlink leaves it (issue 21): the
@@ -37,7 +37,7 @@ const alphaModule = (venv: string) => join(venv, "lib", "python3.11", "site-pack
 function editStoredAlpha(venv: string): void {
   const store = join(venv, "..", "store", "alpha");
   const entry = readdirSync(store).find((e) => e.startsWith("1.0"));
-  const file = join(store, entry!, "files", "lib", "python3.11", "site-packages", "alpha.py");
+  const file = join(store, entry!, "files", PY.site, "alpha.py");
   const edited = readFileSync(file, "utf8") + EDIT;
   rmSync(file);
   writeFileSync(file, edited);
@@ -75,7 +75,7 @@ const OPERATIONS: Operation[] = [
     // One repair, so one transaction: without the hand-made files, which `--fix` would prune too.
     prepare: (venv) => {
       rmSync(join(venv, "bin", "python"));
-      const site = join(venv, "lib", "python3.11", "site-packages");
+      const site = join(venv, PY.site);
       for (const name of ["mine.py", "dangling.py", Buffer.from(`${site}/caf\xe9.py`, "latin1")])
         rmSync(typeof name === "string" ? join(site, name) : name);
     },
@@ -116,7 +116,7 @@ const casesOf = (op: Operation): Case[] => [...signalCases(op), ...(isRoot ? dis
  * truncated direct_url.json and INSTALLER in one dist-info.
  */
 function oddInputs(lane: Lane): void {
-  const site = join(lane.venv, "lib", "python3.11", "site-packages");
+  const site = join(lane.venv, PY.site);
   writeFileSync(join(site, "mine.py"), "VALUE = 42\n");
   symlinkSync(join(site, "gone.py"), join(site, "dangling.py"));
   writeFileSync(Buffer.from(`${site}/caf\xe9.py`, "latin1"), "x = 1\n");

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { quoteFish } from "../../src/shell/hook.ts";
-import { makeSandbox, PY, pyctlBin, pythons, run, type Sandbox, sh } from "../support/env.ts";
+import { makeSandbox, newerVersion, PY, pyctlBin, pythons, run, type Sandbox, sh } from "../support/env.ts";
 
 let sb: Sandbox;
 beforeAll(() => (sb = makeSandbox()));
@@ -41,8 +41,8 @@ describe("pyctl hook", () => {
   test("default version from config.toml, else python3's; a broken config does not break shells", () => {
     mkdirSync(sb.pyctlHome, { recursive: true });
     const config = join(sb.pyctlHome, "config.toml");
-    writeFileSync(config, `[python]\ndefault = "3.12"\n`);
-    expect(line(run(sb, ["hook", "bash"]).stdout, "_pyctl_default=")).toBe("_pyctl_default='3.12'");
+    writeFileSync(config, `[python]\ndefault = "${newerVersion()}"\n`); // not python3's, so the config's shows
+    expect(line(run(sb, ["hook", "bash"]).stdout, "_pyctl_default=")).toBe(`_pyctl_default='${newerVersion()}'`);
     writeFileSync(config, "[python\n");
     const broken = run(sb, ["hook", "bash"]);
     expect(broken).toMatchObject({ code: 0, stderr: "" });

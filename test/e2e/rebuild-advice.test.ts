@@ -1,22 +1,26 @@
-// Rebuild advice is a command that does what it says (issue 20): a non-default venv (py313) whose
+// Rebuild advice is a command that does what it says (issue 20): a non-default venv (e.g. py313) whose
 // Python is gone is repaired for its own version, never "moved" by a rebuild of the default venv.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { run, sh, type Sandbox } from "../support/env.ts";
+import { literal, newerVersion, otherPyenvVersion, PY, run, sh, type Sandbox, targetOf } from "../support/env.ts";
 import { copyPython, pyenvPython } from "../support/interpreters.ts";
+import { titled } from "../support/skip.ts";
 import { initSandbox, ok, pip, venv } from "../support/venv-fixtures.ts";
 
-const OTHER = "3.13";
+/** Another minor version than the Python under test's, as a pyenv build (copyPython copies those). */
+const OTHER = otherPyenvVersion() ?? "none";
 const other = pyenvPython(OTHER);
+const needs = { "a pyenv build of another Python version": other !== undefined };
+const otherVenv = (s: Sandbox) => targetOf(s, OTHER).venv;
 
-describe.skipIf(!other)(`a Python ${OTHER} venv (not the default) whose Python is gone`, () => {
+const [goneRuns, GONE] = titled(`a Python ${OTHER} venv (not the default) whose Python is gone`, needs);
+describe.if(goneRuns)(GONE, () => {
   let sb: Sandbox;
-  const py313 = (s: Sandbox) => join(s.pyctlHome, "py313", "venv");
   beforeAll(() => {
     sb = initSandbox();
     ok(pip(sb, "install", "-q", "alpha==1.0"));
-    // py313 made from a copy of pyenv's 3.13, found on PATH; then the copy goes
+    // OTHER's venv made from a copy of its pyenv build, found on PATH; then the copy goes
     const copy = copyPython(OTHER, join(sb.dir, "python-copy"));
     const env = { PATH: `${join(copy, "..")}:${sb.env.PATH}` };
     ok(run(sb, ["pip", "--python", OTHER, "--", "install", "-q", "beta==1.0"], { env }));
@@ -24,38 +28,41 @@ describe.skipIf(!other)(`a Python ${OTHER} venv (not the default) whose Python i
   });
   afterAll(() => sb?.cleanup());
 
-  test("with no other Python 3.13: says what cannot be done, and never names the default's rebuild", () => {
+  test(`with no other Python ${OTHER}: says what cannot be done, and never names the default's rebuild`, () => {
     for (const args of [
       ["explain-missing", "--python", OTHER],
       ["pip", "--python", OTHER, "--", "install", "gamma"],
     ]) {
       const r = run(sb, args);
       expect(r.code).toBe(1);
-      expect(r.stderr).not.toContain("--python 3.11");
+      expect(r.stderr).not.toContain(`--python ${PY.version}`);
       expect(r.stderr).toContain(`install Python ${OTHER} again`);
       expect(r.stderr).toContain(`\`pyctl rebuild --python ${OTHER}\``);
     }
   });
 
-  test("with another Python 3.13: the advice rebuilds py313 with it, and following it works", () => {
+  test(`with another Python ${OTHER}: the advice rebuilds its venv with it, and following it works`, () => {
     sb.addPython(other!);
     const r = run(sb, ["explain-missing", "--python", OTHER]);
     expect(r.stderr).toContain(`run \`pyctl rebuild --python ${OTHER}\` to rebuild it with`);
-    const before311 = ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+    const beforeDefault = ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
     ok(run(sb, ["rebuild", "--python", OTHER]));
-    const frozen = ok(sh([join(py313(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+    const frozen = ok(sh([join(otherVenv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
     expect(frozen).toContain("beta==1.0");
-    expect(ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout).toBe(before311);
+    expect(ok(sh([join(venv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout).toBe(beforeDefault);
     expect(run(sb, ["explain-missing", "--python", OTHER])).toMatchObject({ code: 0, stderr: "" });
   });
 });
 
-const NEWER = "3.12";
+/** The notice is about an upgrade: python3 moved to a newer minor version than the default venv's. */
+const NEWER = newerVersion();
 const newer = pyenvPython(NEWER);
-
-describe.skipIf(!newer)(`python3 becomes Python ${NEWER} while a ${NEWER} venv already exists`, () => {
+const newerVenv = (s: Sandbox) => targetOf(s, NEWER).venv;
+const [switchRuns, SWITCH] = titled(`python3 becomes Python ${NEWER} while a ${NEWER} venv already exists`, {
+  [`a pyenv build of Python ${NEWER}`]: newer !== undefined,
+});
+describe.if(switchRuns)(SWITCH, () => {
   let sb: Sandbox;
-  const py312 = (s: Sandbox) => join(s.pyctlHome, "py312", "venv");
   const notice = (s: Sandbox) => /^_pyctl_notice='(.*)'$/m.exec(ok(run(s, ["hook", "bash"])).stdout)?.[1] ?? "";
   beforeAll(() => {
     sb = initSandbox();
@@ -69,13 +76,13 @@ describe.skipIf(!newer)(`python3 becomes Python ${NEWER} while a ${NEWER} venv a
   test("the notice's advice moves the default venv's packages there, keeping what it has", () => {
     const said = notice(sb);
     expect(said).toContain(`python3 is now Python ${NEWER}`);
-    expect(said).not.toMatch(/run `pyctl rebuild --python 3\.12` to move them/);
+    expect(said).not.toMatch(new RegExp(`run \`pyctl rebuild --python ${literal(NEWER)}\` to move them`));
     const commands = [...said.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => !c.startsWith("pyctl rebuild"));
     expect(commands).toEqual([`pip${NEWER} install alpha kappa`, `pyctl config python.default ${NEWER}`]);
     // followed as written (pipX.Y is what the hook runs as `pyctl pip --python X.Y`)
     ok(run(sb, ["pip", "--python", NEWER, "--", "install", "-q", "alpha", "kappa"]));
     ok(run(sb, ["config", "python.default", NEWER]));
-    const frozen = ok(sh([join(py312(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+    const frozen = ok(sh([join(newerVenv(sb), "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
     for (const name of ["alpha==", "kappa==", "epsilon==1.0"]) expect(frozen).toContain(name);
     expect(notice(sb)).toBe("");
   });

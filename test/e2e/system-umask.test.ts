@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, pyctlBin, runDir, sh, type Result, type Sandbox } from "../support/env.ts";
+import { literal, makeSandbox, PY, pyctlBin, runDir, sh, type Result, type Sandbox } from "../support/env.ts";
 
 const isRoot = process.geteuid?.() === 0;
 let sb: Sandbox;
@@ -15,8 +15,8 @@ const asRootUmask077 = (...args: string[]): Result =>
     env: { PYCTL_TIER: "system", PYCTL_SYSTEM_HOME: system },
   });
 const venvModes = () => {
-  const venv = join(system, "py311", "venv");
-  const site = join(venv, "lib", "python3.11", "site-packages");
+  const venv = join(system, PY.key, "venv");
+  const site = join(venv, PY.site);
   return [venv, join(venv, "lib"), site].map((p) => (statSync(p).mode & 0o777).toString(8));
 };
 
@@ -33,13 +33,13 @@ afterAll(() => {
 test.skipIf(!isRoot)(
   "system tier, root's umask 077: doctor --fix rebuilds pip and leaves the venv 755 (needs root)",
   () => {
-    const init = asRootUmask077("init", "--python", "/usr/bin/python3.11");
+    const init = asRootUmask077("init", "--python", PY.real);
     expect(init.code).toBe(0);
     expect(venvModes()).toEqual(["755", "755", "755"]);
-    const venv = join(system, "py311", "venv");
+    const venv = join(system, PY.key, "venv");
     expect(sh([join(venv, "bin", "python"), "-m", "pip", "uninstall", "-q", "-y", "pip"], sb).code).toBe(0);
     const fixed = asRootUmask077("doctor", "--fix");
-    expect(fixed.stdout).toMatch(/^fixed +pip:3\.11/m);
+    expect(fixed.stdout).toMatch(new RegExp(`^fixed +pip:${literal(PY.version)}`, "m"));
     expect(venvModes()).toEqual(["755", "755", "755"]);
   },
 );

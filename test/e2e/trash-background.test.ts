@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, type Sandbox } from "../support/env.ts";
+import { PY, run, type Sandbox } from "../support/env.ts";
 import { initSandbox, ok, pip, versionDir } from "../support/venv-fixtures.ts";
 
 const trashes = (sb: Sandbox) => readdirSync(versionDir(sb)).filter((n) => n.startsWith("venv.trash."));
@@ -58,7 +58,7 @@ describe("a replaced venv still being deleted", () => {
     const { code, report } = doctor();
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
     expect(code).toBe(0);
-    expect(report.checks.find((c) => c.id === "staging:3.11")?.message).toContain(trash!);
+    expect(report.checks.find((c) => c.id === `staging:${PY.version}`)?.message).toContain(trash!);
     ok(pip(sb, "uninstall", "-y", "not-installed-anywhere")); // returns although the rm is held
     expect(trashes(sb)).toEqual([trash!]);
     writeFileSync(release, "");
@@ -80,7 +80,7 @@ describe("a replaced venv still being deleted", () => {
     const dead = Bun.spawnSync(["true"]).pid;
     const trash = join(versionDir(sb), `venv.trash.${dead}`);
     mkdirSync(join(trash, "lib"), { recursive: true });
-    const staging = doctor().report.checks.find((c) => c.id === "staging:3.11");
+    const staging = doctor().report.checks.find((c) => c.id === `staging:${PY.version}`);
     expect(staging).toMatchObject({ ok: false });
     expect(staging!.message).toContain(trash);
     ok(pip(sb, "uninstall", "-y", "not-installed-anywhere"));

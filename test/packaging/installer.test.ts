@@ -44,15 +44,25 @@ test("install.sh is POSIX sh and shellcheck clean", () => {
   expect(r.exitCode).toBe(0);
 });
 
+/** pyctl's folder for the Python the installer's `pyctl init` takes: the first python3 on `path`. */
+function initKey(path: string): string {
+  const python3 = Bun.which("python3", { PATH: path });
+  if (!python3) throw new Error(`no python3 on ${path}`);
+  const probe = Bun.spawnSync([python3, "-I", "-c", "import sys; print('py%d%d' % sys.version_info[:2])"]);
+  return probe.stdout.toString().trim();
+}
+
 describe("the per-user installer", () => {
   let sb: Sandbox;
   let env: Record<string, string>;
+  let key: string;
   let release: { url: string; stop: () => void };
   beforeAll(() => {
     sb = makeSandbox();
     release = serve(releaseDir());
     // A user's PATH without ~/.local/bin and without any pyctl, Bun or npm.
     env = { ...sb.env, PATH: "/usr/bin:/bin", SHELL: "/bin/zsh", XDG_CACHE_HOME: join(sb.dir, "cache") };
+    key = initKey(env.PATH!);
   }, BUILD_TIMEOUT);
   afterAll(() => {
     release?.stop();
@@ -68,7 +78,7 @@ describe("the per-user installer", () => {
       expect(r.code).toBe(0);
       const pyctl = join(sb.home, ".local", "bin", "pyctl");
       expect(r.out).toContain(`installed pyctl ${VERSION} (installed from a release archive`);
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
+      expect(existsSync(join(sb.pyctlHome, key, "venv", "bin", "pip"))).toBe(true);
       expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).toContain("# >>> pyctl >>>");
       expect(readFileSync(join(sb.home, ".local", "share", "pyctl", "hook.bash"), "utf8")).toContain(
         `${pyctl} hook bash`,
@@ -126,7 +136,7 @@ describe("the per-user installer", () => {
       expect(existsSync(join(sb.home, ".local", "bin", "pyctl"))).toBe(false);
       expect(existsSync(join(sb.home, ".local", "share", "pyctl"))).toBe(false);
       expect(readFileSync(join(sb.home, ".bashrc"), "utf8")).not.toContain("# >>> pyctl >>>");
-      expect(existsSync(join(sb.pyctlHome, "py311", "venv", "bin", "pip"))).toBe(true);
+      expect(existsSync(join(sb.pyctlHome, key, "venv", "bin", "pip"))).toBe(true);
     },
     BUILD_TIMEOUT,
   );

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { quoteFish } from "../../src/shell/hook.ts";
-import { PY, run, sh } from "../support/env.ts";
+import { run, sh, targetOf } from "../support/env.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, waitFor, type ShellName } from "./tty.ts";
 
@@ -21,7 +21,7 @@ let env: HookEnv;
 beforeAll(() => {
   env = hookEnv();
   expect(run(env.sb, ["init"]).code).toBe(0);
-  const history = join(env.sb.pyctlHome, PY.key, "history");
+  const history = targetOf(env.sb).historyDir;
   mkdirSync(history, { recursive: true });
   for (const id of IDS) {
     const entry = { id, command: `pip install op${id}`, freeze: "", packages: [] };

@@ -6,14 +6,21 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, twoVersions } from "../support/env.ts";
+import { PY, run, twoVersions } from "../support/env.ts";
+import { titled } from "../support/skip.ts";
 import { hookEnv, type HookEnv } from "./hook-env.ts";
 import { Session, type ShellName } from "./tty.ts";
 
 // The preload's default timeout reaches only the first file of a run (Bun 1.4.5): set it here too.
 setDefaultTimeout(120_000);
 
-const second = twoVersions()?.find((p) => p.version !== "3.11");
+const second = twoVersions()?.find((p) => p.version !== PY.version);
+const [hasSecond, OTHER_VENV] = titled(
+  "scripts of another version's venv run by name; a shared name runs the default's",
+  {
+    "a second Python version": second !== undefined,
+  },
+);
 
 describe.each(["bash", "zsh", "fish"] as ShellName[])("%s, a new account", (shell) => {
   let env: HookEnv;
@@ -43,7 +50,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s, a new account", (shel
     expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
   });
 
-  test.skipIf(!second)("scripts of another version's venv run by name; a shared name runs the default's", async () => {
+  test.if(hasSecond)(OTHER_VENV, async () => {
     const v = second!.version;
     expect((await s.run("pip install -q alpha==1.0")).code).toBe(0);
     expect((await s.run(`pip${v} install -q kappa==1.0 alpha==1.1`)).code).toBe(0);
@@ -52,7 +59,7 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s, a new account", (shel
     // the order, as documented: the default's bin, then the other venvs' (newest first)
     const path = (await s.run(shell === "fish" ? "string join : -- $PATH" : 'echo "$PATH"')).out.trim().split(":");
     const at = (key: string) => path.indexOf(join(env.sb.pyctlHome, key, "venv", "bin"));
-    expect(at("py311")).toBe(0);
+    expect(at(PY.key)).toBe(0);
     expect(at(`py${v.replace(".", "")}`)).toBe(1);
   });
 

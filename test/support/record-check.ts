@@ -6,24 +6,30 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { SANE_PATH, testPython } from "./pythons.ts";
 
+// RECORD read as written: importlib.metadata's dist.files leaves out missing files from Python 3.12 on.
 const CHECK = `
-import base64, hashlib, importlib.metadata as md, os, sys
+import base64, csv, hashlib, importlib.metadata as md, os, sys
 for dist in md.distributions(path=[sys.argv[1]]):
     name = dist.metadata["Name"]
-    for f in dist.files or []:
-        path = f.locate()
+    for row in csv.reader((dist.read_text("RECORD") or "").splitlines()):
+        if not row:
+            continue
+        f, hash, size = (row + ["", ""])[:3]
+        path = dist.locate_file(f)
         if not os.path.lexists(path):
             print(f"{name}: {f} is listed in RECORD but missing")
             continue
-        if not f.hash:
+        if not hash:
             continue
+        mode, _, value = hash.partition("=")
         data = open(path, "rb").read()
-        digest = base64.urlsafe_b64encode(hashlib.new(f.hash.mode, data).digest()).rstrip(b"=").decode()
-        if digest != f.hash.value:
+        digest = base64.urlsafe_b64encode(hashlib.new(mode, data).digest()).rstrip(b"=").decode()
+        if digest != value:
             print(f"{name}: {f} differs from its RECORD hash")
-        if f.size is not None and f.size != len(data):
-            print(f"{name}: {f} is {len(data)} bytes, RECORD says {f.size}")
+        if size and int(size) != len(data):
+            print(f"{name}: {f} is {len(data)} bytes, RECORD says {size}")
 `;
 
 /** The venv's site-packages (its single lib/pythonX.Y). */
@@ -52,7 +58,7 @@ function mixedLineEnds(site: string): string[] {
 /** Every RECORD problem of the venv at `venv`; [] when every listed file is as RECORD says. */
 export function recordProblems(venv: string): string[] {
   const site = sitePackagesOf(venv);
-  const run = Bun.spawnSync(["/usr/bin/python3", "-c", CHECK, site], { env: { PATH: "/usr/bin:/bin" } });
+  const run = Bun.spawnSync([testPython().real, "-I", "-c", CHECK, site], { env: { PATH: SANE_PATH } });
   if (run.exitCode !== 0) throw new Error(`RECORD check failed to run: ${run.stderr.toString()}`);
   const lines = run.stdout.toString().split("\n").filter(Boolean);
   return [...lines, ...mixedLineEnds(site)].sort();

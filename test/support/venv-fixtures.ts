@@ -18,6 +18,18 @@ export const sitePackages = (sb: Sandbox) => targetOf(sb).sitePackages;
 
 export const pip = (sb: Sandbox, ...args: string[]) => run(sb, ["pip", "--", ...args]);
 
+/** What a fresh venv of the Python under test holds: pip, and setuptools before 3.12 (ensurepip's bundle). */
+export function seeded(): string[] {
+  const minor = Number(PY.version.split(".")[1]);
+  return minor < 12 ? ["pip", "setuptools"] : ["pip"];
+}
+
+/** `pip freeze --all` lines of the seeded packages, any version: a RegExp source, for whole-freeze matches. */
+export const seededFreeze = () =>
+  seeded()
+    .map((name) => String.raw`${name}==[\d.]+\n`)
+    .join("");
+
 export function ok(r: Result): Result {
   if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
   return r;
