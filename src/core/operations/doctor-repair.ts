@@ -18,6 +18,7 @@ import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
 import { ensurepipVenv, relinkVenv } from "../doctor/venv-repairs.ts";
 import { pruneUnowned } from "../doctor/unowned-check.ts";
+import { restoreDists } from "../doctor/dist-repairs.ts";
 
 export interface RepairContext {
   layout: Layout;
@@ -102,6 +103,8 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
       return fixModes(repair.paths);
     case "prune-unowned":
       return pruneUnowned(targetFor(ctx.layout, repair.version), ctx.config, repair.paths);
+    case "restore-dists":
+      return restoreDists(targetFor(ctx.layout, repair.version), ctx.config, repair.pins, ctx.events);
   }
 }
 
