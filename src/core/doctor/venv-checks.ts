@@ -179,7 +179,23 @@ function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
       ),
     );
   else checks.push(pass(`history:${t.version}`, `${items.length} recorded operation(s), all readable`));
-  const crashed = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0).map((i) => i.id);
+  const open = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0);
+  const unrecorded = open.filter((i) => i.unrecorded);
+  if (unrecorded.length) {
+    const ended = unrecorded.map(
+      (i) =>
+        `#${i.id} (${i.before!.command}) ran (exit ${i.unrecorded!.exit_code}${i.unrecorded!.interrupted ? ", interrupted" : ""})`,
+    );
+    checks.push(
+      problem(
+        `unrecorded:${t.version}`,
+        `operation(s) ${ended.join(", ")} but could not be recorded (the disk was full when its after-state was written)`,
+        "record their after-state from the venv as it is now",
+        { kind: "finish-entries", version: t.version, ids: unrecorded.map((i) => i.id) },
+      ),
+    );
+  }
+  const crashed = open.filter((i) => !i.unrecorded).map((i) => i.id);
   if (crashed.length) {
     checks.push(
       problem(
