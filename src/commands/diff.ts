@@ -62,7 +62,12 @@ export async function run(args: ParsedArgs, ctx: VenvContext): Promise<number> {
   }
   out(`#${id}  ${command}  (${status}${item.after ? `, exit ${item.after.exit_code}` : ""})`);
   if (!item.after) {
-    out("no after-state was recorded: the operation crashed or is still running");
+    const ended = item.unrecorded;
+    out(
+      ended
+        ? `it ran (exit ${ended.exit_code}${ended.interrupted ? ", interrupted" : ""}) but its after-state could not be written (a full disk?): \`pyctl doctor --fix\` records it`
+        : "no after-state was recorded: the operation crashed or is still running",
+    );
     return 0;
   }
   const lines = changeLines(item.after.changes);

@@ -7,12 +7,12 @@ import type { VenvContext } from "./context.ts";
 import { positiveInteger, stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-export type ItemStatus = "ok" | "failed" | "interrupted" | "incomplete" | "corrupt";
+export type ItemStatus = "ok" | "failed" | "interrupted" | "incomplete" | "unrecorded" | "corrupt";
 
-/** incomplete: a before with no after (a crash, or still running). */
+/** incomplete: a before with no after (a crash, or still running); unrecorded: it ran, but its after-state could not be written. */
 export function statusOf(item: HistoryItem): ItemStatus {
   if (item.corrupt.length) return "corrupt";
-  if (!item.after) return "incomplete";
+  if (!item.after) return item.unrecorded ? "unrecorded" : "incomplete";
   if (item.after.interrupted) return "interrupted";
   return item.after.exit_code === 0 ? "ok" : "failed";
 }
@@ -30,7 +30,7 @@ function itemJson(item: HistoryItem) {
     kind: entry?.kind ?? null,
     command: entry ? redactUrls(entry.command) : null, // entries written before redaction existed
     status: statusOf(item),
-    exit_code: item.after?.exit_code ?? null,
+    exit_code: item.after?.exit_code ?? item.unrecorded?.exit_code ?? null,
     changes: item.after?.changes ?? null,
     missing: item.after ? (item.after.missing ?? []) : null,
   };
@@ -49,11 +49,21 @@ export async function run(args: ParsedArgs, { target }: VenvContext): Promise<nu
     return 0;
   }
   const c = colors();
-  const paint = { ok: c.green, failed: c.red, interrupted: c.yellow, incomplete: c.yellow, corrupt: c.red };
+  const paint = {
+    ok: c.green,
+    failed: c.red,
+    interrupted: c.yellow,
+    incomplete: c.yellow,
+    unrecorded: c.yellow,
+    corrupt: c.red,
+  };
   const rows = items.map((item) => {
     const json = itemJson(item);
     const when = json.timestamp ? new Date(json.timestamp).toLocaleString("sv-SE").slice(0, 16) : "?";
-    const exit = item.after ? `exit ${item.after.exit_code}` : "";
+    const ended = item.unrecorded
+      ? `exit ${item.unrecorded.exit_code}${item.unrecorded.interrupted ? ", interrupted" : ""}`
+      : "";
+    const exit = item.after ? `exit ${item.after.exit_code}` : ended;
     const missing = item.after?.missing?.length ? `, ${item.after.missing.length} missing` : "";
     const changes = item.after ? summarize(item.after.changes) + missing : "";
     return [`#${item.id}`, when, json.command ?? "(unreadable)", changes, paint[json.status](json.status), exit];

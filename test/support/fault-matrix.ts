@@ -336,8 +336,14 @@ export async function survivalProblems(
   const completed = same(now, states.after) && last?.status === "ok"; // the fault came too late to bite
   if (op.kind === "pip" && !same(now, states.before) && !completed) {
     // A killed pyctl cannot mark its entry: it stays "incomplete" until the next pyctl looks.
-    // Nor can one whose disk is full: its before-state stands alone, and undo goes back to it.
-    const marked = ["interrupted", "failed", ...(ended.code === 137 || ended.diskFull ? ["incomplete"] : [])];
+    // One whose disk is full leaves its before-state and, when even an empty file fits, an
+    // "unrecorded" marker saying how it ended; undo goes back to the before-state.
+    const marked = [
+      "interrupted",
+      "failed",
+      ...(ended.code === 137 || ended.diskFull ? ["incomplete"] : []),
+      ...(ended.diskFull ? ["unrecorded"] : []),
+    ];
     if (!last || !marked.includes(last.status))
       problems.push(`the torn pip write is recorded as ${last?.status ?? "nothing"}`);
     const doctor = await pyctl(sb, ["doctor"]);

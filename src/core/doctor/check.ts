@@ -10,7 +10,8 @@ export type Repair =
   | { kind: "recover-staging"; version: string }
   | { kind: "finish-entries"; version: string; ids: number[] }
   | { kind: "permissions"; paths: string[] }
-  | { kind: "prune-unowned"; version: string; paths: string[] };
+  | { kind: "prune-unowned"; version: string; paths: string[] }
+  | { kind: "restore-dists"; version: string; pins: string[] };
 
 export interface Check<R = Repair> {
   /** Stable id, e.g. "config", "interpreter:3.11". */

@@ -11,7 +11,8 @@ import { canonicalName, compareVersions } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
 import { venvWorks } from "../transaction/venv-runs.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
-import { targetFor, type Target } from "../recording/target.ts";
+import { inventoryOf, targetFor, type Target } from "../recording/target.ts";
+import { hasNoRecord, missingFilesCheck, restoreRepair } from "./dist-repairs.ts";
 import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { reinstallOver, unownedCheck } from "./unowned-check.ts";
@@ -128,6 +129,8 @@ function distInfoCheck(t: Target): Check | undefined {
   const duplicates = sets.map((list) => list.join(" + "));
   const stale = sets.flatMap(staleOf);
   const recordless = entries.filter((e) => e.endsWith(".dist-info") && !existsSync(join(t.sitePackages, e, "RECORD")));
+  const recordlessDists = recordless.length ? inventoryOf(t).filter(hasNoRecord) : [];
+  const repair = recordless.length ? restoreRepair(t, recordlessDists) : undefined;
   const found = [
     ...duplicates.map((d) => `duplicate metadata ${d}`),
     ...recordless.map((r) => `${r} has no RECORD (pip cannot uninstall it)`),
@@ -147,13 +150,14 @@ function distInfoCheck(t: Target): Check | undefined {
         ]
       : []),
     // pip cannot uninstall a RECORD-less package (so not --force-reinstall): it installs over it.
+    ...(repair ? ["`pyctl doctor --fix` puts the stored build back (recorded)"] : []),
     ...(recordless.length
       ? [
-          `\`${reinstallOver(recordless.map((e) => e.replace(/\.dist-info$/, "").replace("-", "==")))}\` gives them their RECORD`,
+          `${repair ? "or " : ""}\`${reinstallOver(recordless.map((e) => e.replace(/\.dist-info$/, "").replace("-", "==")))}\` gives them their RECORD`,
         ]
       : []),
   ];
-  return problem(`dist-info:${t.version}`, found.join("; "), hints.join("; "));
+  return problem(`dist-info:${t.version}`, found.join("; "), hints.join("; "), repair);
 }
 
 /** Of one project's metadata folders, all but the newest version's: what pip left behind. */
@@ -175,7 +179,23 @@ function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
       ),
     );
   else checks.push(pass(`history:${t.version}`, `${items.length} recorded operation(s), all readable`));
-  const crashed = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0).map((i) => i.id);
+  const open = locked ? [] : items.filter((i) => i.before && !i.after && i.corrupt.length === 0);
+  const unrecorded = open.filter((i) => i.unrecorded);
+  if (unrecorded.length) {
+    const ended = unrecorded.map(
+      (i) =>
+        `#${i.id} (${i.before!.command}) ran (exit ${i.unrecorded!.exit_code}${i.unrecorded!.interrupted ? ", interrupted" : ""})`,
+    );
+    checks.push(
+      problem(
+        `unrecorded:${t.version}`,
+        `operation(s) ${ended.join(", ")} but could not be recorded (the disk was full when its after-state was written)`,
+        "record their after-state from the venv as it is now",
+        { kind: "finish-entries", version: t.version, ids: unrecorded.map((i) => i.id) },
+      ),
+    );
+  }
+  const crashed = open.filter((i) => !i.unrecorded).map((i) => i.id);
   if (crashed.length) {
     checks.push(
       problem(
@@ -244,7 +264,7 @@ export function venvChecks(layout: Layout, version: string): Check[] {
   if (isVenv(t.venv)) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
-  if (isVenv(t.venv)) checks.push(damageCheck(t));
+  if (isVenv(t.venv)) checks.push(damageCheck(t), missingFilesCheck(t));
   historyChecks(t, locked, checks);
   checks.push(lockCheck(t, locked));
   const leftovers = leftoversCheck(t, locked);

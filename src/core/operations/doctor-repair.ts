@@ -8,7 +8,7 @@ import { diffPackages } from "../recording/changes.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import type { Check, Repair } from "../doctor/check.ts";
-import { readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
+import { clearUnrecorded, readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
 import { tryLock } from "../base/lock.ts";
 import { toRecords } from "../recording/package-records.ts";
 import { isRoot, type Layout } from "../base/paths.ts";
@@ -18,6 +18,7 @@ import { recoverTransaction } from "../base/swap.ts";
 import { freezeAll, inventoryOf, targetFor, type Target } from "../recording/target.ts";
 import { ensurepipVenv, relinkVenv } from "../doctor/venv-repairs.ts";
 import { pruneUnowned } from "../doctor/unowned-check.ts";
+import { restoreDists } from "../doctor/dist-repairs.ts";
 
 export interface RepairContext {
   layout: Layout;
@@ -36,11 +37,14 @@ function underLock<T>(t: Target, work: () => T): T {
   }
 }
 
-/** A crashed operation gets its after-state: the state the next operation started from, or the current one. */
+/**
+ * A crashed or unrecorded operation gets its after-state: the state the next operation started
+ * from, or the current one; interrupted, or as its unrecorded marker says it ended.
+ */
 function finishEntries(t: Target, ids: number[]): string {
   return underLock(t, () => {
     for (const id of ids) {
-      const before = readItem(t.historyDir, id).before;
+      const { before, unrecorded } = readItem(t.historyDir, id);
       if (!before) continue;
       const next = readItem(t.historyDir, id + 1).before;
       const dists = next ? undefined : inventoryOf(t);
@@ -52,13 +56,15 @@ function finishEntries(t: Target, ids: number[]): string {
         freeze: next?.freeze ?? freezeAll(t, dists),
         packages,
         changes: diffPackages(before.packages, packages),
-        exit_code: 1,
+        // how it really ended, when a marker says so (it ran, but the disk was full)
+        exit_code: unrecorded?.exit_code ?? 1,
         duration_ms: Math.max(0, ended - Date.parse(before.timestamp)),
-        interrupted: true,
+        interrupted: unrecorded?.interrupted ?? true,
       };
       writeAfter(t.historyDir, after);
+      clearUnrecorded(t.historyDir, id);
     }
-    return `recorded ${ids.map((i) => `#${i}`).join(", ")} as interrupted`;
+    return `recorded the after-state of ${ids.map((i) => `#${i}`).join(", ")}`;
   });
 }
 
@@ -102,6 +108,8 @@ export async function applyRepair(repair: Repair, ctx: RepairContext): Promise<s
       return fixModes(repair.paths);
     case "prune-unowned":
       return pruneUnowned(targetFor(ctx.layout, repair.version), ctx.config, repair.paths);
+    case "restore-dists":
+      return restoreDists(targetFor(ctx.layout, repair.version), ctx.config, repair.pins, ctx.events);
   }
 }
 

@@ -23,7 +23,11 @@
  *   interrupted  true when a signal stopped it
  *   missing      [{ name, version? }]: what the goal named and --allow-missing (restore, rebuild)
  *                left out (no version for a URL or editable line); absent when nothing was left out
- * An id with a before and no after is an operation that crashed (or is still running).
+ * An id with a before and no after is an operation that crashed (or is still running), unless
+ * it also has NNN_unrecorded_exitE (or NNN_unrecorded_exitE_interrupted): the operation ran and
+ * ended with exit code E (interrupted by a signal) but its after-state could not be written (a
+ * full disk). That marker is an empty file, named rather than filled, so it needs no data block
+ * where the after-state did not fit; `pyctl doctor --fix` writes the after-state and removes it.
  * Entries are validated when read: one that is not JSON, or whose fields have the wrong types,
  * is reported as corrupt and never breaks a command.
  *
@@ -31,7 +35,7 @@
  * undo) stays in the history but does not count toward history.max_entries: pruning keeps the
  * newest max_entries operations that changed something, plus the no-change ones among them.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
@@ -81,9 +85,45 @@ export interface HistoryItem {
   after?: AfterEntry;
   /** Files that exist but cannot be read as entries (reported, never fatal). */
   corrupt: string[];
+  /** No after-state, but the operation ran and ended so: its after-state could not be written. */
+  unrecorded?: Ending;
+}
+
+export interface Ending {
+  exit_code: number;
+  interrupted: boolean;
 }
 
 const FILE = /^(\d+)_(before|after)\.json$/;
+const UNRECORDED = /^(\d+)_unrecorded_exit(\d+)(_interrupted)?$/;
+
+const unrecordedName = (id: number, ending: Ending) =>
+  `${String(id).padStart(3, "0")}_unrecorded_exit${ending.exit_code}${ending.interrupted ? "_interrupted" : ""}`;
+
+/** Mark entry `id` as ran-but-unrecorded (an empty file: see the header). False when even that fails. */
+export function markUnrecorded(dir: string, id: number, ending: Ending): boolean {
+  try {
+    writeFileSync(join(dir, unrecordedName(id, ending)), "", { flag: "wx", mode: 0o600 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How entry `id` ended, when its after-state could not be written and a marker says so. */
+function unrecordedEnding(dir: string, id: number): Ending | undefined {
+  for (const name of listDir(dir)) {
+    const m = UNRECORDED.exec(name);
+    if (m && Number(m[1]) === id) return { exit_code: Number(m[2]), interrupted: m[3] !== undefined };
+  }
+  return undefined;
+}
+
+/** Take away entry `id`'s unrecorded marker (its after-state is written now, or the entry goes). */
+export function clearUnrecorded(dir: string, id: number): void {
+  const ending = unrecordedEnding(dir, id);
+  if (ending) rmSync(join(dir, unrecordedName(id, ending)), { force: true });
+}
 
 export function entryFile(dir: string, id: number, phase: "before" | "after"): string {
   return join(dir, `${String(id).padStart(3, "0")}_${phase}.json`);
@@ -192,6 +232,9 @@ export function readItem(dir: string, id: number): HistoryItem {
     if (value === "corrupt") item.corrupt.push(path);
     else if (value !== "missing") item[phase] = value;
   }
+  // Only an entry without an after-state (rare) costs a listing.
+  const ending = item.before && !item.after && !item.corrupt.length ? unrecordedEnding(dir, id) : undefined;
+  if (ending) item.unrecorded = ending;
   return item;
 }
 
@@ -215,6 +258,7 @@ export function listHistory(dir: string, limit = Infinity): HistoryItem[] {
 
 /** Take back an entry (both files): the operation it began was not carried out, or cannot be recorded. */
 export function discardEntry(dir: string, id: number): void {
+  clearUnrecorded(dir, id);
   for (const phase of ["after", "before"] as const) rmSync(entryFile(dir, id, phase), { force: true });
 }
 

@@ -19,6 +19,7 @@ import { diffPackages, isEmpty, type Changes } from "./changes.ts";
 import {
   claimEntry,
   discardEntry,
+  markUnrecorded,
   missingPackage,
   writeAfter,
   type AfterEntry,
@@ -147,8 +148,8 @@ interface Ran {
 
 /**
  * Store what the operation installed and write its after-state. When that fails (a full disk),
- * an operation that changed the package set keeps its before-state: the entry reads as
- * incomplete and `pyctl undo` takes the venv back to it, rather than past it to the operation
+ * an operation that changed the package set keeps its before-state and a marker of how it ended
+ * (history.ts): the entry reads as ran-but-unrecorded, and `pyctl undo` takes the venv back to it, rather than past it to the operation
  * before. One that changed nothing, or an action that threw without changing anything, leaves
  * no entry at all.
  */
@@ -189,6 +190,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
+    else markUnrecorded(target.historyDir, entry.id, { exit_code: outcome.exitCode, interrupted: outcome.interrupted });
     throw err === failure ? err : unrecorded(err, op.command, outcome.exitCode, changed);
   }
 }
