@@ -67,6 +67,11 @@ describe.if(canRun)(TITLE, () => {
       "ran (exit 130, interrupted) but could not be recorded",
     );
 
+    // undo does not call the operation's own changes "changed outside pyctl"
+    const preview = run(sb, ["undo", "--dry-run"]);
+    expect(preview.stderr).not.toContain("outside pyctl");
+    expect(preview.stdout).toContain("- alpha 1.0");
+
     // (its exit code also counts the sandbox's shell set-up: not asserted)
     expect(run(sb, ["doctor", "--fix"]).stdout).toContain(
       `fixed    unrecorded:${PY.version}: recorded the after-state of #`,

@@ -95,7 +95,9 @@ export interface Drift {
 /** Changes made outside pyctl since the newest recorded state, if any. */
 function driftSince(historyDir: string, current: PackageRecord[]): Drift | undefined {
   const newest = listHistory(historyDir, 1)[0];
-  const recorded = newest?.after ?? newest?.before;
+  // Without an after-state (it crashed, or could not be recorded) the difference is that
+  // operation's own doing, not a change made outside pyctl.
+  const recorded = newest?.after;
   if (!newest || !recorded) return undefined;
   const changes = diffPackages(recorded.packages, current);
   return isEmpty(changes) ? undefined : { sinceId: newest.id, changes };
