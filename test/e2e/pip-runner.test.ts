@@ -232,7 +232,8 @@ describe("bad input", () => {
       ["nonsense"],
       ["history", "--limit", "0"],
       ["history", "--bogus"],
-      ["diff", "abc"],
+      ["diff", "@not-a-date"],
+      ["restore", "@2026-13-45"],
       ["config", "nope.key", "1"],
       ["config", "history.max_entries", "-3"],
     ]) {

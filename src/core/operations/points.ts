@@ -8,7 +8,7 @@
  * A state is a package set (with explicit marks) and, for history states, the entry that holds
  * it, whose freeze lines and unowned files are the goal a restore or a bisect build reaches.
  */
-import { PyctlError } from "../base/errors.ts";
+import { PyctlError, UsageError } from "../base/errors.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { ids, readItem, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
@@ -41,13 +41,13 @@ export function isHistoryPoint(arg: string): boolean {
 /** `@DATE[THH:MM[:SS]]` as a moment in local time; a date alone is the end of that day. */
 export function parseMoment(arg: string): Date {
   const m = DATE.exec(arg);
-  if (!m) throw new PyctlError(`${arg} is not a date: use @YYYY-MM-DD or @YYYY-MM-DDTHH:MM[:SS] (local time)`);
+  if (!m) throw new UsageError(`${arg} is not a date: use @YYYY-MM-DD or @YYYY-MM-DDTHH:MM[:SS] (local time)`);
   const [y, mo, d, h, mi, s] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
   const endOfDay = h === undefined;
   const date = endOfDay ? new Date(y!, mo! - 1, d!, 23, 59, 59, 999) : new Date(y!, mo! - 1, d!, h!, mi!, s ?? 0);
   const valid =
     date.getFullYear() === y && date.getMonth() === mo! - 1 && date.getDate() === d && (h ?? 0) < 24 && (mi ?? 0) < 60;
-  if (!valid || (s ?? 0) >= 60) throw new PyctlError(`${arg} is not a valid date`);
+  if (!valid || (s ?? 0) >= 60) throw new UsageError(`${arg} is not a valid date`);
   return date;
 }
 
