@@ -48,7 +48,7 @@ describe("pyctl outdated", () => {
     expect(table).toMatch(/kappa\s+1\.0\s+→\s+2\.0\s+no: lamda 1\.0 requires kappa<2/);
     expect(table).toMatch(/mu\s+1\.0\s+→\s+2\.0\s+yes/);
     expect(table).toContain(
-      "3 of 7 packages you asked for have newer versions (1 held back by other packages' requirements)",
+      "3 of 5 packages you asked for have newer versions (1 held back by other packages' requirements)",
     );
   });
 
