@@ -20,15 +20,10 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fixtures, literal, newerVersion, othersCanRun, PY, pyctlBin } from "../support/env.ts";
-import { isRoot, titled } from "../support/skip.ts";
+import { asRealUser, USER_TOOLS } from "../support/skip.ts";
 
-const SBIN = "/usr/sbin:/sbin:/usr/bin:/bin";
-const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) => Bun.which(tool, { PATH: SBIN }));
-const [canRun, TITLE] = titled("adopt, as a real user", {
-  root: isRoot,
-  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
-  "a Python under test other users can run": othersCanRun(PY.real),
-});
+const { useradd: USERADD, userdel: USERDEL, runuser: RUNUSER } = USER_TOOLS;
+const [canRun, TITLE] = asRealUser("adopt, as a real user", othersCanRun(PY.real));
 /** A version the Python under test is not, for a wheel that must not fit. */
 const FOREIGN = newerVersion();
 const FOREIGN_TAG = FOREIGN.replace(".", "");

@@ -5,16 +5,10 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeSandbox, othersCanRun, PY, pyctlBin, sh, type Result, type Sandbox } from "../support/env.ts";
-import { isRoot, titled } from "../support/skip.ts";
+import { asRealUser, USER_TOOLS } from "../support/skip.ts";
 
-const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) =>
-  Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }),
-);
-const [canRun, TITLE] = titled("~/.cache owned by root", {
-  root: isRoot,
-  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
-  "a Python under test other users can run": othersCanRun(PY.real),
-});
+const { useradd: USERADD, userdel: USERDEL, runuser: RUNUSER } = USER_TOOLS;
+const [canRun, TITLE] = asRealUser("~/.cache owned by root", othersCanRun(PY.real));
 
 describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;

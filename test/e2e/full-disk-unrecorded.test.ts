@@ -3,11 +3,11 @@
 // `doctor --fix` records how it really ended (issue 21 item 7). A small tmpfs holds PYCTL_HOME
 // (mounting needs root, which CI is).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, rmSync, statfsSync } from "node:fs";
-import { join } from "node:path";
-import { makeSandbox, PY, run, type Sandbox, sh } from "../support/env.ts";
-import { historyDir, ok, pip, pipFreeze, PYTHON, startPaused } from "../support/venv-fixtures.ts";
+import { readdirSync, rmSync } from "node:fs";
+import { PY, run, type Sandbox } from "../support/env.ts";
+import { historyDir, ok, pipFreeze, startPaused } from "../support/venv-fixtures.ts";
 import { isRoot, titled } from "../support/skip.ts";
+import { fillDiskTo, smallDiskSandbox, type SmallDisk } from "../support/small-disk.ts";
 
 const [canRun, TITLE] = titled("an operation whose after-state did not fit on the disk", {
   "root (to mount a small tmpfs)": isRoot,
@@ -26,30 +26,19 @@ const newest = (sb: Sandbox) =>
   (JSON.parse(ok(run(sb, ["history", "--json"])).stdout) as Record<string, unknown>[])[0]!;
 
 describe.if(canRun)(TITLE, () => {
+  let disk: SmallDisk;
   let sb: Sandbox;
   let mount: string;
   beforeAll(() => {
-    sb = makeSandbox();
-    mount = join(sb.dir, "small-disk");
-    mkdirSync(mount);
-    ok(sh(["mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", mount], sb));
-    sb.pyctlHome = join(mount, "home");
-    sb.env.PYCTL_HOME = sb.pyctlHome;
-    sb.env.XDG_CACHE_HOME = join(mount, "cache");
-    ok(run(sb, ["init", "--python", PYTHON]));
-    ok(pip(sb, "install", "-q", "epsilon"));
+    disk = smallDiskSandbox();
+    ({ sb, mount } = disk);
   });
-  afterAll(() => {
-    sh(["umount", "-l", mount], sb);
-    sb.cleanup();
-  });
+  afterAll(() => disk.close());
 
   test("history, diff and doctor say it ran and how it ended; doctor --fix records that", async () => {
     const paused = await startPaused(sb, ["pip", "--", "install", "-q", "alpha==1.0"], "acted");
     // pip has installed alpha; now the disk is full, then Ctrl-C ends the pause
-    const filler = join(mount, "filler");
-    const { bavail, bsize } = statfsSync(mount);
-    ok(sh(["fallocate", "-l", String(bavail * bsize), filler], sb));
+    const filler = fillDiskTo(sb, mount, 0);
     process.kill(paused.pid, "SIGINT");
     const ended = await paused.finish();
     rmSync(filler);

@@ -3,11 +3,12 @@
 // be written) that one `pyctl undo` reverts; the next write works once there is space. A small tmpfs holds PYCTL_HOME and the seed cache
 // (mounting needs root, which CI is).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { makeSandbox, PY, type Result, run, type Sandbox, sh } from "../support/env.ts";
-import { historyFiles, ok, pip, pipFreeze, PYTHON } from "../support/venv-fixtures.ts";
+import { PY, type Result, run, type Sandbox } from "../support/env.ts";
+import { historyFiles, ok, pip, pipFreeze } from "../support/venv-fixtures.ts";
 import { isRoot, titled } from "../support/skip.ts";
+import { fillDiskTo, smallDiskSandbox, type SmallDisk } from "../support/small-disk.ts";
 
 const [canRun, TITLE] = titled("a full disk", { "root (to mount a small tmpfs)": isRoot });
 
@@ -15,14 +16,6 @@ function tempFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) =>
     /\.\d+(\.\d+)?\.tmp$|venv\.new\./.test(f),
   );
-}
-
-/** Leave about `free` bytes free on the file system of `dir`. */
-function fill(sb: Sandbox, dir: string, free: number): string {
-  const filler = join(dir, "filler");
-  const { bavail, bsize } = statfsSync(dir);
-  ok(sh(["fallocate", "-l", String(Math.max(4096, bavail * bsize - free)), filler], sb));
-  return filler;
 }
 
 function expectOneLine(r: Result): void {
@@ -34,30 +27,21 @@ function expectOneLine(r: Result): void {
 }
 
 describe.if(canRun)(TITLE, () => {
+  let disk: SmallDisk;
   let sb: Sandbox;
   let mount: string;
   beforeAll(() => {
-    sb = makeSandbox();
-    mount = join(sb.dir, "small-disk");
-    mkdirSync(mount);
-    ok(sh(["mount", "-t", "tmpfs", "-o", "size=80m", "tmpfs", mount], sb));
-    sb.pyctlHome = join(mount, "home");
-    sb.env.PYCTL_HOME = sb.pyctlHome;
-    sb.env.XDG_CACHE_HOME = join(mount, "cache");
-    ok(run(sb, ["init", "--python", PYTHON]));
-    ok(pip(sb, "install", "-q", "epsilon"));
+    disk = smallDiskSandbox();
+    ({ sb, mount } = disk);
   });
-  afterAll(() => {
-    sh(["umount", "-l", mount], sb);
-    sb.cleanup();
-  });
+  afterAll(() => disk.close());
 
   test.each([0, 4096, 16384, 65536, 262144])(
     "with %p bytes free, an install says so in one line and leaves no trace",
     (free) => {
       const earlier = new Set(historyFiles(sb));
       const freezeBefore = pipFreeze(sb);
-      const filler = fill(sb, mount, free);
+      const filler = fillDiskTo(sb, mount, free);
       const r = pip(sb, "install", "-q", `filler0${String(free % 97).padStart(2, "0")}`);
       rmSync(filler);
       expectOneLine(r);

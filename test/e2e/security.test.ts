@@ -19,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { othersCanRun, PY, pyctlBin, type Result, run, type Sandbox, sh } from "../support/env.ts";
-import { isRoot, titled } from "../support/skip.ts";
+import { asRealUser, USER_TOOLS } from "../support/skip.ts";
 import { historyDir, initSandbox, ok, pip, startPaused, versionDir } from "../support/venv-fixtures.ts";
 
 const withAuth = (url: string, auth: string) => url.replace("://", `://${auth}@`);
@@ -135,13 +135,8 @@ describe("symlinks pyctl did not make", () => {
   });
 });
 
-const tool = (name: string) => Bun.which(name, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" });
-const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map(tool);
-const [canRun, TITLE] = titled("a non-root user and the system tier", {
-  root: isRoot,
-  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
-  "a Python under test other users can run": othersCanRun(PY.real),
-});
+const { useradd: USERADD, userdel: USERDEL, runuser: RUNUSER } = USER_TOOLS;
+const [canRun, TITLE] = asRealUser("a non-root user and the system tier", othersCanRun(PY.real));
 
 describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;

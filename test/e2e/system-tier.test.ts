@@ -5,18 +5,12 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeSandbox, othersCanRun, PY, pyctlBin, type Result, type Sandbox, sh } from "../support/env.ts";
-import { isRoot, titled } from "../support/skip.ts";
+import { asRealUser, USER_TOOLS } from "../support/skip.ts";
 import { looseModes } from "../../src/core/doctor/doctor.ts";
 
 const REPO = resolve(import.meta.dir, "..", "..");
-const [USERADD, USERDEL, RUNUSER] = ["useradd", "userdel", "runuser"].map((tool) =>
-  Bun.which(tool, { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" }),
-);
-const [canRun, TITLE] = titled("system tier", {
-  root: isRoot,
-  "useradd, userdel and runuser": USERADD !== null && USERDEL !== null && RUNUSER !== null,
-  "a Python under test other users can run": othersCanRun(PY.real),
-});
+const { useradd: USERADD, userdel: USERDEL, runuser: RUNUSER } = USER_TOOLS;
+const [canRun, TITLE] = asRealUser("system tier", othersCanRun(PY.real));
 
 describe.if(canRun)(TITLE, () => {
   let sb: Sandbox;
