@@ -65,13 +65,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(spec, rest);
-  // Loaded only here: --version, help and the hook need none of config, paths or venvs.
-  const context =
-    spec.needs === "nothing" ? undefined : await (await import("./commands/context.ts")).openContext(spec.needs, args);
-  // Until the hook is set up, the first command on a terminal says how (the packages edit no rc file).
+  // Until the hook is set up, the first command on a terminal says how (the packages edit no rc
+  // file): before anything the command needs can fail.
   const hint =
     spec.hidden || !process.stderr.isTTY ? undefined : (await import("./shell/setup-hint.ts")).firstRunHint(name);
   if (hint) err(`pyctl: ${hint}`);
+  // Loaded only here: --version, help and the hook need none of config, paths or venvs.
+  const context =
+    spec.needs === "nothing" ? undefined : await (await import("./commands/context.ts")).openContext(spec.needs, args);
   const command = await spec.load();
   return command.run(args, context as never);
 }
