@@ -266,6 +266,19 @@ describe("doctor tells causes apart and repairs with the least force", () => {
     expect(fixed.ok).toBe(true);
   });
 
+  test("bin/python3 missing under a bin/pip that runs through it: relinked, pip left as it is", () => {
+    const files = fileSet(site(sb));
+    const pipScript = join(venv(sb), "bin", "pip");
+    const text = readFileSync(pipScript, "utf8").replace(/^#!.*$/m, `#!${join(venv(sb), "bin", "python3")}`);
+    unlinkSync(pipScript); // a new file: the old one may be a hardlink of the store's copy
+    writeFileSync(pipScript, text, { mode: 0o755 });
+    unlinkSync(join(venv(sb), "bin", "python3"));
+    const fixed = doctor(sb, "--fix");
+    expect(fixed.fixed!.map((f) => f.id)).toEqual([`venv-links:${PY.version}`]);
+    expect(fixed.ok).toBe(true);
+    expect(fileSet(site(sb))).toEqual(files);
+  });
+
   test("relink killed with its process group at each phase: the venv is before or after, every package there", async () => {
     const files = fileSet(site(sb));
     for (const phase of ["staged", "applied", "fetched", "verified", "exchanged"]) {

@@ -65,7 +65,9 @@ function venvState(t: Target, checks: Check[]): boolean {
         },
       ),
     );
-    return works;
+    // pip's scripts run through these links: whether pip works is asked once they are back, or a
+    // missing bin/python3 would pass for a broken pip and reinstall it.
+    return false;
   }
   if (works) {
     checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
