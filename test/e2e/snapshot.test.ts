@@ -50,7 +50,7 @@ describe("named snapshots", () => {
     expect(table.split("\n")[0]).toMatch(/^NAME\s+DATE\s+PYTHON\s+PACKAGES$/);
     expect(table).toMatch(
       new RegExp(
-        String.raw`^baseline\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Python ${literal(PY.version)}\.\d+\s+${count("baseline")} packages$`,
+        String.raw`^baseline\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Python ${literal(PY.version)}\.\d+\s+${count("baseline")} package${count("baseline") === 1 ? "" : "s"}$`,
         "m",
       ),
     );
