@@ -15,7 +15,8 @@ describe("python.default", () => {
   afterAll(() => sb.cleanup());
   const configFile = () => join(sb.pyctlHome, "config.toml");
 
-  test.each(["3.11$(touch PWNED)", "3.11; touch PWNED", "py311", "3", "latest", "3.11.2"])("refuses %p", (value) => {
+  const hostile = [`${PY.version}$(touch PWNED)`, `${PY.version}; touch PWNED`, PY.key, "3", "latest", PY.fullVersion];
+  test.each(hostile)("refuses %p", (value) => {
     const before = readFileSync(configFile(), "utf8");
     const r = run(sb, ["config", "python.default", value]);
     expect(r.code).toBe(2);

@@ -112,7 +112,7 @@ describe("the store serves what RECORD says", () => {
 
 describe("clean + undo", () => {
   test("restore and clean + undo pass the RECORD check, and clean + undo is byte for byte", () => {
-    // Made with a second name of the Python under test (as /usr/bin/python3 is of python3.11): the
+    // Made with a second name of the Python under test (as Debian's /usr/bin/python3 is of its python3.X): the
     // venv's links and pyvenv.cfg name it.
     const sb = makeSandbox();
     const alias = join(sb.dir, "alias", "python3");

@@ -3,9 +3,20 @@
 // leftover, the next write neither waits for it nor touches it, and `doctor --fix` right after a
 // successful repair exits 0. A trash whose deleting process is gone is still a leftover.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
-import { PY, run, type Sandbox } from "../support/env.ts";
+import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { initSandbox, ok, pip, versionDir } from "../support/venv-fixtures.ts";
 
 const trashes = (sb: Sandbox) => readdirSync(versionDir(sb)).filter((n) => n.startsWith("venv.trash."));
@@ -18,7 +29,9 @@ interface Check {
 
 describe("a replaced venv still being deleted", () => {
   let sb: Sandbox;
-  let release: string;
+  /** Our end of the FIFO the held rm reads: held open, so a line written before the rm starts waits for it. */
+  let gate: number;
+  const release = () => writeSync(gate, "go\n");
   let env: Record<string, string>;
   const venv = () => join(versionDir(sb), "venv");
   /** As if run from a shell with the hook loaded and the rc block written, so the shell checks pass. */
@@ -34,11 +47,14 @@ describe("a replaced venv still being deleted", () => {
   beforeAll(() => {
     sb = initSandbox();
     ok(pip(sb, "install", "-q", "alpha"));
-    // An rm that waits until the test lets it go: the deletion is under way for as long as needed.
+    // An rm that blocks on a FIFO until the test writes a line: the deletion is under way for as
+    // long as needed, and nothing polls.
     const shims = join(sb.dir, "held-rm");
-    release = join(sb.dir, "release");
+    const fifo = join(sb.dir, "release");
     mkdirSync(shims);
-    writeFileSync(join(shims, "rm"), `#!/bin/sh\nwhile [ ! -e ${release} ]; do sleep 0.05; done\nexec /bin/rm "$@"\n`);
+    ok(sh(["mkfifo", fifo], sb));
+    gate = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK); // O_RDWR: never blocks on a FIFO
+    writeFileSync(join(shims, "rm"), `#!/bin/sh\nexec 3<>${fifo}\nread -r _ <&3\nexec /bin/rm "$@"\n`);
     chmodSync(join(shims, "rm"), 0o755);
     env = {
       PATH: `${shims}:${venv()}/bin:${sb.env.PATH}`,
@@ -48,10 +64,13 @@ describe("a replaced venv still being deleted", () => {
     };
     ok(run(sb, ["setup-shell"], { env }));
   });
-  afterAll(() => sb.cleanup());
+  afterAll(() => {
+    for (let i = 0; i < 8; i++) release(); // any rm still held (a failed test) goes on and ends
+    closeSync(gate);
+    sb.cleanup();
+  });
 
   test("doctor does not report it, and the next write neither waits for it nor removes it", async () => {
-    rmSync(release, { force: true });
     ok(run(sb, ["undo"], { env }));
     const [trash] = trashes(sb);
     expect(trash).toBeDefined();
@@ -61,18 +80,17 @@ describe("a replaced venv still being deleted", () => {
     expect(report.checks.find((c) => c.id === `staging:${PY.version}`)?.message).toContain(trash!);
     ok(pip(sb, "uninstall", "-y", "not-installed-anywhere")); // returns although the rm is held
     expect(trashes(sb)).toEqual([trash!]);
-    writeFileSync(release, "");
+    release();
     await waitGone();
   });
 
   test("doctor --fix right after a successful repair exits 0", async () => {
-    rmSync(release, { force: true });
     rmSync(join(venv(), "bin", "python"));
     const r = run(sb, ["doctor", "--fix"], { env });
     expect(`${r.code}\n${r.stdout}`).toBe(`0\n${r.stdout}`);
     expect(r.stdout).toContain("no problems found");
     expect(trashes(sb).length).toBe(1); // its own deletion, still under way
-    writeFileSync(release, "");
+    release();
     await waitGone();
   });
 

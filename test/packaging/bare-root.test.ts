@@ -10,7 +10,7 @@ import { VERSION } from "../../src/core/base/version.ts";
 import { spawnIndex } from "../support/package-index.ts";
 import { hostDebArch, releaseDir } from "./artifacts.ts";
 import { type LoginShell, RootShell } from "./root-shell.ts";
-import { mountAll, removeRoot, SUITES, type Suite, workingRoot } from "./roots.ts";
+import { mountAll, removeRoot, SUITES, workingRoot } from "./roots.ts";
 
 const why = [
   process.getuid?.() !== 0 ? "not root (chroot and debootstrap need root)" : "",
@@ -97,7 +97,7 @@ function upgradeInRoot(root: string, deb: string): void {
   }
 }
 
-async function debianPackageRound(root: string, suite: Suite, index: string): Promise<void> {
+async function debianPackageRound(root: string, index: string): Promise<void> {
   const deb = `pyctl_${VERSION}_${hostDebArch()}.deb`;
   copyFileSync(join(releaseDir(), deb), join(root, "tmp", deb));
   must(root, `cd /tmp && apt-get install -y ./${deb}`);
@@ -132,7 +132,8 @@ async function debianPackageRound(root: string, suite: Suite, index: string): Pr
   must(root, "runuser -l alice -c 'pyctl setup-shell --remove'");
   expect(readFileSync(join(root, "home", "alice", ".bashrc"), "utf8")).not.toContain("# >>> pyctl >>>");
   must(root, "runuser -l alice -c 'pyctl setup-shell'");
-  const py = suite === "bookworm" ? "py311" : "py313";
+  // The root's own python3 names the venv's folder (Debian 12: 3.11, Debian 13: 3.13).
+  const py = must(root, `python3 -c 'import sys; print("py%d%d" % sys.version_info[:2])'`).trim();
   must(root, "apt-get remove -y pyctl");
   expect(existsSync(join(root, "usr", "bin", "pyctl"))).toBe(false);
   // Checked inside the root: the venv's python links to the root's /usr/bin/python3.X.
@@ -180,7 +181,7 @@ describe.skipIf(why.length > 0)(`bare Debian roots ${why.length ? `(skipped: ${w
           expect(
             inRoot(root, "command -v node || command -v nodejs || command -v npm || command -v bun"),
           ).toMatchObject({ out: "" });
-          await debianPackageRound(root, suite, index.url);
+          await debianPackageRound(root, index.url);
           await perUserRound(root, index.url, release.url);
         } finally {
           release.stop();
