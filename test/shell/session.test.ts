@@ -210,7 +210,8 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     }
   });
 
-  test.skipIf(!second)("a second Python version gets its own venv and history", async () => {
+  const secondTitle = `a second Python version gets its own venv and history${second ? "" : " (skipped: needs a second Python, e.g. pyenv's)"}`;
+  test.skipIf(!second)(secondTitle, async () => {
     const v = second!.version,
       key = `py${v.replace(".", "")}`;
     const base = await s.run(`python${v} ${PRINT_PREFIX}`);
