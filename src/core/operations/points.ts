@@ -9,12 +9,12 @@
  * it, whose freeze lines and unowned files are the goal a restore or a bisect build reaches.
  */
 import { PyctlError, UsageError } from "../base/errors.ts";
-import { canonicalName } from "../packages/pep440.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { ids, readItem, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
 import { toRecords, type PackageRecord } from "../recording/package-records.ts";
 import { applyExplicitMarks, readSnapshot, validateSnapshotName, type Snapshot } from "../recording/snapshots.ts";
 import type { Target } from "../recording/target.ts";
+import { carriedExplicit } from "../recording/explicit.ts";
 import { goalFromLines } from "../transaction/plan.ts";
 
 export interface PointState {
@@ -106,7 +106,8 @@ export function resolvePoint(target: Target, snapshotsDir: string, arg: string, 
   const id = ID.exec(arg);
   if (id) return stateAfter(target, Number(id[1]), arg);
   if (arg.startsWith("@")) return stateAt(target, arg);
-  if (arg === "now") return { label: "now", packages: toRecords(installed(), explicitNow(target, installed())) };
+  // toRecords adds REQUESTED markers to what the newest entry recorded as explicit.
+  if (arg === "now") return { label: "now", packages: toRecords(installed(), carriedExplicit(target.historyDir)) };
   const snapshot = readSnapshot(snapshotsDir, validateSnapshotName(arg));
   const { wanted } = goalFromLines(snapshot.lines);
   applyExplicitMarks(wanted, snapshot);
@@ -114,13 +115,4 @@ export function resolvePoint(target: Target, snapshotsDir: string, arg: string, 
     .filter((w) => w.key && w.version)
     .map((w) => ({ name: w.name, version: w.version!, ...(w.requested ? { requested: true } : {}) }));
   return { label: arg, packages, snapshot };
-}
-
-/** The explicit marks of the live venv as the newest entry recorded them, plus REQUESTED markers. */
-function explicitNow(target: Target, dists: Dist[]): Set<string> {
-  const last = ids(target.historyDir).at(-1);
-  const item = last === undefined ? undefined : readItem(target.historyDir, last);
-  const state = item?.after ?? item?.before;
-  const recorded = new Set(state?.packages.filter((p) => p.requested).map((p) => canonicalName(p.name)));
-  return new Set(dists.filter((d) => recorded.has(d.key)).map((d) => d.key));
 }

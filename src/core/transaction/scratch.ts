@@ -8,7 +8,7 @@ import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { readInventory, sitePackagesOf } from "../packages/inventory.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
-import type { Target } from "../recording/target.ts";
+import { inventoryOf, type Target } from "../recording/target.ts";
 import { applyFromStore } from "./build-steps.ts";
 import { mismatches, planChange, type Goal, type Wanted } from "./plan.ts";
 import { notStored, sourcesOf } from "./sources.ts";
@@ -16,8 +16,7 @@ import { cloneTree, reconcileUnowned } from "./staging.ts";
 
 /** What the store lacks to build `goal` from the live venv: nothing, or the lines pip would have to fetch. */
 export function unbuildable(target: Target, goal: Goal): Wanted[] {
-  const installed = readInventory(sitePackagesOf(target.venv, target.version));
-  return notStored(sourcesOf(target, planChange(installed, goal)));
+  return notStored(sourcesOf(target, planChange(inventoryOf(target), goal)));
 }
 
 /**
