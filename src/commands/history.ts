@@ -1,4 +1,5 @@
 /** `pyctl history [--limit N] [--python X.Y] [--json]`: recorded operations, newest first. */
+import { localDateTime } from "../ui/dates.ts";
 import { redactUrls } from "../core/base/redact.ts";
 import { listHistory, type HistoryItem, type MissingPackage } from "../core/recording/history.ts";
 import { colors, out, printJson, stripAnsi, table } from "../ui/output.ts";
@@ -59,7 +60,7 @@ export async function run(args: ParsedArgs, { target }: VenvContext): Promise<nu
   };
   const rows = items.map((item) => {
     const json = itemJson(item);
-    const when = json.timestamp ? new Date(json.timestamp).toLocaleString("sv-SE").slice(0, 16) : "?";
+    const when = localDateTime(json.timestamp);
     const ended = item.unrecorded
       ? `exit ${item.unrecorded.exit_code}${item.unrecorded.interrupted ? ", interrupted" : ""}`
       : "";

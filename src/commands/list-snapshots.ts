@@ -1,4 +1,5 @@
 /** `pyctl list-snapshots [--json]`: name, date, Python version and package count of each snapshot. */
+import { localDateTime } from "../ui/dates.ts";
 import { listSnapshotNames, readSnapshot, snapshotPath } from "../core/recording/snapshots.ts";
 import { out, printJson, table } from "../ui/output.ts";
 import type { Context } from "./context.ts";
@@ -38,12 +39,10 @@ export async function run(args: ParsedArgs, { layout }: Context): Promise<number
     out(`no snapshots yet in ${layout.snapshotsDir} (\`pyctl snapshot NAME\` takes one)`);
     return 0;
   }
-  const when = (date: string | null) =>
-    date && !Number.isNaN(Date.parse(date)) ? new Date(date).toLocaleString("sv-SE").slice(0, 16) : "?";
   const cells = rows.map((r) =>
     r.error
       ? [r.name, "?", "?", `unreadable: ${r.error}`]
-      : [r.name, when(r.date), r.python ? `Python ${r.python}` : "?", counted(r.packages ?? 0, "package")],
+      : [r.name, localDateTime(r.date), r.python ? `Python ${r.python}` : "?", counted(r.packages ?? 0, "package")],
   );
   for (const line of table([["NAME", "DATE", "PYTHON", "PACKAGES"], ...cells])) out(line);
   return 0;

@@ -1,6 +1,7 @@
 /** `pyctl list [--json] [--python X.Y]`: every package, whether the user asked for it, and when it came. */
 import { statSync } from "node:fs";
-import { graphOf } from "../core/recording/graph.ts";
+import { explicitMarks } from "../core/recording/graph.ts";
+import { localDate } from "../ui/dates.ts";
 import { out, printJson, table } from "../ui/output.ts";
 import type { VenvContext } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -14,11 +15,11 @@ function installedAt(metadataPath: string): string | null {
 }
 
 export async function run(args: ParsedArgs, { target }: VenvContext): Promise<number> {
-  const rows = [...graphOf(target).values()].map((node) => ({
-    name: node.dist.name,
-    version: node.dist.version,
-    type: node.explicit ? ("explicit" as const) : ("dependency" as const),
-    installed: installedAt(node.dist.metadataPath),
+  const rows = explicitMarks(target).map(({ dist, explicit }) => ({
+    name: dist.name,
+    version: dist.version,
+    type: explicit ? ("explicit" as const) : ("dependency" as const),
+    installed: installedAt(dist.metadataPath),
   }));
   if (args.options.has("--json")) {
     printJson(rows);
@@ -29,12 +30,7 @@ export async function run(args: ParsedArgs, { target }: VenvContext): Promise<nu
     return 0;
   }
   const header = ["Package", "Version", "Type", "Installed"];
-  const body = rows.map((r) => [
-    r.name,
-    r.version,
-    r.type,
-    r.installed ? new Date(r.installed).toLocaleDateString("sv-SE") : "?",
-  ]);
+  const body = rows.map((r) => [r.name, r.version, r.type, localDate(r.installed)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   for (const line of table([header, widths.map((w) => "-".repeat(w)), ...body])) out(line);
   const explicit = rows.filter((r) => r.type === "explicit").length;

@@ -1,4 +1,7 @@
-/** How a change between two package sets reads: + added, - removed, ↑ upgraded, ↓ downgraded. */
+/**
+ * How a change between two package sets reads: + added, - removed, ↑ upgraded, ↓ downgraded,
+ * ~ the same version from another build.
+ */
 import type { Changes } from "../core/recording/changes.ts";
 import { compareVersions } from "../core/packages/pep440.ts";
 import { colors } from "./output.ts";
@@ -17,6 +20,10 @@ export function changeLines(changes: Changes): string[] {
     lines.push(c.red(`- ${name} ${version}`));
   }
   for (const m of changes.modified) {
+    if (m.from === m.to) {
+      lines.push(c.yellow(`~ ${m.name} ${m.to} (another build)`));
+      continue;
+    }
     const up = compareVersions(m.to, m.from) >= 0;
     lines.push(c.yellow(`${up ? "↑" : "↓"} ${m.name} ${m.from} → ${m.to}`));
   }

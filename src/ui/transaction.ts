@@ -10,6 +10,12 @@ import { changeLines } from "./diff.ts";
 import { notice, out } from "./output.ts";
 import { pausedNotice, waitingNotice } from "./waiting.ts";
 
+/** Goal lines whose recorded build is gone from the store: said, never passed off as restored. */
+export function tellOtherBuilds(lines: string[] = []): void {
+  for (const line of lines)
+    notice(`${line}: the build installed then is no longer in the local package store; another build of it is used`);
+}
+
 export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
   out(`${title}:`);
   for (const line of changeLines(planChanges(plan))) out(`  ${line}`);
@@ -28,6 +34,7 @@ export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {
     );
   if (fetch.length)
     out(`  not in the local package store, to download with pip: ${fetch.map((w) => w.line).join(", ")}`);
+  tellOtherBuilds(plan.otherBuild);
 }
 
 export interface EventOptions {
@@ -50,6 +57,7 @@ export function transactionEvents(
     skipped: (items) => {
       for (const item of items) notice(`left out ${item.line}: ${item.reason}; the rest is restored`);
     },
+    otherBuild: tellOtherBuilds,
     fetching: (lines) => notice(`not in the local package store, so pip downloads: ${lines.join(", ")}`),
     ...(showPip ? { pipping: (args: string[]) => notice(`pip install ${args.join(" ")}`) } : {}),
   };

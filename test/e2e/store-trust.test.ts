@@ -75,6 +75,44 @@ describe("the store serves what RECORD says", () => {
     expectRecordsHold(sb);
   });
 
+  test("undo of a reinstall of the same version brings back the build installed before it", () => {
+    const project = writeProject(join(sb.dir, "twobuilds"), "twobuilds", "1.0", "twobuilds");
+    rebuildSource(project, "twobuilds", "build A");
+    ok(pip(sb, "install", "-q", project));
+    rebuildSource(project, "twobuilds", "build B");
+    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    expect(python(sb, "import twobuilds; print(twobuilds.VALUE)")).toBe("build B");
+    // History records the reinstall as a change, not as nothing.
+    expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("~1");
+    expect(run(sb, ["diff"]).stdout).toContain("twobuilds 1.0 (another build)");
+    const undo = run(sb, ["undo"], { env: OFFLINE });
+    ok(undo);
+    expect(undo.stdout).toContain("twobuilds 1.0 (another build)");
+    expect(python(sb, "import twobuilds; print(twobuilds.VALUE)")).toBe("build A");
+    expectRecordsHold(sb);
+    // And the redo (undo of the undo) brings build B back.
+    ok(run(sb, ["undo"], { env: OFFLINE }));
+    expect(python(sb, "import twobuilds; print(twobuilds.VALUE)")).toBe("build B");
+    expectRecordsHold(sb);
+  });
+
+  test("a build the store no longer holds: undo says so, and keeps the build it can have", () => {
+    const project = writeProject(join(sb.dir, "lostbuild"), "lostbuild", "1.0", "lostbuild");
+    rebuildSource(project, "lostbuild", "build A");
+    ok(pip(sb, "install", "-q", project));
+    const store = join(versionDir(sb), "store", "lostbuild");
+    const first = readdirSync(store);
+    rebuildSource(project, "lostbuild", "build B");
+    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    for (const entry of first) rmSync(join(store, entry), { recursive: true });
+    const undo = run(sb, ["undo"], { env: OFFLINE });
+    ok(undo);
+    expect(undo.stderr).toContain("lostbuild");
+    expect(undo.stderr).toContain("the build installed then is no longer in the local package store");
+    expect(python(sb, "import lostbuild; print(lostbuild.VALUE)")).toBe("build B");
+    expectRecordsHold(sb);
+  });
+
   test("an installed file edited in place is not served by undo, and doctor names it", () => {
     ok(pip(sb, "install", "-q", "alpha==1.0"));
     const module = join(sitePackages(sb), "alpha.py");

@@ -1,6 +1,11 @@
 import { expect, test } from "bun:test";
-import { formatRecordLine, parseRecordLine, recordDigest, recordLineEnd } from "../../src/core/python/record.ts";
-import { buildKey } from "../../src/core/recording/store-trust.ts";
+import {
+  buildKey,
+  formatRecordLine,
+  parseRecordLine,
+  recordDigest,
+  recordLineEnd,
+} from "../../src/core/python/record.ts";
 
 test.each([
   ["pkg/__init__.py,sha256=abc,12", { path: "pkg/__init__.py", hash: "sha256=abc", size: "12" }],

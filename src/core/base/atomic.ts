@@ -1,14 +1,4 @@
-import {
-  closeSync,
-  fchmodSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fchmodSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "./errors.ts";
 import { defaultFileMode } from "./modes.ts";
@@ -57,14 +47,18 @@ function freshTemp(path: string, write: (temp: string) => void): string {
   }
 }
 
-/** Write a new file completely or not at all: on any failure (a full disk) it is removed. */
-function writeDurably(path: string, data: string, mode = defaultFileMode()): void {
+/**
+ * Write a new file completely or not at all: on any failure (a full disk) it is removed. Not
+ * fsynced: pip never syncs the venv's own files, so a sync here could not make a venv and its
+ * history survive a power cut together, and it cost every recorded write 3 ms on a quiet disk and
+ * over 100 ms on a busy one. A file a power cut left empty reads as corrupt, never as a state.
+ */
+function writeComplete(path: string, data: string, mode = defaultFileMode()): void {
   const fd = openSync(path, "wx", mode);
   try {
     fchmodSync(fd, mode);
     const bytes = Buffer.from(data);
     for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
-    fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     removeQuietly(path);
@@ -75,7 +69,7 @@ function writeDurably(path: string, data: string, mode = defaultFileMode()): voi
 
 /** Replace `path` with `data` so that readers see the old or the new content, never a mix. */
 export function writeFileAtomic(path: string, data: string, mode = defaultFileMode()): void {
-  const temp = freshTemp(path, (t) => writeDurably(t, data, mode));
+  const temp = freshTemp(path, (t) => writeComplete(t, data, mode));
   try {
     renameSync(temp, path);
   } catch (err) {
@@ -89,7 +83,7 @@ export function writeFileAtomic(path: string, data: string, mode = defaultFileMo
  * link(2) fails with EEXIST instead of replacing, which is what makes a claim exclusive.
  */
 export function createFileExclusive(path: string, data: string): boolean {
-  const temp = freshTemp(path, (t) => writeDurably(t, data));
+  const temp = freshTemp(path, (t) => writeComplete(t, data));
   try {
     linkSync(temp, path);
     return true;

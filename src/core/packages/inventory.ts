@@ -11,6 +11,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { dirname, join, resolve } from "node:path";
 import { runChild } from "../python/child.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
+import { buildOf } from "../python/record.ts";
 import { canonicalName, normalizeVersion } from "./pep440.ts";
 
 export interface DirectUrl {
@@ -36,6 +37,11 @@ export interface Dist {
   /** INSTALLER's content ("pip"), "" when absent; read on first use. */
   readonly installer: string;
   directUrl?: DirectUrl;
+  /**
+   * Which build this is: a hash of RECORD's file hashes (record.ts buildKey), so two builds of one
+   * version tell apart; undefined without a RECORD. Kept in the scan cache, else read on first use.
+   */
+  readonly build?: string;
 }
 
 export function sitePackagesOf(venv: string, pythonVersion: string): string {
@@ -83,16 +89,22 @@ function readText(path: string): string | undefined {
   }
 }
 
-type DistFields = Omit<Dist, "metadataPath" | "installer">;
+/** `build` "" means the dist-info has no readable RECORD. */
+type DistFields = Omit<Dist, "metadataPath" | "installer" | "build"> & { build?: string };
 
 function withPath(metadataPath: string, fields: DistFields): Dist {
   let installer: string | undefined;
+  let build = fields.build;
   return {
     ...fields,
     metadataPath,
     get installer() {
       installer ??= (metadataPath.endsWith(".dist-info") && readText(join(metadataPath, "INSTALLER"))?.trim()) || "";
       return installer;
+    },
+    get build() {
+      build ??= (metadataPath.endsWith(".dist-info") && buildOf(metadataPath)) || "";
+      return build || undefined;
     },
   };
 }
@@ -189,6 +201,11 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
     const hit = cache[entry]?.stamp === stamp ? cache[entry] : undefined;
     const fields = hit ? hit.dist : readDist(path, st.isDirectory());
     changed ||= !hit;
+    // A cached scan keeps the build too ("": no RECORD), so a recorded write reads no RECORD twice.
+    if (cacheFile && fields && fields.build === undefined && entry.endsWith(".dist-info")) {
+      fields.build = buildOf(path) ?? "";
+      changed = true;
+    }
     next[entry] = { stamp, dist: fields };
     if (fields && !seen.has(fields.key)) seen.set(fields.key, withPath(path, fields));
   }

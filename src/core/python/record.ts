@@ -6,7 +6,7 @@
  * never edited in place: it may be a hardlink into the store or a venv seed.
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 
 export interface RecordLine {
@@ -42,6 +42,29 @@ export function formatRecordLine(r: RecordLine): string {
 /** The line end a RECORD uses: pip's "\r\n" unless the file already uses "\n" only. */
 export function recordLineEnd(text: string): string {
   return text.includes("\n") && !text.includes("\r\n") ? "\n" : "\r\n";
+}
+
+/**
+ * The key of a build: a hash of its RECORD's hashed lines (REQUESTED, and bytecode, which pip lists unhashed, left out), so
+ * two builds of one version with different files are different entries.
+ */
+export function buildKey(recordText: string): string {
+  const lines = recordText
+    .split(/\r?\n/)
+    .map(parseRecordLine)
+    .filter((r) => r?.hash && !r.path.endsWith(".dist-info/REQUESTED"))
+    .map((r) => `${r!.path},${r!.hash}`)
+    .sort();
+  return new Bun.CryptoHasher("sha256").update(lines.join("\n")).digest("hex").slice(0, 12);
+}
+
+/** The build key of the dist-info at `metadataPath`; undefined without a readable RECORD. */
+export function buildOf(metadataPath: string): string | undefined {
+  try {
+    return buildKey(readFileSync(join(metadataPath, "RECORD"), "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 /** RECORD's hash of some bytes: `sha256=` and the urlsafe base64 digest without padding. */

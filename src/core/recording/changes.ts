@@ -13,6 +13,11 @@ export interface Changes {
   modified: Modification[];
 }
 
+/** The same version, another build (a local project or wheel rebuilt and installed again). */
+function rebuilt(was: PackageRecord, now: PackageRecord): boolean {
+  return was.build !== undefined && now.build !== undefined && was.build !== now.build;
+}
+
 export function diffPackages(before: PackageRecord[], after: PackageRecord[]): Changes {
   const old = byKey(before);
   const now = byKey(after);
@@ -20,7 +25,8 @@ export function diffPackages(before: PackageRecord[], after: PackageRecord[]): C
   for (const [key, p] of now) {
     const was = old.get(key);
     if (!was) changes.added.push(recordPin(p));
-    else if (was.version !== p.version) changes.modified.push({ name: p.name, from: was.version, to: p.version });
+    else if (was.version !== p.version || rebuilt(was, p))
+      changes.modified.push({ name: p.name, from: was.version, to: p.version });
   }
   for (const [key, p] of old) if (!now.has(key)) changes.removed.push(recordPin(p));
   return changes;

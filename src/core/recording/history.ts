@@ -35,7 +35,7 @@
  * undo) stays in the history but does not count toward history.max_entries: pruning keeps the
  * newest max_entries operations that changed something, plus the no-change ones among them.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
@@ -129,14 +129,21 @@ export function entryFile(dir: string, id: number, phase: "before" | "after"): s
   return join(dir, `${String(id).padStart(3, "0")}_${phase}.json`);
 }
 
+/** The last listing of a history folder, kept while the folder's stamp says it is the same. */
+let listed: { dir: string; stamp: string; ids: number[] } | undefined;
+
 export function ids(dir: string): number[] {
-  const names = listDir(dir);
+  const st = statSync(dir, { throwIfNoEntry: false });
+  const stamp = st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : "";
+  if (listed?.dir === dir && listed.stamp === stamp && stamp) return [...listed.ids];
   const found = new Set<number>();
-  for (const name of names) {
+  for (const name of listDir(dir)) {
     const m = FILE.exec(name);
     if (m) found.add(Number(m[1]));
   }
-  return [...found].sort((a, b) => a - b);
+  const sorted = [...found].sort((a, b) => a - b);
+  listed = { dir, stamp, ids: sorted };
+  return [...sorted];
 }
 
 export function latestId(dir: string): number {
@@ -166,7 +173,12 @@ const isStrings = (v: unknown): boolean => Array.isArray(v) && v.every(isString)
 function isPackageRecord(v: unknown): boolean {
   if (typeof v !== "object" || v === null) return false;
   const p = v as Record<string, unknown>;
-  return isString(p.name) && isString(p.version) && (p.requested === undefined || typeof p.requested === "boolean");
+  return (
+    isString(p.name) &&
+    isString(p.version) &&
+    (p.requested === undefined || typeof p.requested === "boolean") &&
+    (p.build === undefined || isString(p.build))
+  );
 }
 
 function isUnownedFile(v: unknown): boolean {

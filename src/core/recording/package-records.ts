@@ -9,6 +9,8 @@ export interface PackageRecord {
   requested?: boolean;
   /** Present (false) only for versions that are not PEP 440. */
   pep440?: false;
+  /** Which build was installed (inventory.ts Dist.build); absent in entries older than builds. */
+  build?: string;
 }
 
 /** `explicit` (canonical names) adds to what REQUESTED markers say. */
@@ -18,6 +20,7 @@ export function toRecords(dists: Dist[], explicit?: Set<string>): PackageRecord[
     version: d.version,
     ...(d.requested || explicit?.has(d.key) ? { requested: true } : {}),
     ...(d.pep440 ? {} : { pep440: false as const }),
+    ...(d.build ? { build: d.build } : {}),
   }));
 }
 

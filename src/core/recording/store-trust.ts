@@ -34,20 +34,6 @@ interface Trusted {
   stamps?: Record<string, Stamp>;
 }
 
-/**
- * The key of a build: a hash of its RECORD's hashed lines (REQUESTED and bytecode left out), so
- * two builds of one version with different files are different entries.
- */
-export function buildKey(recordText: string): string {
-  const lines = recordText
-    .split(/\r?\n/)
-    .map(parseRecordLine)
-    .filter((r) => r?.hash && !r.path.endsWith(".dist-info/REQUESTED"))
-    .map((r) => `${r!.path},${r!.hash}`)
-    .sort();
-  return new Bun.CryptoHasher("sha256").update(lines.join("\n")).digest("hex").slice(0, 12);
-}
-
 export function stampOf(path: string): Stamp | undefined {
   try {
     const st = statSync(path);

@@ -38,7 +38,7 @@ import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { listDir } from "../base/list-dir.ts";
-import { buildKey, editedSinceInstall, markSeen, stampsOf, storeFile, type Stamp } from "./store-trust.ts";
+import { editedSinceInstall, markSeen, stampsOf, storeFile, type Stamp } from "./store-trust.ts";
 
 export interface StoreManifest {
   name: string;
@@ -113,13 +113,8 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
 
 /** Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored. */
 export function storeDist(store: string, dist: Dist, venv: string): boolean {
-  let record: string;
-  try {
-    record = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
-  } catch {
-    return false;
-  }
-  const build = buildKey(record);
+  const build = dist.build;
+  if (!build) return false; // no readable RECORD
   const entry = `${entryName(dist)}#${build}`;
   const final = entryDir(store, dist.name, entry);
   if (existsSync(join(final, "manifest.json"))) {

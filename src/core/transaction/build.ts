@@ -13,7 +13,7 @@ import { inventoryOf, type Target } from "../recording/target.ts";
 import { unownedOf } from "../recording/unowned.ts";
 import { applyFromStore, fetchMissing, pipStep, type Staging } from "./build-steps.ts";
 import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal } from "./plan.ts";
-import { fileChanges, goneEditables, notStored, sourcesOf } from "./sources.ts";
+import { fileChanges, goneEditables, notStored, relaxBuilds, sourcesOf } from "./sources.ts";
 import { Interrupted, MISSING, type Phase, type TransactionEvents, type TransactionSpec } from "./spec.ts";
 import { cloneKeeping, leavingFiles, type Leaving } from "./clone.ts";
 import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
@@ -50,6 +50,8 @@ export class Build {
     spec.beforeStaging?.();
     const installed = inventoryOf(target);
     const requested = spec.goal(installed);
+    const relaxed = requested ? relaxBuilds(target, requested, installed) : [];
+    if (relaxed.length) this.events.otherBuild?.(relaxed.map((w) => w.line));
     const liveUnowned = unownedOf(target, installed);
     if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
       const plan = planChange(installed, requested);

@@ -26,6 +26,11 @@ export interface Wanted {
   requested?: boolean;
   /** A history state's version: only that version matches (a pin's `==1.0` also accepts 1.0+local, as pip does). */
   exact?: boolean;
+  /**
+   * A history state's build of that version (Dist.build): another build of it is replaced, from
+   * the store. Dropped (relaxBuilds) when the store no longer holds it.
+   */
+  build?: string;
 }
 
 export interface Goal {
@@ -53,6 +58,8 @@ export interface Plan {
   unchanged: number;
   /** Unowned files to take out (an interrupted pip's leftovers) and to put back from the store. */
   files?: { remove: UnownedFile[]; restore: UnownedFile[] };
+  /** Goal lines whose recorded build the store no longer holds (sources.ts relaxBuilds): another build is used. */
+  otherBuild?: string[];
 }
 
 /** pip freeze --all never lists these, so no goal can mention them. */
@@ -99,6 +106,7 @@ export function goalFromEntry(entry: BeforeEntry): Goal {
     w.version ??= record.version;
     w.exact = true;
     w.requested = record.requested === true;
+    if (record.build) w.build = record.build;
   }
   return { wanted: goal.wanted, complete: true, ...(entry.unowned ? { unowned: entry.unowned } : {}) };
 }
@@ -148,7 +156,9 @@ export function currentLine(dist: Dist): string {
   );
 }
 
-export function satisfies(dist: Dist, w: Wanted): boolean {
+/** Whether `dist` is what `w` asks for; `builds`: a wanted build must be that build too. */
+export function satisfies(dist: Dist, w: Wanted, builds = true): boolean {
+  if (builds && w.build && dist.build && dist.build !== w.build) return false;
   if (w.direct) return currentLine(dist) === w.line;
   return (
     !dist.directUrl &&
@@ -167,7 +177,8 @@ export function governed(installed: Dist[], goal: Goal): Dist[] {
   return installed.filter((d) => !NEVER_LISTED.has(d.key) && (goal.complete || !INFRASTRUCTURE.has(d.key)));
 }
 
-export function planChange(installed: Dist[], goal: Goal): Plan {
+/** `builds`: another build of a wanted version is replaced (false: the version alone counts). */
+export function planChange(installed: Dist[], goal: Goal, builds = true): Plan {
   const plan: Plan = { remove: [], install: [], replace: [], mark: [], unchanged: 0 };
   const byKey = new Map(goal.wanted.filter((w) => w.key).map((w) => [w.key, w]));
   const matched = new Set<Wanted>();
@@ -178,7 +189,7 @@ export function planChange(installed: Dist[], goal: Goal): Plan {
       continue;
     }
     matched.add(want);
-    if (!satisfies(dist, want)) plan.replace.push({ from: dist, to: want });
+    if (!satisfies(dist, want, builds)) plan.replace.push({ from: dist, to: want });
     else {
       plan.unchanged++;
       if (want.requested !== undefined && want.requested !== dist.requested)
@@ -207,9 +218,12 @@ export function planChanges(plan: Plan): Changes {
   };
 }
 
-/** Differences between what a venv holds and its goal; empty when it is there. */
+/**
+ * Differences between what a venv holds and its goal; empty when it is there. Builds are not
+ * compared: the store serves only the build asked for, and pip's is accepted when it is gone.
+ */
 export function mismatches(installed: Dist[], goal: Goal): string[] {
-  const plan = planChange(installed, goal);
+  const plan = planChange(installed, goal, false);
   return [
     ...plan.remove.map((d) => `${d.name} ${d.version} should not be there`),
     ...plan.install.map((w) => `${w.line} is missing`),

@@ -11,12 +11,14 @@ import type { SignalGuard } from "../recording/signal-guard.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";
 import { applyFromStore } from "./build-steps.ts";
 import { mismatches, planChange, type Goal, type Wanted } from "./plan.ts";
-import { notStored, sourcesOf } from "./sources.ts";
+import { notStored, relaxBuilds, sourcesOf } from "./sources.ts";
 import { cloneTree, reconcileUnowned } from "./staging.ts";
 
 /** What the store lacks to build `goal` from the live venv: nothing, or the lines pip would have to fetch. */
 export function unbuildable(target: Target, goal: Goal): Wanted[] {
-  return notStored(sourcesOf(target, planChange(inventoryOf(target), goal)));
+  const installed = inventoryOf(target);
+  relaxBuilds(target, goal, installed);
+  return notStored(sourcesOf(target, planChange(installed, goal)));
 }
 
 /**
@@ -31,6 +33,7 @@ export function buildScratch(target: Target, goal: Goal, dir: string, guard: Sig
   relocateVenvText(dir, target.venv, dir);
   const site = sitePackagesOf(dir, target.version);
   const staged = readInventory(site);
+  relaxBuilds(target, goal, inventoryOf(target));
   const plan = planChange(staged, goal);
   const sources = sourcesOf(target, plan);
   const lacking = notStored(sources);

@@ -5,7 +5,8 @@
 import { startPip } from "../python/pip.ts";
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import { satisfies, type Plan, type Wanted } from "./plan.ts";
+import { satisfies, type Goal, type Plan, type Wanted } from "./plan.ts";
+import type { Dist } from "../packages/inventory.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
   directManifests,
@@ -38,15 +39,31 @@ function candidates(store: string, w: Wanted): StoreManifest[] {
   return manifests.sort((a, b) => Number(isDirect(b) === w.direct) - Number(isDirect(a) === w.direct));
 }
 
-/** The store entry holding a wanted version, or undefined when pip must fetch it. */
+/** The store entry holding a wanted version (and build, if it names one), or undefined when pip must fetch it. */
 export function storedFor(target: Target, w: Wanted): StoreManifest | undefined {
   const site = sitePackagesRel(target.venv, target.sitePackages);
   for (const manifest of candidates(target.storeDir, w)) {
+    if (w.build && manifest.build && manifest.build !== w.build) continue; // entries older than builds: by RECORD
     const dist = storedDist(target.storeDir, manifest, site);
     // Checked last: a changed file costs a hash, and only a matching entry is worth it.
     if (dist && satisfies(dist, w) && entryIsTrusted(target.storeDir, manifest)) return manifest;
   }
   return undefined;
+}
+
+/**
+ * A wanted build the store no longer holds cannot be had: pip would build or fetch that version
+ * anew. Such wants are relaxed to their version (the build is dropped from the goal), and returned
+ * so the caller can say so rather than claim the old build is back.
+ */
+export function relaxBuilds(target: Target, goal: Goal, installed: Dist[]): Wanted[] {
+  const byKey = new Map(installed.map((d) => [d.key, d]));
+  const relaxed = goal.wanted.filter((w) => {
+    if (!w.build || byKey.get(w.key)?.build === w.build) return false;
+    return storedFor(target, w) === undefined;
+  });
+  for (const w of relaxed) delete w.build;
+  return relaxed;
 }
 
 /** Where an editable install's source tree is, from its store entry or its `-e PATH` line. */

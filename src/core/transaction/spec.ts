@@ -54,6 +54,11 @@ export interface TransactionEvents extends RecorderEvents {
   fetching?(requirements: string[]): void;
   /** Goal packages left out because they cannot work (an editable whose source folder is gone). */
   skipped?(items: { line: string; reason: string }[]): void;
+  /**
+   * Goal packages whose build the store no longer holds (a local project rebuilt since): the venv
+   * gets or keeps another build of the same version, and says so.
+   */
+  otherBuild?(lines: string[]): void;
   /** The pip step is about to run `pip install ARGS` in the staging venv. */
   pipping?(args: string[]): void;
   paused?(phase: Phase): void;

@@ -37,7 +37,7 @@ import { inventoryOf, interpreterFor, type Target } from "../recording/target.ts
 import { unownedOf } from "../recording/unowned.ts";
 import { Build } from "./build.ts";
 import { planChange, type Goal, type Plan, type Wanted } from "./plan.ts";
-import { fileChanges, notStored, sourcesOf } from "./sources.ts";
+import { fileChanges, notStored, relaxBuilds, sourcesOf } from "./sources.ts";
 import { Interrupted, type TransactionEvents, type TransactionResult, type TransactionSpec } from "./spec.ts";
 
 export { MISSING, type Phase, type TransactionEvents, type TransactionResult, type TransactionSpec } from "./spec.ts";
@@ -45,7 +45,9 @@ export { MISSING, type Phase, type TransactionEvents, type TransactionResult, ty
 /** The plan and what pip would have to download, without changing anything (--dry-run). */
 export function previewTransaction(target: Target, goal: Goal): { plan: Plan; fetch: Wanted[] } {
   const installed = inventoryOf(target);
+  const relaxed = relaxBuilds(target, goal, installed);
   const plan = planChange(installed, goal);
+  if (relaxed.length) plan.otherBuild = relaxed.map((w) => w.line);
   plan.files = fileChanges(target, unownedOf(target, installed), goal.unowned);
   return { plan, fetch: notStored(sourcesOf(target, plan)) };
 }
