@@ -42,12 +42,15 @@ export function linkFile(src: string, dst: string): void {
 }
 
 /** Hardlink `src` at `dst` (which must not exist); copy it where a hardlink cannot be made. */
-export function linkOrCopy(src: string, dst: string): void {
+/** Hardlink `src` at `dst`, or copy it where a link cannot be made; true when it linked. */
+export function linkOrCopy(src: string, dst: string): boolean {
   try {
     linkSync(fsPath(src), fsPath(dst));
+    return true;
   } catch (err) {
     if (!["EXDEV", "EPERM", "EMLINK"].includes(errnoCode(err) ?? "")) throw err;
     copyFileSync(fsPath(src), fsPath(dst));
+    return false;
   }
 }
 

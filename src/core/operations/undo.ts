@@ -7,7 +7,14 @@
  */
 import { diffPackages, isEmpty, type Changes } from "../recording/changes.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
-import { changedSomething, listHistory, type BeforeEntry, type HistoryItem } from "../recording/history.ts";
+import {
+  changedSomething,
+  ids,
+  listHistory,
+  readItem,
+  type BeforeEntry,
+  type HistoryItem,
+} from "../recording/history.ts";
 import type { PackageRecord } from "../recording/package-records.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 import type { Config } from "../base/config.ts";
@@ -41,16 +48,22 @@ function changedAnything(item: HistoryItem, later: PackageRecord[], laterUnowned
   return !isEmpty(diffPackages(item.before.packages, later)) || unownedDiffer(item.before.unowned, laterUnowned);
 }
 
-/** Operations that count for undo, newest first. */
+/**
+ * Operations that count for undo, newest first, read only until `limit` are found: undo of the
+ * last one reads the newest entries, not a history of 1,000.
+ */
 function undoableOperations(
   historyDir: string,
   current: PackageRecord[],
   currentUnowned?: UnownedFile[],
+  limit = Number.POSITIVE_INFINITY,
 ): HistoryItem[] {
   const counted: HistoryItem[] = [];
   let later = current;
   let laterUnowned = currentUnowned;
-  for (const item of listHistory(historyDir)) {
+  for (const id of ids(historyDir).reverse()) {
+    if (counted.length >= limit) break;
+    const item = readItem(historyDir, id);
     if (changedAnything(item, later, laterUnowned)) counted.push(item);
     if (item.before) {
       later = item.before.packages;
@@ -69,7 +82,7 @@ function chooseUndo(
 ): UndoChoice {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`the number of operations must be a whole number ≥ 1, not ${n}`);
-  const operations = undoableOperations(historyDir, current, currentUnowned);
+  const operations = undoableOperations(historyDir, current, currentUnowned, n);
   if (operations.length === 0) throw new PyctlError(`nothing to undo: no operation that changed ${venv} is recorded`);
   if (n > operations.length) {
     const count =

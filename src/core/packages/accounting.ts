@@ -155,6 +155,13 @@ function isOwned(rel: string, owned: Set<string>): boolean {
   return owned.has(join(dirname(dir), `${module}.py`));
 }
 
+/** A listed file whose size was not read (cached entries keep it so): lstat reads it when needed. */
+const UNKNOWN_SIZE = -1;
+
+function sizeOf(path: string): number {
+  return lstatSync(fsPath(path), { throwIfNoEntry: false })?.size ?? 0;
+}
+
 class Walker {
   constructor(
     readonly venv: string,
@@ -164,7 +171,7 @@ class Walker {
     readonly site: string,
   ) {}
 
-  /** A folder's entries as [name, 1 if a folder, size of a file]; from the cache when its stamp is unchanged. */
+  /** A folder's entries as [name, 1 if a folder, size of a file or UNKNOWN_SIZE]; from the cache when its stamp is unchanged. */
   private entries(rel: string): [string, 0 | 1, number][] | undefined {
     const path = join(this.venv, rel);
     const stamp = this.cache ? stampOf(path) : undefined;
@@ -176,7 +183,7 @@ class Walker {
         entries = listEntries(path).map((e) => [
           e.name,
           e.isDir ? 1 : 0,
-          e.isDir ? 0 : (lstatSync(fsPath(join(path, e.name)), { throwIfNoEntry: false })?.size ?? 0),
+          UNKNOWN_SIZE, // read when the file turns out to be unowned: most are owned
         ]);
       } catch {
         return undefined;
@@ -218,8 +225,9 @@ class Walker {
         tally.allUnowned = false;
         continue;
       }
-      tally.units.push({ path, size });
-      tally.size += size;
+      const known = size === UNKNOWN_SIZE ? sizeOf(join(this.venv, path)) : size;
+      tally.units.push({ path, size: known });
+      tally.size += known;
       tally.files++;
     }
     return tally;

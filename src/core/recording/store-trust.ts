@@ -10,8 +10,6 @@
 import {
   constants,
   copyFileSync,
-  lstatSync,
-  mkdirSync,
   readFileSync,
   readlinkSync,
   renameSync,
@@ -19,6 +17,7 @@ import {
   statSync,
   symlinkSync,
   utimesSync,
+  type Stats,
 } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { tempFileFor, writeFileAtomic } from "../base/atomic.ts";
@@ -99,18 +98,18 @@ let cloneFails = false;
  * so a later in-place write to either leaves the other as it was; else a hardlink (the same
  * inode: stamps and RECORD hashes catch in-place writes); else a copy.
  */
-export function shareFile(src: string, dst: string): void {
+export function shareFile(src: string, dst: string): "clone" | "hardlink" | "other" {
   if (!cloneFails) {
     try {
       // EXCL: `dst` may be a hardlink of a live venv's file, which a clone over it would rewrite.
       copyFileSync(src, dst, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
-      return;
+      return "clone";
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw err;
       cloneFails = true; // this filesystem cannot clone: do not ask again in this process
     }
   }
-  linkOrCopy(src, dst);
+  return linkOrCopy(src, dst) ? "hardlink" : "other";
 }
 
 /** Which way shareFile stores files here: "clone" or "hardlink" (README: what each guarantees). */
@@ -152,16 +151,21 @@ export function markSeen(dir: string): void {
  * Files written after pip wrote RECORD (pip writes it last) whose hash is not RECORD's: edited in
  * place before pyctl stored them. They are left out of the entry, which is then incomplete.
  */
-export function editedSinceInstall(dist: Dist, venv: string, files: string[]): Set<string> {
+export function editedSinceInstall(dist: Dist, venv: string, files: { rel: string; st: Stats }[]): Set<string> {
   const recordTime = stampOf(join(dist.metadataPath, "RECORD"))?.[1] ?? Number.POSITIVE_INFINITY;
-  const later = files.filter((rel) => (stampOf(join(venv, rel))?.[1] ?? 0) > recordTime);
+  const later = files.filter(({ st }) => !st.isSymbolicLink() && st.mtimeMs > recordTime).map(({ rel }) => rel);
   if (later.length === 0) return new Set();
   return new Set(changedFiles(venv, { files: later.concat(relative(venv, join(dist.metadataPath, "RECORD"))) }));
 }
 
-/** Put one file into an entry being built: a clone or hardlink (shareFile); symlinks are recreated. */
-export function storeFile(src: string, dst: string): void {
-  mkdirSync(dirname(dst), { recursive: true });
-  if (lstatSync(src).isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-  else shareFile(src, dst);
+/**
+ * Put one file into an entry being built, its folder made: a clone or hardlink (shareFile);
+ * symlinks are recreated. `st` is `src`'s lstat. Says how it was shared.
+ */
+export function storeFile(src: string, dst: string, st: Stats): "clone" | "hardlink" | "other" {
+  if (st.isSymbolicLink()) {
+    symlinkSync(readlinkSync(src), dst);
+    return "other";
+  }
+  return shareFile(src, dst);
 }

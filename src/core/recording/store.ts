@@ -38,7 +38,7 @@ import { recordPath, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { listDir } from "../base/list-dir.ts";
-import { editedSinceInstall, markSeen, stampsOf, storeFile, type Stamp } from "./store-trust.ts";
+import { editedSinceInstall, markSeen, stampOf, storeFile, type Stamp } from "./store-trust.ts";
 
 export interface StoreManifest {
   name: string;
@@ -91,8 +91,8 @@ export function readManifest(store: string, name: string, version: string): Stor
   }
 }
 
-/** The files a distribution installed, relative to the venv root; undefined if not storable. */
-export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
+/** RECORD's paths relative to the venv root (existing or not); undefined if one is outside it or RECORD is unreadable. */
+function recordedPaths(dist: Dist, venv: string): string[] | undefined {
   let record: string;
   try {
     record = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
@@ -100,15 +100,26 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
     return undefined;
   }
   const root = resolve(venv);
-  const files: string[] = [];
+  const site = dirname(dist.metadataPath);
+  const prefix = `${relative(root, site)}/`;
+  const paths: string[] = [];
   for (const line of record.split(/\r?\n/)) {
     const path = recordPath(line);
     if (!path) continue;
-    const rel = relative(root, resolve(dirname(dist.metadataPath), path));
+    // Most lines are plain paths below site-packages: no resolve() needed.
+    const rel =
+      path.startsWith("/") || path.includes("..") || path.includes("./")
+        ? relative(root, resolve(site, path))
+        : prefix + path;
     if (rel.startsWith("..") || rel.startsWith("/")) return undefined;
-    if (existsSync(join(root, rel))) files.push(rel);
+    paths.push(rel);
   }
-  return files;
+  return paths;
+}
+
+/** The files a distribution installed, relative to the venv root; undefined if not storable. */
+export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
+  return recordedPaths(dist, venv)?.filter((rel) => existsSync(join(venv, rel)));
 }
 
 /** Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored. */
@@ -121,16 +132,36 @@ export function storeDist(store: string, dist: Dist, venv: string): boolean {
     markSeen(final);
     return true;
   }
-  const files = recordedFiles(dist, venv);
-  if (!files) return false;
+  const paths = recordedPaths(dist, venv);
+  if (!paths) return false;
+  // One lstat per file says whether it is there, whether it is a link, and its stamp.
+  const found = paths.flatMap((rel) => {
+    const st = lstatSync(fsPath(join(venv, rel)), { throwIfNoEntry: false });
+    return st ? [{ rel, st }] : [];
+  });
+  const files = found.map((f) => f.rel);
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files, entry, build };
   if (dist.directUrl) manifest.direct_url = dist.directUrl;
-  const edited = editedSinceInstall(dist, venv, files);
+  const edited = editedSinceInstall(dist, venv, found);
   makeDataDir(store);
   buildEntry(final, (temp) => {
-    for (const rel of files) if (!edited.has(rel)) storeFile(join(venv, rel), join(temp, "files", rel));
+    const stamps: Record<string, Stamp> = {};
+    const made = new Set<string>();
+    for (const { rel, st } of found) {
+      if (edited.has(rel)) continue;
+      const dst = join(temp, "files", rel);
+      const parent = dirname(dst);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      const shared = storeFile(join(venv, rel), dst, st);
+      // A hardlink is the same inode, so its stamp is the one just read; a clone or a link is stat'ed.
+      const stamp = shared === "hardlink" ? ([st.size, st.mtimeMs] as Stamp) : stampOf(dst);
+      if (stamp) stamps[rel] = stamp;
+    }
     mkdirSync(temp, { recursive: true });
-    manifest.stamps = stampsOf(join(temp, "files"), files);
+    manifest.stamps = stamps;
     writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
   });
   return true;

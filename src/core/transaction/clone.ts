@@ -11,7 +11,6 @@ import { linkOrCopy } from "../base/fstree.ts";
 import { fsPath, listEntries } from "../base/raw-names.ts";
 import { recordPath } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
-import { recordedFiles } from "../recording/store.ts";
 
 /** What a clone leaves out, as paths relative to the venv. */
 export interface Leaving {
@@ -45,10 +44,11 @@ export function leavingFiles(venv: string, leaving: Dist[], staying: Dist[]): Le
   const root = resolve(venv);
   const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map() };
   for (const dist of leaving) {
-    const files = recordedFiles(dist, venv);
-    if (!files && recordPaths(dist, root).length) return undefined;
+    // Paths, not files: one that is not there is not cloned anyway, so no stat is needed.
+    const paths = recordPaths(dist, root);
+    if (paths.some((rel) => rel.startsWith("..") || rel.startsWith("/"))) return undefined;
     result.dirs.add(relative(root, dist.metadataPath));
-    for (const rel of files ?? []) result.files.add(rel);
+    for (const rel of paths) result.files.add(rel);
   }
   for (const dist of staying) for (const rel of recordPaths(dist, root)) result.files.delete(rel);
   for (const rel of result.files) {

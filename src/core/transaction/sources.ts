@@ -4,13 +4,14 @@
  */
 import { startPip } from "../python/pip.ts";
 import { existsSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { satisfies, type Goal, type Plan, type Wanted } from "./plan.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
   directManifests,
   findUnowned,
+  manifestDir,
   readManifest,
   storedDist,
   storedEntries,
@@ -39,14 +40,28 @@ function candidates(store: string, w: Wanted): StoreManifest[] {
   return manifests.sort((a, b) => Number(isDirect(b) === w.direct) - Number(isDirect(a) === w.direct));
 }
 
+/**
+ * What storedFor found in this process: a transaction asks for the same wants several times (the
+ * plan, the clone, the build), and a manifest of 12,000 files takes a while to read. Entries are
+ * never changed in place, so one found is good while its manifest is there.
+ */
+const found = new Map<string, StoreManifest>();
+
 /** The store entry holding a wanted version (and build, if it names one), or undefined when pip must fetch it. */
 export function storedFor(target: Target, w: Wanted): StoreManifest | undefined {
+  const key = [target.storeDir, w.key, w.line, w.version, w.exact, w.direct, w.build].join("\0");
+  const known = found.get(key);
+  if (known && existsSync(join(manifestDir(target.storeDir, known), "manifest.json"))) return known;
   const site = sitePackagesRel(target.venv, target.sitePackages);
   for (const manifest of candidates(target.storeDir, w)) {
-    if (w.build && manifest.build && manifest.build !== w.build) continue; // entries older than builds: by RECORD
+    // An entry keyed by its build says which it is; one stored before builds were keyed is asked by its RECORD.
+    if (w.build && manifest.build && manifest.build !== w.build) continue;
     const dist = storedDist(target.storeDir, manifest, site);
     // Checked last: a changed file costs a hash, and only a matching entry is worth it.
-    if (dist && satisfies(dist, w) && entryIsTrusted(target.storeDir, manifest)) return manifest;
+    if (dist && satisfies(dist, w, !manifest.build) && entryIsTrusted(target.storeDir, manifest)) {
+      found.set(key, manifest);
+      return manifest;
+    }
   }
   return undefined;
 }

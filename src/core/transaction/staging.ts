@@ -22,7 +22,7 @@ import { errnoCode, PyctlError } from "../base/errors.ts";
 import { cloneTreeBytes } from "../base/fstree.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { editRecord, rehashRecorded } from "../python/record.ts";
-import { shareFile } from "../recording/store-trust.ts";
+import { shareFile, sharingMode } from "../recording/store-trust.ts";
 import {
   findUnowned,
   linkUnowned,
@@ -132,7 +132,8 @@ export function linkEntry(store: string, manifest: StoreManifest, venv: string, 
       mkdirSync(parent, { recursive: true });
       made.add(parent);
     }
-    const link = lstatSync(src).isSymbolicLink();
+    // A hardlink of a symlink is a symlink: only a clone (which follows it) or a rewrite must know.
+    const link = (sharingMode() === "clone" || (moved && rel.startsWith("bin/"))) && lstatSync(src).isSymbolicLink();
     if (moved && !link && rel.startsWith("bin/")) {
       const data = readFileSync(src);
       const text = data.toString("utf8");
