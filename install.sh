@@ -53,7 +53,10 @@ rm -f "$bindir/../share/pyctl/installed-by"
 
 "$bindir/pyctl" init
 hooked=
-if "$bindir/pyctl" help setup-shell >/dev/null 2>&1 && "$bindir/pyctl" setup-shell; then hooked=1; fi
+# setup-shell's last line says how to load the hook in bash's words, by a `pyctl` not yet on PATH
+# here: the line at the end says it for the user's own shell instead (pipefail keeps its status).
+if "$bindir/pyctl" help setup-shell >/dev/null 2>&1 \
+  && "$bindir/pyctl" setup-shell | sed '/^Open a new shell/d'; then hooked=1; fi
 
 # The rc blocks put $bindir on PATH in new shells; without them the user has to.
 if [ -z "$hooked" ]; then

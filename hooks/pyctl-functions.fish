@@ -153,8 +153,17 @@ end
 # made for another version puts its bin on PATH.
 function _pyctl_pip_write --argument-names name py
     _pyctl_present; or return 127
-    $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
-    set -l code $status
+    set -l code
+    # `pip … 2>&1 | f` with f a fish function: fish holds this function's stdout back until it
+    # returns, but its stderr goes to the pipe at once, so pyctl's lines would come before pip's
+    # output. Both are pipes then and stderr is not fish's own: merged here, they keep their order.
+    if command test -p /dev/fd/1 -a -p /dev/fd/2 -a -e /proc/$fish_pid/fd/2 -a ! /dev/fd/2 -ef /proc/$fish_pid/fd/2
+        $_pyctl_bin pip --python $py --as $name -- $argv[3..-1] 2>&1
+        set code $status
+    else
+        $_pyctl_bin pip --python $py --as $name -- $argv[3..-1]
+        set code $status
+    end
     _pyctl_set_path
     return $code
 end

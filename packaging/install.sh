@@ -104,7 +104,10 @@ install() {
         say "note: the Debian package's /usr/bin/pyctl is managed by apt; this separate copy comes first once $prefix/bin is on PATH"
     fi
     "$pyctl" init
-    "$pyctl" setup-shell
+    # setup-shell's last line says how to load the hook in bash's words, by a `pyctl` not on PATH
+    # yet: load_hint below says it for this user's shell.
+    shown=$("$pyctl" setup-shell)
+    printf '%s\n' "$shown" | sed '/^Open a new shell/d'
     say "done. Open a new shell, or load pyctl in this one:"
     printf '\n    %s\n\n' "$(load_hint)"
     say "then: pip install <package>; pyctl history"

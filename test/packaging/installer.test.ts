@@ -83,7 +83,9 @@ describe("the per-user installer", () => {
       expect(readFileSync(join(sb.home, ".local", "share", "pyctl", "hook.bash"), "utf8")).toContain(
         `${pyctl} hook bash`,
       );
-      // In the user's own shell (zsh here), by absolute path: ~/.local/bin is not on PATH yet.
+      // In the user's own shell (zsh here), by absolute path: ~/.local/bin is not on PATH yet; not
+      // setup-shell's line, in bash's words by a bare `pyctl`.
+      expect(r.out).not.toContain("load them here");
       const load = r.out
         .split("\n")
         .find((l) => l.includes("hook zsh"))!

@@ -57,7 +57,9 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     // A stand-in `alpha` later on PATH, which bash and zsh remember once run.
     writeFileSync(join(env.sb.bin, "alpha"), "#!/bin/sh\necho stand-in alpha\n");
     chmodSync(join(env.sb.bin, "alpha"), 0o755);
-    s = new Session(shell, { env: env.sb.env, rc: `source ${env.hookFile(shell)}`, parent: env.sb.dir });
+    // `sink`: a reader that is a shell function, as Debian's fish makes `grep` one.
+    const sink = shell === "fish" ? "function sink; cat; end" : "sink() { cat; }";
+    s = new Session(shell, { env: env.sb.env, rc: `source ${env.hookFile(shell)}\n${sink}`, parent: env.sb.dir });
     await s.ready();
   });
 
@@ -72,12 +74,30 @@ describe.each(["bash", "zsh", "fish"] as ShellName[])("%s with the hook", (shell
     expect((await s.run("alpha")).out).toBe("alpha 1.0\n");
   });
 
-  test("pip's output, then pyctl's, when both go to one pipe", async () => {
-    const { out } = await s.run("pip install beta==1.0 2>&1 | cat");
-    const lines = out.split("\n");
-    const pip = lines.findIndex((l) => l.startsWith("Successfully installed beta-1.0"));
-    const ours = lines.findIndex((l) => l.includes("+ beta 1.0"));
-    expect({ pip: pip >= 0, ours: ours >= 0, order: pip < ours }).toEqual({ pip: true, ours: true, order: true });
+  // A function as the reader is what fish buffers for: it holds the pip function's stdout back until
+  // that returns, while `2>&1` sends its stderr on at once.
+  const sinks = ["2>&1 | cat", "2>&1 | sink", ...(shell === "fish" ? ["&| sink"] : [])];
+  test.each(sinks.map((pipe, i) => [pipe, `filler00${i}`]))(
+    "pip's output, then pyctl's, when both go to one pipe (pip install … %s)",
+    async (pipe, pkg) => {
+      const { out, code } = await s.run(`pip install ${pkg}==1.0 ${pipe}`);
+      const lines = out.split("\n");
+      const pip = lines.findIndex((l) => l.startsWith(`Successfully installed ${pkg}-1.0`));
+      const ours = lines.indexOf(`+ ${pkg} 1.0`);
+      expect({ code, pip: pip >= 0, ours: ours >= 0, order: pip < ours }).toEqual({
+        code: 0,
+        pip: true,
+        ours: true,
+        order: true,
+      });
+    },
+  );
+
+  test("a failing pip write in such a pipeline: its status is pip's", async () => {
+    const first = shell === "bash" ? "$" + "{PIPESTATUS[0]}" : "$pipestatus[1]"; // shell syntax, not a template
+    const { out } = await s.run(`pip install nosuch==1.0 2>&1 | sink; echo "status ${first}"`);
+    expect(out).toContain("No matching distribution found for nosuch==1.0");
+    expect(out.trimEnd().split("\n").at(-1)).toBe("status 1");
   });
 
   test("a pipe its reader closes early (| head -c 1): history says what pip did, and undo reverses it", async () => {
