@@ -3,7 +3,7 @@
  * loads the hook, and the completion files, for each shell that is installed or has an rc file.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { PyctlError } from "../core/base/errors.ts";
 import { userHome } from "../core/base/paths.ts";
 import { systemFiles, shellOfFile, userFiles, type ShellFiles } from "../shell/locations.ts";
@@ -81,10 +81,17 @@ export async function run(args: ParsedArgs): Promise<number> {
     for (const login of remove ? removeLoginBlocks(f) : installLoginBlocks(f)) out(line("", login, "login"));
     out(line("", completion, "completions"));
   }
-  out(
-    remove
-      ? "Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup)."
-      : 'Open a new shell to start using them (or load them here: eval "$(pyctl hook bash)", or zsh/fish alike).',
-  );
+  if (remove) out("Open a new shell to drop the pyctl functions (backups, if any, are left as FILE.pyctl-backup).");
+  else out(`Open a new shell to start using them, or load them in this one: ${loadHere(files)}`);
   return 0;
+}
+
+/**
+ * How to load pyctl in the shell that ran this, in its own words: sourcing the rc file just
+ * written, which puts pyctl on PATH too (a new account does not have it there yet).
+ */
+function loadHere(files: ShellFiles[]): string {
+  const shell = basename(process.env.SHELL ?? "");
+  const chosen = files.find((f) => f.shell === shell) ?? files.find((f) => f.shell === "bash") ?? files[0]!;
+  return `source ${shown(chosen.rcFile)}`;
 }

@@ -116,6 +116,20 @@ describe("for a user", () => {
     expect(read(file)).toBe("complete -c pyctl -a mine\n");
   });
 
+  test.each([
+    ["bash", "~/.bashrc", "type -t pip"],
+    ["zsh", "~/.zshrc", "whence -w pip"],
+    ["fish", "~/.config/fish/config.fish", "functions -q pip; and echo function"],
+  ])("its last line loads pyctl in the running %s, in that shell's words", (shell, rc, check) => {
+    const r = run(sb, ["setup-shell"], { env: { SHELL: `/usr/bin/${shell}` } });
+    const last = r.stdout.trim().split("\n").at(-1)!;
+    expect(last).toBe(`Open a new shell to start using them, or load them in this one: source ${rc}`);
+    // Typed as shown in a shell that has no pyctl yet (a new account): pip becomes the hook's.
+    const typed = last.split(": ").at(-1)!;
+    const loaded = sh([shell, "-c", `${typed}; ${check}`], sb);
+    expect(loaded.stdout).toMatch(/function/);
+  });
+
   test("the blocks load the hook and completions in each shell", () => {
     run(sb, ["setup-shell"]);
     const bash = sh(["bash", "-i", "-c", "type -t pip; complete -p pyctl"], sb);
