@@ -171,11 +171,13 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
     const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
     if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
-    const versionBefore = new Map(before.map((d) => [d.key, d.version]));
+    // What was installed (another version, or another build of one), stored and served first from now on.
+    const buildBefore = new Map(before.map((d) => [d.key, `${d.version}#${d.build}`]));
     storeAll(
       target.storeDir,
-      afterDists.filter((d) => versionBefore.get(d.key) !== d.version),
+      afterDists.filter((d) => buildBefore.get(d.key) !== `${d.version}#${d.build}`),
       target.venv,
+      true,
     );
     const after: AfterEntry = {
       id: entry.id,

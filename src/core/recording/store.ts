@@ -20,7 +20,7 @@
  * file hashes (store-trust.ts), so a rebuilt local project or wheel of the same version is a new
  * entry beside the old one; `build` in the manifest is that key, and `stamps` each file's size and
  * mtime when stored. Of several builds of one version the most recently installed is served first
- * (storing a build already stored touches its manifest). Entries stored before builds were keyed
+ * (a recorded install of a build already stored touches its manifest). Entries stored before builds were keyed
  * (VERSION or VERSION@HASH, no `build`, no `stamps`) are read as well; their files are checked
  * against RECORD by hash before they are served.
  *
@@ -122,14 +122,17 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
   return recordedPaths(dist, venv)?.filter((rel) => existsSync(join(venv, rel)));
 }
 
-/** Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored. */
-export function storeDist(store: string, dist: Dist, venv: string): boolean {
+/**
+ * Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored.
+ * `installed`: it was just installed, so its entry becomes the first one served of its version.
+ */
+export function storeDist(store: string, dist: Dist, venv: string, installed = false): boolean {
   const build = dist.build;
   if (!build) return false; // no readable RECORD
   const entry = `${entryName(dist)}#${build}`;
   const final = entryDir(store, dist.name, entry);
   if (existsSync(join(final, "manifest.json"))) {
-    markSeen(final);
+    if (installed) markSeen(final);
     return true;
   }
   const paths = recordedPaths(dist, venv);
@@ -197,8 +200,8 @@ export function storeBuilt(store: string, manifest: StoreManifest, fill: (filesD
 }
 
 /** Make sure every given distribution is stored; returns the ones that could not be. */
-export function storeAll(store: string, dists: Dist[], venv: string): Dist[] {
-  return dists.filter((d) => !storeDist(store, d, venv));
+export function storeAll(store: string, dists: Dist[], venv: string, installed = false): Dist[] {
+  return dists.filter((d) => !storeDist(store, d, venv, installed));
 }
 
 /** In pruneStore's `keep`: every direct-URL entry of that project (a snapshot's `name @ url` line). */
