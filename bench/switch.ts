@@ -5,8 +5,10 @@
  *  - "huge": one distribution of 12,000 files.
  * Rows: big → small and small → big in place (`pyctl restore`), each against `pyctl clean` +
  * `pyctl restore` and against the seed's method (rm, python -m venv, pip install -r); undo and
- * redo of the huge install; pyctl's own share of a recorded `pip install` of huge (against the
- * same pip run without pyctl, alternated); and with 1,000 history entries of the big venv,
+ * redo of the huge install, in a fresh venv and in the big one, each beside the file system's
+ * floor (`cp -al` of the venv: one link per file the goal holds); pyctl's own share of a recorded
+ * `pip install` of huge (against the same pip run without pyctl, alternated), beside the share
+ * that hardlinking huge's files once takes; and with 1,000 history entries of the big venv,
  * `pyctl list`, `status` and `history --limit 10`.
  *   bun bench/switch.ts [--runs N]
  */
@@ -112,38 +114,75 @@ function switches(sb: Sandbox, wheels: string): string[][] {
   ];
 }
 
-function undoRedo(sb: Sandbox, wheels: string): string[][] {
+/** The file system's floor for a tree: hardlinking every file of it once (`cp -al`), in ms. */
+function linkFloor(sb: Sandbox, tree: string): number {
+  const copy = join(sb.dir, "floor");
+  rmSync(copy, { recursive: true, force: true });
+  const took = time(() => must(sh(["cp", "-al", tree, copy], sb, { timeoutMs: 900_000 }), "cp -al"));
+  rmSync(copy, { recursive: true, force: true });
+  return took;
+}
+
+function countFiles(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length;
+}
+
+/**
+ * Undo and redo of the huge install in the venv `sb` holds, and the recorded install's share of
+ * pip's time. The floor of each is the goal's files hardlinked once (`cp -al`), timed in the same run.
+ */
+function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: boolean): string[][] {
   const plainVenv = join(sb.dir, "plain-venv");
+  rmSync(plainVenv, { recursive: true, force: true });
   must(sh([PYTHON, "-m", "venv", plainVenv], sb), "python -m venv");
   const pipArgs = ["install", "-q", "--no-index", "--find-links", wheels, "huge==1.0"];
+  const venv = join(sb.pyctlHome, "py311", "venv");
   const recorded: number[] = [];
   const plain: number[] = [];
   const undo: number[] = [];
   const redo: number[] = [];
+  const floor: number[] = [];
+  const storeFloor: number[] = [];
+  let files = 0;
   for (let i = 0; i < RUNS; i++) {
     // Alternated, so a busy moment of the machine falls on both.
     recorded.push(pyctl(sb, "pip", "--", ...pipArgs));
     plain.push(time(() => must(sh([join(plainVenv, "bin", "pip"), ...pipArgs], sb, { timeoutMs: 900_000 }), "pip")));
+    storeFloor.push(linkFloor(sb, join(plainVenv, "lib", "python3.11", "site-packages", "huge")));
     must(sh([join(plainVenv, "bin", "pip"), "uninstall", "-q", "-y", "huge"], sb), "pip uninstall");
+    files = countFiles(venv);
+    floor.push(linkFloor(sb, venv));
     undo.push(pyctl(sb, "undo"));
     redo.push(pyctl(sb, "undo"));
     pyctl(sb, "pip", "--", "uninstall", "-q", "-y", "huge");
   }
-  const [r, p, u, d] = [recorded, plain, undo, redo].map(median) as [number, number, number, number];
-  const share = ((r - p) / p) * 100;
-  return [
-    ["undo of a 12,000-file install", ms(u), "", "", "", "", `≤ 1 s: ${u <= 1000 ? "met" : "MISSED"}`],
-    ["redo (undo of the undo)", ms(d), "", "", "", "", `≤ 1 s: ${d <= 1000 ? "met" : "MISSED"}`],
+  const [r, p, u, d, f, s] = [recorded, plain, undo, redo, floor, storeFloor].map(median) as number[];
+  const share = ((r! - p!) / p!) * 100;
+  const floorNote = `floor (cp -al of ${files.toLocaleString("en")} files) ${ms(f!)}`;
+  const rows = [
     [
-      "recorded pip install, 12,000 files",
-      ms(r),
-      `pip alone ${ms(p)}`,
+      `undo of a 12,000-file install, ${label}`,
+      ms(u!),
+      floorNote,
       "",
       "",
       "",
-      `pyctl's share ${share.toFixed(1)}% (≤ 5%: ${share <= 5 ? "met" : "MISSED"})`,
+      `≤ 1 s: ${u! <= 1000 ? "met" : "MISSED"}`,
     ],
+    [`redo (undo of the undo), ${label}`, ms(d!), "", "", "", "", `≤ 1 s: ${d! <= 1000 ? "met" : "MISSED"}`],
   ];
+  if (withShare)
+    rows.push([
+      "recorded pip install, 12,000 files",
+      ms(r!),
+      `pip alone ${ms(p!)}`,
+      "",
+      "",
+      "",
+      `pyctl's share ${share.toFixed(1)}% (≤ 5%: ${share <= 5 ? "met" : "MISSED"}; ` +
+        `floor: the store's links, cp -al ${((s! / p!) * 100).toFixed(1)}%)`,
+    ]);
+  return rows;
 }
 
 /** 1,000 history entries of the big venv: the newest real pair, copied under new ids. */
@@ -182,12 +221,17 @@ const sb = makeSandbox();
 must(run(sb, ["init", "--python", PYTHON]), "pyctl init");
 const wheels = join(sb.dir, "switch-wheels");
 buildWheels(wheels);
+// A venv of the base packages only: the huge install's own cost, without a big venv to clone.
+const fresh = makeSandbox();
+must(run(fresh, ["init", "--python", PYTHON]), "pyctl init");
 const rows = [
   ["operation", "pyctl", "clean + restore", "ratio", "seed's method", "ratio", "target"],
   ...switches(sb, wheels),
-  ...undoRedo(sb, wheels),
+  ...undoRedo(fresh, wheels, "fresh venv", true),
+  ...undoRedo(sb, wheels, "in the big venv", false),
   ...longHistory(sb),
 ];
+fresh.cleanup();
 printTable(`switches at the speed of the file system (pyctl: median of ${RUNS}; seed's method: 1 run)`, rows);
 sb.cleanup();
 teardown();
