@@ -44,6 +44,33 @@ export function recordPath(line: string): string | undefined {
   return hashComma > 0 ? line.slice(0, hashComma) : undefined;
 }
 
+/**
+ * The paths a dist-info's RECORD lists, relative to `root` (a venv); undefined when RECORD cannot
+ * be read. Most lines are plain paths below site-packages: those are joined, not resolved (a
+ * venv of 100,000 files has as many lines).
+ */
+export function recordPathsUnder(metadataPath: string, root: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(metadataPath, "RECORD"), "utf8");
+  } catch {
+    return undefined;
+  }
+  const site = dirname(metadataPath);
+  const prefix = `${relative(root, site)}/`;
+  const paths: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const path = recordPath(line);
+    if (!path) continue;
+    paths.push(
+      path.startsWith("/") || path.includes("..") || path.includes("./")
+        ? relative(root, resolve(site, path))
+        : prefix + path,
+    );
+  }
+  return paths;
+}
+
 function readLines(path: string): string[] {
   try {
     return readFileSync(path, "utf8").split(/\r?\n/);

@@ -8,7 +8,7 @@
  * folders: no Python process. `freeze()` prints it exactly as `pip freeze` would.
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { runChild } from "../python/child.ts";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { buildOf } from "../python/record.ts";
@@ -178,8 +178,10 @@ export const metadataStamps = new Map<string, string>();
 /**
  * Every distribution in `sitePackages`, first spelling of a project wins (as for pip).
  * `cacheFile` (optional) remembers the last scan so unchanged folders are not read again.
+ * `known`: dists of another venv this one was cloned from; a RECORD that is the same file (a
+ * hardlink) is the same build, so it is not read and hashed again.
  */
-export function readInventory(sitePackages: string, cacheFile?: string): Dist[] {
+export function readInventory(sitePackages: string, cacheFile?: string, known: Dist[] = []): Dist[] {
   let entries: string[];
   try {
     entries = readdirSync(sitePackages);
@@ -190,6 +192,7 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
   const next: ScanCache = {};
   let changed = false;
   const seen = new Map<string, Dist>();
+  let knownByEntry: Map<string, Dist> | undefined;
   for (const entry of entries.sort()) {
     if (!entry.endsWith(".dist-info") && !entry.endsWith(".egg-info")) continue;
     if (!VALID_NAME.test(entry.split("-", 1)[0]!.replace(/\.(dist|egg)-info$/, ""))) continue; // pip's ~stash
@@ -207,6 +210,11 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
       changed = true;
     }
     next[entry] = { stamp, dist: fields };
+    if (fields && fields.build === undefined && known.length) {
+      knownByEntry ??= new Map(known.map((d) => [basename(d.metadataPath), d]));
+      const build = sameRecordBuild(path, knownByEntry.get(entry));
+      if (build) fields.build = build;
+    }
     if (fields && !seen.has(fields.key)) seen.set(fields.key, withPath(path, fields));
   }
   changed ||= Object.keys(cache).length !== Object.keys(next).length;
@@ -218,6 +226,14 @@ export function readInventory(sitePackages: string, cacheFile?: string): Dist[] 
     }
   }
   return [...seen.values()].sort((a, b) => compareNames(a.name, b.name));
+}
+
+/** `other`'s build when `metadataPath`'s RECORD is the very file `other`'s is (a hardlink clone). */
+function sameRecordBuild(metadataPath: string, other: Dist | undefined): string | undefined {
+  if (!other) return undefined;
+  const mine = statSync(join(metadataPath, "RECORD"), { throwIfNoEntry: false });
+  const theirs = statSync(join(other.metadataPath, "RECORD"), { throwIfNoEntry: false });
+  return mine && theirs && mine.ino === theirs.ino && mine.dev === theirs.dev ? other.build : undefined;
 }
 
 export function compareNames(a: string, b: string): number {

@@ -67,18 +67,17 @@ export function changedFiles(
   entry: Trusted,
   now: Record<string, Stamp | undefined> = stampsOf(filesDir, entry.files),
 ): string[] {
-  const hashes = expectedHashes(filesDir, entry.files);
-  const changed: string[] = [];
-  for (const rel of entry.files) {
-    const want = hashes.get(rel);
-    if (!want) continue;
-    const path = join(filesDir, rel);
+  const suspects = entry.files.filter((rel) => {
     const stamp = now[rel];
     const known = entry.stamps?.[rel];
-    if (!stamp || (known && known[0] === stamp[0] && known[1] === stamp[1])) continue;
-    if (fileDigest(path) !== want) changed.push(rel);
-  }
-  return changed;
+    return stamp && !(known && known[0] === stamp[0] && known[1] === stamp[1]);
+  });
+  if (suspects.length === 0) return []; // RECORD is read only when a stamp says something changed
+  const hashes = expectedHashes(filesDir, entry.files);
+  return suspects.filter((rel) => {
+    const want = hashes.get(rel);
+    return want !== undefined && fileDigest(join(filesDir, rel)) !== want;
+  });
 }
 
 /** Stamps of an entry's files as they are now. */

@@ -29,12 +29,12 @@
  * reinstalled through pip's index instead.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { fsPath } from "../base/raw-names.ts";
 import { linkFile, walkFiles } from "../base/fstree.ts";
-import { recordPath, type UnownedFile } from "../packages/accounting.ts";
+import { recordPathsUnder, type UnownedFile } from "../packages/accounting.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { readInventory, type DirectUrl, type Dist } from "../packages/inventory.ts";
 import { listDir } from "../base/list-dir.ts";
@@ -93,28 +93,8 @@ export function readManifest(store: string, name: string, version: string): Stor
 
 /** RECORD's paths relative to the venv root (existing or not); undefined if one is outside it or RECORD is unreadable. */
 function recordedPaths(dist: Dist, venv: string): string[] | undefined {
-  let record: string;
-  try {
-    record = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
-  } catch {
-    return undefined;
-  }
-  const root = resolve(venv);
-  const site = dirname(dist.metadataPath);
-  const prefix = `${relative(root, site)}/`;
-  const paths: string[] = [];
-  for (const line of record.split(/\r?\n/)) {
-    const path = recordPath(line);
-    if (!path) continue;
-    // Most lines are plain paths below site-packages: no resolve() needed.
-    const rel =
-      path.startsWith("/") || path.includes("..") || path.includes("./")
-        ? relative(root, resolve(site, path))
-        : prefix + path;
-    if (rel.startsWith("..") || rel.startsWith("/")) return undefined;
-    paths.push(rel);
-  }
-  return paths;
+  const paths = recordPathsUnder(dist.metadataPath, resolve(venv));
+  return paths?.some((rel) => rel.startsWith("..") || rel.startsWith("/")) ? undefined : paths;
 }
 
 /** The files a distribution installed, relative to the venv root; undefined if not storable. */

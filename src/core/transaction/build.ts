@@ -10,7 +10,7 @@ import { createVenv } from "../python/venv.ts";
 import { explicitOf } from "../recording/explicit.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";
-import { unownedOf } from "../recording/unowned.ts";
+import { filesCacheOf, unownedOf } from "../recording/unowned.ts";
 import { applyFromStore, fetchMissing, pipStep, type Staging } from "./build-steps.ts";
 import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal } from "./plan.ts";
 import { fileChanges, goneEditables, notStored, relaxBuilds, sourcesOf } from "./sources.ts";
@@ -32,8 +32,11 @@ export class Build {
     this.staging = { target, dir: target.staging, site: sitePackagesOf(target.staging, target.version), guard, events };
   }
 
+  /** The live venv's dists, once read: the staged tree is cloned from them. */
+  private live: Dist[] = [];
+
   private staged(): Dist[] {
-    return readInventory(this.staging.site);
+    return readInventory(this.staging.site, undefined, this.live);
   }
 
   private async checkpoint(phase: Phase): Promise<void> {
@@ -49,6 +52,7 @@ export class Build {
     const dir = this.staging.dir;
     spec.beforeStaging?.();
     const installed = inventoryOf(target);
+    this.live = installed;
     const requested = spec.goal(installed);
     const relaxed = requested ? relaxBuilds(target, requested, installed) : [];
     if (relaxed.length) this.events.otherBuild?.(relaxed.map((w) => w.line));
@@ -91,7 +95,8 @@ export class Build {
     if (this.guard.interrupted) throw new Interrupted();
     if (pipArgs?.length) await pipStep(this.staging, pipArgs);
     this.settleMarks(installed, goal);
-    if (goal?.unowned) reconcileUnowned(target.storeDir, dir, this.staging.site, this.staged(), goal.unowned);
+    if (goal?.unowned)
+      reconcileUnowned(target.storeDir, dir, this.staging.site, this.staged(), goal.unowned, filesCacheOf(target));
     await this.checkpoint("fetched");
     this.verify(spec, goal, installed);
     await this.checkpoint("verified");

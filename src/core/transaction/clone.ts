@@ -5,11 +5,11 @@
  * big set to a small one costs what the small one holds. The result is the file set that a full
  * clone followed by removeDist for each leaving distribution gives (staging.ts).
  */
-import { mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync, symlinkSync, copyFileSync } from "node:fs";
+import { mkdirSync, readlinkSync, rmdirSync, statSync, symlinkSync, copyFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { linkOrCopy } from "../base/fstree.ts";
 import { fsPath, listEntries } from "../base/raw-names.ts";
-import { recordPath } from "../packages/accounting.ts";
+import { recordPathsUnder } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /** What a clone leaves out, as paths relative to the venv. */
@@ -23,17 +23,7 @@ export interface Leaving {
 
 /** RECORD's paths of a dist, relative to the venv, without checking that they exist. */
 function recordPaths(dist: Dist, root: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dist.metadataPath, "RECORD"), "utf8");
-  } catch {
-    return [];
-  }
-  const base = dirname(dist.metadataPath);
-  return text.split(/\r?\n/).flatMap((line) => {
-    const path = recordPath(line);
-    return path ? [relative(root, resolve(base, path))] : [];
-  });
+  return recordPathsUnder(dist.metadataPath, root) ?? [];
 }
 
 /**

@@ -227,7 +227,9 @@ export function keepLeavingUnowned(
 /**
  * Make the staged venv's unowned files those of `goal`: what is extra (an interrupted pip's
  * half-written files, its ~stash folders) is removed; what is missing comes back from the
- * store's ~unowned bundles when they hold it.
+ * store's ~unowned bundles when they hold it. `cacheFile`: the live venv's scan cache, whose
+ * entries are keyed by paths relative to the venv: what this scan of the staged tree learns is
+ * still true of it once it is swapped in, so the recorder's scan after the swap reads little.
  */
 export function reconcileUnowned(
   store: string,
@@ -235,8 +237,9 @@ export function reconcileUnowned(
   sitePackages: string,
   staged: Dist[],
   goal: UnownedFile[],
+  cacheFile?: string,
 ): void {
-  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged), goal);
+  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged, cacheFile), goal);
   const stop = new Set([venv, sitePackages, join(venv, "bin")]);
   for (const unit of remove) {
     rmSync(join(venv, unit.path), { recursive: true, force: true });
