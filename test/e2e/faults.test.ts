@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { join } from "node:path";
 import { PY } from "../support/env.ts";
 import { isRoot, titled } from "../support/skip.ts";
+import { writeProject } from "../support/project.ts";
 import {
   burnCpus,
   caseName,
@@ -89,6 +90,8 @@ const OPERATIONS: Operation[] = [
     phases: [...TRANSACTION, "removing"],
     check: epsilonProblems,
   },
+  // Back past the reinstall of rebuiltlib: its first build comes back from the store (issue 21).
+  { name: "undo to an earlier build", args: ["undo", "2"], kind: "transaction", phases: TRANSACTION },
   {
     name: "restore over an edited store file",
     args: ["restore", "orig"],
@@ -126,8 +129,8 @@ function oddInputs(lane: Lane): void {
 
 /**
  * alpha, beta upgraded; epsilon gone; delta an orphaned dependency; snapshot "orig" has the old
- * set; the odd inputs in place before the last operation, so it recorded them; epsilon 1.0 in
- * the user site, for adopt.
+ * set; rebuiltlib 1.0 installed in two builds, one after the other; the odd inputs in place before
+ * the last operation, so it recorded them; epsilon 1.0 in the user site, for adopt.
  */
 async function shared(lane: Lane): Promise<void> {
   const step = async (args: string[]) => {
@@ -138,6 +141,12 @@ async function shared(lane: Lane): Promise<void> {
   await step(["pip", "--", "install", "-q", "alpha==1.0", "beta==1.0", "epsilon==1.0"]);
   await step(["snapshot", "orig"]);
   await step(["pip", "--", "install", "-q", "alpha==2.0", "beta==2.0", "gamma[fast]"]);
+  // Two builds of rebuiltlib 1.0: a local project installed, changed, and installed again. The
+  // second build's module is longer, so a file set that mixes the two builds shows it.
+  const project = writeProject(join(lane.sb.dir, "rebuiltlib-src"), "rebuiltlib", "1.0", "rebuiltlib");
+  await step(["pip", "--", "install", "-q", project]);
+  writeFileSync(join(project, "rebuiltlib.py"), 'VALUE = "the second build of rebuiltlib"\n');
+  await step(["pip", "--", "install", "-q", "--force-reinstall", "--no-deps", project]);
   oddInputs(lane);
   await step(["pip", "--", "uninstall", "-q", "-y", "epsilon", "gamma"]);
   const user = await exec(lane.sb, [

@@ -12,6 +12,7 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -93,6 +94,25 @@ describe("the store serves what RECORD says", () => {
     // And the redo (undo of the undo) brings build B back.
     ok(run(sb, ["undo"], { env: OFFLINE }));
     expect(python(sb, "import twobuilds; print(twobuilds.VALUE)")).toBe("build B");
+    expectRecordsHold(sb);
+  });
+
+  test("rebuild keeps the installed build, even when another build of its version was served since", () => {
+    const project = writeProject(join(sb.dir, "keptbuild"), "keptbuild", "1.0", "keptbuild");
+    rebuildSource(project, "keptbuild", "build A");
+    ok(pip(sb, "install", "-q", project));
+    rebuildSource(project, "keptbuild", "build B, the one installed");
+    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    // Build A's entry is the newest one in the store, as after an undo to it and back.
+    const store = join(versionDir(sb), "store", "keptbuild");
+    const entries = readdirSync(store);
+    const isA = (entry: string) =>
+      readFileSync(join(store, entry, "files", PY.site, "keptbuild.py"), "utf8").includes("build A");
+    expect(entries.filter(isA)).toHaveLength(1);
+    for (const entry of entries.filter(isA))
+      utimesSync(join(store, entry, "manifest.json"), new Date(), new Date(Date.now() + 60_000));
+    ok(run(sb, ["rebuild"], { env: OFFLINE }));
+    expect(python(sb, "import keptbuild; print(keptbuild.VALUE)")).toBe("build B, the one installed");
     expectRecordsHold(sb);
   });
 

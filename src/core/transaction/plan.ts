@@ -127,13 +127,23 @@ function nameEditables(freezeText: string, wanted: Wanted[]): void {
   }
 }
 
-/** The goal that is the venv as it is now (what a fresh venv holds, for clean). */
+/**
+ * The goal that is the venv as it is now, each package's build included (what a fresh venv
+ * holds, for clean; what a repair or rebuild keeps): the store serves that build, not another of
+ * its version.
+ */
 export function goalFromDists(dists: Dist[], pythonVersion: string): Goal {
-  return goalFromLines(
+  const goal = goalFromLines(
     freeze(dists, { pythonVersion, all: true })
       .split("\n")
       .filter((l) => l && !l.startsWith("#")),
   );
+  const byKey = new Map(dists.map((d) => [d.key, d]));
+  for (const w of goal.wanted) {
+    const build = byKey.get(w.key)?.build;
+    if (build) w.build = build;
+  }
+  return goal;
 }
 
 /**
