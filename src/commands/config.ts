@@ -3,7 +3,7 @@ import { CONFIG_KEYS, parseConfigValue, saveConfig } from "../core/base/config.t
 import { UsageError } from "../core/base/errors.ts";
 import type { Layout } from "../core/base/paths.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
-import { isVenv } from "../core/python/venv.ts";
+import { targetFor } from "../core/recording/target.ts";
 import { out, table } from "../ui/output.ts";
 import type { Context } from "./context.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -18,7 +18,7 @@ function resolveKey(name: string): string {
 
 /** A version pyctl can use: an interpreter of it, or a venv of it already made. */
 function canResolve(layout: Layout, version: string): boolean {
-  return locateInterpreter(`python${version}`) !== undefined || isVenv(layout.venvDir(version));
+  return locateInterpreter(`python${version}`) !== undefined || targetFor(layout, version).env.exists();
 }
 
 export async function run(args: ParsedArgs, { layout, config }: Context): Promise<number> {

@@ -6,7 +6,6 @@ import { configFlag, defaultConfig, loadConfig, type Config } from "../core/base
 import { PyctlError } from "../core/base/errors.ts";
 import { setPrivateWrites } from "../core/base/modes.ts";
 import { Layout } from "../core/base/paths.ts";
-import { isVenv } from "../core/python/venv.ts";
 import { resolveVersion, targetFor, type Target } from "../core/recording/target.ts";
 import { setColorSetting } from "../ui/output.ts";
 import { stringOption } from "./parse.ts";
@@ -47,7 +46,7 @@ export async function openContext(needs: Exclude<Needs, "nothing">, args: Parsed
 export function existingTarget(ctx: Context, python: string | undefined): Target {
   const version = resolveVersion(ctx.config, python);
   const target = targetFor(ctx.layout, version);
-  if (!isVenv(target.venv)) {
+  if (!target.env.exists()) {
     throw new PyctlError(`no venv for Python ${version} yet (${target.venv})`, {
       hint: `run \`pyctl init --python ${version}\``,
     });

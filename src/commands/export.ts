@@ -16,7 +16,6 @@ import {
   snapshotSource,
 } from "../core/export/export.ts";
 import { resolveVersion, targetFor } from "../core/recording/target.ts";
-import { isVenv } from "../core/python/venv.ts";
 import { escapeControls, notice, out, writeAll } from "../ui/output.ts";
 import { existingTarget, type Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
@@ -57,7 +56,7 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
       ctx.layout,
       resolveVersion(ctx.config, stringOption(args, "--python") ?? (minor || undefined)),
     );
-    const located = isVenv(target.venv) ? locate(target, source.packages) : new Map();
+    const located = target.env.exists() ? locate(target, source.packages) : new Map();
     const { doc, unsourced } = pylockDocument(source, located);
     if (unsourced.length) {
       // A lock entry without a source is one pip (and pyctl apply) rejects: no file rather than a broken one.

@@ -4,7 +4,6 @@ import { configString, saveConfig } from "../core/base/config.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { findInterpreter } from "../core/python/interpreter.ts";
 import { createTargetLocked, targetFor } from "../core/recording/target.ts";
-import { isVenv } from "../core/python/venv.ts";
 import { announce } from "../ui/output.ts";
 import { waitingNotice } from "../ui/waiting.ts";
 import type { Context } from "./context.ts";
@@ -28,7 +27,7 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
     changes.push(`wrote ${layout.configFile} (default Python ${configString(config, "python.default")})`);
   }
   const target = targetFor(layout, python.version);
-  if (!isVenv(target.venv)) {
+  if (!target.env.exists()) {
     if (existsSync(target.venv))
       throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
     if (await createTargetLocked(target, () => python, config, waitingNotice(target.venv))) {

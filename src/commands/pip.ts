@@ -9,9 +9,7 @@ import { recordOperation } from "../core/recording/recorder.ts";
 import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
-import { isVenv, venvPython } from "../core/python/venv.ts";
-import { startChild } from "../core/python/child.ts";
-import { pipModule } from "../core/python/pip.ts";
+import { type PipRun, startInterpreterPip } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
 import { pausedNotice, waitingNotice } from "../ui/waiting.ts";
@@ -19,35 +17,32 @@ import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
-async function runPlain(command: string[], env: Record<string, string | undefined>): Promise<number> {
-  return startChild(command, { stdio: ["inherit", "inherit", "inherit"], env }).exited;
-}
+const TERMINAL: PipRun["stdio"] = ["inherit", "inherit", "inherit"];
 
 export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
   const version = resolveVersion(ctx.config, stringOption(parsed, "--python"));
   const shown = stringOption(parsed, "--as") ?? "pip";
   const { args, dropped } = withoutUserFlag(parsed.positionals);
-  const env: Record<string, string | undefined> = { ...process.env };
-  const pipUser = env.PIP_USER && !/^(0|false|no|off)$/i.test(env.PIP_USER) ? `PIP_USER=${env.PIP_USER}` : undefined;
+  const { PIP_USER } = process.env;
+  const pipUser = PIP_USER && !/^(0|false|no|off)$/i.test(PIP_USER) ? `PIP_USER=${PIP_USER}` : undefined;
   if (dropped || pipUser) {
     notice(
       `ignoring ${[dropped && "--user", pipUser].filter(Boolean).join(" and ")}: your pyctl venv is your user install`,
     );
   }
-  delete env.PIP_USER;
   const line = parsePipArgs(args);
 
   const waiting = waitingNotice(targetFor(ctx.layout, version).venv);
-  if (!line.writes && !isVenv(targetFor(ctx.layout, version).venv)) {
+  if (!line.writes && !targetFor(ctx.layout, version).env.exists()) {
     const base = locateInterpreter(`python${version}`);
     if (!base) throw new PyctlError(`no Python ${version} found on PATH or under pyenv`);
-    return runPlain([...pipModule(base), ...args], env);
+    return startInterpreterPip(base, args, TERMINAL).exited;
   }
   const { target, created } = await prepareTarget(ctx.layout, ctx.config, version, waiting);
   if (created) notice(`created ${target.venv} for Python ${version}`);
   assertRunnable(target, configString(ctx.config, "python.default"));
   if (!line.writes || !recordingEnabled(ctx.config))
-    return runPlain([...pipModule(venvPython(target.venv)), ...args], env);
+    return target.env.startPip(args, { stdio: TERMINAL, as: "user" }).exited;
 
   assertWritable(target);
   const updates = configFlag(ctx.config, "updates.notify")
@@ -60,7 +55,7 @@ export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
     ctx.config,
     op,
     (guard) => {
-      const running = runPip(target, args, env, guard);
+      const running = runPip(target, args, guard);
       updates?.begin(); // pip is running by now: the notice's work overlaps it
       return running;
     },

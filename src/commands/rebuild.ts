@@ -7,7 +7,6 @@
  * which names each.
  */
 import { planRebuildFor, rebuild, type RebuildPlan } from "../core/operations/rebuild.ts";
-import { isVenv, readPyvenvCfg } from "../core/python/venv.ts";
 import { notice, out } from "../ui/output.ts";
 import { interruptedNotice, transactionEvents } from "../ui/transaction.ts";
 import type { Context } from "./context.ts";
@@ -15,8 +14,8 @@ import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
 
 function describePlan(plan: RebuildPlan): string[] {
-  const old = readPyvenvCfg(plan.from.venv);
-  const state = !isVenv(plan.from.venv)
+  const old = plan.from.env.cfg();
+  const state = !plan.from.env.exists()
     ? "missing"
     : plan.oldWorks
       ? `Python ${old?.version}, working`

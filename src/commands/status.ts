@@ -6,7 +6,6 @@ import { hookIsSetUp, SETUP_HINT } from "../shell/setup-hint.ts";
 import { ids, latestId } from "../core/recording/history.ts";
 import { versionsIn } from "../core/base/paths.ts";
 import { inventoryOf, pythonVersionOf, targetFor } from "../core/recording/target.ts";
-import { isVenv, venvHealth } from "../core/python/venv.ts";
 import { out, printJson } from "../ui/output.ts";
 import type { Context } from "./context.ts";
 import { adoptableLine } from "./adopt.ts";
@@ -18,7 +17,7 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const versions = existsSync(layout.home) ? versionsIn(readdirSync(layout.home)) : [];
   const venvs = versions.map((version) => {
     const target = targetFor(layout, version);
-    const exists = isVenv(target.venv);
+    const exists = target.env.exists();
     return {
       python: version,
       full_version: exists ? pythonVersionOf(target) : null,
@@ -48,7 +47,7 @@ export async function run(args: ParsedArgs, ctx: Context): Promise<number> {
   const inactive = hookIsSetUp() ? "not active in this shell" : SETUP_HINT;
   out(`hook:      ${status.hook.active ? `active in this ${status.hook.shell ?? "shell"}` : inactive}`);
   for (const v of venvs) {
-    const health = v.exists ? venvHealth(v.venv, v.python) : { ok: true as const };
+    const health = v.exists ? targetFor(layout, v.python).env.health() : { ok: true as const };
     const broken =
       "missingBase" in health ? `, its base interpreter ${health.missingBase} is gone: see \`pyctl rebuild\`` : "";
     const state = v.exists ? `Python ${v.full_version}, ${counted(v.packages, "package")}${broken}` : "missing";

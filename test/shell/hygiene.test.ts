@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/core/python/interpreter.ts";
-import { createVenv } from "../../src/core/python/venv.ts";
+import { createVenv } from "../../src/core/python/create-venv.ts";
 import { PY, run, type Sandbox, sh } from "../support/env.ts";
 import { hookEnv, settleRenderedHooks, type HookEnv } from "./hook-env.ts";
 import { isRoot, titled } from "../support/skip.ts";

@@ -90,7 +90,6 @@ export const SHARED_WITH_COMMANDS: Record<string, string> = {
   "core/base/redact.ts": "history and diff show commands with credentials hidden",
   "core/base/atomic.ts": "export --output writes the user's own file",
   "core/recording/target.ts": "the Target every venv command acts on, and assertWritable",
-  "core/python/venv.ts": "whether a venv exists and runs (status, export, rebuild's plan text)",
   "core/packages/pep440.ts": "package arguments compared by canonical name",
   // Read-only views: what list, list-deps, history, diff, status, the snapshot listings and
   // completion show is the recorded data itself, so they read it where it is defined.
@@ -106,8 +105,7 @@ export const SHARED_WITH_COMMANDS: Record<string, string> = {
   "core/recording/retention.ts": "hot path: pip.ts",
   "core/packages/pip-args.ts": "hot path: pip.ts",
   "core/python/interpreter.ts": "hot path: pip.ts (and init) find a base Python",
-  "core/python/child.ts": "hot path: pip.ts starts the venv's pip (every child inherits the lock)",
-  "core/python/pip.ts": "hot path: pip.ts runs pip the one way pip is run",
+  "core/python/venv.ts": "hot path: pip.ts runs pip through the Venv, the one way pip is run",
 };
 
 /** Imports from commands/ into core/ that go around core/operations/ and the shared list. */

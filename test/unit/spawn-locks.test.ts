@@ -1,10 +1,10 @@
 // Issue 9: "the lock must be held until every process pyctl started on the venv has exited".
 // flock belongs to the open file description, so a child keeps the venv's lock only if it
 // inherits the descriptor. Issue 16: one file starts processes (core/python/child.ts, under the
-// Venv's pip runner core/python/pip.ts), and it gives every child the held locks (`withLockFds`),
-// read-only helpers too (pip check, pip index versions, a dry-run report, export's pip), so a
-// killed pyctl never leaves a child running on a venv another write already locked. A failure
-// names the file and line of a spawn outside it, or of one that does not pass them.
+// Venv's pip runner in core/python/venv.ts), and it gives every child the held locks
+// (`withLockFds`), read-only helpers too (pip check, pip index versions, a dry-run report, export's
+// pip), so a killed pyctl never leaves a child running on a venv another write already locked.
+// Only the Venv builds a pip command line or environment. A failure names the file and line.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -63,5 +63,47 @@ describe("every process pyctl starts inherits the venv locks it holds", () => {
 
   test("each of the runner's spawns passes withLockFds", () => {
     expect(all.filter((s) => s.file === RUNNER && !s.call.includes("withLockFds")).map(where)).toEqual([]);
+  });
+});
+
+/** The Venv, its environments and venv creation: the only files that may spell how pip is run. */
+const PIP_OWNERS = new Set(["core/python/venv.ts", "core/python/pip.ts", "core/python/create-venv.ts"]);
+
+/** A pip command line, a PIP_* variable set or dropped for a child, or a way around the Venv. */
+const BUILDS_PIP = [
+  /"-m",\s*"(?:pip|ensurepip)"/,
+  /"bin",\s*"pip"/,
+  /\bPIP_[A-Z_]+:\s*["'`]/,
+  /delete\s+[\w.]+\.PIP_/,
+  /from\s+"[^"]*python\/pip\.ts"/,
+];
+
+function pipBuilders(rel: string, text: string): string[] {
+  if (PIP_OWNERS.has(rel)) return [];
+  return text
+    .split("\n")
+    .flatMap((line, i) => (BUILDS_PIP.some((re) => re.test(line)) ? [`${rel}:${i + 1}: ${line.trim()}`] : []));
+}
+
+describe("pip is run only through the Venv", () => {
+  test("the scan catches each way around it, and lets the Venv be", () => {
+    const planted = [
+      'startChild([python, "-m", "pip", "list"])',
+      'runChild([python, "-m", "ensurepip"])',
+      'join(venv, "bin", "pip")',
+      'env: { ...process.env, PIP_REQUIRE_VIRTUALENV: "" }',
+      "delete env.PIP_USER;",
+      'import { toolPipEnv } from "../python/pip.ts";',
+    ];
+    for (const line of planted) expect(pipBuilders("core/doctor/x.ts", line)).toEqual([`core/doctor/x.ts:1: ${line}`]);
+    expect(pipBuilders("core/packages/pip-args.ts", "export const PIP_READ_COMMANDS: readonly string[] = [")).toEqual(
+      [],
+    );
+    expect(pipBuilders("core/python/venv.ts", planted.join("\n"))).toEqual([]);
+  });
+
+  test("no other file builds a pip command line or environment", () => {
+    const found = sourceFiles(SRC).flatMap((file) => pipBuilders(relative(SRC, file), readFileSync(file, "utf8")));
+    expect(found).toEqual([]);
   });
 });

@@ -8,7 +8,6 @@ import { accessSync, constants, existsSync, realpathSync, statSync } from "node:
 import { delimiter, join } from "node:path";
 import type { Layout } from "../base/paths.ts";
 import { readInventory } from "../packages/inventory.ts";
-import { isVenv } from "../python/venv.ts";
 import { recordedFiles } from "../recording/store.ts";
 import { targetFor } from "../recording/target.ts";
 import { examineSource, userBase, userSite, userSiteSource } from "../packages/adopt-source.ts";
@@ -101,7 +100,7 @@ function userSiteCheck(layout: Layout, version: string): Check | undefined {
   const target = targetFor(layout, version);
   const listed = dists.map((d) => `${d.name} ${d.version}`).join(", ");
   const what = `${site} holds ${dists.length} package(s) from \`pip install --user\` (${listed}); every Python ${version} program you run imports them, the system's own too`;
-  if (!isVenv(target.venv))
+  if (!target.env.exists())
     return problem(id, what, `\`pyctl init --python ${version}\`, then \`pyctl adopt\` moves them into its venv`);
   const stuck = examineSource(userSiteSource(version), version).filter((c) => c.reason).length;
   const cannot = stuck ? ` (${stuck} cannot move: \`pyctl adopt --dry-run\` says why)` : "";

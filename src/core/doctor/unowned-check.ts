@@ -11,7 +11,6 @@ import { goalFromDists, type Goal } from "../transaction/plan.ts";
 import { runTransaction, type TransactionEvents } from "../transaction/transaction.ts";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
-import { isLocked } from "../base/lock.ts";
 import { leftovers, unownedOf, type Leftover } from "../recording/unowned.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";
 import { pass, problem, type Check } from "./check.ts";
@@ -70,7 +69,7 @@ export async function pruneUnowned(
   paths: string[],
   events: TransactionEvents = {},
 ): Promise<string> {
-  if (isLocked(t.lockFile)) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
+  if (t.env.isLocked()) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
   const gone = new Set(paths);
   const goal = (installed: Parameters<typeof goalFromDists>[0]): Goal => ({
     ...goalFromDists(installed, t.version),

@@ -4,8 +4,6 @@ import { join } from "node:path";
 import { problem, pass, isAlive, type Check } from "./check.ts";
 import { countChanges } from "../recording/changes.ts";
 import { listHistory } from "../recording/history.ts";
-import { isLocked, readHolder } from "../base/lock.ts";
-import { pipCheck, pipRuns, venvPip } from "../python/pip.ts";
 import type { Layout } from "../base/paths.ts";
 import { canonicalName, compareVersions } from "../packages/pep440.ts";
 import { locateInterpreter } from "../python/interpreter.ts";
@@ -13,7 +11,6 @@ import { venvWorks } from "../transaction/venv-runs.ts";
 import { entryIsComplete, readManifest } from "../recording/store.ts";
 import { inventoryOf, targetFor, type Target } from "../recording/target.ts";
 import { hasNoRecord, missingFilesCheck, restoreRepair } from "./dist-repairs.ts";
-import { isVenv, readPyvenvCfg, venvPython } from "../python/venv.ts";
 import { baseRunsOther, brokenPythonLinks, healthyBase } from "./venv-repairs.ts";
 import { reinstallOver, unownedCheck } from "./unowned-check.ts";
 import { storeTrustCheck } from "./store-trust-check.ts";
@@ -36,19 +33,19 @@ function venvState(t: Target, checks: Check[]): boolean {
   const id = (what: string) => `${what}:${t.version}`;
   const canRebuild = locateInterpreter(`python${t.version}`) !== undefined;
   const rebuild = canRebuild ? { kind: "rebuild" as const, version: t.version } : undefined;
-  if (!isVenv(t.venv)) {
+  if (!t.env.exists()) {
     const what = existsSync(t.venv) ? `${t.venv} exists but is not a venv (no pyvenv.cfg)` : `${t.venv} is missing`;
     checks.push(problem(id("venv"), what, rebuildHint(t.version), rebuild));
     return false;
   }
   checks.push(pass(id("venv"), `${t.venv} exists`));
-  const works = venvWorks(t);
+  const works = venvWorks(t.env);
   const broken = brokenPythonLinks(t.venv, t.version);
   if (works && broken.length === 0) {
     checks.push(pass(id("interpreter"), `its base interpreter runs Python ${t.version}`));
     return true;
   }
-  const cfg = readPyvenvCfg(t.venv);
+  const cfg = t.env.cfg();
   const made = `the venv was made with Python ${cfg?.version || t.version}`;
   const base = healthyBase(t);
   if (base && broken.length) {
@@ -84,7 +81,7 @@ function venvState(t: Target, checks: Check[]): boolean {
   }
   const path = cfg?.executable || (cfg?.home ? join(cfg.home, `python${t.version}`) : "its base interpreter");
   const what = base
-    ? `${venvPython(t.venv)} does not run although ${base} does`
+    ? `${t.env.python} does not run although ${base} does`
     : existsSync(path)
       ? `${path} no longer runs Python ${t.version}`
       : `${path} is gone`;
@@ -94,16 +91,16 @@ function venvState(t: Target, checks: Check[]): boolean {
 
 function pipChecks(t: Target, checks: Check[]): void {
   const id = `pip:${t.version}`;
-  if (!pipRuns(t.venv)) {
+  if (!t.env.pipWorks()) {
     const what = existsSync(join(t.sitePackages, "pip"))
-      ? `${venvPip(t.venv)} does not run`
+      ? `${t.env.pip} does not run`
       : `pip is missing from ${t.venv}`;
-    const fix = `\`${venvPython(t.venv)} -m ensurepip --default-pip\` puts it back`;
+    const fix = `\`${t.env.python} -m ensurepip --default-pip\` puts it back`;
     checks.push(problem(id, what, fix, { kind: "ensurepip", version: t.version }));
     return;
   }
   checks.push(pass(id, "pip is installed and runs"));
-  const check = pipCheck(t.venv);
+  const check = t.env.check();
   if (check.ok) checks.push(pass(`conflicts:${t.version}`, "no dependency conflicts (pip check)"));
   else
     checks.push(
@@ -222,7 +219,7 @@ function historyChecks(t: Target, locked: boolean, checks: Check[]): void {
 }
 
 function lockCheck(t: Target, locked: boolean): Check {
-  const holder = readHolder(t.lockFile);
+  const holder = t.env.lockHolder();
   const id = `lock:${t.version}`;
   if (!locked)
     return pass(
@@ -261,12 +258,12 @@ function storeCheck(t: Target): Check {
 export function venvChecks(layout: Layout, version: string): Check[] {
   const t = targetFor(layout, version);
   const checks: Check[] = [];
-  const locked = existsSync(t.lockFile) && isLocked(t.lockFile);
+  const locked = t.env.isLocked();
   if (venvState(t, checks)) pipChecks(t, checks);
-  if (isVenv(t.venv)) checks.push(unownedCheck(t));
+  if (t.env.exists()) checks.push(unownedCheck(t));
   const distInfo = distInfoCheck(t);
   if (distInfo) checks.push(distInfo);
-  if (isVenv(t.venv)) checks.push(damageCheck(t), missingFilesCheck(t));
+  if (t.env.exists()) checks.push(damageCheck(t), missingFilesCheck(t));
   historyChecks(t, locked, checks);
   checks.push(lockCheck(t, locked));
   const leftovers = leftoversCheck(t, locked);

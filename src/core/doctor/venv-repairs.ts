@@ -4,16 +4,14 @@
  * only pip is gone, rebuilding in place (rebuild.ts) when the base interpreter is gone. Each
  * goal keeps every package: a repair never shrinks the package set.
  */
-import { ensurepip, venvPip } from "../python/pip.ts";
 import { existsSync, lstatSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
 import { rehashVenvScripts } from "../python/record.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { probeInterpreter } from "../python/interpreter.ts";
-import { readPyvenvCfg } from "../python/venv.ts";
 import type { Target } from "../recording/target.ts";
 import { goalKeeping, mismatches } from "../transaction/plan.ts";
 import { venvWorks } from "../transaction/venv-runs.ts";
@@ -43,7 +41,7 @@ export function brokenPythonLinks(venv: string, version: string): string[] {
 
 /** The base interpreter pyvenv.cfg names, if it is there and still runs Python X.Y. */
 export function healthyBase(t: Target): string | undefined {
-  const cfg = readPyvenvCfg(t.venv);
+  const cfg = t.env.cfg();
   const candidates = [cfg?.executable, cfg?.home ? join(cfg.home, `python${t.version}`) : undefined];
   for (const path of candidates) {
     if (!path || !existsSync(path)) continue;
@@ -58,7 +56,7 @@ export function healthyBase(t: Target): string | undefined {
 
 /** The minor version the base interpreter now runs, when it runs another one (a replaced python3.X). */
 export function baseRunsOther(t: Target): { path: string; version: string } | undefined {
-  const cfg = readPyvenvCfg(t.venv);
+  const cfg = t.env.cfg();
   for (const path of [cfg?.executable, cfg?.home ? join(cfg.home, "python3") : undefined]) {
     if (!path || !existsSync(path)) continue;
     try {
@@ -87,9 +85,7 @@ function relinkPythons(venv: string, version: string, base: string): void {
 const sameSet = (t: Target, installed: Dist[]) => goalKeeping(installed, t.version);
 
 function runsIn(t: Target): string[] {
-  return venvWorks({ venv: t.staging, version: t.version })
-    ? []
-    : [`the repaired venv's python does not run Python ${t.version}`];
+  return venvWorks(t.env.at(t.staging)) ? [] : [`the repaired venv's python does not run Python ${t.version}`];
 }
 
 /** Every package of `installed` still there at its version (pip itself may change). */
@@ -146,14 +142,15 @@ export async function ensurepipVenv(t: Target, config: Config, events: Transacti
       command: "pyctl doctor --fix (ensurepip)",
       goal: () => undefined,
       prepare: (staging) => {
-        const run = ensurepip(staging);
+        const venv = t.env.at(staging);
+        const run = venv.ensurePip();
         if (run.status !== 0)
           throw new PyctlError(
             `ensurepip failed (exit ${run.status}): ${(run.stderr || run.stdout).trim().split("\n").at(-1)}`,
           );
-        if (!existsSync(venvPip(staging))) throw new PyctlError(`ensurepip did not put back ${venvPip(t.venv)}`);
+        if (!existsSync(venv.pip)) throw new PyctlError(`ensurepip did not put back ${t.env.pip}`);
         relocateVenvText(staging, staging, t.venv);
-        rehashVenvScripts(staging, join(staging, relative(t.venv, t.sitePackages)));
+        rehashVenvScripts(staging, venv.sitePackages);
         return undefined;
       },
       check: (staged, installed) => [

@@ -7,7 +7,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DirectUrl } from "../packages/inventory.ts";
-import { runToolPip } from "../python/pip.ts";
 import type { Target } from "../recording/target.ts";
 
 function lacksHash(d: DirectUrl | undefined): d is DirectUrl {
@@ -19,7 +18,7 @@ function downloadedSha256(target: Target, name: string, url: string): string | u
   const dir = mkdtempSync(join(tmpdir(), "pyctl-export-archive-"));
   try {
     const args = ["download", "--no-deps", "--quiet", "--disable-pip-version-check", "-d", dir];
-    const result = runToolPip(target.venv, [...args, `${name} @ ${url}`]);
+    const result = target.env.runPip([...args, `${name} @ ${url}`]);
     const [file] = readdirSync(dir);
     if (result.status !== 0 || !file) return undefined;
     return new Bun.CryptoHasher("sha256").update(readFileSync(join(dir, file))).digest("hex");

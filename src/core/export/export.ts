@@ -19,7 +19,6 @@ import { canonicalName } from "../packages/pep440.ts";
 import { parseFreezeLine } from "../packages/freeze-line.ts";
 import { readSnapshot } from "../recording/snapshots.ts";
 import { inventoryOf, pythonVersionOf, type Target } from "../recording/target.ts";
-import { dryRunReport } from "../python/pip.ts";
 import { hashRemoteArchives } from "./archive-hashes.ts";
 
 /** One distribution of the exported set. */
@@ -151,7 +150,7 @@ export function locate(target: Target, packages: Exported[]): Map<string, Locate
   const found = new Map<string, Located>();
   if (pins.length === 0) return found;
   try {
-    const result = dryRunReport(target.venv, ["--ignore-installed", "--no-deps", "--quiet", ...pins]);
+    const result = target.env.dryRun(["--ignore-installed", "--no-deps", "--quiet", ...pins]);
     if (result.status !== 0 || !result.report) return found;
     const parsed = JSON.parse(result.report) as {
       install: {

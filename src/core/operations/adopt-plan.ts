@@ -25,7 +25,6 @@ import {
   versionSatisfies,
   type Requirement,
 } from "../packages/requirements.ts";
-import { isVenv } from "../python/venv.ts";
 import { inventoryOf, pythonVersionOf, resolveVersion, targetFor, type Target } from "../recording/target.ts";
 import { currentLine } from "../transaction/plan.ts";
 
@@ -110,7 +109,7 @@ export interface AdoptPlans {
 
 function existingVenv(layout: Layout, version: string): Target {
   const target = targetFor(layout, version);
-  if (!isVenv(target.venv)) {
+  if (!target.env.exists()) {
     throw new PyctlError(`no pyctl venv for Python ${version} to adopt into (${target.venv})`, {
       hint: `run \`pyctl init --python ${version}\` first`,
     });
@@ -119,7 +118,7 @@ function existingVenv(layout: Layout, version: string): Target {
 }
 
 function venvVersions(layout: Layout): string[] {
-  return versionsOf(layout).filter((v) => isVenv(targetFor(layout, v).venv));
+  return versionsOf(layout).filter((v) => targetFor(layout, v).env.exists());
 }
 
 /**

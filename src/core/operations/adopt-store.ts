@@ -9,7 +9,6 @@ import { basename, dirname, join, relative } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { linkFile } from "../base/fstree.ts";
 import type { Candidate } from "../packages/adopt-source.ts";
-import { venvPython } from "../python/venv.ts";
 import { entryDir, entryIsComplete, readManifest, storeBuilt } from "../recording/store.ts";
 import type { Target } from "../recording/target.ts";
 
@@ -36,7 +35,7 @@ function csvPath(path: string): string {
 export function storeCandidate(target: Target, c: Candidate): void {
   const siteRel = relative(target.venv, target.sitePackages);
   const distInfo = join(siteRel, basename(c.dist.metadataPath));
-  const python = venvPython(target.venv);
+  const python = target.env.python;
   const files = [...c.files.map((f) => f.to), join(distInfo, "RECORD")];
   const stored = readManifest(target.storeDir, c.dist.name, c.dist.version);
   if (stored && !entryIsComplete(target.storeDir, stored))

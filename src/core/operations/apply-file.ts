@@ -6,7 +6,6 @@
 import type { Config } from "../base/config.ts";
 import type { LockHolder } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
-import { isVenv } from "../python/venv.ts";
 import { markerEnvironment, type MarkerEnvironment } from "../packages/requirements.ts";
 import { assertWritable, prepareTarget, resolveVersion, targetFor, type Target } from "../recording/target.ts";
 import type { TransactionEvents, TransactionResult } from "../transaction/transaction.ts";
@@ -48,12 +47,12 @@ async function targetOf(
 ): Promise<{ target: Target; created: boolean }> {
   const version = resolveVersion(config, request.python);
   const target = targetFor(layout, version);
-  if (!request.check && !isVenv(target.venv)) {
+  if (!request.check && !target.env.exists()) {
     // A file apply would refuse is refused before the venv is made (its markers read for X.Y.0).
     (await readSource(request.path, markerEnvironment(`${version}.0`))).dispose();
   }
   if (!request.check) return prepareTarget(layout, config, version, waiting);
-  if (!isVenv(target.venv))
+  if (!target.env.exists())
     throw new ApplyError("no-venv", `no venv for Python ${version} yet (${target.venv}); apply would create it`);
   return { target, created: false };
 }

@@ -5,7 +5,6 @@
  */
 import { canonicalName, normalizeVersion } from "../packages/pep440.ts";
 import { lastPipError } from "../packages/pip-report.ts";
-import { dryRunReport } from "../python/pip.ts";
 import type { Target } from "../recording/target.ts";
 import { ApplyError, pipErrorCode } from "./apply-errors.ts";
 
@@ -65,7 +64,7 @@ function parseReport(json: string): Fetched[] {
 
 /** Throws an ApplyError with pip's reason when it cannot resolve `args`. */
 export async function dryRun(target: Target, args: string[]): Promise<Fetched[]> {
-  const run = dryRunReport(target.venv, args);
+  const run = target.env.dryRun(args);
   if (run.status === 0 && run.report) return parseReport(run.report);
   const text = `${run.stdout}\n${run.stderr}`;
   const reason = lastPipError(run.stderr) ?? (run.stderr.trim().split("\n").at(-1) || "pip failed");

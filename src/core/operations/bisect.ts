@@ -11,7 +11,7 @@
 import { rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { PyctlError } from "../base/errors.ts";
-import { acquireLock, type LockHolder } from "../base/lock.ts";
+import type { LockHolder } from "../base/lock.ts";
 import { startChild } from "../python/child.ts";
 import { ids, readItem, type BeforeEntry } from "../recording/history.ts";
 import { toRecords, type PackageRecord } from "../recording/package-records.ts";
@@ -117,7 +117,7 @@ class Runner {
       this.events.step?.(done);
       return passed;
     };
-    const lock = await acquireLock(this.target.lockFile, "pyctl bisect", (h) => this.events.waiting?.(h));
+    const lock = await this.target.env.lock("pyctl bisect", (h) => this.events.waiting?.(h));
     try {
       buildScratch(this.target, point.goal(), this.dir, this.guard);
     } catch (err) {
@@ -180,7 +180,7 @@ function oldestBuildable(target: Target, points: Point[]): number {
 
 export async function bisect(target: Target, options: BisectOptions, events: BisectEvents = {}): Promise<BisectResult> {
   if (options.command.length === 0) throw new PyctlError("bisect needs a command to run: pyctl bisect -- COMMAND…");
-  const lock = await acquireLock(target.lockFile, "pyctl bisect", (h) => events.waiting?.(h));
+  const lock = await target.env.lock("pyctl bisect", (h) => events.waiting?.(h));
   let points: Point[];
   try {
     sweepDeadScratch(target.venv);

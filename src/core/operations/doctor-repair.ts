@@ -9,7 +9,6 @@ import type { Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import type { Check, Repair } from "../doctor/check.ts";
 import { clearUnrecorded, readItem, writeAfter, type AfterEntry } from "../recording/history.ts";
-import { tryLock } from "../base/lock.ts";
 import { toRecords } from "../recording/package-records.ts";
 import { isRoot, type Layout } from "../base/paths.ts";
 import { findInterpreter } from "../python/interpreter.ts";
@@ -28,7 +27,7 @@ export interface RepairContext {
 
 /** Run `work` holding the venv's lock, or refuse if another pyctl is using the venv. */
 function underLock<T>(t: Target, work: () => T): T {
-  const lock = tryLock(t.lockFile, "pyctl doctor --fix");
+  const lock = t.env.tryLock("pyctl doctor --fix");
   if (!lock) throw new PyctlError(`${t.venv} is in use by another pyctl; try again when it is done`);
   try {
     return work();

@@ -7,7 +7,7 @@
  * (pip marks everything it was asked for). The check wants the whole old set: what cannot be
  * had is named, and accepted only with allowMissing.
  */
-import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
+import { readInventory, type Dist } from "../packages/inventory.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { carriableEntry, carryEntry } from "../transaction/carry.ts";
 import type { RebuildEvents, RebuildOptions, RebuildPlan, RebuildResult } from "./rebuild-plan.ts";
@@ -15,7 +15,7 @@ import { setRequested, sitePackagesRel } from "../transaction/staging.ts";
 import { MISSING } from "../transaction/transaction.ts";
 import { installInStaging } from "../transaction/pip-step.ts";
 import { stagedRuns } from "../transaction/venv-runs.ts";
-import { indexVersions } from "../python/pip.ts";
+import type { Venv } from "../python/venv.ts";
 
 /** New version: carry the pure-Python set over, then pip installs the rest (and what it needs). */
 export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: RebuildOptions, events: RebuildEvents) {
@@ -28,7 +28,8 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
     ...plan.carried.filter((c) => c.requested).map((c) => c.key),
   ]);
   const prepare = async (staging: string, guard: SignalGuard): Promise<string[]> => {
-    const site = sitePackagesOf(staging, to.version);
+    const venv = to.env.at(staging);
+    const site = venv.sitePackages;
     const present = new Set(readInventory(site).map((d) => d.key));
     for (const c of plan.carried) {
       if (present.has(c.key)) continue;
@@ -37,10 +38,10 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
       carryEntry(from.storeDir, manifest, fromSite, toSite, staging, to.venv);
     }
     events.progress?.(`took ${plan.carried.length} pure-Python package(s) from the Python ${from.version} store`);
-    const args = pipArguments(plan, staging, wanted, outcome, options, guard);
+    const args = pipArguments(plan, venv, wanted, outcome, options, guard);
     if (args.length && !guard.interrupted) {
       events.pipping?.(args);
-      if (!(await installInStaging(staging, to.venv, args, guard))) return [];
+      if (!(await installInStaging(venv, to.venv, args, guard))) return [];
     }
     // The store keeps REQUESTED as it was when the entry was made, and pip marks all it was asked for.
     const old = new Set([...plan.carried.map((c) => c.key), ...plan.packages.map((p) => p.key)]);
@@ -72,7 +73,7 @@ export function movingSpec(plan: RebuildPlan, outcome: RebuildResult, options: R
  */
 function pipArguments(
   plan: RebuildPlan,
-  staging: string,
+  staging: Venv,
   wanted: Map<string, { line: string; version?: string }>,
   outcome: RebuildResult,
   options: RebuildOptions,
@@ -85,7 +86,7 @@ function pipArguments(
     let chosen = p.pinned;
     let pinned = true;
     if (p.version && p.loose && !carried.has(`${p.key}==${p.version}`)) {
-      const versions = indexVersions(staging, p.name);
+      const versions = staging.indexVersions(p.name);
       if (!versions.includes(p.version)) {
         if (versions.length === 0 && options.allowMissing) {
           wanted.set(p.key, { line: p.pinned.join(" ") });

@@ -126,7 +126,7 @@ export function planRebuild(from: Target, to: Target, python: Interpreter): Rebu
     carried: [],
     ownedByVenv: [],
     skipped: [],
-    oldWorks: venvWorks(from),
+    oldWorks: venvWorks(from.env),
   };
   if (!moving) {
     plan.goal = old.goal ?? { wanted: [], complete: false };

@@ -13,13 +13,11 @@ import { existsSync, rmSync } from "node:fs";
 import { saveConfig, configString, type Config } from "../base/config.ts";
 import { PyctlError } from "../base/errors.ts";
 import { readInventory, type Dist } from "../packages/inventory.ts";
-import { acquireLock } from "../base/lock.ts";
 import type { Layout } from "../base/paths.ts";
 import { findInterpreter, isVersion, type Interpreter } from "../python/interpreter.ts";
 import { latestId } from "../recording/history.ts";
 import { storeAll } from "../recording/store.ts";
 import { assertWritable, targetFor, type Target } from "../recording/target.ts";
-import { isVenv } from "../python/venv.ts";
 import { goalKeeping, mismatches } from "../transaction/plan.ts";
 import { runTransaction } from "../transaction/transaction.ts";
 import { movingSpec } from "./rebuild-new-minor.ts";
@@ -52,7 +50,7 @@ export async function rebuild(
 ): Promise<RebuildResult> {
   const { from, to, python, moving } = plan;
   assertWritable(to);
-  if (moving && isVenv(to.venv)) {
+  if (moving && to.env.exists()) {
     throw new PyctlError(`Python ${to.version} already has a venv (${to.venv})`, {
       hint: `carry the packages over with \`pyctl export --python ${from.version} --output reqs.txt\` and \`pip${to.version} install -r reqs.txt\``,
     });
@@ -74,7 +72,7 @@ export async function rebuild(
     defaultMoved: false,
     entryId: 0,
   };
-  const oldLock = moving ? await acquireLock(from.lockFile, "pyctl rebuild", (h) => events.waiting?.(h)) : undefined;
+  const oldLock = moving ? await from.env.lock("pyctl rebuild", (h) => events.waiting?.(h)) : undefined;
   try {
     if (moving) storeAll(from.storeDir, readInventory(from.sitePackages), from.venv); // what the carry step links from
     const spec = moving ? movingSpec(plan, outcome, options, events) : inPlaceSpec(plan, options);
@@ -121,7 +119,7 @@ function finish(plan: RebuildPlan, config: Config, configFile: string, outcome: 
     config.set("python.interpreter", python.path);
     saveConfig(configFile, config);
   }
-  if (from.version !== to.version && !plan.oldWorks && isVenv(from.venv)) {
+  if (from.version !== to.version && !plan.oldWorks && from.env.exists()) {
     rmSync(from.venv, { recursive: true, force: true });
     outcome.oldRemoved = true;
   }

@@ -10,7 +10,6 @@ import type { Layout } from "../base/paths.ts";
 import { PyctlError } from "../base/errors.ts";
 import { applicableLines } from "../packages/requirements-check.ts";
 import { markerEnvironment } from "../packages/requirements.ts";
-import { isVenv } from "../python/venv.ts";
 import {
   applyExplicitMarks,
   readSnapshot,
@@ -39,7 +38,7 @@ export function loadSnapshot(layout: Layout, arg: string): Snapshot {
 /** Without --python, a snapshot goes back to the venv of the Python it was taken with, if there is one. */
 export function snapshotVersion(layout: Layout, snapshot: Snapshot): string | undefined {
   const minor = /^(3\.\d+)/.exec(snapshot.python)?.[1];
-  return minor && isVenv(targetFor(layout, minor).venv) ? minor : undefined;
+  return minor && targetFor(layout, minor).env.exists() ? minor : undefined;
 }
 
 export interface RestorePlan extends Preview {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { PyctlError } from "../base/errors.ts";
-import { acquireLock, type LockHolder } from "../base/lock.ts";
+import type { LockHolder } from "../base/lock.ts";
 import { explicitOf } from "../recording/explicit.ts";
 import { snapshotPath, snapshotText, writeSnapshot } from "../recording/snapshots.ts";
 import { storeAll } from "../recording/store.ts";
@@ -29,7 +29,7 @@ export async function takeSnapshot(
   name: string,
   waiting: (holder: LockHolder | undefined) => void,
 ): Promise<Taken> {
-  const lock = await acquireLock(target.lockFile, `pyctl snapshot ${name}`, waiting);
+  const lock = await target.env.lock(`pyctl snapshot ${name}`, waiting);
   try {
     const dists = inventoryOf(target);
     storeAll(target.storeDir, dists, target.venv);

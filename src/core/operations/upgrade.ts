@@ -33,7 +33,6 @@ import {
   type TransactionResult,
   type TransactionSpec,
 } from "../transaction/transaction.ts";
-import { dryRunReport } from "../python/pip.ts";
 
 export interface OutdatedReport {
   packages: OutdatedPackage[];
@@ -145,7 +144,7 @@ export type Resolution = { ok: true; items: ReportItem[] } | { ok: false; confli
  * cannot. Changes nothing. Not --quiet: that would hide the lines that explain a conflict.
  */
 export async function resolveWithPip(target: Target, args: string[]): Promise<Resolution> {
-  const run = dryRunReport(target.venv, args);
+  const run = target.env.dryRun(args);
   if (run.status === 0 && run.report) return { ok: true, items: parseInstallReport(run.report) };
   // pip logs "The conflict is caused by:" at info level, which goes to stdout
   return {

@@ -1,24 +1,50 @@
 /**
- * Creating and inspecting venvs. A fresh venv costs ~0.1 s instead of ~6 s: the first venv made
- * by an interpreter is made by `python -m venv` (ensurepip, offline) and its pip is kept as a
- * seed; later venvs of that interpreter are made `--without-pip` and get the seed hardlinked in.
+ * A venv: its paths, its lock and the one way its pip is run. Every pip pyctl starts goes through
+ * a `Venv` (or, before any venv exists, `startInterpreterPip`), which decides the environment
+ * (pip.ts: the user's, or pyctl's own), stdio, `bin/pip` or `python -m pip`; child.ts adds the
+ * lock descriptors every child inherits. "pip works" is defined here once (`pipWorks`): `bin/pip`
+ * exists and runs, since that is what the hook's pip function runs; doctor checks it and its
+ * repair (`ensurePip`) restores it. Creating a venv is create-venv.ts's, which this stays light
+ * without: a recorded `pip install` loads this module.
  */
-import { existsSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { runChild } from "./child.ts";
-import { toolPipEnv } from "./pip.ts";
-import { sweepStaleTemps, tempSibling, writeFileAtomic } from "../base/atomic.ts";
-import { PyctlError } from "../base/errors.ts";
-import { usableCacheDir } from "../base/cache-dir.ts";
-import { linkTree, relocateVenvText, walkFiles } from "../base/fstree.ts";
-import type { Interpreter } from "./interpreter.ts";
-import { rehashVenvScripts } from "./record.ts";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { acquireLock, isLocked, type LockHolder, readHolder, tryLock, type VenvLock } from "../base/lock.ts";
+import { type ChildEnv, type ChildResult, runChild, type Stdio, startChild } from "./child.ts";
+import { toolPipEnv, userPipEnv } from "./pip.ts";
 
 export interface VenvConfig {
   home: string;
   /** "3.11.2" */
   version: string;
   executable?: string;
+}
+
+export type VenvHealth = { ok: true } | { ok: false; missingBase: string } | { ok: false; brokenPython: string };
+
+export interface PipRun {
+  /** stdin, stdout, stderr; the held lock descriptors follow. */
+  stdio: [Stdio, Stdio, Stdio];
+  /**
+   * "user": the user's own command, in their environment without PIP_USER (the venv is their
+   * user install). "tool": pyctl's own run, which no PIP_REQUIRE_VIRTUALENV or PIP_USER may refuse.
+   */
+  as: "user" | "tool";
+  /** Run `bin/pip` when it is there, as a recorded write does (the pip the user typed); else `python -m pip`. */
+  binPip?: boolean;
+}
+
+export interface DryRun extends ChildResult {
+  /** pip's JSON installation report, when it wrote one. */
+  report?: string;
+}
+
+const pipModule = (python: string) => [python, "-m", "pip"];
+const pipEnv = (as: PipRun["as"]): ChildEnv => (as === "tool" ? toolPipEnv() : userPipEnv());
+
+export function isVenv(dir: string): boolean {
+  return existsSync(join(dir, "pyvenv.cfg"));
 }
 
 export function readPyvenvCfg(venv: string): VenvConfig | undefined {
@@ -40,127 +66,142 @@ export function readPyvenvCfg(venv: string): VenvConfig | undefined {
   };
 }
 
-export function isVenv(dir: string): boolean {
-  return existsSync(join(dir, "pyvenv.cfg"));
+/** The user's pip command run by a base interpreter: a read before the version has a venv. */
+export function startInterpreterPip(python: string, args: string[], stdio: PipRun["stdio"]) {
+  return startChild([...pipModule(python), ...args], { stdio, env: userPipEnv() });
 }
 
-export function venvPython(venv: string): string {
-  return join(venv, "bin", "python");
-}
+export class Venv {
+  /** `version` is the venv's "3.11"; `lockFile` the lock every write to it holds. */
+  constructor(
+    readonly root: string,
+    readonly version: string,
+    readonly lockFile: string,
+  ) {}
 
-function run(command: string[], what: string): void {
-  const result = runChild(command, { env: toolPipEnv() });
-  if (result.status !== 0) {
-    const detail = (result.stderr || result.stdout || "").trim().split("\n").at(-1) ?? "";
-    throw new PyctlError(`${what} failed${detail ? `: ${detail}` : ""}`);
+  /** The same venv built in another folder (its staging copy): same version, same lock. */
+  at(root: string): Venv {
+    return new Venv(root, this.version, this.lockFile);
   }
-}
 
-function seedKey(python: Interpreter): string {
-  const real = realpathSync(python.path);
-  const stamp = `${real}\0${python.fullVersion}\0${statSync(real).mtimeMs}`;
-  return `${python.version}-${new Bun.CryptoHasher("sha256").update(stamp).digest("hex").slice(0, 16)}`;
-}
-
-/** A seed holds what ensurepip put in a fresh venv (site-packages and bin/pip*), plus where that venv was. */
-function captureSeed(venv: string, seed: string, version: string): void {
-  const temp = tempSibling(seed);
-  rmSync(temp, { recursive: true, force: true });
-  const site = join("lib", `python${version}`, "site-packages");
-  const bin = walkFiles(join(venv, "bin"))
-    .filter((f) => /^(pip|easy_install|wheel)/.test(f))
-    .map((f) => `bin/${f}`);
-  const files = [...walkFiles(join(venv, site)).map((f) => `${site}/${f}`), ...bin];
-  linkTree(venv, join(temp, "root"), files);
-  writeFileAtomic(join(temp, "origin"), venv);
-  try {
-    renameSync(temp, seed);
-  } catch {
-    rmSync(temp, { recursive: true, force: true });
+  get bin(): string {
+    return join(this.root, "bin");
   }
-}
-
-/**
- * The name the venv at `venv` was made with for this same interpreter (/usr/bin/python3 for
- * /usr/bin/python3.11): a venv made there again links bin/python* and writes pyvenv.cfg the same
- * way (clean + undo is byte for byte). Else the interpreter's own path.
- */
-function pathUsedBefore(python: Interpreter, venv: string): string {
-  const cfg = readPyvenvCfg(venv);
-  const command = cfg && /^command = (\S+) -m venv /m.exec(readFileSync(join(venv, "pyvenv.cfg"), "utf8"))?.[1];
-  let link: string | undefined;
-  try {
-    link = readlinkSync(join(venv, "bin", "python3"));
-  } catch {
-    /* no venv there yet */
+  get python(): string {
+    return join(this.bin, "python");
   }
-  for (const used of [command, link]) {
+  /** What the hook's pip function runs. */
+  get pip(): string {
+    return join(this.bin, "pip");
+  }
+  get sitePackages(): string {
+    return join(this.root, "lib", `python${this.version}`, "site-packages");
+  }
+  get cfgFile(): string {
+    return join(this.root, "pyvenv.cfg");
+  }
+
+  exists(): boolean {
+    return isVenv(this.root);
+  }
+
+  cfg(): VenvConfig | undefined {
+    return readPyvenvCfg(this.root);
+  }
+
+  /** The base interpreter the venv was made from, as pyvenv.cfg names it (home/pythonX.Y, or executable). */
+  baseInterpreter(): string | undefined {
+    const cfg = this.cfg();
+    if (!cfg) return undefined;
+    if (cfg.executable) return cfg.executable;
+    return cfg.home ? join(cfg.home, `python${this.version}`) : undefined;
+  }
+
+  /**
+   * Whether the venv's python can start as far as files go (nothing is run): its base interpreter
+   * is there, and so is bin/python. A venv without pyvenv.cfg is not judged here.
+   */
+  health(): VenvHealth {
+    if (existsSync(this.python)) return { ok: true };
+    const base = this.baseInterpreter();
+    if (!base) return { ok: true };
+    if (!existsSync(base)) return { ok: false, missingBase: base };
+    return { ok: false, brokenPython: this.python };
+  }
+
+  /** Wait for the venv's lock; `waiting` is told once who holds it. */
+  lock(command: string, waiting?: (holder: LockHolder | undefined) => void): Promise<VenvLock> {
+    return acquireLock(this.lockFile, command, (holder) => waiting?.(holder));
+  }
+
+  /** The venv's lock if it is free, without waiting. */
+  tryLock(command: string): VenvLock | undefined {
+    return tryLock(this.lockFile, command);
+  }
+
+  isLocked(): boolean {
+    return existsSync(this.lockFile) && isLocked(this.lockFile);
+  }
+
+  lockHolder(): LockHolder | undefined {
+    return readHolder(this.lockFile);
+  }
+
+  /** Start pip with ARGS; the caller awaits `exited` (and reads piped streams). */
+  startPip(args: string[], run: PipRun) {
+    const command = run.binPip && existsSync(this.pip) ? [this.pip] : pipModule(this.python);
+    return startChild([...command, ...args], { stdio: run.stdio, env: pipEnv(run.as) });
+  }
+
+  /** pyctl's own pip run to its end, output captured; `extra` adds to its environment. */
+  runPip(args: string[], extra: ChildEnv = {}): ChildResult {
+    return runChild([...pipModule(this.python), ...args], { env: toolPipEnv(extra) });
+  }
+
+  /** Whether pip works: `bin/pip` exists and runs. */
+  pipWorks(): boolean {
+    if (!existsSync(this.pip)) return false;
+    return runChild([this.pip, "--version"], { env: toolPipEnv({ PIP_DISABLE_PIP_VERSION_CHECK: "1" }) }).status === 0;
+  }
+
+  /**
+   * Put pip back with the interpreter's bundled wheel (offline), `bin/pip` included. An installed
+   * pip is taken out first (if it can run at all): ensurepip leaves one alone, scripts missing or not.
+   */
+  ensurePip(): ChildResult {
+    this.runPip(["uninstall", "--yes", "--quiet", "--disable-pip-version-check", "pip"]);
+    return runChild([this.python, "-m", "ensurepip", "--upgrade", "--default-pip"], {
+      env: toolPipEnv({ PIP_NO_COMPILE: "1" }),
+    });
+  }
+
+  /** `pip check`: ok, or pip's lines naming the conflicts. */
+  check(): { ok: boolean; lines: string[] } {
+    const run = this.runPip(["check"]);
+    const lines = run.stdout.trim().split("\n").filter(Boolean);
+    return { ok: run.status === 0, lines: lines.length ? lines : [run.stderr.trim()].filter(Boolean) };
+  }
+
+  /** The versions of `name` the index offers for the venv's Python (empty: none, or no index). */
+  indexVersions(name: string): string[] {
+    const run = this.runPip(["index", "versions", "--disable-pip-version-check", name]);
+    const line = run.stdout.split("\n").find((l) => l.startsWith("Available versions:"));
+    if (run.status !== 0 || !line) return [];
+    return line
+      .slice("Available versions:".length)
+      .split(",")
+      .map((v) => v.trim());
+  }
+
+  /** `pip install --dry-run --report FILE ARGS`: what pip would install, or its output saying why not. */
+  dryRun(args: string[]): DryRun {
+    const dir = mkdtempSync(join(tmpdir(), "pyctl-report-"));
     try {
-      if (used?.startsWith("/") && realpathSync(used) === realpathSync(python.path)) return used;
-    } catch {
-      /* that interpreter name is gone */
+      const report = join(dir, "report.json");
+      const run = this.runPip(["install", "--dry-run", "--report", report, "--disable-pip-version-check", ...args]);
+      return { ...run, ...(existsSync(report) ? { report: readFileSync(report, "utf8") } : {}) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
-  return python.path;
-}
-
-/** A seeded venv has pip: its pyvenv.cfg's `command` says what a venv made with pip says (clean + undo is byte for byte). */
-function saySeededWithPip(venv: string): void {
-  const cfg = join(venv, "pyvenv.cfg");
-  const text = readFileSync(cfg, "utf8");
-  const withPip = text.replace(/^(command = .* -m venv) --without-pip /m, "$1 ");
-  if (withPip !== text) writeFileAtomic(cfg, withPip, statSync(cfg).mode & 0o7777);
-}
-
-/**
- * Make a venv at `dest` with pip. `finalPath` is where it will live if `dest` is a staging
- * folder that is later swapped into place: scripts and activate files already name finalPath.
- * On failure nothing is left at `dest`.
- */
-export function createVenv(python: Interpreter, dest: string, seedsDir: string, finalPath = dest): void {
-  const seed = usableCacheDir(seedsDir) ? join(seedsDir, seedKey(python)) : undefined;
-  rmSync(dest, { recursive: true, force: true });
-  if (seed) sweepStaleTemps(seedsDir);
-  const prompt = ["--prompt", basename(finalPath)];
-  const exe = pathUsedBefore(python, finalPath);
-  try {
-    if (seed && existsSync(join(seed, "origin"))) {
-      run([exe, "-m", "venv", "--without-pip", ...prompt, dest], `creating a venv with ${exe}`);
-      linkTree(join(seed, "root"), dest);
-      saySeededWithPip(dest);
-      relocateVenvText(dest, readFileSync(join(seed, "origin"), "utf8"), dest);
-    } else {
-      run([exe, "-m", "venv", ...prompt, dest], `creating a venv with ${exe}`);
-      if (seed) captureSeed(dest, seed, python.version);
-    }
-    relocateVenvText(dest, dest, finalPath);
-    // pip's RECORD must name the scripts as they now are (their shebang changed).
-    rehashVenvScripts(dest, join(dest, "lib", `python${python.version}`, "site-packages"));
-  } catch (err) {
-    rmSync(dest, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/** The base interpreter a venv was made from, as pyvenv.cfg names it (home/pythonX.Y, or executable). */
-export function baseInterpreterPath(venv: string, version: string): string | undefined {
-  const cfg = readPyvenvCfg(venv);
-  if (!cfg) return undefined;
-  if (cfg.executable) return cfg.executable;
-  return cfg.home ? join(cfg.home, `python${version}`) : undefined;
-}
-
-export type VenvHealth = { ok: true } | { ok: false; missingBase: string } | { ok: false; brokenPython: string };
-
-/**
- * Whether the venv's python can start as far as files go (nothing is run): its base interpreter
- * is there, and so is bin/python. A venv without pyvenv.cfg is not judged here.
- */
-export function venvHealth(venv: string, version: string): VenvHealth {
-  const python = venvPython(venv);
-  if (existsSync(python)) return { ok: true };
-  const base = baseInterpreterPath(venv, version);
-  if (!base) return { ok: true };
-  if (!existsSync(base)) return { ok: false, missingBase: base };
-  return { ok: false, brokenPython: python };
 }

@@ -26,7 +26,7 @@ import {
   type BeforeEntry,
   type OperationKind,
 } from "./history.ts";
-import { acquireLock, type LockHolder, type VenvLock } from "../base/lock.ts";
+import type { LockHolder, VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
@@ -213,7 +213,7 @@ export async function recordOperation(
   onPrune?: Pruner,
 ): Promise<Outcome & { entry: AfterEntry }> {
   if (!RUN_WITHOUT_PYTHON.has(op.kind)) assertRunnable(target);
-  const lock = await acquireLock(target.lockFile, op.command, (holder) => events.waiting?.(holder));
+  const lock = await target.env.lock(op.command, (holder) => events.waiting?.(holder));
   const guard = new SignalGuard().start();
   try {
     sweepTemps(target, lock, false);

@@ -8,21 +8,24 @@ import { makeDataDir } from "../base/modes.ts";
 import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sweepStaleTemps } from "../base/atomic.ts";
-import { acquireLock, type LockHolder } from "../base/lock.ts";
+import type { LockHolder } from "../base/lock.ts";
 import { PyctlError, UsageError } from "../base/errors.ts";
-import { freeze, readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
+import { freeze, readInventory, type Dist } from "../packages/inventory.ts";
 import { configFlag, configString, type Config } from "../base/config.ts";
 import { type Layout, versionKey, type SwapPaths } from "../base/paths.ts";
 import { findInterpreter, isVersion, rebuildAdvice, type Interpreter } from "../python/interpreter.ts";
 import { storeAll } from "./store.ts";
-import { createVenv, isVenv, readPyvenvCfg, venvHealth } from "../python/venv.ts";
+import { Venv } from "../python/venv.ts";
 import { unmarkSeeded } from "./seeded.ts";
 
 export interface Target extends SwapPaths {
   layout: Layout;
   /** "3.11" */
   version: string;
+  /** The venv's folder: `env.root`, kept as a string because most of pyctl wants only the path. */
   venv: string;
+  /** The venv itself: its paths, its lock, its pip. */
+  env: Venv;
   historyDir: string;
   storeDir: string;
   lockFile: string;
@@ -33,14 +36,16 @@ export interface Target extends SwapPaths {
 
 export function targetFor(layout: Layout, version: string): Target {
   const swap = layout.swapPaths(version);
+  const env = new Venv(swap.venv, version, layout.lockFile(version));
   return {
     ...swap,
     layout,
     version,
+    env,
     historyDir: layout.historyDir(version),
     storeDir: layout.storeDir(version),
-    lockFile: layout.lockFile(version),
-    sitePackages: sitePackagesOf(swap.venv, version),
+    lockFile: env.lockFile,
+    sitePackages: env.sitePackages,
     inventoryCache: layout.inventoryCache(version),
   };
 }
@@ -62,7 +67,7 @@ export function inventoryOf(target: Target): Dist[] {
 
 /** The full Python version of the target's venv, e.g. "3.11.2". */
 export function pythonVersionOf(target: Target): string {
-  return readPyvenvCfg(target.venv)?.version || target.version;
+  return target.env.cfg()?.version || target.version;
 }
 
 export function freezeAll(target: Target, dists: Dist[] = inventoryOf(target)): string {
@@ -107,6 +112,8 @@ function removeIfOnlyLock(dir: string): void {
  */
 async function createTarget(target: Target, python: Interpreter, config: Config): Promise<void> {
   assertWritable(target);
+  // Loaded here, not at the top (snapshots.ts too): a recorded pip write imports this module, and creates no venv.
+  const { createVenv } = await import("../python/create-venv.ts");
   const versionDir = target.layout.versionDir(target.version);
   makeDataDir(versionDir);
   const temp = creationTemp(target);
@@ -122,7 +129,6 @@ async function createTarget(target: Target, python: Interpreter, config: Config)
   const dists = inventoryOf(target);
   storeAll(target.storeDir, dists, target.venv);
   if (!configFlag(config, "snapshots.auto_baseline")) return;
-  // Loaded here, not at the top: a recorded pip write imports this module, and creates no venv.
   const { snapshotPath, snapshotText, writeSnapshot } = await import("./snapshots.ts");
   const baseline = baselineName(target, config);
   if (!existsSync(snapshotPath(target.layout.snapshotsDir, baseline))) {
@@ -152,9 +158,9 @@ export async function createTargetLocked(
 ): Promise<boolean> {
   assertWritable(target);
   const interpreter = python(); // a missing Python fails before anything is created
-  const lock = await acquireLock(target.lockFile, `create ${target.venv}`, (holder) => waiting?.(holder));
+  const lock = await target.env.lock(`create ${target.venv}`, waiting);
   try {
-    if (isVenv(target.venv)) return false;
+    if (target.env.exists()) return false;
     if (existsSync(target.venv))
       throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor --fix` can repair it" });
     sweepStaleTemps(target.layout.versionDir(target.version)); // a killed creation's venv.new.PID.tmp
@@ -173,7 +179,7 @@ export async function prepareTarget(
   waiting?: (holder: LockHolder | undefined) => void,
 ): Promise<{ target: Target; created: boolean }> {
   const target = targetFor(layout, version);
-  if (isVenv(target.venv)) return { target, created: false };
+  if (target.env.exists()) return { target, created: false };
   if (existsSync(target.venv))
     throw new PyctlError(`${target.venv} exists but is not a venv`, { hint: "`pyctl doctor` can repair it" });
   const created = await createTargetLocked(target, () => interpreterFor(config, version), config, waiting);
@@ -186,7 +192,7 @@ export async function prepareTarget(
  */
 /** `defaultVersion`, when known, lets the advice move the default venv to another version. */
 export function assertRunnable(target: Target, defaultVersion?: string): void {
-  const health = venvHealth(target.venv, target.version);
+  const health = target.env.health();
   if (health.ok) return;
   if ("missingBase" in health) {
     const canMoveTo = (to: string) =>

@@ -60,11 +60,12 @@ export function applyFromStore(
 export async function fetchMissing(s: Staging, missing: Wanted[], tolerant: boolean): Promise<void> {
   if (missing.length === 0) return;
   s.events.fetching?.(missing.map((w) => w.line));
-  let code = await pipInstallInto(s.dir, missing, s.guard);
+  const venv = s.target.env.at(s.dir);
+  let code = await pipInstallInto(venv, missing, s.guard);
   if (s.guard.interrupted) throw new Interrupted();
   if (code !== 0 && tolerant && missing.length > 1) {
     for (const w of missing) {
-      code = await pipInstallInto(s.dir, [w], s.guard);
+      code = await pipInstallInto(venv, [w], s.guard);
       if (s.guard.interrupted) throw new Interrupted();
     }
   } else if (code !== 0 && !tolerant) {
@@ -87,7 +88,7 @@ export async function pipStep(s: Staging, args: string[]): Promise<void> {
       .map((d) => d.key),
   );
   s.events.pipping?.(args);
-  if (!(await installInStaging(s.dir, s.target.venv, args, s.guard))) throw new Interrupted();
+  if (!(await installInStaging(s.target.env.at(s.dir), s.target.venv, args, s.guard))) throw new Interrupted();
   rehashVenvScripts(s.dir, s.site);
   for (const dist of stagedDists(s))
     if (explicit.has(dist.key) && !dist.requested) setRequested(dist.metadataPath, true);

@@ -6,7 +6,7 @@ import { existsSync, renameSync } from "node:fs";
 import { PyctlError } from "../base/errors.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
-import { createVenv } from "../python/venv.ts";
+import { createVenv } from "../python/create-venv.ts";
 import { explicitOf } from "../recording/explicit.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 import { inventoryOf, type Target } from "../recording/target.ts";

@@ -5,7 +5,7 @@
  */
 import { PyctlError } from "../base/errors.ts";
 import { relocateVenvText } from "../base/fstree.ts";
-import { startPip } from "../python/pip.ts";
+import type { Venv } from "../python/venv.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
 
 export interface PipStepResult {
@@ -31,7 +31,7 @@ function failureOf(stderr: string, exitCode: number): string {
  * `final` (where the venv will live). False when a signal stopped it.
  */
 export async function installInStaging(
-  staging: string,
+  staging: Venv,
   final: string,
   args: string[],
   guard: SignalGuard,
@@ -40,14 +40,14 @@ export async function installInStaging(
   if (guard.interrupted) return false;
   if (result.exitCode !== 0)
     throw new PyctlError(`pip install ${args.join(" ")} failed (exit ${result.exitCode}): ${result.failure}`);
-  relocateVenvText(staging, staging, final);
+  relocateVenvText(staging.root, staging.root, final);
   return true;
 }
 
-/** Run `pip install ARGS` in the venv at `venv` (the staging one). */
-async function pipStepInto(venv: string, args: string[], guard: SignalGuard): Promise<PipStepResult> {
+/** Run `pip install ARGS` in `venv` (the staging one). */
+async function pipStepInto(venv: Venv, args: string[], guard: SignalGuard): Promise<PipStepResult> {
   // pip's stdout joins its stderr: stdout is the command's own (e.g. `--json`).
-  const child = startPip(venv, ["install", ...QUIET_FLAGS, ...args], {
+  const child = venv.startPip(["install", ...QUIET_FLAGS, ...args], {
     stdio: ["inherit", 2, "pipe"],
     as: "tool",
   });

@@ -2,7 +2,7 @@
  * Where a transaction gets the versions it puts in: the local package store (no network), else
  * pip, run inside the staging venv so the live venv never sees a half-finished install.
  */
-import { startPip } from "../python/pip.ts";
+import type { Venv } from "../python/venv.ts";
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { satisfies, type Goal, type Plan, type Wanted } from "./plan.ts";
@@ -116,14 +116,14 @@ export function notStored(sources: Map<Wanted, StoreManifest | undefined>): Want
 }
 
 /**
- * `pip install --no-deps` the given versions into the venv at `venv` (the staging one); returns
+ * `pip install --no-deps` the given versions into `venv` (the staging one); returns
  * pip's exit code. No bytecode: it would name the staging path.
  */
-export async function pipInstallInto(venv: string, wanted: Wanted[], guard: SignalGuard): Promise<number> {
+export async function pipInstallInto(venv: Venv, wanted: Wanted[], guard: SignalGuard): Promise<number> {
   const requirements = wanted.flatMap((w) => (w.line.startsWith("-e ") ? ["-e", w.line.slice(3)] : [w.line]));
   const flags = ["--no-deps", "--no-compile", "--no-warn-script-location", "--disable-pip-version-check"];
   // pip's progress goes to stderr: stdout is the command's own (e.g. `doctor --fix --json`).
-  const child = startPip(venv, ["install", ...flags, ...requirements], {
+  const child = venv.startPip(["install", ...flags, ...requirements], {
     stdio: ["inherit", 2, "inherit"],
     as: "tool",
   });
