@@ -70,7 +70,7 @@ function seedMethod(sb: Sandbox, wheels: string, lines: string[]): number {
   return took;
 }
 
-function switches(sb: Sandbox, wheels: string): string[][] {
+async function switches(sb: Sandbox, wheels: string): Promise<string[][]> {
   const install = (lines: string[]) =>
     must(
       run(sb, ["pip", "--", "install", "-q", "--no-index", "--find-links", wheels, ...lines], { timeoutMs: 900_000 }),
@@ -85,12 +85,17 @@ function switches(sb: Sandbox, wheels: string): string[][] {
   const toBig: number[] = [];
   const cleanSmall: number[] = [];
   const cleanBig: number[] = [];
+  // Each timed command starts once the venv replaced before it is deleted (trashGone).
+  const timed = async (...args: string[]) => {
+    await trashGone(sb);
+    return pyctl(sb, ...args);
+  };
   for (let i = 0; i < RUNS; i++) {
-    pyctl(sb, "restore", "big");
-    toSmall.push(pyctl(sb, "restore", "small"));
-    toBig.push(pyctl(sb, "restore", "big"));
-    cleanSmall.push(pyctl(sb, "clean", "--yes") + pyctl(sb, "restore", "small"));
-    cleanBig.push(pyctl(sb, "clean", "--yes") + pyctl(sb, "restore", "big"));
+    await timed("restore", "big");
+    toSmall.push(await timed("restore", "small"));
+    toBig.push(await timed("restore", "big"));
+    cleanSmall.push((await timed("clean", "--yes")) + (await timed("restore", "small")));
+    cleanBig.push((await timed("clean", "--yes")) + (await timed("restore", "big")));
   }
   const seedSmall = seedMethod(sb, wheels, SMALL);
   const seedBig = seedMethod(sb, wheels, BIG);
@@ -114,6 +119,18 @@ function switches(sb: Sandbox, wheels: string): string[][] {
   ];
 }
 
+/**
+ * Wait until the replaced venvs' background deletion (`venv.trash.PID`) is over, so it does not
+ * fall on the next timed run (a user's next command shares the disk with it too, but it is not
+ * that command's cost).
+ */
+async function trashGone(sb: Sandbox): Promise<void> {
+  const dir = join(sb.pyctlHome, "py311");
+  for (const end = Date.now() + 300_000; Date.now() < end; await Bun.sleep(20))
+    if (!readdirSync(dir).some((name) => name.startsWith("venv.trash."))) return;
+  throw new Error("a replaced venv was still being deleted after 5 minutes");
+}
+
 /** The file system's floor for a tree: hardlinking every file of it once (`cp -al`), in ms. */
 function linkFloor(sb: Sandbox, tree: string): number {
   const copy = join(sb.dir, "floor");
@@ -131,7 +148,7 @@ function countFiles(dir: string): number {
  * Undo and redo of the huge install in the venv `sb` holds, and the recorded install's share of
  * pip's time. The floor of each is the goal's files hardlinked once (`cp -al`), timed in the same run.
  */
-function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: boolean): string[][] {
+async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: boolean): Promise<string[][]> {
   const plainVenv = join(sb.dir, "plain-venv");
   rmSync(plainVenv, { recursive: true, force: true });
   must(sh([PYTHON, "-m", "venv", plainVenv], sb), "python -m venv");
@@ -146,19 +163,22 @@ function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: boolean
   let files = 0;
   for (let i = 0; i < RUNS; i++) {
     // Alternated, so a busy moment of the machine falls on both.
+    await trashGone(sb);
     recorded.push(pyctl(sb, "pip", "--", ...pipArgs));
     plain.push(time(() => must(sh([join(plainVenv, "bin", "pip"), ...pipArgs], sb, { timeoutMs: 900_000 }), "pip")));
     storeFloor.push(linkFloor(sb, join(plainVenv, "lib", "python3.11", "site-packages", "huge")));
     must(sh([join(plainVenv, "bin", "pip"), "uninstall", "-q", "-y", "huge"], sb), "pip uninstall");
     files = countFiles(venv);
     floor.push(linkFloor(sb, venv));
+    await trashGone(sb);
     undo.push(pyctl(sb, "undo"));
+    await trashGone(sb);
     redo.push(pyctl(sb, "undo"));
     pyctl(sb, "pip", "--", "uninstall", "-q", "-y", "huge");
   }
   const [r, p, u, d, f, s] = [recorded, plain, undo, redo, floor, storeFloor].map(median) as number[];
   const share = ((r! - p!) / p!) * 100;
-  const floorNote = `floor (cp -al of ${files.toLocaleString("en")} files) ${ms(f!)}`;
+  const floorNote = `floor: cp -al of the venv with it (${files.toLocaleString("en")} files) ${ms(f!)}`;
   const rows = [
     [
       `undo of a 12,000-file install, ${label}`,
@@ -226,9 +246,9 @@ const fresh = makeSandbox();
 must(run(fresh, ["init", "--python", PYTHON]), "pyctl init");
 const rows = [
   ["operation", "pyctl", "clean + restore", "ratio", "seed's method", "ratio", "target"],
-  ...switches(sb, wheels),
-  ...undoRedo(fresh, wheels, "fresh venv", true),
-  ...undoRedo(sb, wheels, "in the big venv", false),
+  ...(await switches(sb, wheels)),
+  ...(await undoRedo(fresh, wheels, "fresh venv", true)),
+  ...(await undoRedo(sb, wheels, "in the big venv", false)),
   ...longHistory(sb),
 ];
 fresh.cleanup();

@@ -1,9 +1,11 @@
 // The staging venv built from what the goal keeps (transaction/clone.ts) is, file for file, the
 // full clone with the leaving distributions removed (staging.ts's removeDist): shared namespace
-// folders, files two distributions own, bytecode, console scripts and RECORD-less metadata included.
+// folders, files two distributions own, bytecode, console scripts and RECORD-less metadata included,
+// and a user's file inside a leaving package's folder (which is then not left out whole).
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { unownedFiles } from "../../src/core/packages/accounting.ts";
 import { readInventory } from "../../src/core/packages/inventory.ts";
 import { cloneKeeping, leavingFiles } from "../../src/core/transaction/clone.ts";
 import { cloneTree, ownedFiles, removeDist } from "../../src/core/transaction/staging.ts";
@@ -36,6 +38,8 @@ describe("cloning only what the goal keeps", () => {
     ok(sh([join(venv(sb), "bin", "python"), "-c", "import alpha, beta, big.m1, ns.one, ns.two"], sb));
     const lib = readdirSync(join(venv(sb), "lib")).find((d) => d.startsWith("python"))!;
     site = join(venv(sb), "lib", lib, "site-packages");
+    // A file of the user's inside a package folder that leaves: the folder is not left out whole.
+    writeFileSync(join(site, "big", "my-notes.txt"), "mine\n");
   });
 
   const cases: [string[]][] = [
@@ -64,7 +68,7 @@ describe("cloning only what the goal keeps", () => {
     );
     for (const dist of gone) removeDist(full, fullSite, dist, shared);
     const kept = join(work, "kept");
-    cloneKeeping(live, kept, leavingFiles(live, leaving, staying)!);
+    cloneKeeping(live, kept, leavingFiles(live, leaving, staying, unownedFiles(live, sitePackages, dists))!);
     expect(fileSet(kept)).toEqual(fileSet(full));
     rmSync(work, { recursive: true, force: true });
   });

@@ -18,6 +18,7 @@ import { Interrupted, MISSING, type Phase, type TransactionEvents, type Transact
 import { cloneKeeping, leavingFiles, type Leaving } from "./clone.ts";
 import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
 import { unmarkSeeded } from "../recording/seeded.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 
 export class Build {
   readonly staging: Staging;
@@ -65,7 +66,7 @@ export class Build {
     if (spec.fresh) {
       createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
       unmarkSeeded(dir, spec.fresh.version);
-    } else this.cloneLive(installed, spec.pip || spec.prepare ? undefined : requested);
+    } else this.cloneLive(installed, liveUnowned, spec.pip || spec.prepare ? undefined : requested);
     const staged = this.staged();
     // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
     let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
@@ -116,7 +117,7 @@ export class Build {
    * The staging venv as a hardlink clone of the live one, without the distributions the goal
    * removes or replaces from the store (clone.ts): nothing is cloned only to be unlinked.
    */
-  private cloneLive(installed: Dist[], goal: Goal | undefined): void {
+  private cloneLive(installed: Dist[], unowned: UnownedFile[], goal: Goal | undefined): void {
     const { target } = this;
     let leaving: Leaving | undefined;
     if (goal) {
@@ -130,6 +131,7 @@ export class Build {
           target.venv,
           gone,
           installed.filter((d) => !going.has(d)),
+          unowned,
         );
     }
     if (leaving) cloneKeeping(target.venv, this.staging.dir, leaving);

@@ -10,6 +10,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { linkOrCopy } from "../base/fstree.ts";
 import { fsPath, listEntries } from "../base/raw-names.ts";
 import { recordPathsUnder } from "../packages/accounting.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /** What a clone leaves out, as paths relative to the venv. */
@@ -19,6 +20,19 @@ export interface Leaving {
   dirs: Set<string>;
   /** Bytecode of left-out modules: "dir/__pycache__" -> module stems ("mod."). */
   bytecode: Map<string, Set<string>>;
+  /**
+   * Folders below site-packages that hold nothing else: only leaving files (and their bytecode),
+   * no staying dist's file and no unowned file. Left out without being read (a 12,000-file package
+   * costs one check, not 12,000).
+   */
+  wholeDirs: Set<string>;
+}
+
+/** The folders `rel` is in, below `top` (not `top` itself). */
+function foldersOf(rel: string, top: string): string[] {
+  const folders: string[] = [];
+  for (let dir = dirname(rel); dir.startsWith(`${top}/`); dir = dirname(dir)) folders.push(dir);
+  return folders;
 }
 
 /** RECORD's paths of a dist, relative to the venv, without checking that they exist. */
@@ -30,17 +44,39 @@ function recordPaths(dist: Dist, root: string): string[] {
  * The files only `leaving` own. Undefined when a leaving dist's RECORD names files outside the
  * venv: the full clone's removeDist then refuses it with its own message.
  */
-export function leavingFiles(venv: string, leaving: Dist[], staying: Dist[]): Leaving | undefined {
+export function leavingFiles(
+  venv: string,
+  leaving: Dist[],
+  staying: Dist[],
+  unowned: UnownedFile[] = [],
+): Leaving | undefined {
   const root = resolve(venv);
-  const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map() };
+  const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map(), wholeDirs: new Set() };
+  const site = (dist: Dist) => relative(root, dirname(dist.metadataPath));
   for (const dist of leaving) {
     // Paths, not files: one that is not there is not cloned anyway, so no stat is needed.
     const paths = recordPaths(dist, root);
     if (paths.some((rel) => rel.startsWith("..") || rel.startsWith("/"))) return undefined;
     result.dirs.add(relative(root, dist.metadataPath));
-    for (const rel of paths) result.files.add(rel);
+    for (const rel of paths) {
+      result.files.add(rel);
+      for (const dir of foldersOf(rel, site(dist))) result.wholeDirs.add(dir);
+    }
   }
-  for (const dist of staying) for (const rel of recordPaths(dist, root)) result.files.delete(rel);
+  const kept = (rel: string, top: string) => {
+    result.wholeDirs.delete(rel);
+    for (const dir of foldersOf(rel, top)) result.wholeDirs.delete(dir);
+  };
+  for (const dist of staying) {
+    for (const rel of recordPaths(dist, root)) {
+      result.files.delete(rel);
+      kept(rel, site(dist));
+    }
+  }
+  const top = leaving[0] ? site(leaving[0]) : "";
+  for (const unit of unowned) kept(unit.path.replace(/\/$/, ""), top);
+  // A __pycache__ may hold the bytecode of modules beside it that stay: it is read, never skipped whole.
+  for (const dir of result.wholeDirs) if (basename(dir) === "__pycache__") result.wholeDirs.delete(dir);
   for (const rel of result.files) {
     if (!rel.endsWith(".py")) continue;
     const cache = join(dirname(rel), "__pycache__");
@@ -71,7 +107,7 @@ export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = "
     const [from, to] = [join(src, name), join(dst, name)];
     const path = rel ? `${rel}/${name}` : name;
     if (isDir) {
-      if (!leaving.dirs.has(path)) kept = cloneKeeping(from, to, leaving, path) || kept;
+      if (!leaving.dirs.has(path) && !leaving.wholeDirs.has(path)) kept = cloneKeeping(from, to, leaving, path) || kept;
       continue;
     }
     if (leftOut(path, name, leaving)) continue;
