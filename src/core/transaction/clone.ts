@@ -28,11 +28,9 @@ export interface Leaving {
   wholeDirs: Set<string>;
 }
 
-/** The folders `rel` is in, below `top` (not `top` itself). */
-function foldersOf(rel: string, top: string): string[] {
-  const folders: string[] = [];
-  for (let dir = dirname(rel); dir.startsWith(`${top}/`); dir = dirname(dir)) folders.push(dir);
-  return folders;
+/** Add the folders `rel` is in, below `top/` (not `top` itself), to `folders`; most files share theirs. */
+function addFolders(folders: Set<string>, rel: string, top: string): void {
+  for (let dir = dirname(rel); dir.startsWith(top) && !folders.has(dir); dir = dirname(dir)) folders.add(dir);
 }
 
 /** RECORD's paths of a dist, relative to the venv, without checking that they exist. */
@@ -52,31 +50,35 @@ export function leavingFiles(
 ): Leaving | undefined {
   const root = resolve(venv);
   const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map(), wholeDirs: new Set() };
-  const site = (dist: Dist) => relative(root, dirname(dist.metadataPath));
+  const below = (dist: Dist) => `${relative(root, dirname(dist.metadataPath))}/`;
+  const leavingDirs = new Set<string>();
+  const keptDirs = new Set<string>();
   for (const dist of leaving) {
     // Paths, not files: one that is not there is not cloned anyway, so no stat is needed.
     const paths = recordPaths(dist, root);
     if (paths.some((rel) => rel.startsWith("..") || rel.startsWith("/"))) return undefined;
     result.dirs.add(relative(root, dist.metadataPath));
+    const top = below(dist);
     for (const rel of paths) {
       result.files.add(rel);
-      for (const dir of foldersOf(rel, site(dist))) result.wholeDirs.add(dir);
+      addFolders(leavingDirs, rel, top);
     }
   }
-  const kept = (rel: string, top: string) => {
-    result.wholeDirs.delete(rel);
-    for (const dir of foldersOf(rel, top)) result.wholeDirs.delete(dir);
-  };
   for (const dist of staying) {
+    const top = below(dist);
     for (const rel of recordPaths(dist, root)) {
       result.files.delete(rel);
-      kept(rel, site(dist));
+      addFolders(keptDirs, rel, top);
     }
   }
-  const top = leaving[0] ? site(leaving[0]) : "";
-  for (const unit of unowned) kept(unit.path.replace(/\/$/, ""), top);
-  // A __pycache__ may hold the bytecode of modules beside it that stay: it is read, never skipped whole.
-  for (const dir of result.wholeDirs) if (basename(dir) === "__pycache__") result.wholeDirs.delete(dir);
+  const top = leaving[0] ? below(leaving[0]) : "";
+  for (const unit of unowned) {
+    const rel = unit.path.replace(/\/$/, "");
+    keptDirs.add(rel);
+    addFolders(keptDirs, rel, top);
+  }
+  // A __pycache__ may hold the bytecode of modules beside it that stay: it is read, never left out whole.
+  for (const dir of leavingDirs) if (!keptDirs.has(dir) && basename(dir) !== "__pycache__") result.wholeDirs.add(dir);
   for (const rel of result.files) {
     if (!rel.endsWith(".py")) continue;
     const cache = join(dirname(rel), "__pycache__");
