@@ -85,9 +85,9 @@ async function switches(sb: Sandbox, wheels: string): Promise<string[][]> {
   const toBig: number[] = [];
   const cleanSmall: number[] = [];
   const cleanBig: number[] = [];
-  // Each timed command starts once the venv replaced before it is deleted (trashGone).
+  // Each timed command starts once the venv replaced before it is deleted (settled).
   const timed = async (...args: string[]) => {
-    await trashGone(sb);
+    await settled(sb);
     return pyctl(sb, ...args);
   };
   for (let i = 0; i < RUNS; i++) {
@@ -120,15 +120,17 @@ async function switches(sb: Sandbox, wheels: string): Promise<string[][]> {
 }
 
 /**
- * Wait until the replaced venvs' background deletion (`venv.trash.PID`) is over, so it does not
- * fall on the next timed run (a user's next command shares the disk with it too, but it is not
- * that command's cost).
+ * Wait until the replaced venvs' background deletion (`venv.trash.PID`) is over, then write back
+ * what is dirty (`sync`, as hyperfine's `--prepare` is used): neither falls on the next timed run.
+ * A user's next command shares the disk with them too, but they are not that command's cost.
  */
-async function trashGone(sb: Sandbox): Promise<void> {
+async function settled(sb: Sandbox): Promise<void> {
   const dir = join(sb.pyctlHome, "py311");
-  for (const end = Date.now() + 300_000; Date.now() < end; await Bun.sleep(20))
-    if (!readdirSync(dir).some((name) => name.startsWith("venv.trash."))) return;
-  throw new Error("a replaced venv was still being deleted after 5 minutes");
+  for (const end = Date.now() + 300_000; ; await Bun.sleep(20)) {
+    if (!readdirSync(dir).some((name) => name.startsWith("venv.trash."))) break;
+    if (Date.now() > end) throw new Error("a replaced venv was still being deleted after 5 minutes");
+  }
+  must(sh(["sync"], sb), "sync");
 }
 
 /** The file system's floor for a tree: hardlinking every file of it once (`cp -al`), in ms. */
@@ -141,7 +143,10 @@ function linkFloor(sb: Sandbox, tree: string): number {
 }
 
 function countFiles(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).length;
+  let count = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true }))
+    count += entry.isDirectory() ? countFiles(join(dir, entry.name)) : 1;
+  return count;
 }
 
 /**
@@ -163,16 +168,17 @@ async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: b
   let files = 0;
   for (let i = 0; i < RUNS; i++) {
     // Alternated, so a busy moment of the machine falls on both.
-    await trashGone(sb);
+    await settled(sb);
     recorded.push(pyctl(sb, "pip", "--", ...pipArgs));
+    await settled(sb);
     plain.push(time(() => must(sh([join(plainVenv, "bin", "pip"), ...pipArgs], sb, { timeoutMs: 900_000 }), "pip")));
     storeFloor.push(linkFloor(sb, join(plainVenv, "lib", "python3.11", "site-packages", "huge")));
     must(sh([join(plainVenv, "bin", "pip"), "uninstall", "-q", "-y", "huge"], sb), "pip uninstall");
     files = countFiles(venv);
     floor.push(linkFloor(sb, venv));
-    await trashGone(sb);
+    await settled(sb);
     undo.push(pyctl(sb, "undo"));
-    await trashGone(sb);
+    await settled(sb);
     redo.push(pyctl(sb, "undo"));
     pyctl(sb, "pip", "--", "uninstall", "-q", "-y", "huge");
   }
