@@ -10,7 +10,7 @@
  * busy machine: the paired and CPU columns, and pyctl's own time, are steadier than the medians.
  */
 import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inventory.ts";
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "../scripts/build.ts";
 import {
@@ -22,6 +22,7 @@ import {
   sandboxWith,
   sh,
   measure,
+  timePip,
   teardown,
   time,
   venvOf,
@@ -81,29 +82,6 @@ function fillHistory(sb: Sandbox, count: number): void {
       );
     }
   }
-}
-
-/**
- * Put a timer around the venv's pip (the real one moved out of the venv): `pipRun` then says how
- * long pip itself ran in the last call, so pyctl's complete own time (start-up and exit
- * included) is a run's wall time minus that, whatever pip's own time does on a busy machine.
- */
-function timePip(sb: Sandbox): { pipRun(): number } {
-  const pip = join(venvOf(sb), "bin", "pip");
-  const real = join(sb.dir, "pip-real");
-  const stamps = join(sb.dir, "pip-times");
-  renameSync(pip, real);
-  writeFileSync(
-    pip,
-    `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`,
-    { mode: 0o755 },
-  );
-  return {
-    pipRun() {
-      const [start, end] = readFileSync(stamps, "utf8").trim().split(" ").map(Number);
-      return (end! - start!) / 1e6;
-    },
-  };
 }
 
 /** Median and the spread between the quartiles. */

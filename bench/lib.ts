@@ -1,5 +1,5 @@
 /** Shared by the bench scripts: a hermetic sandbox with ≥ N distributions, timing and printing. */
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures, makeSandbox, pyctlBin, run, sh, teardown, type Sandbox } from "../test/support/env.ts";
 
@@ -70,4 +70,27 @@ export function printTable(title: string, rows: string[][]): void {
   console.log(`\n${title}`);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`);
+}
+
+/**
+ * Put a timer around the venv's pip (the real one moved out of the venv): `pipRun` then says how
+ * long pip itself ran in the last call, so pyctl's complete own time (start-up and exit
+ * included) is a run's wall time minus that, whatever pip's own time does on a busy machine.
+ */
+export function timePip(sb: Sandbox): { pipRun(): number } {
+  const pip = join(venvOf(sb), "bin", "pip");
+  const real = join(sb.dir, "pip-real");
+  const stamps = join(sb.dir, "pip-times");
+  renameSync(pip, real);
+  writeFileSync(
+    pip,
+    `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`,
+    { mode: 0o755 },
+  );
+  return {
+    pipRun() {
+      const [start, end] = readFileSync(stamps, "utf8").trim().split(" ").map(Number);
+      return (end! - start!) / 1e6;
+    },
+  };
 }
