@@ -1,7 +1,7 @@
 // Issue 16, bug 2: "pip works" means the venv's bin/pip exists and runs. doctor reports a venv
 // where it does not as a problem, and --fix (ensurepip --default-pip) makes it run again.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { run, type RunOptions, type Sandbox, sh } from "../support/env.ts";
 import { initSandbox, ok, pip, venv } from "../support/venv-fixtures.ts";
@@ -10,6 +10,7 @@ interface Check {
   id: string;
   ok: boolean;
   message: string;
+  fix?: string;
   fixable: boolean;
 }
 interface Report {
@@ -48,6 +49,10 @@ describe("doctor and a venv whose pip does not run", () => {
     rmSync(join(venv(sb), "bin", "pip"));
     const found = pipCheck(doctor(sb));
     expect(found).toMatchObject({ ok: false, fixable: true, message: `${join(venv(sb), "bin", "pip")} does not run` });
+    // The hint names what works: ensurepip passes over an installed pip and leaves bin/pip missing.
+    expect(found.fix).toContain("`pyctl doctor --fix`");
+    ok(sh([join(venv(sb), "bin", "python"), "-m", "ensurepip", "--default-pip"], sb));
+    expect(existsSync(join(venv(sb), "bin", "pip"))).toBe(false);
     expect(pipCheck(doctor(sb, "--fix")).ok).toBe(true);
     expect(binPip(sb, "--version").code).toBe(0);
     expect(pipCheck(doctor(sb)).ok).toBe(true);

@@ -92,10 +92,12 @@ function venvState(t: Target, checks: Check[]): boolean {
 function pipChecks(t: Target, checks: Check[]): void {
   const id = `pip:${t.version}`;
   if (!t.env.pipWorks()) {
-    const what = existsSync(join(t.sitePackages, "pip"))
-      ? `${t.env.pip} does not run`
-      : `pip is missing from ${t.venv}`;
-    const fix = `\`${t.env.python} -m ensurepip --default-pip\` puts it back`;
+    const installed = existsSync(join(t.sitePackages, "pip"));
+    const what = installed ? `${t.env.pip} does not run` : `pip is missing from ${t.venv}`;
+    // ensurepip passes over a pip that is installed, so it cannot bring back bin/pip alone.
+    const fix = installed
+      ? "`pyctl doctor --fix` reinstalls pip from Python's own copy, offline"
+      : `\`${t.env.python} -m ensurepip --default-pip\` puts it back`;
     checks.push(problem(id, what, fix, { kind: "ensurepip", version: t.version }));
     return;
   }
