@@ -22,7 +22,7 @@ import {
   type RequirementsFile,
 } from "../core/operations/restore-requirements.ts";
 import { notice, out } from "../ui/output.ts";
-import { printPlan, reportEnding, tellOtherBuilds, transactionEvents } from "../ui/transaction.ts";
+import { butFor, printPlan, reportEnding, tellOtherBuilds, transactionEvents } from "../ui/transaction.ts";
 import { existingTarget, type Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -56,7 +56,7 @@ async function restorePoint(args: ParsedArgs, ctx: Context, arg: string): Promis
 async function restorePlan(args: ParsedArgs, ctx: Context, target: Target, plan: RestorePlan, title: string) {
   if (plan.empty) {
     tellOtherBuilds(plan.plan.otherBuild);
-    out(`${title}: nothing to change, the venv already matches it`);
+    out(`${title}: nothing to change, the venv already matches it${butFor(plan.plan)}`);
     return 0;
   }
   if (args.options.has("--dry-run")) {

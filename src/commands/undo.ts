@@ -3,7 +3,7 @@ import { applyUndo, planUndo, putsBackFiles, type PutBack, type UndoChoice } fro
 import { assertWritable } from "../core/recording/target.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice, out } from "../ui/output.ts";
-import { printPlan, reportEnding, tellOtherBuilds, transactionEvents } from "../ui/transaction.ts";
+import { butFor, printPlan, reportEnding, tellOtherBuilds, transactionEvents } from "../ui/transaction.ts";
 import type { VenvContext } from "./context.ts";
 import { positiveInteger } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
@@ -37,7 +37,7 @@ export async function run(args: ParsedArgs, { target, config }: VenvContext): Pr
   let chosen = plan.choice;
   if (plan.empty && !(putsBackFiles(target, chosen) && !dryRun)) {
     tellOtherBuilds(plan.plan.otherBuild);
-    out(`${describe(chosen)}: nothing to change, the venv is already in that state`);
+    out(`${describe(chosen)}: nothing to change, the venv is already in that state${butFor(plan.plan)}`);
     if (chosen.undone.length === 1) notice(`\`pyctl undo ${n + 1}\` goes one operation further back`);
     return 0;
   }

@@ -4,16 +4,24 @@
  * differ (what stays unchanged, what `pyctl undo` reverts); each notice's shape lives here once.
  */
 import { PyctlError } from "../core/base/errors.ts";
-import { planChanges, type Plan, type Wanted } from "../core/transaction/plan.ts";
+import { planChanges, type OtherBuild, type Plan, type Wanted } from "../core/transaction/plan.ts";
 import type { TransactionEvents, TransactionResult } from "../core/transaction/spec.ts";
 import { changeLines } from "./diff.ts";
 import { notice, out } from "./output.ts";
 import { pausedNotice, waitingNotice } from "./waiting.ts";
 
 /** Goal lines whose recorded build is gone from the store: said, never passed off as restored. */
-export function tellOtherBuilds(lines: string[] = []): void {
-  for (const line of lines)
-    notice(`${line}: the build installed then is no longer in the local package store; another build of it is used`);
+export function tellOtherBuilds(builds: OtherBuild[] = []): void {
+  for (const { line, stays } of builds) {
+    const instead = stays ? "the build installed now stays" : "another build of that version is installed";
+    notice(`${line}: the build installed then is no longer in the local package store; ${instead}`);
+  }
+}
+
+/** The end of a "nothing to change" line when a build could not be had: it is not passed over. */
+export function butFor(plan: Plan): string {
+  const n = plan.otherBuild?.length ?? 0;
+  return n === 0 ? "" : n === 1 ? ", but for the build named above" : ", but for the builds named above";
 }
 
 export function printPlan(title: string, plan: Plan, fetch: Wanted[]): void {

@@ -97,6 +97,25 @@ describe("the store serves what RECORD says", () => {
     expectRecordsHold(sb);
   });
 
+  test("an uninstall undone when its build is gone from the store: another build comes back, and undo says so", () => {
+    const project = writeProject(join(sb.dir, "gonebuild"), "gonebuild", "1.0", "gonebuild");
+    rebuildSource(project, "gonebuild", "build A");
+    ok(pip(sb, "install", "-q", project));
+    const store = join(versionDir(sb), "store", "gonebuild");
+    const first = readdirSync(store);
+    rebuildSource(project, "gonebuild", "build B, installed last");
+    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    ok(pip(sb, "uninstall", "-y", "gonebuild"));
+    for (const entry of readdirSync(store)) if (!first.includes(entry)) rmSync(join(store, entry), { recursive: true });
+    const undo = run(sb, ["undo"], { env: OFFLINE });
+    ok(undo);
+    expect(undo.stderr).toContain(
+      "the build installed then is no longer in the local package store; another build of that version is installed",
+    );
+    expect(python(sb, "import gonebuild; print(gonebuild.VALUE)")).toBe("build A");
+    expectRecordsHold(sb);
+  });
+
   test("rebuild keeps the installed build, even when another build of its version was served since", () => {
     const project = writeProject(join(sb.dir, "keptbuild"), "keptbuild", "1.0", "keptbuild");
     rebuildSource(project, "keptbuild", "build A");
@@ -128,7 +147,12 @@ describe("the store serves what RECORD says", () => {
     const undo = run(sb, ["undo"], { env: OFFLINE });
     ok(undo);
     expect(undo.stderr).toContain("lostbuild");
-    expect(undo.stderr).toContain("the build installed then is no longer in the local package store");
+    expect(undo.stderr).toContain(
+      "the build installed then is no longer in the local package store; the build installed now stays",
+    );
+    expect(undo.stdout).toContain(
+      "nothing to change, the venv is already in that state, but for the build named above",
+    );
     expect(python(sb, "import lostbuild; print(lostbuild.VALUE)")).toBe("build B");
     expectRecordsHold(sb);
   });

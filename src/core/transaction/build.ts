@@ -56,7 +56,7 @@ export class Build {
     this.live = installed;
     const requested = spec.goal(installed);
     const relaxed = requested ? relaxBuilds(target, requested, installed) : [];
-    if (relaxed.length) this.events.otherBuild?.(relaxed.map((w) => w.line));
+    if (relaxed.length) this.events.otherBuild?.(relaxed);
     const liveUnowned = unownedOf(target, installed);
     if (!spec.fresh && !spec.pip && !spec.prepare && requested) {
       const plan = planChange(installed, requested);

@@ -59,7 +59,13 @@ export interface Plan {
   /** Unowned files to take out (an interrupted pip's leftovers) and to put back from the store. */
   files?: { remove: UnownedFile[]; restore: UnownedFile[] };
   /** Goal lines whose recorded build the store no longer holds (sources.ts relaxBuilds): another build is used. */
-  otherBuild?: string[];
+  otherBuild?: OtherBuild[];
+}
+
+/** A wanted build that cannot be had: `stays`, the venv keeps the build of that version it has. */
+export interface OtherBuild {
+  line: string;
+  stays: boolean;
 }
 
 /** pip freeze --all never lists these, so no goal can mention them. */

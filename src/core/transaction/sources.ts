@@ -5,7 +5,7 @@
 import type { Venv } from "../python/venv.ts";
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { satisfies, type Goal, type Plan, type Wanted } from "./plan.ts";
+import { satisfies, type Goal, type OtherBuild, type Plan, type Wanted } from "./plan.ts";
 import type { Dist } from "../packages/inventory.ts";
 import { sitePackagesRel } from "./staging.ts";
 import {
@@ -71,14 +71,17 @@ export function storedFor(target: Target, w: Wanted): StoreManifest | undefined 
  * anew. Such wants are relaxed to their version (the build is dropped from the goal), and returned
  * so the caller can say so rather than claim the old build is back.
  */
-export function relaxBuilds(target: Target, goal: Goal, installed: Dist[]): Wanted[] {
+export function relaxBuilds(target: Target, goal: Goal, installed: Dist[]): OtherBuild[] {
   const byKey = new Map(installed.map((d) => [d.key, d]));
   const relaxed = goal.wanted.filter((w) => {
     if (!w.build || byKey.get(w.key)?.build === w.build) return false;
     return storedFor(target, w) === undefined;
   });
   for (const w of relaxed) delete w.build;
-  return relaxed;
+  return relaxed.map((w) => {
+    const now = byKey.get(w.key);
+    return { line: w.line, stays: now !== undefined && satisfies(now, w) };
+  });
 }
 
 /** Where an editable install's source tree is, from its store entry or its `-e PATH` line. */

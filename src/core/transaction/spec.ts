@@ -8,7 +8,7 @@ import type { Interpreter } from "../python/interpreter.ts";
 import type { AfterEntry, OperationKind } from "../recording/history.ts";
 import type { Outcome, RecorderEvents } from "../recording/recorder.ts";
 import type { SignalGuard } from "../recording/signal-guard.ts";
-import type { Goal, Plan, Wanted } from "./plan.ts";
+import type { Goal, OtherBuild, Plan, Wanted } from "./plan.ts";
 
 /** Where PYCTL_TEST_PAUSE can hold a transaction (tests only). */
 export type Phase = "staged" | "applied" | "fetched" | "verified" | "exchanged" | "removing" | "restoring";
@@ -58,7 +58,7 @@ export interface TransactionEvents extends RecorderEvents {
    * Goal packages whose build the store no longer holds (a local project rebuilt since): the venv
    * gets or keeps another build of the same version, and says so.
    */
-  otherBuild?(lines: string[]): void;
+  otherBuild?(builds: OtherBuild[]): void;
   /** The pip step is about to run `pip install ARGS` in the staging venv. */
   pipping?(args: string[]): void;
   paused?(phase: Phase): void;

@@ -47,7 +47,7 @@ export function previewTransaction(target: Target, goal: Goal): { plan: Plan; fe
   const installed = inventoryOf(target);
   const relaxed = relaxBuilds(target, goal, installed);
   const plan = planChange(installed, goal);
-  if (relaxed.length) plan.otherBuild = relaxed.map((w) => w.line);
+  if (relaxed.length) plan.otherBuild = relaxed;
   plan.files = fileChanges(target, unownedOf(target, installed), goal.unowned);
   return { plan, fetch: notStored(sourcesOf(target, plan)) };
 }
