@@ -56,17 +56,17 @@ export function recordPathsUnder(metadataPath: string, root: string): string[] |
   } catch {
     return undefined;
   }
-  const site = dirname(metadataPath);
-  const prefix = `${relative(root, site)}/`;
+  return pathsUnder(text.split(/\r?\n/).map(recordPath), dirname(metadataPath), root);
+}
+
+/** Paths listed relative to `base`, made relative to `root`: plain ones below `base` are joined, not resolved. */
+function pathsUnder(lines: (string | undefined)[], base: string, root: string): string[] {
+  const prefix = `${relative(root, base)}/`;
   const paths: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const path = recordPath(line);
+  for (const path of lines) {
     if (!path) continue;
-    paths.push(
-      path.startsWith("/") || path.includes("..") || path.includes("./")
-        ? relative(root, resolve(site, path))
-        : prefix + path,
-    );
+    const plain = !path.startsWith("/") && !path.includes("..") && !path.includes("./");
+    paths.push(plain ? prefix + path : relative(root, resolve(base, path)));
   }
   return paths;
 }
@@ -108,20 +108,8 @@ function stampOf(path: string): string | undefined {
 }
 
 function ownedBy(root: string, dist: Dist): string[] {
-  const isDistInfo = dist.metadataPath.endsWith(".dist-info");
-  const base = isDistInfo ? dirname(dist.metadataPath) : dist.metadataPath;
-  const prefix = `${relative(root, base)}/`;
-  const lines = isDistInfo
-    ? readLines(join(dist.metadataPath, "RECORD")).map(recordPath)
-    : readLines(join(dist.metadataPath, "installed-files.txt"));
-  const files: string[] = [];
-  for (const path of lines) {
-    if (!path) continue;
-    // Most lines are plain paths below site-packages: no resolve() needed.
-    if (!path.startsWith("/") && !path.includes("..") && !path.includes("./")) files.push(prefix + path);
-    else files.push(relative(root, resolve(base, path)));
-  }
-  return files;
+  if (dist.metadataPath.endsWith(".dist-info")) return recordPathsUnder(dist.metadataPath, root) ?? [];
+  return pathsUnder(readLines(join(dist.metadataPath, "installed-files.txt")), dist.metadataPath, root);
 }
 
 /** Paths (relative to the venv) that the distributions own, and their metadata folders. */
