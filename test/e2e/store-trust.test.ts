@@ -33,6 +33,26 @@ function rebuildSource(project: string, module: string, value: string): void {
   writeFileSync(join(project, `${module}.py`), `VALUE = "${value}"\n\n\ndef main():\n    print(VALUE)\n`);
 }
 
+/**
+ * `name` 1.0, a local project, installed as build `a`, then changed and installed again as build
+ * `b` (same version). Returns its store folder and the entries each install added.
+ */
+function installTwoBuilds(
+  sb: Sandbox,
+  name: string,
+  a: string,
+  b: string,
+): { store: string; first: string[]; second: string[] } {
+  const project = writeProject(join(sb.dir, name), name, "1.0", name);
+  rebuildSource(project, name, a);
+  ok(pip(sb, "install", "-q", project));
+  const store = join(versionDir(sb), "store", name);
+  const first = readdirSync(store);
+  rebuildSource(project, name, b);
+  ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+  return { store, first, second: readdirSync(store).filter((e) => !first.includes(e)) };
+}
+
 describe("the store serves what RECORD says", () => {
   let sb: Sandbox;
   beforeAll(() => {
@@ -77,11 +97,7 @@ describe("the store serves what RECORD says", () => {
   });
 
   test("undo of a reinstall of the same version brings back the build installed before it", () => {
-    const project = writeProject(join(sb.dir, "twobuilds"), "twobuilds", "1.0", "twobuilds");
-    rebuildSource(project, "twobuilds", "build A");
-    ok(pip(sb, "install", "-q", project));
-    rebuildSource(project, "twobuilds", "build B");
-    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    installTwoBuilds(sb, "twobuilds", "build A", "build B");
     expect(python(sb, "import twobuilds; print(twobuilds.VALUE)")).toBe("build B");
     // History records the reinstall as a change, not as nothing.
     expect(run(sb, ["history", "--limit", "1"]).stdout).toContain("~1");
@@ -98,15 +114,9 @@ describe("the store serves what RECORD says", () => {
   });
 
   test("an uninstall undone when its build is gone from the store: another build comes back, and undo says so", () => {
-    const project = writeProject(join(sb.dir, "gonebuild"), "gonebuild", "1.0", "gonebuild");
-    rebuildSource(project, "gonebuild", "build A");
-    ok(pip(sb, "install", "-q", project));
-    const store = join(versionDir(sb), "store", "gonebuild");
-    const first = readdirSync(store);
-    rebuildSource(project, "gonebuild", "build B, installed last");
-    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    const { store, second } = installTwoBuilds(sb, "gonebuild", "build A", "build B, installed last");
     ok(pip(sb, "uninstall", "-y", "gonebuild"));
-    for (const entry of readdirSync(store)) if (!first.includes(entry)) rmSync(join(store, entry), { recursive: true });
+    for (const entry of second) rmSync(join(store, entry), { recursive: true });
     const undo = run(sb, ["undo"], { env: OFFLINE });
     ok(undo);
     expect(undo.stderr).toContain(
@@ -117,18 +127,10 @@ describe("the store serves what RECORD says", () => {
   });
 
   test("rebuild keeps the installed build, even when another build of its version was served since", () => {
-    const project = writeProject(join(sb.dir, "keptbuild"), "keptbuild", "1.0", "keptbuild");
-    rebuildSource(project, "keptbuild", "build A");
-    ok(pip(sb, "install", "-q", project));
-    rebuildSource(project, "keptbuild", "build B, the one installed");
-    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    const { store, first } = installTwoBuilds(sb, "keptbuild", "build A", "build B, the one installed");
     // Build A's entry is the newest one in the store, as after an undo to it and back.
-    const store = join(versionDir(sb), "store", "keptbuild");
-    const entries = readdirSync(store);
-    const isA = (entry: string) =>
-      readFileSync(join(store, entry, "files", PY.site, "keptbuild.py"), "utf8").includes("build A");
-    expect(entries.filter(isA)).toHaveLength(1);
-    for (const entry of entries.filter(isA))
+    expect(first).toHaveLength(1);
+    for (const entry of first)
       utimesSync(join(store, entry, "manifest.json"), new Date(), new Date(Date.now() + 60_000));
     ok(run(sb, ["rebuild"], { env: OFFLINE }));
     expect(python(sb, "import keptbuild; print(keptbuild.VALUE)")).toBe("build B, the one installed");
@@ -136,13 +138,7 @@ describe("the store serves what RECORD says", () => {
   });
 
   test("a build the store no longer holds: undo says so, and keeps the build it can have", () => {
-    const project = writeProject(join(sb.dir, "lostbuild"), "lostbuild", "1.0", "lostbuild");
-    rebuildSource(project, "lostbuild", "build A");
-    ok(pip(sb, "install", "-q", project));
-    const store = join(versionDir(sb), "store", "lostbuild");
-    const first = readdirSync(store);
-    rebuildSource(project, "lostbuild", "build B");
-    ok(pip(sb, "install", "-q", "--force-reinstall", "--no-deps", project));
+    const { store, first } = installTwoBuilds(sb, "lostbuild", "build A", "build B");
     for (const entry of first) rmSync(join(store, entry), { recursive: true });
     const undo = run(sb, ["undo"], { env: OFFLINE });
     ok(undo);
