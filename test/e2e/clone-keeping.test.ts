@@ -1,16 +1,24 @@
 // The staging venv built from what the goal keeps (transaction/clone.ts) is, file for file, the
 // full clone with the leaving distributions removed (staging.ts's removeDist): shared namespace
 // folders, files two distributions own, bytecode, console scripts and RECORD-less metadata included,
-// and a user's file inside a leaving package's folder (which is then not left out whole).
+// and a user's file inside a leaving package's folder (which is then not left out whole). With cp
+// cloning the untouched folders alongside (bulk-link.ts), the result is the same byte for byte and
+// mode for mode, also when cp fails part-way or cannot be started.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { unownedFiles } from "../../src/core/packages/accounting.ts";
 import { readInventory } from "../../src/core/packages/inventory.ts";
-import { cloneKeeping, leavingFiles } from "../../src/core/transaction/clone.ts";
+import {
+  cloneKeeping,
+  leavingFiles,
+  nothingLeaves,
+  type Bulk,
+  type Leaving,
+} from "../../src/core/transaction/clone.ts";
 import { cloneTree, ownedFiles, removeDist } from "../../src/core/transaction/staging.ts";
 import { sh, type Sandbox } from "../support/env.ts";
-import { fileSet } from "../support/file-set.ts";
+import { byteSet, fileSet } from "../support/file-set.ts";
 import { initSandbox, ok, pip, venv } from "../support/venv-fixtures.ts";
 
 /** Two distributions sharing the namespace folder `ns/`, and a third that also ships `shared.txt`. */
@@ -70,6 +78,69 @@ describe("cloning only what the goal keeps", () => {
     const kept = join(work, "kept");
     cloneKeeping(live, kept, leavingFiles(live, leaving, staying, unownedFiles(live, sitePackages, dists))!);
     expect(fileSet(kept)).toEqual(fileSet(full));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** cloneKeeping with cp cloning the untouched folders, its fallback as build.ts runs it. */
+  async function bulkClone(live: string, dst: string, leaving: Leaving): Promise<Bulk> {
+    const bulk: Bulk = { skip: new Set() };
+    cloneKeeping(live, dst, leaving, "", bulk);
+    const started = bulk.started!;
+    for (const name of await started.finish())
+      cloneKeeping(join(started.src, name), join(started.dst, name), leaving, `${bulk.site}/${name}`);
+    return bulk;
+  }
+
+  test.each(cases)("leaving %p with cp cloning the untouched folders: the same bytes and modes", async (names) => {
+    const live = venv(sb);
+    const dists = readInventory(site);
+    const leaving = dists.filter((d) => names.includes(d.name));
+    const staying = dists.filter((d) => !leaving.includes(d));
+    const work = mkdtempSync(join(sb.dir, "bulk-"));
+    const plan = () => leavingFiles(live, leaving, staying, unownedFiles(live, site, dists))!;
+    cloneKeeping(live, join(work, "alone"), plan());
+    const bulk = await bulkClone(live, join(work, "bulk"), plan());
+    expect(bulk.started!.names.length).toBeGreaterThan(3); // pip, setuptools and the packages that stay
+    expect(bulk.started!.names.some((n) => n.endsWith(".dist-info"))).toBe(false);
+    expect(byteSet(join(work, "bulk"))).toEqual(byteSet(join(work, "alone")));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test("a folder cp cannot clone (a file that cannot be linked) is cloned again by pyctl", async () => {
+    const live = venv(sb);
+    const work = mkdtempSync(join(sb.dir, "bulk-fail-"));
+    const stuck = join(site, "big", "m1.py");
+    // An immutable file cannot be hardlinked, by root either: cp fails on it, pyctl copies it.
+    const chattr = (flag: string) => Bun.spawnSync(["chattr", flag, stuck], { stderr: "ignore" }).exitCode === 0;
+    if (process.getuid?.() !== 0 || !chattr("+i")) {
+      console.warn("skipped: needs root and a file system with immutable files (chattr +i) to make cp fail");
+      return;
+    }
+    try {
+      const bulk = await bulkClone(live, join(work, "bulk"), nothingLeaves());
+      expect(bulk.started!.names).toContain("big");
+      cloneKeeping(live, join(work, "alone"), nothingLeaves());
+      expect(byteSet(join(work, "bulk"))).toEqual(byteSet(join(work, "alone")));
+    } finally {
+      chattr("-i");
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test("without xargs or cp, pyctl clones every folder itself", async () => {
+    const live = venv(sb);
+    const work = mkdtempSync(join(sb.dir, "bulk-none-"));
+    const empty = join(work, "empty-path");
+    mkdirSync(empty);
+    const path = process.env.PATH;
+    process.env.PATH = empty;
+    try {
+      await bulkClone(live, join(work, "bulk"), nothingLeaves());
+    } finally {
+      process.env.PATH = path;
+    }
+    cloneKeeping(live, join(work, "alone"), nothingLeaves());
+    expect(byteSet(join(work, "bulk"))).toEqual(byteSet(join(work, "alone")));
     rmSync(work, { recursive: true, force: true });
   });
 });

@@ -3,6 +3,7 @@
  * are listed in transaction.ts). It runs under the venv's lock, inside recordOperation.
  */
 import { existsSync, renameSync } from "node:fs";
+import { join, relative } from "node:path";
 import { PyctlError } from "../base/errors.ts";
 import { discardTree, exchangeVenv } from "../base/swap.ts";
 import { readInventory, sitePackagesOf, type Dist } from "../packages/inventory.ts";
@@ -15,10 +16,16 @@ import { applyFromStore, fetchMissing, pipStep, type Staging } from "./build-ste
 import { currentLine, goalFromDists, isEmptyPlan, mismatches, planChange, type Goal } from "./plan.ts";
 import { fileChanges, goneEditables, notStored, relaxBuilds, sourcesOf } from "./sources.ts";
 import { Interrupted, MISSING, type Phase, type TransactionEvents, type TransactionSpec } from "./spec.ts";
-import { cloneKeeping, leavingFiles, type Leaving } from "./clone.ts";
-import { cloneTree, keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
+import { cloneKeeping, leavingFiles, nothingLeaves, topsIn, type Bulk, type Leaving } from "./clone.ts";
+import { keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
 import { unmarkSeeded } from "../recording/seeded.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
+
+/** The goal the staged venv is built to, and where each of its incoming versions comes from. */
+interface Staged {
+  goal: Goal | undefined;
+  sources: ReturnType<typeof sourcesOf>;
+}
 
 export class Build {
   readonly staging: Staging;
@@ -35,6 +42,9 @@ export class Build {
 
   /** The live venv's dists, once read: the staged tree is cloned from them. */
   private live: Dist[] = [];
+  /** What the clone left out, and cp's share of it while that runs. */
+  private leaving: Leaving = nothingLeaves();
+  private bulk: Bulk | undefined;
 
   private staged(): Dist[] {
     return readInventory(this.staging.site, undefined, this.live);
@@ -66,31 +76,17 @@ export class Build {
     if (spec.fresh) {
       createVenv(spec.fresh, dir, target.layout.seedsDir, target.venv);
       unmarkSeeded(dir, spec.fresh.version);
-    } else this.cloneLive(installed, liveUnowned, spec.pip || spec.prepare ? undefined : requested);
-    const staged = this.staged();
-    // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
-    let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
-    let plan = planChange(staged, goal ?? goalFromDists(staged, target.version));
-    let sources = sourcesOf(target, plan);
-    const gone = goneEditables(sources);
-    if (gone.length && goal) {
-      this.events.skipped?.(
-        gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })),
-      );
-      const left = new Set(gone.map((g) => g.wanted));
-      goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
-      plan = planChange(staged, goal);
-      sources = sourcesOf(target, plan);
+    } else this.bulk = this.cloneLive(installed, liveUnowned, spec.pip || spec.prepare ? undefined : requested);
+    let staged: Staged;
+    try {
+      staged = await this.linkFromStore(spec, installed, requested, liveUnowned);
+    } catch (err) {
+      await this.bulk?.started?.settle(); // cp must be done with the staging venv before it is removed
+      throw err;
     }
-    // What the user is shown is the change from the live venv, whatever the staging venv started as.
-    const shown = goal ? planChange(installed, goal) : plan;
-    shown.files = fileChanges(target, liveUnowned, goal?.unowned);
-    this.events.planned?.(shown, notStored(sources));
-    await this.checkpoint("staged");
-
-    keepLeavingUnowned(target.storeDir, target.venv, liveUnowned, goal?.unowned, spec.fresh !== undefined);
-    applyFromStore(this.staging, staged, plan, sources);
+    await this.finishClone();
     await this.checkpoint("applied");
+    const { goal, sources } = staged;
     await fetchMissing(this.staging, notStored(sources), spec.allowMissing === true);
     const pipArgs = (await spec.prepare?.(dir, this.guard)) ?? spec.pip;
     if (this.guard.interrupted) throw new Interrupted();
@@ -114,15 +110,67 @@ export class Build {
   }
 
   /**
+   * Plan from the staged venv's inventory (its metadata folders are there while cp still clones
+   * whole folders), say the plan, and link in what the store holds.
+   */
+  private async linkFromStore(
+    spec: TransactionSpec,
+    installed: Dist[],
+    requested: Goal | undefined,
+    liveUnowned: UnownedFile[],
+  ): Promise<Staged> {
+    const { target } = this;
+    const staged = this.staged();
+    // Without a goal, clean keeps what the fresh venv holds; a pip or prepare step decides itself.
+    let goal = requested ?? (spec.pip || spec.prepare ? undefined : goalFromDists(staged, target.version));
+    let plan = planChange(staged, goal ?? goalFromDists(staged, target.version));
+    let sources = sourcesOf(target, plan);
+    const gone = goneEditables(sources);
+    if (gone.length && goal) {
+      this.events.skipped?.(
+        gone.map((g) => ({ line: g.wanted.line, reason: `its source folder ${g.source} is gone` })),
+      );
+      const left = new Set(gone.map((g) => g.wanted));
+      goal = { ...goal, wanted: goal.wanted.filter((w) => !left.has(w)) };
+      plan = planChange(staged, goal);
+      sources = sourcesOf(target, plan);
+    }
+    // What the user is shown is the change from the live venv, whatever the staging venv started as.
+    const shown = goal ? planChange(installed, goal) : plan;
+    shown.files = fileChanges(target, liveUnowned, goal?.unowned);
+    this.events.planned?.(shown, notStored(sources));
+    await this.checkpoint("staged");
+
+    keepLeavingUnowned(target.storeDir, target.venv, liveUnowned, goal?.unowned, spec.fresh !== undefined);
+    // A store entry that puts files into a folder cp is cloning waits for it (cloneLive skips the ones it foresaw).
+    const site = this.bulk?.site;
+    const into = site
+      ? topsIn(
+          site,
+          [...sources.values()].flatMap((m) => m?.files ?? []),
+        )
+      : new Set<string>();
+    if (this.bulk?.started?.names.some((name) => into.has(name))) await this.finishClone();
+    applyFromStore(this.staging, staged, plan, sources);
+    return { goal, sources };
+  }
+
+  /**
    * The staging venv as a hardlink clone of the live one, without the distributions the goal
    * removes or replaces from the store (clone.ts): nothing is cloned only to be unlinked.
    */
-  private cloneLive(installed: Dist[], unowned: UnownedFile[], goal: Goal | undefined): void {
+  private cloneLive(installed: Dist[], unowned: UnownedFile[], goal: Goal | undefined): Bulk {
     const { target } = this;
     let leaving: Leaving | undefined;
+    const bulk: Bulk = { skip: new Set() };
     if (goal) {
       const plan = planChange(installed, goal);
       const sources = sourcesOf(target, plan);
+      const site = relative(target.venv, target.sitePackages);
+      bulk.skip = topsIn(
+        site,
+        [...sources.values()].flatMap((m) => m?.files ?? []),
+      );
       const gone = [...plan.remove, ...plan.replace.filter((r) => sources.get(r.to)).map((r) => r.from)];
       const going = new Set(gone);
       // An editable whose source is gone is left out of the goal later, and its old version stays.
@@ -134,8 +182,24 @@ export class Build {
           unowned,
         );
     }
-    if (leaving) cloneKeeping(target.venv, this.staging.dir, leaving);
-    else cloneTree(target.venv, this.staging.dir);
+    this.leaving = leaving ?? nothingLeaves();
+    cloneKeeping(target.venv, this.staging.dir, this.leaving, "", bulk);
+    return bulk;
+  }
+
+  /**
+   * Wait for cp's share of the clone. Folders it could not clone (a full disk, a file that cannot
+   * be linked) are cloned here, so the error or fallback is this process's own.
+   */
+  private async finishClone(): Promise<void> {
+    const { bulk, leaving } = this;
+    this.bulk = undefined;
+    const started = bulk?.started;
+    if (!started) return;
+    for (const name of await started.finish()) {
+      if (this.guard.interrupted) throw new Interrupted();
+      cloneKeeping(join(started.src, name), join(started.dst, name), leaving, `${bulk.site}/${name}`);
+    }
   }
 
   /** Every transaction keeps the explicit set: the goal's marks, else what was explicit before. */

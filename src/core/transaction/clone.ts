@@ -12,6 +12,9 @@ import { fsPath, listEntries } from "../base/raw-names.ts";
 import { recordPathsUnder } from "../packages/accounting.ts";
 import type { UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
+import { BulkLink } from "./bulk-link.ts";
+
+type Entry = ReturnType<typeof listEntries>[number];
 
 /** What a clone leaves out, as paths relative to the venv. */
 export interface Leaving {
@@ -49,7 +52,7 @@ export function leavingFiles(
   unowned: UnownedFile[] = [],
 ): Leaving | undefined {
   const root = resolve(venv);
-  const result: Leaving = { files: new Set(), dirs: new Set(), bytecode: new Map(), wholeDirs: new Set() };
+  const result = nothingLeaves();
   const below = (dist: Dist) => `${relative(root, dirname(dist.metadataPath))}/`;
   const leavingDirs = new Set<string>();
   const keptDirs = new Set<string>();
@@ -89,6 +92,28 @@ export function leavingFiles(
   return result;
 }
 
+/** Nothing leaves: cloneKeeping is then a whole clone. */
+export function nothingLeaves(): Leaving {
+  return { files: new Set(), dirs: new Set(), bytecode: new Map(), wholeDirs: new Set() };
+}
+
+/** Whole folders cloned by cp (bulk-link.ts) while this process clones the rest; awaited by the caller. */
+export interface Bulk {
+  /** Folders of site-packages this process clones itself: the store will link files into them. */
+  skip: Set<string>;
+  started?: BulkLink;
+  /** site-packages, relative to the venv. */
+  site?: string;
+}
+
+/** The entries of site-packages (`site`, relative to the venv) that `files` (relative to it too) are in. */
+export function topsIn(site: string, files: Iterable<string>): Set<string> {
+  const tops = new Set<string>();
+  const prefix = `${site}/`;
+  for (const rel of files) if (rel.startsWith(prefix)) tops.add(rel.slice(prefix.length).split("/")[0]!);
+  return tops;
+}
+
 function leftOut(rel: string, name: string, leaving: Leaving): boolean {
   if (leaving.files.has(rel)) return true;
   const stems = name.endsWith(".pyc") ? leaving.bytecode.get(dirname(rel)) : undefined;
@@ -101,15 +126,37 @@ function leftOut(rel: string, name: string, leaving: Leaving): boolean {
  * names that are not UTF-8 carried byte for byte (raw-names.ts).
  * A folder emptied only because its files left is removed again. Returns whether `dst` stays.
  */
-export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = ""): boolean {
+export function cloneKeeping(src: string, dst: string, leaving: Leaving, rel = "", bulk?: Bulk): boolean {
   mkdirSync(fsPath(dst), { mode: statSync(fsPath(src)).mode & 0o7777 });
-  const entries = listEntries(src);
+  let entries = listEntries(src);
   let kept = entries.length === 0;
+  if (bulk && basename(rel) === "site-packages") {
+    // The folders nothing leaves (most of a venv) are cloned by cp meanwhile, and always kept; metadata
+    // folders are cloned here, so the staged venv's inventory can be read before cp is done.
+    const { files, dirs, wholeDirs, bytecode } = leaving;
+    const touched = topsIn(rel, [...files, ...dirs, ...wholeDirs, ...bytecode.keys()]);
+    const whole = (e: Entry) =>
+      e.isDir &&
+      !e.isLink &&
+      !touched.has(e.name) &&
+      !bulk.skip.has(e.name) &&
+      !/\.(dist|egg)-info$/.test(e.name) &&
+      fsPath(e.name) === e.name;
+    bulk.started = new BulkLink(
+      src,
+      dst,
+      entries.filter(whole).map((e) => e.name),
+    );
+    bulk.site = rel;
+    entries = entries.filter((e) => !whole(e));
+    kept = true;
+  }
   for (const { name, isDir, isLink } of entries) {
     const [from, to] = [join(src, name), join(dst, name)];
     const path = rel ? `${rel}/${name}` : name;
     if (isDir) {
-      if (!leaving.dirs.has(path) && !leaving.wholeDirs.has(path)) kept = cloneKeeping(from, to, leaving, path) || kept;
+      if (!leaving.dirs.has(path) && !leaving.wholeDirs.has(path))
+        kept = cloneKeeping(from, to, leaving, path, bulk) || kept;
       continue;
     }
     if (leftOut(path, name, leaving)) continue;
