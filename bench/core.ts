@@ -13,33 +13,35 @@ import { freeze, readInventory, sitePackagesOf } from "../src/core/packages/inve
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "../scripts/build.ts";
+import { PY } from "../test/support/env.ts";
 import {
   latestAfter,
+  measure,
   median,
   ms,
   printTable,
+  PY_KEY,
   pyctlBin,
   sandboxWith,
   sh,
-  measure,
-  timePip,
   teardown,
   time,
+  timePip,
   venvOf,
   type Sandbox,
 } from "./lib.ts";
 
 async function inventoryRow(fillers: number): Promise<string[]> {
   const sb = await sandboxWith(fillers);
-  const site = sitePackagesOf(venvOf(sb), "3.11");
+  const site = sitePackagesOf(venvOf(sb), PY.version);
   const count = readInventory(site).length;
   const ours = median(
-    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site), { pythonVersion: "3.11" }))),
+    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site), { pythonVersion: PY.version }))),
   );
   const cache = `${sb.dir}/scan-cache.json`;
   readInventory(site, cache);
   const cached = median(
-    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site, cache), { pythonVersion: "3.11" }))),
+    Array.from({ length: 30 }, () => time(() => freeze(readInventory(site, cache), { pythonVersion: PY.version }))),
   );
   const pipFreeze = median(
     Array.from({ length: 5 }, () => time(() => sh([join(venvOf(sb), "bin", "pip"), "freeze"], sb))),
@@ -64,7 +66,7 @@ function fillHistory(sb: Sandbox, count: number): void {
     const r = sh([pyctlBin(), "pip", "--", ...args, "-q"], sb);
     if (r.code !== 0) throw new Error(r.stderr);
   }
-  const dir = join(sb.pyctlHome, "py311", "history");
+  const dir = join(sb.pyctlHome, PY_KEY, "history");
   const last = Math.max(
     ...readdirSync(dir)
       .map((f) => Number.parseInt(f, 10))

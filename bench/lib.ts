@@ -1,7 +1,10 @@
 /** Shared by the bench scripts: a hermetic sandbox with ≥ N distributions, timing and printing. */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtures, makeSandbox, pyctlBin, run, sh, teardown, type Sandbox } from "../test/support/env.ts";
+import { fixtures, makeSandbox, PY, pyctlBin, run, sh, teardown, type Sandbox } from "../test/support/env.ts";
+
+/** The tests' Python's folder in PYCTL_HOME: "py311", "py312"… */
+export const PY_KEY = `py${PY.version.replace(".", "")}`;
 
 export { pyctlBin, run, sh, teardown, type Sandbox };
 
@@ -30,7 +33,7 @@ export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
-/** A pyctl-initialised sandbox (Debian's python3.11) whose venv holds `fillers` filler packages. */
+/** A pyctl-initialised sandbox (the tests' Python) whose venv holds `fillers` filler packages. */
 export async function sandboxWith(fillers: number): Promise<Sandbox> {
   const { wheelDir } = await fixtures();
   if (fillers > 120) {
@@ -44,7 +47,7 @@ export async function sandboxWith(fillers: number): Promise<Sandbox> {
     if (built.exitCode !== 0) throw new Error(built.stderr.toString());
   }
   const sb = makeSandbox();
-  if (run(sb, ["init", "--python", "/usr/bin/python3.11"]).code !== 0) throw new Error("pyctl init failed");
+  if (run(sb, ["init", "--python", PY.real]).code !== 0) throw new Error("pyctl init failed");
   const names = Array.from({ length: fillers }, (_, i) => `filler${String(i).padStart(3, "0")}==1.0`);
   const pip = join(venvOf(sb), "bin", "pip");
   for (let i = 0; i < names.length; i += 250) {
@@ -55,11 +58,11 @@ export async function sandboxWith(fillers: number): Promise<Sandbox> {
 }
 
 export function venvOf(sb: Sandbox): string {
-  return join(sb.pyctlHome, "py311", "venv");
+  return join(sb.pyctlHome, PY_KEY, "venv");
 }
 
 export function latestAfter(sb: Sandbox): { duration_ms: number } {
-  const dir = join(sb.pyctlHome, "py311", "history");
+  const dir = join(sb.pyctlHome, PY_KEY, "history");
   const last = Bun.spawnSync(["sh", "-c", `ls ${dir} | grep _after.json | sort | tail -1`])
     .stdout.toString()
     .trim();

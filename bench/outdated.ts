@@ -7,7 +7,20 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { median, ms, printTable, pyctlBin, run, sandboxWith, sh, teardown, time, venvOf, type Sandbox } from "./lib.ts";
+import {
+  median,
+  ms,
+  printTable,
+  PY_KEY,
+  pyctlBin,
+  run,
+  sandboxWith,
+  sh,
+  teardown,
+  time,
+  venvOf,
+  type Sandbox,
+} from "./lib.ts";
 
 const RUNS = 9;
 
@@ -56,7 +69,7 @@ function write(sb: Sandbox): { wall: number; cpu: number } {
  * median paired difference of CPU time, against the interquartile range of the writes themselves.
  */
 function noticeCost(sb: Sandbox): { off: number; added: number; addedCpu: number; spread: number } {
-  const stamp = join(sb.pyctlHome, "py311", "updates-checked");
+  const stamp = join(sb.pyctlHome, PY_KEY, "updates-checked");
   const off: { wall: number; cpu: number }[] = [];
   const on: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < RUNS; i++) {

@@ -14,10 +14,11 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { makeSandbox } from "../test/support/env.ts";
-import { median, ms, printTable, run, sh, teardown, time, timePip, type Sandbox } from "./lib.ts";
+import { makeSandbox, PY } from "../test/support/env.ts";
+import { median, ms, printTable, PY_KEY, run, sh, teardown, time, timePip, type Sandbox } from "./lib.ts";
 
-const PYTHON = "/usr/bin/python3.11";
+/** The Python the tests use (PYCTL_TEST_PYTHON, else the first python3), and its folders. */
+const PYTHON = PY.real;
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
 const SUPPORT = resolve(import.meta.dir, "..", "test", "support");
 
@@ -125,7 +126,7 @@ async function switches(sb: Sandbox, wheels: string): Promise<string[][]> {
  * A user's next command shares the disk with them too, but they are not that command's cost.
  */
 async function settled(sb: Sandbox): Promise<void> {
-  const dir = join(sb.pyctlHome, "py311");
+  const dir = join(sb.pyctlHome, PY_KEY);
   for (const end = Date.now() + 300_000; ; await Bun.sleep(20)) {
     if (!readdirSync(dir).some((name) => name.startsWith("venv.trash."))) break;
     if (Date.now() > end) throw new Error("a replaced venv was still being deleted after 5 minutes");
@@ -158,7 +159,7 @@ async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: b
   rmSync(plainVenv, { recursive: true, force: true });
   must(sh([PYTHON, "-m", "venv", plainVenv], sb), "python -m venv");
   const pipArgs = ["install", "-q", "--no-index", "--find-links", wheels, "huge==1.0"];
-  const venv = join(sb.pyctlHome, "py311", "venv");
+  const venv = join(sb.pyctlHome, PY_KEY, "venv");
   const recorded: number[] = [];
   const plain: number[] = [];
   const undo: number[] = [];
@@ -173,13 +174,13 @@ async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: b
   for (let i = 0; i < RUNS; i++) {
     // Alternated, so a busy moment of the machine falls on both. A first install: huge is not
     // in the store yet, so the recorded run stores its 12,000 files (undo and redo need them).
-    rmSync(join(sb.pyctlHome, "py311", "store", "huge"), { recursive: true, force: true });
+    rmSync(join(sb.pyctlHome, PY_KEY, "store", "huge"), { recursive: true, force: true });
     await settled(sb);
     recorded.push(pyctl(sb, "pip", "--", ...pipArgs));
     if (timer) share.push(((recorded.at(-1)! - timer.pipRun()) / timer.pipRun()) * 100);
     await settled(sb);
     plain.push(time(() => must(sh([join(plainVenv, "bin", "pip"), ...pipArgs], sb, { timeoutMs: 900_000 }), "pip")));
-    storeFloor.push(linkFloor(sb, join(plainVenv, "lib", "python3.11", "site-packages", "huge")));
+    storeFloor.push(linkFloor(sb, join(plainVenv, "lib", `python${PY.version}`, "site-packages", "huge")));
     must(sh([join(plainVenv, "bin", "pip"), "uninstall", "-q", "-y", "huge"], sb), "pip uninstall");
     files = countFiles(venv);
     floor.push(linkFloor(sb, venv));
@@ -220,7 +221,7 @@ async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: b
 
 /** 1,000 history entries of the big venv: the newest real pair, copied under new ids. */
 function longHistory(sb: Sandbox): string[][] {
-  const dir = join(sb.pyctlHome, "py311", "history");
+  const dir = join(sb.pyctlHome, PY_KEY, "history");
   const afters = readdirSync(dir)
     .filter((f) => f.endsWith("_after.json"))
     .sort();

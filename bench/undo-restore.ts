@@ -7,9 +7,10 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { median, ms, printTable, run, sandboxWith, sh, teardown, time, type Sandbox } from "./lib.ts";
+import { PY } from "../test/support/env.ts";
+import { median, ms, printTable, PY_KEY, run, sandboxWith, sh, teardown, time, type Sandbox } from "./lib.ts";
 
-const PYTHON = "/usr/bin/python3.11";
+const PYTHON = PY.real;
 const RUNS = 5;
 
 function must(r: { code: number; stderr: string }, what: string): void {
@@ -38,7 +39,7 @@ function seedMethod(sb: Sandbox, freeze: string): number {
 }
 
 function freezeOf(sb: Sandbox): string {
-  const venv = join(sb.pyctlHome, "py311", "venv");
+  const venv = join(sb.pyctlHome, PY_KEY, "venv");
   const r = sh([join(venv, "bin", "python"), "-m", "pip", "freeze", "--all"], sb);
   must(r, "pip freeze");
   return r.stdout;
