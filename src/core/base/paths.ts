@@ -154,6 +154,10 @@ export class Layout {
   inventoryCache(version: string): string {
     return join(this.versionDir(version), "inventory-cache.json");
   }
+  /** The venv's state as the last recorded operation left it, with the stamps it rests on (a cache: safe to delete). */
+  stateCache(version: string): string {
+    return join(this.versionDir(version), "state-cache.json");
+  }
   /** What pruning needs from each history entry (a cache: safe to delete). */
   historyIndex(version: string): string {
     return join(this.versionDir(version), "history-index.json");

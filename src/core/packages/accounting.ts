@@ -251,6 +251,29 @@ class Walker {
 
 /** The last scan and result per cache file in this process: a recorded operation scans before and after. */
 const scans = new Map<string, { cache: FilesCache; last: LastResult }>();
+/** The result unownedFiles last gave per cache file, scanned or found current. */
+const answered = new Map<string, LastResult>();
+
+/**
+ * The stamps that the last answer for `cacheFile` rests on: every folder scanned (relative to the
+ * venv) and every metadata folder (absolute). While each is unchanged, so is the answer, and so
+ * is the inventory (no metadata folder came, went or changed).
+ */
+export function answerStamps(
+  cacheFile: string,
+): { dirs: [string, string][]; metadata: [string, string][] } | undefined {
+  const last = answered.get(cacheFile);
+  return last && { dirs: last.dirs, metadata: last.metadata };
+}
+
+/** Whether every stamp answerStamps gave is still the same (one lstat each). */
+export function stampsHold(venv: string, stamps: { dirs: [string, string][]; metadata: [string, string][] }): boolean {
+  return (
+    stamps.dirs.length > 0 &&
+    stamps.dirs.every(([rel, stamp]) => stampOf(join(venv, rel)) === stamp) &&
+    stamps.metadata.every(([path, stamp]) => stampOf(path) === stamp)
+  );
+}
 
 function readJson<T>(file: string): T | undefined {
   try {
@@ -288,7 +311,10 @@ function isCurrent(venv: string, last: LastResult | undefined, dists: Dist[]): b
  */
 export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
   const last = cacheFile ? (scans.get(cacheFile)?.last ?? readJson<LastResult>(resultCacheOf(cacheFile))) : undefined;
-  if (isCurrent(venv, last, dists)) return last!.units;
+  if (isCurrent(venv, last, dists)) {
+    if (cacheFile) answered.set(cacheFile, last!);
+    return last!.units;
+  }
   const cache = cacheFile ? readCache(cacheFile) : undefined;
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
   const owned = ownedPaths(venv, dists, cache, next);
@@ -306,6 +332,7 @@ export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], 
     units,
   };
   scans.set(cacheFile, { cache: next, last: result });
+  answered.set(cacheFile, result);
   try {
     if (misses > 0) writeFileAtomic(cacheFile, JSON.stringify(next));
     writeFileAtomic(resultCacheOf(cacheFile), JSON.stringify(result));

@@ -24,6 +24,12 @@ export function toRecords(dists: Dist[], explicit?: Set<string>): PackageRecord[
   }));
 }
 
+/** `p` marked explicit, its fields in toRecords' order. */
+export function markedRequested(p: PackageRecord): PackageRecord {
+  const { name, version, pep440, build } = p;
+  return { name, version, requested: true, ...(pep440 === false ? { pep440 } : {}), ...(build ? { build } : {}) };
+}
+
 export function recordPin(p: PackageRecord): string {
   return `${p.name}${p.pep440 === false ? "===" : "=="}${p.version}`;
 }

@@ -28,7 +28,7 @@ import {
 } from "./history.ts";
 import type { LockHolder, VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
-import { toRecords } from "./package-records.ts";
+import { markedRequested, toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { pruneTargetHistory } from "./history-index.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -40,6 +40,8 @@ import type { UnownedFile } from "../packages/accounting.ts";
 import { sweepDeadScratch } from "../base/scratch.ts";
 import { listDir } from "../base/list-dir.ts";
 import { finishAdoptions } from "./adopted.ts";
+import { currentState, saveState, stillHolds, type VenvState } from "./venv-state.ts";
+import { canonicalName } from "../packages/pep440.ts";
 
 export interface RecorderEvents {
   waiting?(holder: LockHolder | undefined): void;
@@ -84,13 +86,8 @@ function userName(): string {
   }
 }
 
-export function snapshotEntry(
-  target: Target,
-  op: Operation,
-  dists: Dist[],
-  explicit?: Set<string>,
-  unowned?: UnownedFile[],
-): Omit<BeforeEntry, "id"> {
+/** What an entry says of the operation itself: when, who, what, on which venv. */
+function snapshotHeader(target: Target, op: Operation) {
   return {
     timestamp: new Date().toISOString(),
     user: userName(),
@@ -99,10 +96,28 @@ export function snapshotEntry(
     pip_args: redactArgs(op.pipArgs),
     python: pythonVersionOf(target),
     venv: target.venv,
+  };
+}
+
+export function snapshotEntry(
+  target: Target,
+  op: Operation,
+  dists: Dist[],
+  explicit?: Set<string>,
+  unowned?: UnownedFile[],
+): Omit<BeforeEntry, "id"> {
+  return {
+    ...snapshotHeader(target, op),
     freeze: freezeAll(target, dists),
     packages: toRecords(dists, explicit),
     ...(unowned ? { unowned } : {}),
   };
+}
+
+/** The before-state as the saved state has it: the venv is still in it (venv-state.ts). */
+function stateEntry(target: Target, op: Operation, state: VenvState): Omit<BeforeEntry, "id"> {
+  const { freeze, packages, unowned } = state;
+  return { ...snapshotHeader(target, op), freeze, packages, unowned };
 }
 
 /** Keep history within max_entries. Returns ids removed (the store is pruned by its owner). */
@@ -139,7 +154,8 @@ function unrecorded(err: unknown, command: string, exitCode: number, changed: bo
 
 interface Ran {
   entry: BeforeEntry;
-  before: Dist[];
+  /** The state the before-state was taken from, when the venv was still in it. */
+  state: VenvState | undefined;
   outcome: Outcome;
   started: number;
   /** What the action threw, if it did. */
@@ -153,35 +169,56 @@ interface Ran {
  * before. One that changed nothing, or an action that threw without changing anything, leaves
  * no entry at all.
  */
+/** The after-state of a venv in which nothing changed on disk: the before-state, with what an install named marked explicit. */
+function unchangedAfter(target: Target, op: Operation, entry: BeforeEntry, exitCode: number): Omit<BeforeEntry, "id"> {
+  const named = namedByInstall(op.pipArgs, exitCode);
+  const packages = entry.packages.map((p) =>
+    !p.requested && named.has(canonicalName(p.name)) ? markedRequested(p) : p,
+  );
+  return { ...entry, ...snapshotHeader(target, op), packages };
+}
+
 function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
-  const { entry, before, outcome, failure } = ran;
+  const { entry, state, outcome, failure } = ran;
   let changed = true; // until the after-state is read: keep what undo would need
   try {
-    const afterDists = inventoryOf(target);
-    // Explicit marks carry over to what is still installed, plus what a successful install named.
-    const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
-    for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
-    const changes: Changes = diffPackages(entry.packages, toRecords(afterDists));
-    const unowned = unownedOf(target, afterDists);
-    // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
-    const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
-    changed =
-      !isEmpty(changes) || unowned.length !== unownedBefore.size || unowned.some((u) => !unownedBefore.has(unitKey(u)));
-    if (failure !== undefined && !changed) throw failure;
-    // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
-    const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
-    if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
-    // What was installed (another version, or another build of one), stored and served first from now on.
-    const buildBefore = new Map(before.map((d) => [d.key, `${d.version}#${d.build}`]));
-    storeAll(
-      target.storeDir,
-      afterDists.filter((d) => buildBefore.get(d.key) !== `${d.version}#${d.build}`),
-      target.venv,
-      true,
-    );
+    let snapshot: Omit<BeforeEntry, "id">;
+    let changes: Changes = { added: [], removed: [], modified: [] };
+    const unchanged = state && !outcome.marksSettled && stillHolds(target, state) ? state : undefined;
+    if (unchanged) {
+      changed = false;
+      if (failure !== undefined) throw failure;
+      snapshot = unchangedAfter(target, op, entry, outcome.exitCode);
+    } else {
+      const afterDists = inventoryOf(target);
+      // Explicit marks carry over to what is still installed, plus what a successful install named.
+      const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
+      for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
+      changes = diffPackages(entry.packages, toRecords(afterDists));
+      const unowned = unownedOf(target, afterDists);
+      // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
+      const unownedBefore = new Set((entry.unowned ?? []).map(unitKey));
+      changed =
+        !isEmpty(changes) ||
+        unowned.length !== unownedBefore.size ||
+        unowned.some((u) => !unownedBefore.has(unitKey(u)));
+      if (failure !== undefined && !changed) throw failure;
+      // pip's uninstall stash (~name folders) that was not there before: pip was stopped mid-change.
+      const stashed = stashes(unowned).filter((u) => !entry.unowned?.some((b) => b.path === u.path));
+      if (stashed.length && !outcome.interrupted) Object.assign(outcome, { interrupted: true });
+      // What was installed (another version, or another build of one), stored and served first from now on.
+      const buildBefore = new Map(entry.packages.map((p) => [canonicalName(p.name), `${p.version}#${p.build}`]));
+      storeAll(
+        target.storeDir,
+        afterDists.filter((d) => buildBefore.get(d.key) !== `${d.version}#${d.build}`),
+        target.venv,
+        true,
+      );
+      snapshot = snapshotEntry(target, op, afterDists, explicit, unowned);
+    }
     const after: AfterEntry = {
       id: entry.id,
-      ...snapshotEntry(target, op, afterDists, explicit, unowned),
+      ...snapshot,
       changes,
       exit_code: outcome.exitCode,
       duration_ms: Math.round(performance.now() - ran.started),
@@ -189,6 +226,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       ...(outcome.missing?.length ? { missing: outcome.missing.map(missingPackage) } : {}),
     };
     writeAfter(target.historyDir, after);
+    saveState(target, after, unchanged);
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
@@ -220,12 +258,16 @@ export async function recordOperation(
     recoverTransaction(target);
     sweepDeadScratch(target.venv);
     finishAdoptions(target);
-    const before = inventoryOf(target);
-    storeAll(target.storeDir, before, target.venv);
+    // Every installed version is in the store already when the venv is as the last operation left it.
+    const state = currentState(target);
+    const before = state ? undefined : inventoryOf(target);
+    if (before) storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
     const entry = claimEntry(
       target.historyDir,
-      snapshotEntry(target, op, before, carriedExplicit(target.historyDir), unownedOf(target, before)),
+      state
+        ? stateEntry(target, op, state)
+        : snapshotEntry(target, op, before!, carriedExplicit(target.historyDir), unownedOf(target, before)),
     );
     let failure: unknown;
     let acted: Outcome;
@@ -238,7 +280,7 @@ export async function recordOperation(
     }
     await testPause("acted", guard, events);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
-    const after = recordAfter(target, op, { entry, before, outcome, started, failure });
+    const after = recordAfter(target, op, { entry, state, outcome, started, failure });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config, entry, after);
     if (removed.length) await onPrune?.(target, removed);

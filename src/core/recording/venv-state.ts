@@ -1,0 +1,80 @@
+/**
+ * The state a recorded operation left the venv in (its after-state's packages, freeze and
+ * unowned files), saved with the stamps that state was read from: every folder the unowned scan
+ * read and every metadata folder (packages/accounting.ts). The next recorded write takes its
+ * before-state from here while history's newest entry is still that operation's and every stamp
+ * holds; the answer is the one a fresh read would give, since it rests on the same stamps the
+ * inventory and unowned-file caches rest on. After pip, the same stamps say whether pip changed
+ * anything at all (`pip install` of what is installed changes nothing on disk).
+ * Saves a recorded write the inventory, the store check, the unowned scan and the newest entry's
+ * read (issue 16: a recorded write's own time).
+ */
+import { readFileSync, statSync } from "node:fs";
+import { writeFileAtomic } from "../base/atomic.ts";
+import { answerStamps, stampsHold, type UnownedFile } from "../packages/accounting.ts";
+import { entryFile, latestId, type AfterEntry } from "./history.ts";
+import type { PackageRecord } from "./package-records.ts";
+import type { Target } from "./target.ts";
+import { filesCacheOf } from "./unowned.ts";
+
+export interface VenvState {
+  /** The history entry whose after-state this is, and its file's stamp. */
+  id: number;
+  entry: string;
+  dirs: [string, string][];
+  metadata: [string, string][];
+  freeze: string;
+  packages: PackageRecord[];
+  unowned: UnownedFile[];
+}
+
+function stampOf(path: string): string | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+}
+
+function read(target: Target): VenvState | undefined {
+  try {
+    const state = JSON.parse(readFileSync(target.layout.stateCache(target.version), "utf8")) as VenvState;
+    return Array.isArray(state.dirs) && Array.isArray(state.packages) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The saved state, when it is the venv's now: history's newest entry is its own and every stamp holds. */
+export function currentState(target: Target): VenvState | undefined {
+  const state = read(target);
+  if (!state || latestId(target.historyDir) !== state.id) return undefined;
+  if (stampOf(entryFile(target.historyDir, state.id, "after")) !== state.entry) return undefined;
+  return stampsHold(target.venv, state) ? state : undefined;
+}
+
+/** Whether the venv is still as `state` says (after pip ran: whether pip changed nothing). */
+export function stillHolds(target: Target, state: VenvState): boolean {
+  return stampsHold(target.venv, state);
+}
+
+/**
+ * Save `after` (just written) as the venv's state, with the stamps of the scan it was read from,
+ * or `stamps` when it was taken from a state that still held. A state that cannot be written
+ * only costs the next write its speed.
+ */
+export function saveState(target: Target, after: AfterEntry, stamps = answerStamps(filesCacheOf(target))): void {
+  const entry = stampOf(entryFile(target.historyDir, after.id, "after"));
+  if (!stamps || !entry) return;
+  const state: VenvState = {
+    id: after.id,
+    entry,
+    dirs: stamps.dirs,
+    metadata: stamps.metadata,
+    freeze: after.freeze,
+    packages: after.packages,
+    unowned: after.unowned ?? [],
+  };
+  try {
+    writeFileAtomic(target.layout.stateCache(target.version), JSON.stringify(state));
+  } catch {
+    // the next write reads the venv instead
+  }
+}
