@@ -100,7 +100,7 @@ describe("cloning only what the goal keeps", () => {
     const plan = () => leavingFiles(live, leaving, staying, unownedFiles(live, site, dists))!;
     cloneKeeping(live, join(work, "alone"), plan());
     const bulk = await bulkClone(live, join(work, "bulk"), plan());
-    expect(bulk.started!.names.length).toBeGreaterThan(3); // pip, setuptools and the packages that stay
+    expect(bulk.started!.names).toContain("pip");
     expect(bulk.started!.names.some((n) => n.endsWith(".dist-info"))).toBe(false);
     expect(byteSet(join(work, "bulk"))).toEqual(byteSet(join(work, "alone")));
     rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@
  * dist-info check names those). A folder whose every file is unowned is one unit
  * (`big/`, with the total size and file count), so a torn 3,000-file package is one line.
  */
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync, readFileSync, statSync } from "node:fs";
 import { fsPath, listEntries } from "../base/raw-names.ts";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { writeFileAtomic } from "../base/atomic.ts";
@@ -107,6 +107,24 @@ function stampOf(path: string): string | undefined {
   return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
 }
 
+/**
+ * A tree cloned from another venv (a transaction's staging venv) and not written into since in
+ * the folders `cloned` says: there, the cache's entries for the same folder of `venv` serve while
+ * that folder's stamp holds. A metadata folder serves its owned paths while its RECORD (or
+ * installed-files.txt) is the other's, hardlinked. Spares the scan of a staged venv reading again
+ * what the live venv's scan has just read.
+ */
+export interface CloneOf {
+  venv: string;
+  cloned(rel: string): boolean;
+}
+
+/** The same file (a hardlink): one inode. */
+function sameFile(a: string, b: string): boolean {
+  const [x, y] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return x !== undefined && y !== undefined && x.ino === y.ino && x.dev === y.dev;
+}
+
 function ownedBy(root: string, dist: Dist): string[] {
   if (dist.metadataPath.endsWith(".dist-info")) return recordPathsUnder(dist.metadataPath, root) ?? [];
   return pathsUnder(readLines(join(dist.metadataPath, "installed-files.txt")), dist.metadataPath, root);
@@ -118,15 +136,21 @@ export function ownedPaths(
   dists: Dist[],
   cache?: FilesCache,
   next?: FilesCache,
+  cloneOf?: CloneOf,
 ): { files: Set<string>; dirs: Set<string> } {
   const root = resolve(venv);
   const files = new Set<string>();
   const dirs = new Set<string>();
+  const listing = (dist: Dist) => (dist.metadataPath.endsWith(".dist-info") ? "RECORD" : "installed-files.txt");
+  const carried = (rel: string, dist: Dist) =>
+    cloneOf &&
+    cache?.owners[rel]?.stamp === stampOf(join(cloneOf.venv, rel)) &&
+    sameFile(join(dist.metadataPath, listing(dist)), join(cloneOf.venv, rel, listing(dist)));
   for (const dist of dists) {
     const rel = relative(root, dist.metadataPath);
     dirs.add(rel);
     const stamp = cache ? stampOf(dist.metadataPath) : undefined;
-    const hit = stamp && cache?.owners[rel]?.stamp === stamp ? cache.owners[rel] : undefined;
+    const hit = stamp && (cache?.owners[rel]?.stamp === stamp || carried(rel, dist)) ? cache?.owners[rel] : undefined;
     const owned = hit?.files ?? ownedBy(root, dist);
     if (next && !hit) next.misses = (next.misses ?? 0) + 1;
     if (next && stamp) next.owners[rel] = { stamp, files: owned };
@@ -184,14 +208,22 @@ class Walker {
     readonly cache: FilesCache | undefined,
     readonly next: FilesCache | undefined,
     readonly site: string,
+    readonly cloneOf?: CloneOf,
   ) {}
+
+  /** The cache's entries for `rel` of the venv this one is a clone of, while that folder is unchanged. */
+  private carried(rel: string): [string, 0 | 1, number][] | undefined {
+    const known = this.cache?.dirs[rel];
+    if (!known || !this.cloneOf?.cloned(rel)) return undefined;
+    return stampOf(join(this.cloneOf.venv, rel)) === known.stamp ? known.entries : undefined;
+  }
 
   /** A folder's entries as [name, 1 if a folder, size of a file or UNKNOWN_SIZE]; from the cache when its stamp is unchanged. */
   private entries(rel: string): [string, 0 | 1, number][] | undefined {
     const path = join(this.venv, rel);
     const stamp = this.cache ? stampOf(path) : undefined;
     const hit = stamp && this.cache?.dirs[rel]?.stamp === stamp ? this.cache.dirs[rel]!.entries : undefined;
-    let entries = hit;
+    let entries = hit ?? (stamp ? this.carried(rel) : undefined);
     if (!entries) {
       if (this.next) this.next.misses = (this.next.misses ?? 0) + 1;
       try {
@@ -309,7 +341,13 @@ function isCurrent(venv: string, last: LastResult | undefined, dists: Dist[]): b
  * sorted by path. The two roots themselves are never one unit. `cacheFile` (optional) remembers
  * the scan so that unchanged folders are not read again.
  */
-export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], cacheFile?: string): UnownedFile[] {
+export function unownedFiles(
+  venv: string,
+  sitePackages: string,
+  dists: Dist[],
+  cacheFile?: string,
+  cloneOf?: CloneOf,
+): UnownedFile[] {
   const last = cacheFile ? (scans.get(cacheFile)?.last ?? readJson<LastResult>(resultCacheOf(cacheFile))) : undefined;
   if (isCurrent(venv, last, dists)) {
     if (cacheFile) answered.set(cacheFile, last!);
@@ -317,9 +355,9 @@ export function unownedFiles(venv: string, sitePackages: string, dists: Dist[], 
   }
   const cache = cacheFile ? readCache(cacheFile) : undefined;
   const next: FilesCache | undefined = cache ? { dirs: {}, owners: {} } : undefined;
-  const owned = ownedPaths(venv, dists, cache, next);
+  const owned = ownedPaths(venv, dists, cache, next, cloneOf);
   const site = relative(resolve(venv), resolve(sitePackages));
-  const walker = new Walker(venv, owned, cache, next, site);
+  const walker = new Walker(venv, owned, cache, next, site, cloneOf);
   const units: UnownedFile[] = [];
   for (const rel of ["bin", site]) units.push(...walker.walk(rel).units);
   units.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -19,7 +19,7 @@ import { Interrupted, MISSING, type Phase, type TransactionEvents, type Transact
 import { cloneKeeping, leavingFiles, nothingLeaves, topsIn, type Bulk, type Leaving } from "./clone.ts";
 import { keepLeavingUnowned, reconcileUnowned, settleMarks } from "./staging.ts";
 import { unmarkSeeded } from "../recording/seeded.ts";
-import type { UnownedFile } from "../packages/accounting.ts";
+import type { CloneOf, UnownedFile } from "../packages/accounting.ts";
 
 /** The goal the staged venv is built to, and where each of its incoming versions comes from. */
 interface Staged {
@@ -87,13 +87,18 @@ export class Build {
     await this.finishClone();
     await this.checkpoint("applied");
     const { goal, sources } = staged;
-    await fetchMissing(this.staging, notStored(sources), spec.allowMissing === true);
+    const missing = notStored(sources);
+    await fetchMissing(this.staging, missing, spec.allowMissing === true);
     const pipArgs = (await spec.prepare?.(dir, this.guard)) ?? spec.pip;
     if (this.guard.interrupted) throw new Interrupted();
     if (pipArgs?.length) await pipStep(this.staging, pipArgs);
     this.settleMarks(installed, goal);
-    if (goal?.unowned)
-      reconcileUnowned(target.storeDir, dir, this.staging.site, this.staged(), goal.unowned, filesCacheOf(target));
+    // Where no pip ran, the folders cp cloned are the live venv's: its scan's entries serve for them.
+    const cloneOf = missing.length || pipArgs?.length ? undefined : this.untouchedClone();
+    if (goal?.unowned) {
+      const staged = this.staged();
+      reconcileUnowned(target.storeDir, dir, this.staging.site, staged, goal.unowned, filesCacheOf(target), cloneOf);
+    }
     await this.checkpoint("fetched");
     this.verify(spec, goal, installed);
     await this.checkpoint("verified");
@@ -150,6 +155,7 @@ export class Build {
           [...sources.values()].flatMap((m) => m?.files ?? []),
         )
       : new Set<string>();
+    this.storeWroteInto = into;
     if (this.bulk?.started?.names.some((name) => into.has(name))) await this.finishClone();
     applyFromStore(this.staging, staged, plan, sources);
     return { goal, sources };
@@ -187,6 +193,18 @@ export class Build {
     return bulk;
   }
 
+  /** Folders of site-packages cloned whole that nothing was written into: the live venv's, entry for entry. */
+  private clonedWhole: string[] = [];
+  private storeWroteInto = new Set<string>();
+
+  private untouchedClone(): CloneOf | undefined {
+    const names = new Set(this.clonedWhole.filter((name) => !this.storeWroteInto.has(name)));
+    const site = relative(this.staging.dir, this.staging.site);
+    if (names.size === 0) return undefined;
+    const cloned = (rel: string) => rel.startsWith(`${site}/`) && names.has(rel.slice(site.length + 1).split("/")[0]!);
+    return { venv: this.target.venv, cloned };
+  }
+
   /**
    * Wait for cp's share of the clone. Folders it could not clone (a full disk, a file that cannot
    * be linked) are cloned here, so the error or fallback is this process's own.
@@ -196,6 +214,7 @@ export class Build {
     this.bulk = undefined;
     const started = bulk?.started;
     if (!started) return;
+    this.clonedWhole = started.names;
     for (const name of await started.finish()) {
       if (this.guard.interrupted) throw new Interrupted();
       cloneKeeping(join(started.src, name), join(started.dst, name), leaving, `${bulk.site}/${name}`);

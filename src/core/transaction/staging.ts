@@ -31,7 +31,7 @@ import {
   storeUnowned,
   type StoreManifest,
 } from "../recording/store.ts";
-import { compareUnowned, unownedFiles, type UnownedFile } from "../packages/accounting.ts";
+import { compareUnowned, unownedFiles, type CloneOf, type UnownedFile } from "../packages/accounting.ts";
 import type { Dist } from "../packages/inventory.ts";
 
 /**
@@ -238,8 +238,9 @@ export function reconcileUnowned(
   staged: Dist[],
   goal: UnownedFile[],
   cacheFile?: string,
+  cloneOf?: CloneOf,
 ): void {
-  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged, cacheFile), goal);
+  const { remove, restore } = compareUnowned(unownedFiles(venv, sitePackages, staged, cacheFile, cloneOf), goal);
   const stop = new Set([venv, sitePackages, join(venv, "bin")]);
   for (const unit of remove) {
     rmSync(join(venv, unit.path), { recursive: true, force: true });
