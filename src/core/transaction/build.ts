@@ -45,6 +45,9 @@ export class Build {
   /** What the clone left out, and cp's share of it while that runs. */
   private leaving: Leaving = nothingLeaves();
   private bulk: Bulk | undefined;
+  /** The folders cp cloned, once it is done, and those the store then linked files into. */
+  private clonedWhole: string[] = [];
+  private storeWroteInto = new Set<string>();
 
   private staged(): Dist[] {
     return readInventory(this.staging.site, undefined, this.live);
@@ -193,10 +196,7 @@ export class Build {
     return bulk;
   }
 
-  /** Folders of site-packages cloned whole that nothing was written into: the live venv's, entry for entry. */
-  private clonedWhole: string[] = [];
-  private storeWroteInto = new Set<string>();
-
+  /** The folders of site-packages cp cloned that nothing was written into: the live venv's, entry for entry. */
   private untouchedClone(): CloneOf | undefined {
     const names = new Set(this.clonedWhole.filter((name) => !this.storeWroteInto.has(name)));
     const site = relative(this.staging.dir, this.staging.site);
