@@ -1,10 +1,11 @@
 // A recorded write takes its before-state from the state the last operation saved
 // (recording/venv-state.ts) only while the venv is still in it: a change by hand, by pip run
-// around pyctl, or an operation killed after its before-state each make it read the venv again.
+// around pyctl, an operation killed after its before-state, or an installed build gone from the
+// store each make it read the venv again.
 // The saved state is planted with a package that is not installed: an entry that lists it was
 // taken from the saved state, one that does not was read afresh.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sh, type Sandbox } from "../support/env.ts";
 import {
@@ -99,6 +100,15 @@ describe("the before-state from the saved state", () => {
     writeFileSync(file(last + 1, "before"), before);
     ok(pip(sb, "install", "-q", "alpha"));
     expect(fromState(lastBefore(sb))).toBe(false);
+  });
+
+  test("an installed build gone from the store is seen, and stored again", () => {
+    plant(sb);
+    const stored = join(versionDir(sb), "store", "beta");
+    rmSync(stored, { recursive: true });
+    ok(pip(sb, "install", "-q", "alpha"));
+    expect(fromState(lastBefore(sb))).toBe(false);
+    expect(readdirSync(stored).length).toBe(1);
   });
 
   test("a REQUESTED marker removed by hand is seen", () => {

@@ -183,6 +183,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   let changed = true; // until the after-state is read: keep what undo would need
   try {
     let snapshot: Omit<BeforeEntry, "id">;
+    let afterDists: Dist[] = [];
     let changes: Changes = { added: [], removed: [], modified: [] };
     const unchanged = state && !outcome.marksSettled && stillHolds(target, state) ? state : undefined;
     if (unchanged) {
@@ -190,7 +191,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       if (failure !== undefined) throw failure;
       snapshot = unchangedAfter(target, op, entry, outcome.exitCode);
     } else {
-      const afterDists = inventoryOf(target);
+      afterDists = inventoryOf(target);
       // Explicit marks carry over to what is still installed, plus what a successful install named.
       const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
       for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
@@ -226,7 +227,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       ...(outcome.missing?.length ? { missing: outcome.missing.map(missingPackage) } : {}),
     };
     writeAfter(target.historyDir, after);
-    saveState(target, after, unchanged);
+    saveState(target, after, unchanged ? { held: unchanged } : { dists: afterDists });
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);

@@ -106,6 +106,11 @@ export function recordedFiles(dist: Dist, venv: string): string[] | undefined {
  * Store `dist` if this build of it is not stored yet. Returns false when it cannot be stored.
  * `installed`: it was just installed, so its entry becomes the first one served of its version.
  */
+/** Where the manifest of this build of `dist` is once it is stored; undefined when it cannot be (no readable RECORD). */
+export function manifestPathOf(store: string, dist: Dist): string | undefined {
+  return dist.build ? join(entryDir(store, dist.name, `${entryName(dist)}#${dist.build}`), "manifest.json") : undefined;
+}
+
 export function storeDist(store: string, dist: Dist, venv: string, installed = false): boolean {
   const build = dist.build;
   if (!build) return false; // no readable RECORD

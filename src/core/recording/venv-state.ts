@@ -9,11 +9,13 @@
  * Saves a recorded write the inventory, the store check, the unowned scan and the newest entry's
  * read (issue 16: a recorded write's own time).
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "../base/atomic.ts";
 import { answerStamps, stampsHold, type UnownedFile } from "../packages/accounting.ts";
 import { entryFile, latestId, type AfterEntry } from "./history.ts";
+import type { Dist } from "../packages/inventory.ts";
 import type { PackageRecord } from "./package-records.ts";
+import { manifestPathOf } from "./store.ts";
 import type { Target } from "./target.ts";
 import { filesCacheOf } from "./unowned.ts";
 
@@ -26,6 +28,8 @@ export interface VenvState {
   freeze: string;
   packages: PackageRecord[];
   unowned: UnownedFile[];
+  /** The store manifests of the installed builds: each must still be there (nothing to store). */
+  stored: string[];
 }
 
 function stampOf(path: string): string | undefined {
@@ -36,7 +40,8 @@ function stampOf(path: string): string | undefined {
 function read(target: Target): VenvState | undefined {
   try {
     const state = JSON.parse(readFileSync(target.layout.stateCache(target.version), "utf8")) as VenvState;
-    return Array.isArray(state.dirs) && Array.isArray(state.packages) ? state : undefined;
+    const lists = [state.dirs, state.metadata, state.packages, state.stored];
+    return lists.every(Array.isArray) ? state : undefined;
   } catch {
     return undefined;
   }
@@ -47,6 +52,7 @@ export function currentState(target: Target): VenvState | undefined {
   const state = read(target);
   if (!state || latestId(target.historyDir) !== state.id) return undefined;
   if (stampOf(entryFile(target.historyDir, state.id, "after")) !== state.entry) return undefined;
+  if (!state.stored.every((manifest) => existsSync(manifest))) return undefined;
   return stampsHold(target.venv, state) ? state : undefined;
 }
 
@@ -56,12 +62,15 @@ export function stillHolds(target: Target, state: VenvState): boolean {
 }
 
 /**
- * Save `after` (just written) as the venv's state, with the stamps of the scan it was read from,
- * or `stamps` when it was taken from a state that still held. A state that cannot be written
- * only costs the next write its speed.
+ * Save `after` (just written) as the venv's state: read from `dists` (with the stamps of the scan
+ * just made), or taken from `held`, a state that still holds. A state that cannot be written only
+ * costs the next write its speed.
  */
-export function saveState(target: Target, after: AfterEntry, stamps = answerStamps(filesCacheOf(target))): void {
+export function saveState(target: Target, after: AfterEntry, from: { dists: Dist[] } | { held: VenvState }): void {
   const entry = stampOf(entryFile(target.historyDir, after.id, "after"));
+  const stamps = "held" in from ? from.held : answerStamps(filesCacheOf(target));
+  const stored =
+    "held" in from ? from.held.stored : from.dists.flatMap((d) => manifestPathOf(target.storeDir, d) ?? []);
   if (!stamps || !entry) return;
   const state: VenvState = {
     id: after.id,
@@ -71,6 +80,7 @@ export function saveState(target: Target, after: AfterEntry, stamps = answerStam
     freeze: after.freeze,
     packages: after.packages,
     unowned: after.unowned ?? [],
+    stored,
   };
   try {
     writeFileAtomic(target.layout.stateCache(target.version), JSON.stringify(state));
