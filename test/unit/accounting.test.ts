@@ -14,6 +14,7 @@ import {
 import { readInventory } from "../../src/core/packages/inventory.ts";
 import { applyExplicitMarks, parseSnapshotText } from "../../src/core/recording/snapshots.ts";
 import { ANY_DIRECT, entryName, pruneStore, versionOfEntry } from "../../src/core/recording/store.ts";
+import { PY } from "../support/env.ts";
 
 const f = (path: string, size = 1): UnownedFile => ({ path, size });
 
@@ -40,7 +41,7 @@ describe("compareUnowned", () => {
 });
 
 describe("metadata folders that are no distribution's", () => {
-  const sp = "lib/python3.11/site-packages";
+  const sp = PY.site;
   const put = (root: string, rel: string, text = "") => {
     mkdirSync(join(root, rel, ".."), { recursive: true });
     writeFileSync(join(root, rel), text);
@@ -111,7 +112,7 @@ describe("metadata folders that are no distribution's", () => {
 describe("the scan cache", () => {
   test("an unchanged venv is answered from the last result; a file added deep down, or a torn .dist-info, is not missed", () => {
     const venv = mkdtempSync(join(tmpdir(), "pyctl-venv-"));
-    const sp = join(venv, "lib", "python3.11", "site-packages");
+    const sp = join(venv, PY.site);
     mkdirSync(join(sp, "alpha-1.0.dist-info"), { recursive: true });
     mkdirSync(join(sp, "alpha", "sub"), { recursive: true });
     mkdirSync(join(venv, "bin"));
@@ -128,13 +129,10 @@ describe("the scan cache", () => {
     expect(existsSync(join(venv, "files-cache.result.json"))).toBe(true);
     expect(scan()).toEqual([]);
     writeFileSync(join(sp, "alpha", "sub", "stray.py"), "X = 1\n");
-    expect(scan()).toEqual(["lib/python3.11/site-packages/alpha/sub/stray.py"]);
+    expect(scan()).toEqual([`${PY.site}/alpha/sub/stray.py`]);
     mkdirSync(join(sp, "gamma-1.0.dist-info"));
     writeFileSync(join(sp, "gamma-1.0.dist-info", "METADATA"), "");
-    const expected = [
-      "lib/python3.11/site-packages/alpha/sub/stray.py",
-      "lib/python3.11/site-packages/gamma-1.0.dist-info/",
-    ];
+    const expected = [`${PY.site}/alpha/sub/stray.py`, `${PY.site}/gamma-1.0.dist-info/`];
     expect(scan()).toEqual(expected);
     // another process reads the saved files (this one keeps its last scan in memory)
     for (const name of ["files-cache.json", "files-cache.result.json"])

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { incompatibility, parseRecord } from "../../src/core/packages/adopt-source.ts";
 import { rewriteScript } from "../../src/core/operations/adopt.ts";
 import type { Dist } from "../../src/core/packages/inventory.ts";
+import { PY } from "../support/env.ts";
 
 function distWithTags(dir: string, tags: string[]): Dist {
   const metadataPath = join(dir, `x${Math.random().toString(36).slice(2)}.dist-info`);
@@ -45,10 +46,10 @@ describe("incompatibility (for Python 3.11)", () => {
 });
 
 describe("rewriteScript", () => {
-  const py = "/h/.local/python-packages/py311/venv/bin/python";
+  const py = `/h/.local/python-packages/${PY.key}/venv/bin/python`;
   const cases: [string, string | undefined][] = [
     ["#!/usr/bin/python3\nimport sys\n", `#!${py}\nimport sys\n`],
-    ["#!/usr/bin/python3.11\nx\n", `#!${py}\nx\n`],
+    [`#!/usr/bin/python${PY.version}\nx\n`, `#!${py}\nx\n`],
     ["#!/usr/bin/env python3\nx\n", `#!${py}\nx\n`],
     ["#!/home/u/old/bin/python\nx\n", `#!${py}\nx\n`],
     [

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Layout } from "../../src/core/base/paths.ts";
 import { finishAdoptions, keepForUndo } from "../../src/core/recording/adopted.ts";
 import { targetFor } from "../../src/core/recording/target.ts";
+import { PY } from "../support/env.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -17,14 +18,14 @@ afterEach(() => {
 function scene() {
   const dir = mkdtempSync(join(tmpdir(), "pyctl-adopted-"));
   dirs.push(dir);
-  const target = targetFor(new Layout("user", join(dir, "pyctl")), "3.11");
+  const target = targetFor(new Layout("user", join(dir, "pyctl")), PY.version);
   const root = join(dir, "local");
-  const site = join(root, "lib", "python3.11", "site-packages");
+  const site = join(root, PY.site);
   mkdirSync(site, { recursive: true });
   const files = ["a.py", "b.py"].map((n) => join(site, n));
   for (const f of files) writeFileSync(f, `# ${f}\n`);
   const temp = keepForUndo(target, root, files, [join(root, "bin")]);
-  const kept = join(target.layout.adoptedDir("3.11"), "7");
+  const kept = join(target.layout.adoptedDir(PY.version), "7");
   return { target, root, site, files, temp, kept };
 }
 
@@ -38,7 +39,7 @@ test("a removal cut short: finished for the files adopt kept, not for one put th
   expect(existsSync(s.files[0]!)).toBe(false);
   expect(readFileSync(s.files[1]!, "utf8")).toBe("# reinstalled since\n");
   expect(existsSync(join(s.kept, "journal"))).toBe(false);
-  expect(existsSync(join(s.kept, "files", "lib", "python3.11", "site-packages", "a.py"))).toBe(true);
+  expect(existsSync(join(s.kept, "files", PY.site, "a.py"))).toBe(true);
 });
 
 test("a put-back cut short: every file back, the kept copy gone", () => {

@@ -7,9 +7,10 @@ import {
   resolveIndexSettings,
   PYPI_SIMPLE,
 } from "../../src/core/packages/pip-config.ts";
+import { PY } from "../support/env.ts";
 
 const HOME = "/home/u";
-const VENV = "/home/u/.local/python-packages/py311/venv";
+const VENV = `/home/u/.local/python-packages/${PY.key}/venv`;
 
 function settings(files: Record<string, string>, env: Record<string, string> = {}) {
   return resolveIndexSettings({ env, home: HOME, venv: VENV }, (path) => files[path]);
