@@ -102,7 +102,8 @@ interface LastResult {
   units: UnownedFile[];
 }
 
-function stampOf(path: string): string | undefined {
+/** A file's or folder's stat stamp: inode, mtime and ctime; undefined when it is not there. */
+export function stampOf(path: string): string | undefined {
   const st = lstatSync(path, { throwIfNoEntry: false });
   return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
 }

@@ -36,11 +36,11 @@ import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } 
 import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
 import { stashes, unitKey, unownedOf } from "./unowned.ts";
-import type { UnownedFile } from "../packages/accounting.ts";
+import { stampsHold, type UnownedFile } from "../packages/accounting.ts";
 import { sweepDeadScratch } from "../base/scratch.ts";
 import { listDir } from "../base/list-dir.ts";
 import { finishAdoptions } from "./adopted.ts";
-import { currentState, saveState, stillHolds, type VenvState } from "./venv-state.ts";
+import { currentState, saveState, type VenvState } from "./venv-state.ts";
 import { canonicalName } from "../packages/pep440.ts";
 
 export interface RecorderEvents {
@@ -185,7 +185,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     let snapshot: Omit<BeforeEntry, "id">;
     let afterDists: Dist[] = [];
     let changes: Changes = { added: [], removed: [], modified: [] };
-    const unchanged = state && !outcome.marksSettled && stillHolds(target, state) ? state : undefined;
+    const unchanged = state && !outcome.marksSettled && stampsHold(target.venv, state) ? state : undefined;
     if (unchanged) {
       changed = false;
       if (failure !== undefined) throw failure;

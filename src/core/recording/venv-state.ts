@@ -9,9 +9,9 @@
  * Saves a recorded write the inventory, the store check, the unowned scan and the newest entry's
  * read (issue 16: a recorded write's own time).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../base/atomic.ts";
-import { answerStamps, stampsHold, type UnownedFile } from "../packages/accounting.ts";
+import { answerStamps, stampOf, stampsHold, type UnownedFile } from "../packages/accounting.ts";
 import { entryFile, latestId, type AfterEntry } from "./history.ts";
 import type { Dist } from "../packages/inventory.ts";
 import type { PackageRecord } from "./package-records.ts";
@@ -32,11 +32,6 @@ export interface VenvState {
   stored: string[];
 }
 
-function stampOf(path: string): string | undefined {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
-}
-
 function read(target: Target): VenvState | undefined {
   try {
     const state = JSON.parse(readFileSync(target.layout.stateCache(target.version), "utf8")) as VenvState;
@@ -54,11 +49,6 @@ export function currentState(target: Target): VenvState | undefined {
   if (stampOf(entryFile(target.historyDir, state.id, "after")) !== state.entry) return undefined;
   if (!state.stored.every((manifest) => existsSync(manifest))) return undefined;
   return stampsHold(target.venv, state) ? state : undefined;
-}
-
-/** Whether the venv is still as `state` says (after pip ran: whether pip changed nothing). */
-export function stillHolds(target: Target, state: VenvState): boolean {
-  return stampsHold(target.venv, state);
 }
 
 /**
