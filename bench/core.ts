@@ -135,6 +135,7 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
       "added CPU: paired",
       "pyctl's own time (wall − pip's run)",
       "complete own time (wall − pip's own run)",
+      "added time (complete own − the timer's)",
     ],
   ];
   rows.push([
@@ -145,6 +146,7 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
     `(CPU ${stats(plain.map((r) => r.cpu))})`,
     "",
     `(timer: ${stats(wrapperOwn)})`,
+    "",
   ]);
   for (const [b, bin] of bins.entries()) {
     const name = b === 0 ? "through pyctl, recorded" : `through ${bin}`;
@@ -159,6 +161,7 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
       stats(cpu),
       stats(ownCost[b]!),
       stats(completeOwn[b]!),
+      ms(median(completeOwn[b]!) - median(wrapperOwn)),
     ]);
   }
   return rows;

@@ -79,17 +79,36 @@ export function printTable(title: string, rows: string[][]): void {
  * Put a timer around the venv's pip (the real one moved out of the venv): `pipRun` then says how
  * long pip itself ran in the last call, so pyctl's complete own time (start-up and exit
  * included) is a run's wall time minus that, whatever pip's own time does on a busy machine.
+ * The timer is a Python script of the venv's python, as pip's is, so that pyctl runs it as it
+ * runs pip (held at its gate while the before-state is read); it starts once its python is up,
+ * and the python's start-up is the timer's own share (the `pip alone` row's wall − `pipRun`).
  */
 export function timePip(sb: Sandbox): { pipRun(): number } {
-  const pip = join(venvOf(sb), "bin", "pip");
+  const bin = join(venvOf(sb), "bin");
   const real = join(sb.dir, "pip-real");
   const stamps = join(sb.dir, "pip-times");
-  renameSync(pip, real);
-  writeFileSync(
-    pip,
-    `#!/bin/sh\ns=$(date +%s%N)\n'${real}' "$@"\nrc=$?\necho "$s $(date +%s%N)" > '${stamps}'\nexit $rc\n`,
-    { mode: 0o755 },
-  );
+  renameSync(join(bin, "pip"), real);
+  // It ends with os._exit once pip's output is flushed: the interpreter's teardown of pip's modules
+  // takes tens of ms after the end stamp, and varies as much, in every row alike.
+  const timer = [
+    `#!${join(bin, "python")}`,
+    "import os, sys, time",
+    "start = time.time_ns()",
+    `sys.argv[0] = ${JSON.stringify(real)}`,
+    "try:",
+    `    with open(sys.argv[0], "rb") as f: code = compile(f.read(), sys.argv[0], "exec")`,
+    '    exec(code, {"__name__": "__main__", "__file__": sys.argv[0], "__builtins__": __builtins__})',
+    "    code = 0",
+    "except SystemExit as e:",
+    "    code = e.code if isinstance(e.code, int) else int(e.code is not None)",
+    `with open(${JSON.stringify(stamps)}, "w") as f:`,
+    '    f.write(f"{start} {time.time_ns()}")',
+    "sys.stdout.flush()",
+    "sys.stderr.flush()",
+    "os._exit(code)",
+    "",
+  ];
+  writeFileSync(join(bin, "pip"), timer.join("\n"), { mode: 0o755 });
   return {
     pipRun() {
       const [start, end] = readFileSync(stamps, "utf8").trim().split(" ").map(Number);

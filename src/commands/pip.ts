@@ -6,7 +6,7 @@ import { configFlag, configString } from "../core/base/config.ts";
 import { parsePipArgs, withoutUserFlag } from "../core/packages/pip-args.ts";
 import { locateInterpreter } from "../core/python/interpreter.ts";
 import { recordOperation } from "../core/recording/recorder.ts";
-import { recordingEnabled, runPip } from "../core/recording/pip-runner.ts";
+import { pipAction, recordingEnabled } from "../core/recording/pip-runner.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
 import { type PipRun, startInterpreterPip } from "../core/python/venv.ts";
@@ -54,11 +54,7 @@ export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
     target,
     ctx.config,
     op,
-    (guard) => {
-      const running = runPip(target, args, guard);
-      updates?.begin(); // pip is running by now: the notice's work overlaps it
-      return running;
-    },
+    pipAction(target, args, () => updates?.begin()), // the notice's work overlaps pip's run
     { waiting, paused: pausedNotice },
     // Store pruning reads every snapshot: loaded only on the writes that prune history.
     async (t) => (await import("../core/recording/retention.ts")).pruneUnneeded(t),

@@ -23,3 +23,7 @@ declare module "*.profile" {
   const text: string;
   export default text;
 }
+declare module "*.py" {
+  const text: string;
+  export default text;
+}

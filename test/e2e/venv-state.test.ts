@@ -27,9 +27,10 @@ const PLANTED = { name: "planted", version: "9.9" };
 
 /** Add a package to the saved state that the venv does not hold. */
 function plant(sb: Sandbox): void {
-  const state = JSON.parse(readFileSync(stateFile(sb), "utf8"));
+  const [whose, text] = readFileSync(stateFile(sb), "utf8").split("\n");
+  const state = JSON.parse(text!);
   state.packages.push(PLANTED);
-  writeFileSync(stateFile(sb), JSON.stringify(state));
+  writeFileSync(stateFile(sb), `${whose}\n${JSON.stringify(state)}`);
 }
 
 function lastBefore(sb: Sandbox): Entry {
@@ -69,6 +70,9 @@ describe("the before-state from the saved state", () => {
     const alpha = (lastEntry(sb) as unknown as Entry).packages.find((p) => p.name === "alpha");
     expect(Object.keys(alpha!)).toEqual(["name", "version", "requested", "build"]);
     expect(alpha).toMatchObject({ version: "2.0", requested: true });
+    // The saved state has the new mark too: the next write's before-state, taken from it, says so.
+    ok(pip(sb, "install", "-q", "beta==2.0"));
+    expect(lastBefore(sb).packages.find((p) => p.name === "alpha")).toMatchObject({ requested: true });
   });
 
   test("a file put into site-packages by hand is seen", () => {

@@ -117,13 +117,13 @@ export async function loadConfig(path: string): Promise<Config> {
     }
     for (const [name, value] of Object.entries(body)) {
       const key = `${section}.${name}`;
-      const where = `${path}:${lineOf(text, section, name)}`;
+      const where = () => `${path}:${lineOf(text, section, name)}`; // only for an error: a line scan per key
       if (!(key in CONFIG_KEYS))
-        throw new PyctlError(`${where}: unknown key ${key}`, { hint: "`pyctl config` lists the keys" });
+        throw new PyctlError(`${where()}: unknown key ${key}`, { hint: "`pyctl config` lists the keys" });
       try {
         config.set(key, checkValue(key, value));
       } catch (err) {
-        throw new PyctlError(`${where}: ${(err as Error).message}`);
+        throw new PyctlError(`${where()}: ${(err as Error).message}`);
       }
     }
   }

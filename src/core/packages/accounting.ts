@@ -299,15 +299,6 @@ export function answerStamps(
   return last && { dirs: last.dirs, metadata: last.metadata };
 }
 
-/** Whether every stamp answerStamps gave is still the same (one lstat each). */
-export function stampsHold(venv: string, stamps: { dirs: [string, string][]; metadata: [string, string][] }): boolean {
-  return (
-    stamps.dirs.length > 0 &&
-    stamps.dirs.every(([rel, stamp]) => stampOf(join(venv, rel)) === stamp) &&
-    stamps.metadata.every(([path, stamp]) => stampOf(path) === stamp)
-  );
-}
-
 function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as T;

@@ -4,7 +4,7 @@
  * held until its pip (or python, or git) exits, and no other write starts on a venv still in use.
  * Only swap.ts's detached `rm` of a replaced venv is started elsewhere, on purpose without them.
  */
-import { withLockFds } from "../base/lock.ts";
+import { heldLockFds, withLockFds } from "../base/lock.ts";
 import { spawnSync } from "../base/spawn-sync.ts";
 
 export type Stdio = "inherit" | "pipe" | "ignore" | number;
@@ -30,6 +30,20 @@ const CAPTURE: [Stdio, Stdio, Stdio] = ["ignore", "pipe", "pipe"];
 /** Start a process; the caller awaits `exited` (and reads piped streams). */
 export function startChild(command: string[], options: ChildOptions = {}) {
   return Bun.spawn(command, { stdio: withLockFds(options.stdio ?? CAPTURE), env: options.env, cwd: options.cwd });
+}
+
+/**
+ * Start a process with one more descriptor after the locks: one end of a socket pair, whose other
+ * end (`gate`) stays with pyctl. `command` is given the child's number for it.
+ */
+export function startGated(command: (fd: number) => string[], options: ChildOptions) {
+  const fd = 3 + heldLockFds().length;
+  const child = Bun.spawn(command(fd), {
+    stdio: [...withLockFds(options.stdio ?? CAPTURE), "pipe"],
+    env: options.env,
+    cwd: options.cwd,
+  });
+  return { child, gate: child.stdio[fd] as unknown as number };
 }
 
 /** Run a process to its end, its output as text. */

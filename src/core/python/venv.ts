@@ -7,12 +7,14 @@
  * repair (`ensurePip`) restores it. Creating a venv is create-venv.ts's, which this stays light
  * without: a recorded `pip install` loads this module.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { errnoCode } from "../base/errors.ts";
 import { acquireLock, isLocked, type LockHolder, readHolder, tryLock, type VenvLock } from "../base/lock.ts";
-import { type ChildEnv, type ChildResult, runChild, type Stdio, startChild } from "./child.ts";
+import { type ChildEnv, type ChildResult, runChild, type Stdio, startChild, startGated } from "./child.ts";
 import { toolPipEnv, userPipEnv } from "./pip.ts";
+import gateSource from "./pip-gate.py" with { type: "text" };
 
 export interface VenvConfig {
   home: string;
@@ -40,8 +42,47 @@ export interface DryRun extends ChildResult {
   report?: string;
 }
 
+/**
+ * A pip started ahead of time: its python is up and waits at a gate (pip-gate.py) while pyctl
+ * still reads the venv's before-state; pip itself runs only once the gate opens.
+ */
+export interface GatedPip {
+  /** Until the python waits at the gate, or has ended (a test pauses only then, so signals meet a settled process). */
+  ready(): Promise<void>;
+  /** Let pip run: the child, to await as any other. */
+  open(): ReturnType<typeof startChild>;
+  /** Pip never runs: the python ends at the gate. */
+  close(): Promise<void>;
+}
+
 const pipModule = (python: string) => [python, "-m", "pip"];
+
 const pipEnv = (as: PipRun["as"]): ChildEnv => (as === "tool" ? toolPipEnv() : userPipEnv());
+
+/**
+ * The interpreter a console script names when it is one of the venv's own, run without options:
+ * `#!/venv/bin/python3`, or distlib's form for a long or spaced path (`#!/bin/sh`, then
+ * `'''exec' "/venv/bin/python3" "$0" "$@"`). That python runs such a script through the gate
+ * exactly as its shebang would.
+ */
+function scriptPython(script: string, bin: string): string | undefined {
+  const head = Buffer.alloc(512);
+  let text: string;
+  try {
+    const fd = openSync(script, "r");
+    try {
+      text = head.toString("utf8", 0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const viaSh = /^#!\/bin\/sh\n'''exec' (?:"([^"\n]+)"|(\S+)) "\$0" "\$@"\n/.exec(text);
+  const direct = viaSh ? undefined : /^#!(\/\S+)\n/.exec(text);
+  const python = viaSh ? (viaSh[1] ?? viaSh[2]) : direct?.[1];
+  return python && dirname(python) === bin ? python : undefined;
+}
 
 export function isVenv(dir: string): boolean {
   return existsSync(join(dir, "pyvenv.cfg"));
@@ -151,6 +192,50 @@ export class Venv {
   startPip(args: string[], run: PipRun) {
     const command = run.binPip && existsSync(this.pip) ? [this.pip] : pipModule(this.python);
     return startChild([...command, ...args], { stdio: run.stdio, env: pipEnv(run.as) });
+  }
+
+  /**
+   * The user's pip write started ahead, held at a gate (`GatedPip`), when `bin/pip` is a script
+   * of the venv's own python; otherwise nothing starts, and the caller starts pip when due.
+   */
+  startGatedPip(args: string[], stdio: PipRun["stdio"]): GatedPip | undefined {
+    const python = scriptPython(this.pip, this.bin);
+    if (!python) return undefined;
+    const { child, gate } = startGated((fd) => [python, "-c", gateSource, String(fd), this.pip, ...args], {
+      stdio,
+      env: pipEnv("user"),
+    });
+    let shut = false;
+    const shutGate = () => {
+      if (!shut) closeSync(gate);
+      shut = true;
+    };
+    return {
+      async ready() {
+        // pyctl's end of the pair does not block: poll it (tests only)
+        while (!shut) {
+          try {
+            readSync(gate, Buffer.alloc(1));
+            return; // "r", or the end of a python that never got there
+          } catch (err) {
+            if (errnoCode(err) !== "EAGAIN") return;
+            await Bun.sleep(5);
+          }
+        }
+      },
+      open() {
+        try {
+          writeSync(gate, "g");
+        } finally {
+          shutGate();
+        }
+        return child;
+      },
+      async close() {
+        shutGate();
+        await child.exited;
+      },
+    };
   }
 
   /** pyctl's own pip run to its end, output captured; `extra` adds to its environment. */

@@ -152,9 +152,8 @@ export function recordedExplicit(entry: Pick<BeforeEntry, "packages"> | undefine
   return keys;
 }
 
-/** Packages a successful recorded `pip install` names (canonical names). */
-export function namedByInstall(pipArgs: string[], exitCode: number): Set<string> {
-  if (exitCode !== 0) return new Set();
+/** Packages a `pip install` command names (canonical names); explicit once it succeeded. */
+export function namedByInstall(pipArgs: string[]): Set<string> {
   const { subcommand, names } = namedRequirements(pipArgs);
   return subcommand === "install" ? new Set(names.keys()) : new Set();
 }

@@ -37,7 +37,7 @@
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createFileExclusive, writeFileAtomic } from "../base/atomic.ts";
+import { createFileExclusive, type PreparedFile, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
 import { canonicalName } from "../packages/pep440.ts";
 import { parseFreezeLine } from "../packages/freeze-line.ts";
@@ -163,8 +163,10 @@ export function claimEntry(dir: string, entry: Omit<BeforeEntry, "id">): BeforeE
   }
 }
 
-export function writeAfter(dir: string, entry: AfterEntry): void {
-  writeFileAtomic(entryFile(dir, entry.id, "after"), serialize(entry));
+/** `file`: the entry's file prepared ahead (`prepareFile`), or made now. */
+export function writeAfter(dir: string, entry: AfterEntry, file?: PreparedFile): void {
+  if (file) file.commit(serialize(entry));
+  else writeFileAtomic(entryFile(dir, entry.id, "after"), serialize(entry));
 }
 
 const isString = (v: unknown): v is string => typeof v === "string";

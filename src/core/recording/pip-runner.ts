@@ -1,18 +1,39 @@
 /** Running a venv's pip in the foreground of a recorded operation. */
 import { configFlag, type Config } from "../base/config.ts";
-import type { Outcome } from "./recorder.ts";
-import type { SignalGuard } from "./signal-guard.ts";
+import type { GatedPip } from "../python/venv.ts";
+import type { Action } from "./recorder.ts";
 import type { Target } from "./target.ts";
 
-/** Run pip in the foreground; its exit code, or 130 if a signal stopped the operation. */
-export async function runPip(target: Target, args: string[], guard: SignalGuard): Promise<Outcome> {
-  if (guard.interrupted) return { exitCode: 130, interrupted: true };
-  // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
-  const child = target.env.startPip(args, { stdio: ["inherit", "inherit", "inherit"], as: "user", binPip: true });
-  guard.watch(child);
-  const exitCode = await child.exited;
-  guard.watch(undefined);
-  return { exitCode: guard.interrupted ? 130 : exitCode, interrupted: guard.interrupted };
+const TERMINAL = ["inherit", "inherit", "inherit"] as const;
+
+/**
+ * The user's pip command as a recorded operation's action. Its python starts as soon as the lock
+ * is held and waits at a gate while the before-state is read (`Venv.startGatedPip`); pip runs
+ * when the gate opens, in the foreground. `started` is told when pip runs.
+ */
+export function pipAction(target: Target, args: string[], started?: () => void): Action {
+  let gated: GatedPip | undefined;
+  return {
+    start() {
+      gated = target.env.startGatedPip(args, [...TERMINAL]);
+    },
+    ready: async () => gated?.ready(),
+    async run(guard) {
+      if (guard.interrupted) {
+        await gated?.close();
+        return { exitCode: 130, interrupted: true };
+      }
+      // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
+      const child = gated?.open() ?? target.env.startPip(args, { stdio: [...TERMINAL], as: "user", binPip: true });
+      gated = undefined;
+      started?.();
+      guard.watch(child);
+      const exitCode = await child.exited;
+      guard.watch(undefined);
+      return { exitCode: guard.interrupted ? 130 : exitCode, interrupted: guard.interrupted };
+    },
+    drop: async () => gated?.close(),
+  };
 }
 
 /** Whether pip writes should be recorded at all (`history.auto_snapshot`). */

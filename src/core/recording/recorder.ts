@@ -7,11 +7,14 @@
  *
  * The recording pip runner: runs a venv's pip with the user's arguments unchanged and, for
  * writes, records the package set before and after (history.ts) and stores what was installed
- * (store.ts), all under the venv's lock. Costs two directory scans, not two `pip freeze`s.
+ * (store.ts), all under the venv's lock. Costs two directory scans, not two `pip freeze`s, and
+ * when the venv is as the last operation left it, neither (venv-state.ts). pip's python starts
+ * while the before-state is read and waits at a gate until it is recorded (pip-runner.ts); the
+ * after-state's files are created while pip runs.
  */
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { sweepStaleTemps } from "../base/atomic.ts";
+import { type PreparedFile, prepareFile, sweepStaleTemps } from "../base/atomic.ts";
 import { PyctlError, systemErrorMessage } from "../base/errors.ts";
 import { configNumber, type Config } from "../base/config.ts";
 import { SignalGuard } from "./signal-guard.ts";
@@ -19,6 +22,7 @@ import { diffPackages, isEmpty, type Changes } from "./changes.ts";
 import {
   claimEntry,
   discardEntry,
+  entryFile,
   markUnrecorded,
   missingPackage,
   writeAfter,
@@ -28,7 +32,7 @@ import {
 } from "./history.ts";
 import type { LockHolder, VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
-import { markedRequested, toRecords } from "./package-records.ts";
+import { markedRequested, type PackageRecord, toRecords } from "./package-records.ts";
 import { storeAll } from "./store.ts";
 import { pruneTargetHistory } from "./history-index.ts";
 import { recoverTransaction } from "../base/swap.ts";
@@ -36,11 +40,11 @@ import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } 
 import type { Dist } from "../packages/inventory.ts";
 import { carriedExplicit, namedByInstall, recordedExplicit } from "./explicit.ts";
 import { stashes, unitKey, unownedOf } from "./unowned.ts";
-import { stampsHold, type UnownedFile } from "../packages/accounting.ts";
+import type { UnownedFile } from "../packages/accounting.ts";
 import { sweepDeadScratch } from "../base/scratch.ts";
 import { listDir } from "../base/list-dir.ts";
 import { finishAdoptions } from "./adopted.ts";
-import { currentState, saveState, type VenvState } from "./venv-state.ts";
+import { currentState, saveState, stillHolds, type VenvState } from "./venv-state.ts";
 import { canonicalName } from "../packages/pep440.ts";
 
 export interface RecorderEvents {
@@ -52,13 +56,34 @@ export interface RecorderEvents {
 
 /**
  * PYCTL_TEST_PAUSE=claimed|acted (tests only): wait up to 60 s, or until a signal, once the
- * before-state is written (pip not started yet) or once the action ended (after-state not yet
- * written), so a test can interrupt a recorded operation there deterministically.
+ * before-state is written (pip not run yet: its python waits at the gate) or once the action
+ * ended (after-state not yet written), so a test can interrupt a recorded operation there
+ * deterministically.
  */
-async function testPause(phase: "claimed" | "acted", guard: SignalGuard, events: RecorderEvents): Promise<void> {
+async function testPause(
+  phase: "claimed" | "acted",
+  guard: SignalGuard,
+  events: RecorderEvents,
+  action: Action,
+): Promise<void> {
   if (process.env.PYCTL_TEST_PAUSE !== phase) return;
+  if (phase === "claimed") await action.ready?.();
   events.paused?.(phase);
   for (const end = Date.now() + 60_000; !guard.interrupted && Date.now() < end; ) await Bun.sleep(20);
+}
+
+/**
+ * What a recorded operation does: `run`, once the before-state is recorded. `start`, when given,
+ * runs right after the lock is taken, for what may begin before the before-state is read: a pip
+ * held at a gate, whose start-up then overlaps that reading (pip-runner.ts). When the operation
+ * ends without `run`, `drop` ends what `start` began.
+ */
+export interface Action {
+  start?(): void;
+  /** Wait until what `start` began is settled at its gate: a test pauses only then. */
+  ready?(): Promise<void>;
+  run(guard: SignalGuard, entryId: number): Promise<Outcome>;
+  drop?(): Promise<void>;
 }
 
 export interface Operation {
@@ -160,41 +185,69 @@ interface Ran {
   started: number;
   /** What the action threw, if it did. */
   failure: unknown;
+  /** What the command installs by name: explicit once it succeeded (read before the action, while pip starts). */
+  named: Set<string>;
+  files: AfterFiles | undefined;
+}
+
+/** The after-state's files (the entry and the saved state), created while the action runs. */
+interface AfterFiles {
+  after: PreparedFile;
+  state: PreparedFile;
+}
+
+/** Undefined when they cannot be created now (a full disk): they are then written as usual, or fail as usual. */
+function prepareAfterFiles(target: Target, id: number): AfterFiles | undefined {
+  let after: PreparedFile | undefined;
+  try {
+    after = prepareFile(entryFile(target.historyDir, id, "after"));
+    return { after, state: prepareFile(target.layout.stateCache(target.version)) };
+  } catch {
+    after?.discard();
+    return undefined;
+  }
+}
+
+/** The after-state of a venv in which nothing changed on disk: the before-state, with what an install named marked explicit. */
+function unchangedAfter(
+  target: Target,
+  op: Operation,
+  entry: BeforeEntry,
+  named: Set<string>,
+): Omit<BeforeEntry, "id"> {
+  const marks = (p: PackageRecord) => !p.requested && named.has(canonicalName(p.name));
+  // The same list when nothing is marked anew: the saved state is then written again as it was.
+  const packages = entry.packages.some(marks)
+    ? entry.packages.map((p) => (marks(p) ? markedRequested(p) : p))
+    : entry.packages;
+  return { ...entry, ...snapshotHeader(target, op), packages };
 }
 
 /**
  * Store what the operation installed and write its after-state. When that fails (a full disk),
  * an operation that changed the package set keeps its before-state and a marker of how it ended
- * (history.ts): the entry reads as ran-but-unrecorded, and `pyctl undo` takes the venv back to it, rather than past it to the operation
- * before. One that changed nothing, or an action that threw without changing anything, leaves
- * no entry at all.
+ * (history.ts): the entry reads as ran-but-unrecorded, and `pyctl undo` takes the venv back to
+ * it, rather than past it to the operation before. One that changed nothing, or an action that
+ * threw without changing anything, leaves no entry at all.
  */
-/** The after-state of a venv in which nothing changed on disk: the before-state, with what an install named marked explicit. */
-function unchangedAfter(target: Target, op: Operation, entry: BeforeEntry, exitCode: number): Omit<BeforeEntry, "id"> {
-  const named = namedByInstall(op.pipArgs, exitCode);
-  const packages = entry.packages.map((p) =>
-    !p.requested && named.has(canonicalName(p.name)) ? markedRequested(p) : p,
-  );
-  return { ...entry, ...snapshotHeader(target, op), packages };
-}
-
 function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
   const { entry, state, outcome, failure } = ran;
+  const named = outcome.exitCode === 0 ? ran.named : new Set<string>();
   let changed = true; // until the after-state is read: keep what undo would need
   try {
     let snapshot: Omit<BeforeEntry, "id">;
     let afterDists: Dist[] = [];
     let changes: Changes = { added: [], removed: [], modified: [] };
-    const unchanged = state && !outcome.marksSettled && stampsHold(target.venv, state) ? state : undefined;
+    const unchanged = state && !outcome.marksSettled && stillHolds(target, state) ? state : undefined;
     if (unchanged) {
       changed = false;
       if (failure !== undefined) throw failure;
-      snapshot = unchangedAfter(target, op, entry, outcome.exitCode);
+      snapshot = unchangedAfter(target, op, entry, named);
     } else {
       afterDists = inventoryOf(target);
       // Explicit marks carry over to what is still installed, plus what a successful install named.
       const explicit = outcome.marksSettled ? new Set<string>() : recordedExplicit(entry);
-      for (const key of namedByInstall(op.pipArgs, outcome.exitCode)) explicit.add(key);
+      for (const key of named) explicit.add(key);
       changes = diffPackages(entry.packages, toRecords(afterDists));
       const unowned = unownedOf(target, afterDists);
       // Files no distribution owns count too: pip torn before any dist-info was whole leaves only those.
@@ -226,8 +279,8 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
       interrupted: outcome.interrupted,
       ...(outcome.missing?.length ? { missing: outcome.missing.map(missingPackage) } : {}),
     };
-    writeAfter(target.historyDir, after);
-    saveState(target, after, unchanged ? { held: unchanged } : { dists: afterDists });
+    writeAfter(target.historyDir, after, ran.files?.after);
+    saveState(target, after, unchanged ? { held: unchanged } : { dists: afterDists }, ran.files?.state);
     return after;
   } catch (err) {
     if (err === failure || !changed) discardEntry(target.historyDir, entry.id);
@@ -247,20 +300,24 @@ export async function recordOperation(
   target: Target,
   config: Config,
   op: Operation,
-  action: (guard: SignalGuard, entryId: number) => Promise<Outcome>,
+  action: Action,
   events: RecorderEvents = {},
   onPrune?: Pruner,
 ): Promise<Outcome & { entry: AfterEntry }> {
   if (!RUN_WITHOUT_PYTHON.has(op.kind)) assertRunnable(target);
   const lock = await target.env.lock(op.command, (holder) => events.waiting?.(holder));
   const guard = new SignalGuard().start();
+  let ran = false;
+  let files: AfterFiles | undefined;
+  let state: VenvState | undefined;
   try {
     sweepTemps(target, lock, false);
     recoverTransaction(target);
     sweepDeadScratch(target.venv);
     finishAdoptions(target);
+    action.start?.(); // the venv is settled: what starts now sees it as the action will
     // Every installed version is in the store already when the venv is as the last operation left it.
-    const state = currentState(target);
+    state = currentState(target);
     const before = state ? undefined : inventoryOf(target);
     if (before) storeAll(target.storeDir, before, target.venv);
     const started = performance.now();
@@ -270,18 +327,22 @@ export async function recordOperation(
         ? stateEntry(target, op, state)
         : snapshotEntry(target, op, before!, carriedExplicit(target.historyDir), unownedOf(target, before)),
     );
+    const named = namedByInstall(op.pipArgs);
     let failure: unknown;
     let acted: Outcome;
-    await testPause("claimed", guard, events);
+    await testPause("claimed", guard, events, action);
     try {
-      acted = await action(guard, entry.id);
+      ran = true;
+      const acting = action.run(guard, entry.id);
+      files = prepareAfterFiles(target, entry.id);
+      acted = await acting;
     } catch (err) {
       failure = err;
       acted = { exitCode: 1, interrupted: false };
     }
-    await testPause("acted", guard, events);
+    await testPause("acted", guard, events, action);
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
-    const after = recordAfter(target, op, { entry, state, outcome, started, failure });
+    const after = recordAfter(target, op, { entry, state, outcome, started, failure, named, files });
     if (failure !== undefined) throw failure;
     const removed = prune(target, config, entry, after);
     if (removed.length) await onPrune?.(target, removed);
@@ -291,6 +352,10 @@ export async function recordOperation(
     sweepTemps(target, lock, true);
     throw err;
   } finally {
+    files?.after.discard();
+    files?.state.discard();
+    state?.watch?.close();
+    if (!ran) await action.drop?.();
     guard.stop();
     lock.release();
   }

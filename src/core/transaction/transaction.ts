@@ -86,25 +86,27 @@ export async function runTransaction(
     target,
     config,
     op,
-    async (guard, entryId) => {
-      const build = new Build(target, guard, events);
-      try {
-        await build.run(spec);
-        committed = build.committed;
-        await spec.afterCommit?.(guard, entryId);
-        missing = build.missing;
-        return { exitCode: 0, interrupted: false, marksSettled: committed, missing };
-      } catch (err) {
-        committed = build.committed;
-        if (!committed) {
-          rmSync(build.staging.dir, { recursive: true, force: true });
-          spec.abandon?.();
+    {
+      run: async (guard, entryId) => {
+        const build = new Build(target, guard, events);
+        try {
+          await build.run(spec);
+          committed = build.committed;
+          await spec.afterCommit?.(guard, entryId);
+          missing = build.missing;
+          return { exitCode: 0, interrupted: false, marksSettled: committed, missing };
+        } catch (err) {
+          committed = build.committed;
+          if (!committed) {
+            rmSync(build.staging.dir, { recursive: true, force: true });
+            spec.abandon?.();
+          }
+          await Bun.sleep(0); // a Ctrl-C that killed a child (python -m venv) is noted on the next tick
+          if (err instanceof Interrupted || guard.interrupted) return { exitCode: 130, interrupted: true };
+          error = err instanceof PyctlError ? err : new PyctlError(err instanceof Error ? err.message : String(err));
+          return { exitCode: 1, interrupted: false };
         }
-        await Bun.sleep(0); // a Ctrl-C that killed a child (python -m venv) is noted on the next tick
-        if (err instanceof Interrupted || guard.interrupted) return { exitCode: 130, interrupted: true };
-        error = err instanceof PyctlError ? err : new PyctlError(err instanceof Error ? err.message : String(err));
-        return { exitCode: 1, interrupted: false };
-      }
+      },
     },
     events,
     pruneUnneeded,
