@@ -17,6 +17,7 @@ const MASK = 0x2 | 0x4 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x0200000
 interface Inotify {
   inotify_init1(flags: number): number;
   inotify_add_watch(fd: number, path: Buffer, mask: number): number;
+  inotify_rm_watch(fd: number, wd: number): number;
 }
 
 let inotify: Inotify | null | undefined;
@@ -29,6 +30,7 @@ function load(): Inotify | null {
       const libc = dlopen("libc.so.6", {
         inotify_init1: { args: [FFIType.i32], returns: FFIType.i32 },
         inotify_add_watch: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+        inotify_rm_watch: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 },
       });
       inotify = libc.symbols as unknown as Inotify;
     } catch {
@@ -39,7 +41,7 @@ function load(): Inotify | null {
 }
 
 export interface FolderWatch {
-  /** Whether anything happened to a watched folder since the watch was set. */
+  /** Whether anything happened to a watched folder since the watch was set; the watching ends. */
   changed(): boolean;
   close(): void;
 }
@@ -49,20 +51,28 @@ export function watchFolders(folders: Iterable<string>): FolderWatch | undefined
   const libc = load();
   const fd = libc ? libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
   if (!libc || fd < 0) return undefined;
+  const watches: number[] = [];
   for (const folder of folders) {
-    if (libc.inotify_add_watch(fd, Buffer.from(`${folder}\0`), MASK) < 0) {
+    const wd = libc.inotify_add_watch(fd, Buffer.from(`${folder}\0`), MASK);
+    if (wd < 0) {
       closeSync(fd);
       return undefined; // gone already, or the user's watch limit reached
     }
+    watches.push(wd);
   }
   let open = true;
   return {
     changed() {
+      let changed: boolean;
       try {
-        return readSync(fd, Buffer.alloc(4096)) !== 0;
+        changed = readSync(fd, Buffer.alloc(4096)) !== 0;
       } catch (err) {
-        return errnoCode(err) !== "EAGAIN"; // EAGAIN: no event
+        changed = errnoCode(err) !== "EAGAIN"; // EAGAIN: no event
       }
+      // Removed now, freed by the kernel in the background: closing an instance that still has
+      // watches waits for that (an RCU grace period, 5–17 ms here), at close or at exit.
+      for (const wd of watches.splice(0)) libc.inotify_rm_watch(fd, wd);
+      return changed;
     },
     close() {
       if (open) closeSync(fd);
