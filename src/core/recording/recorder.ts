@@ -208,19 +208,17 @@ function prepareAfterFiles(target: Target, id: number): AfterFiles | undefined {
   }
 }
 
-/** The after-state of a venv in which nothing changed on disk: the before-state, with what an install named marked explicit. */
-function unchangedAfter(
-  target: Target,
-  op: Operation,
-  entry: BeforeEntry,
-  named: Set<string>,
-): Omit<BeforeEntry, "id"> {
+/**
+ * The after-state of a venv in which nothing changed on disk: the before-state (its header is this
+ * operation's too, the time aside), with what an install named marked explicit.
+ */
+function unchangedAfter(entry: BeforeEntry, named: Set<string>): Omit<BeforeEntry, "id"> {
   const marks = (p: PackageRecord) => !p.requested && named.has(canonicalName(p.name));
   // The same list when nothing is marked anew: the saved state is then written again as it was.
   const packages = entry.packages.some(marks)
     ? entry.packages.map((p) => (marks(p) ? markedRequested(p) : p))
     : entry.packages;
-  return { ...entry, ...snapshotHeader(target, op), packages };
+  return { ...entry, timestamp: new Date().toISOString(), packages };
 }
 
 /**
@@ -242,7 +240,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
     if (unchanged) {
       changed = false;
       if (failure !== undefined) throw failure;
-      snapshot = unchangedAfter(target, op, entry, named);
+      snapshot = unchangedAfter(entry, named);
     } else {
       afterDists = inventoryOf(target);
       // Explicit marks carry over to what is still installed, plus what a successful install named.
