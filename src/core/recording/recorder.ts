@@ -23,6 +23,7 @@ import {
   claimEntry,
   discardEntry,
   entryFile,
+  ids,
   markUnrecorded,
   missingPackage,
   writeAfter,
@@ -148,6 +149,11 @@ function stateEntry(target: Target, op: Operation, state: VenvState): Omit<Befor
 /** Keep history within max_entries. Returns ids removed (the store is pruned by its owner). */
 function prune(target: Target, config: Config, before: BeforeEntry, after: AfterEntry): number[] {
   return pruneTargetHistory(target, configNumber(config, "history.max_entries"), { before, after });
+}
+
+/** Whether history holds more than max_entries: asked while the action runs (entries are claimed under the lock). */
+function pastMaxEntries(target: Target, config: Config): boolean {
+  return ids(target.historyDir).length > configNumber(config, "history.max_entries");
 }
 
 /** May load what it needs lazily: it runs only once history.max_entries is reached. */
@@ -328,11 +334,13 @@ export async function recordOperation(
     const named = namedByInstall(op.pipArgs);
     let failure: unknown;
     let acted: Outcome;
+    let full = true;
     await testPause("claimed", guard, events, action);
     try {
       ran = true;
       const acting = action.run(guard, entry.id);
       files = prepareAfterFiles(target, entry.id);
+      full = pastMaxEntries(target, config);
       acted = await acting;
     } catch (err) {
       failure = err;
@@ -342,7 +350,7 @@ export async function recordOperation(
     const outcome: Outcome = guard.interrupted ? { exitCode: 130, interrupted: true } : acted;
     const after = recordAfter(target, op, { entry, state, outcome, started, failure, named, files });
     if (failure !== undefined) throw failure;
-    const removed = prune(target, config, entry, after);
+    const removed = full ? prune(target, config, entry, after) : [];
     if (removed.length) await onPrune?.(target, removed);
     events.recorded?.(after);
     return { ...outcome, entry: after };
