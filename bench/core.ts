@@ -133,7 +133,7 @@ async function recordingRows(options: { runs: number; against: string[]; fullHis
       "added: medians' difference",
       "added: paired (run − pip's run before it)",
       "added CPU: paired",
-      "pyctl's own time (wall − pip's run)",
+      "wall − the entry's duration_ms (which includes the gate's wait)",
       "complete own time (wall − pip's own run)",
       "added time (complete own − the timer's)",
     ],
