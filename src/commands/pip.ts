@@ -9,15 +9,13 @@ import { recordOperation } from "../core/recording/recorder.ts";
 import { pipAction, recordingEnabled } from "../core/recording/pip-runner.ts";
 import { PyctlError } from "../core/base/errors.ts";
 import { assertRunnable, assertWritable, prepareTarget, resolveVersion, targetFor } from "../core/recording/target.ts";
-import { type PipRun, startInterpreterPip } from "../core/python/venv.ts";
+import { startInterpreterPip, TERMINAL } from "../core/python/venv.ts";
 import { changeLines } from "../ui/diff.ts";
 import { err, notice } from "../ui/output.ts";
 import { pausedNotice, waitingNotice } from "../ui/waiting.ts";
 import type { Context } from "./context.ts";
 import { stringOption } from "./parse.ts";
 import type { ParsedArgs } from "./spec.ts";
-
-const TERMINAL: PipRun["stdio"] = ["inherit", "inherit", "inherit"];
 
 export async function run(parsed: ParsedArgs, ctx: Context): Promise<number> {
   const version = resolveVersion(ctx.config, stringOption(parsed, "--python"));

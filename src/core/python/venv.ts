@@ -55,6 +55,9 @@ export interface GatedPip {
   close(): Promise<void>;
 }
 
+/** The user's terminal, for a pip the user typed. */
+export const TERMINAL: PipRun["stdio"] = ["inherit", "inherit", "inherit"];
+
 const pipModule = (python: string) => [python, "-m", "pip"];
 
 const pipEnv = (as: PipRun["as"]): ChildEnv => (as === "tool" ? toolPipEnv() : userPipEnv());

@@ -1,10 +1,8 @@
 /** Running a venv's pip in the foreground of a recorded operation. */
 import { configFlag, type Config } from "../base/config.ts";
-import type { GatedPip } from "../python/venv.ts";
+import { type GatedPip, TERMINAL } from "../python/venv.ts";
 import type { Action } from "./recorder.ts";
 import type { Target } from "./target.ts";
-
-const TERMINAL = ["inherit", "inherit", "inherit"] as const;
 
 /**
  * The user's pip command as a recorded operation's action. Its python starts as soon as the lock
@@ -15,7 +13,7 @@ export function pipAction(target: Target, args: string[], started?: () => void):
   let gated: GatedPip | undefined;
   return {
     start() {
-      gated = target.env.startGatedPip(args, [...TERMINAL]);
+      gated = target.env.startGatedPip(args, TERMINAL);
     },
     ready: async () => gated?.ready(),
     async run(guard) {
@@ -24,7 +22,7 @@ export function pipAction(target: Target, args: string[], started?: () => void):
         return { exitCode: 130, interrupted: true };
       }
       // pip inherits the venv lock, so a pyctl killed alone keeps the lock until its pip exits.
-      const child = gated?.open() ?? target.env.startPip(args, { stdio: [...TERMINAL], as: "user", binPip: true });
+      const child = gated?.open() ?? target.env.startPip(args, { stdio: TERMINAL, as: "user", binPip: true });
       gated = undefined;
       started?.();
       guard.watch(child);
