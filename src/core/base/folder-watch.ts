@@ -9,12 +9,12 @@
 import { closeSync, readSync } from "node:fs";
 import { errnoCode } from "./errors.ts";
 
-const IN_NONBLOCK = 0o4000;
-const IN_CLOEXEC = 0o2000000;
+/** inotify_init1's flags for an instance read without blocking and not inherited by children. */
+export const INOTIFY_FLAGS = 0o4000 | 0o2000000; // IN_NONBLOCK | IN_CLOEXEC
 /** IN_MODIFY, IN_ATTRIB, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE, IN_DELETE_SELF, IN_MOVE_SELF; IN_DONT_FOLLOW. */
 const MASK = 0x2 | 0x4 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x02000000;
 
-interface Inotify {
+export interface Inotify {
   inotify_init1(flags: number): number;
   inotify_add_watch(fd: number, path: Buffer, mask: number): number;
   inotify_rm_watch(fd: number, wd: number): number;
@@ -23,7 +23,7 @@ interface Inotify {
 let inotify: Inotify | null | undefined;
 
 /** libc's inotify, loaded on first use (not on a lock's path: the symbols cost their stubs); null without it. */
-function load(): Inotify | null {
+export function inotifyCalls(): Inotify | null {
   if (inotify === undefined) {
     try {
       const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
@@ -48,8 +48,8 @@ export interface FolderWatch {
 
 /** Watch `folders` (not following symlinks); undefined when inotify or a watch is not to be had. */
 export function watchFolders(folders: Iterable<string>): FolderWatch | undefined {
-  const libc = load();
-  const fd = libc ? libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+  const libc = inotifyCalls();
+  const fd = libc ? libc.inotify_init1(INOTIFY_FLAGS) : -1;
   if (!libc || fd < 0) return undefined;
   const watches: number[] = [];
   for (const folder of folders) {

@@ -2,6 +2,7 @@
 import { configFlag, type Config } from "../base/config.ts";
 import { type GatedPip, TERMINAL } from "../python/venv.ts";
 import type { Action } from "./recorder.ts";
+import { stageInstall } from "./store-ahead.ts";
 import type { Target } from "./target.ts";
 
 /**
@@ -25,10 +26,20 @@ export function pipAction(target: Target, args: string[], started?: () => void):
       const child = gated?.open() ?? target.env.startPip(args, { stdio: TERMINAL, as: "user", binPip: true });
       gated = undefined;
       started?.();
+      // Set while pip's python imports pip: what pip then installs is staged for the store as it is written.
+      const stager = stageInstall(target);
       guard.watch(child);
-      const exitCode = await child.exited;
-      guard.watch(undefined);
-      return { exitCode: guard.interrupted ? 130 : exitCode, interrupted: guard.interrupted };
+      let exitCode: number;
+      try {
+        exitCode = await child.exited;
+      } catch (err) {
+        stager?.discard();
+        throw err;
+      } finally {
+        guard.watch(undefined);
+      }
+      const staged = stager?.finish();
+      return { exitCode: guard.interrupted ? 130 : exitCode, interrupted: guard.interrupted, staged };
     },
     drop: async () => gated?.close(),
   };

@@ -34,7 +34,7 @@ import {
 import type { LockHolder, VenvLock } from "../base/lock.ts";
 import { redactArgs, redactUrls } from "../base/redact.ts";
 import { markedRequested, type PackageRecord, toRecords } from "./package-records.ts";
-import { storeAll } from "./store.ts";
+import { type StagedFiles, storeAll } from "./store.ts";
 import { pruneTargetHistory } from "./history-index.ts";
 import { recoverTransaction } from "../base/swap.ts";
 import { assertRunnable, freezeAll, inventoryOf, pythonVersionOf, type Target } from "./target.ts";
@@ -100,6 +100,8 @@ export interface Outcome {
   marksSettled?: boolean;
   /** Goal lines left out with --allow-missing: recorded as the entry's `missing`. */
   missing?: string[];
+  /** What pip installed, staged for the store while it ran (store-ahead.ts). */
+  staged?: StagedFiles;
 }
 
 function userName(): string {
@@ -271,6 +273,7 @@ function recordAfter(target: Target, op: Operation, ran: Ran): AfterEntry {
         afterDists.filter((d) => buildBefore.get(d.key) !== `${d.version}#${d.build}`),
         target.venv,
         true,
+        outcome.staged,
       );
       snapshot = snapshotEntry(target, op, afterDists, explicit, unowned);
     }
@@ -314,6 +317,7 @@ export async function recordOperation(
   let ran = false;
   let files: AfterFiles | undefined;
   let state: VenvState | undefined;
+  let staged: StagedFiles | undefined;
   try {
     sweepTemps(target, lock, false);
     recoverTransaction(target);
@@ -342,6 +346,7 @@ export async function recordOperation(
       files = prepareAfterFiles(target, entry.id);
       full = pastMaxEntries(target, config);
       acted = await acting;
+      staged = acted.staged;
     } catch (err) {
       failure = err;
       acted = { exitCode: 1, interrupted: false };
@@ -360,6 +365,7 @@ export async function recordOperation(
   } finally {
     files?.after.discard();
     files?.state.discard();
+    staged?.discard();
     state?.watch?.close();
     if (!ran) await action.drop?.();
     guard.stop();

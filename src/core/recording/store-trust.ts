@@ -150,9 +150,13 @@ export function markSeen(dir: string): void {
  * Files written after pip wrote RECORD (pip writes it last) whose hash is not RECORD's: edited in
  * place before pyctl stored them. They are left out of the entry, which is then incomplete.
  */
-export function editedSinceInstall(dist: Dist, venv: string, files: { rel: string; st: Stats }[]): Set<string> {
+export function editedSinceInstall(
+  dist: Dist,
+  venv: string,
+  files: { rel: string; stamp: Stamp; st?: Stats }[],
+): Set<string> {
   const recordTime = stampOf(join(dist.metadataPath, "RECORD"))?.[1] ?? Number.POSITIVE_INFINITY;
-  const later = files.filter(({ st }) => !st.isSymbolicLink() && st.mtimeMs > recordTime).map(({ rel }) => rel);
+  const later = files.filter(({ stamp, st }) => !st?.isSymbolicLink() && stamp[1] > recordTime).map(({ rel }) => rel);
   if (later.length === 0) return new Set();
   return new Set(changedFiles(venv, { files: later.concat(relative(venv, join(dist.metadataPath, "RECORD"))) }));
 }

@@ -28,7 +28,7 @@
  * Distributions with files outside their venv, or without a RECORD, cannot be stored; they are
  * reinstalled through pip's index instead.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tempSibling, writeFileAtomic } from "../base/atomic.ts";
 import { makeDataDir } from "../base/modes.ts";
@@ -56,6 +56,19 @@ export interface StoreManifest {
   build?: string;
   /** Size and mtime of each file when stored or last found good by hash. */
   stamps?: Record<string, Stamp>;
+}
+
+/** Files staged while pip ran (store-ahead.ts): copies of installed files, by their path relative to the venv. */
+export interface StagedFiles {
+  /** The stamp a staged copy of `rel` was stored with; undefined when `rel` was not staged. */
+  stamp(rel: string): Stamp | undefined;
+  /**
+   * Move the staged copies of `rels` under `filesDir` (at the same relative paths): a folder pip
+   * made whose staged files are all in `rels` in one rename, the others one by one.
+   */
+  moveInto(rels: string[], filesDir: string): void;
+  /** Remove what no store entry took (in the background when there are files left). */
+  discard(): void;
 }
 
 /** `version` is the folder name: a version, or VERSION@HASH for a direct-URL install. */
@@ -111,7 +124,7 @@ export function manifestPathOf(store: string, dist: Dist): string | undefined {
   return dist.build ? join(entryDir(store, dist.name, `${entryName(dist)}#${dist.build}`), "manifest.json") : undefined;
 }
 
-export function storeDist(store: string, dist: Dist, venv: string, installed = false): boolean {
+export function storeDist(store: string, dist: Dist, venv: string, installed = false, staged?: StagedFiles): boolean {
   const build = dist.build;
   if (!build) return false; // no readable RECORD
   const entry = `${entryName(dist)}#${build}`;
@@ -122,10 +135,13 @@ export function storeDist(store: string, dist: Dist, venv: string, installed = f
   }
   const paths = recordedPaths(dist, venv);
   if (!paths) return false;
-  // One lstat per file says whether it is there, whether it is a link, and its stamp.
-  const found = paths.flatMap((rel) => {
+  // A file staged while pip ran has its stamp; every other one takes one lstat: whether it is
+  // there, whether it is a link, and its stamp.
+  const found = paths.flatMap((rel): Found[] => {
+    const stamp = staged?.stamp(rel);
+    if (stamp) return [{ rel, stamp, staged: true }];
     const st = lstatSync(fsPath(join(venv, rel)), { throwIfNoEntry: false });
-    return st ? [{ rel, st }] : [];
+    return st ? [{ rel, stamp: [st.size, st.mtimeMs], st }] : [];
   });
   const files = found.map((f) => f.rel);
   const manifest: StoreManifest = { name: dist.name, version: dist.version, venv: resolve(venv), files, entry, build };
@@ -134,10 +150,19 @@ export function storeDist(store: string, dist: Dist, venv: string, installed = f
   makeDataDir(store);
   buildEntry(final, (temp) => {
     const stamps: Record<string, Stamp> = {};
+    const filesDir = join(temp, "files");
+    const kept = found.filter((f) => !edited.has(f.rel));
+    staged?.moveInto(
+      kept.filter((f) => f.staged).map((f) => f.rel),
+      filesDir,
+    );
     const made = new Set<string>();
-    for (const { rel, st } of found) {
-      if (edited.has(rel)) continue;
-      const dst = join(temp, "files", rel);
+    for (const { rel, stamp, st } of kept) {
+      if (!st) {
+        stamps[rel] = stamp;
+        continue;
+      }
+      const dst = join(filesDir, rel);
       const parent = dirname(dst);
       if (!made.has(parent)) {
         mkdirSync(parent, { recursive: true });
@@ -145,14 +170,22 @@ export function storeDist(store: string, dist: Dist, venv: string, installed = f
       }
       const shared = storeFile(join(venv, rel), dst, st);
       // A hardlink is the same inode, so its stamp is the one just read; a clone or a link is stat'ed.
-      const stamp = shared === "hardlink" ? ([st.size, st.mtimeMs] as Stamp) : stampOf(dst);
-      if (stamp) stamps[rel] = stamp;
+      const now = shared === "hardlink" ? stamp : stampOf(dst);
+      if (now) stamps[rel] = now;
     }
     mkdirSync(temp, { recursive: true });
     manifest.stamps = stamps;
     writeFileAtomic(join(temp, "manifest.json"), `${JSON.stringify(manifest)}\n`);
   });
   return true;
+}
+
+/** A file of a distribution being stored: staged while pip ran, or found (`st`) after. */
+interface Found {
+  rel: string;
+  stamp: Stamp;
+  staged?: true;
+  st?: Stats;
 }
 
 /**
@@ -185,8 +218,8 @@ export function storeBuilt(store: string, manifest: StoreManifest, fill: (filesD
 }
 
 /** Make sure every given distribution is stored; returns the ones that could not be. */
-export function storeAll(store: string, dists: Dist[], venv: string, installed = false): Dist[] {
-  return dists.filter((d) => !storeDist(store, d, venv, installed));
+export function storeAll(store: string, dists: Dist[], venv: string, installed = false, staged?: StagedFiles): Dist[] {
+  return dists.filter((d) => !storeDist(store, d, venv, installed, staged));
 }
 
 /** In pruneStore's `keep`: every direct-URL entry of that project (a snapshot's `name @ url` line). */
