@@ -8,7 +8,8 @@
  * redo of the huge install, in a fresh venv and in the big one, each beside the file system's
  * floor (`cp -al` of the venv: one link per file the goal holds); pyctl's own share of a recorded
  * `pip install` of huge (against the same pip run without pyctl, alternated), beside the share
- * that hardlinking huge's files once takes; and with 1,000 history entries of the big venv,
+ * that hardlinking huge's files once takes (what storing them after pip cost before they were
+ * staged while pip runs: store-ahead.ts); and with 1,000 history entries of the big venv,
  * `pyctl list`, `status` and `history --limit 10`.
  *   bun bench/switch.ts [--runs N]
  */
@@ -214,7 +215,7 @@ async function undoRedo(sb: Sandbox, wheels: string, label: string, withShare: b
       "",
       "",
       `pyctl's share ${own.toFixed(1)}% of its pip's run (≤ 5%: ${own <= 5 ? "met" : "MISSED"}; ` +
-        `floor: the store's links, cp -al ${((s! / p!) * 100).toFixed(1)}% of pip alone)`,
+        `linking its files once after pip, as the store did before staging: cp -al ${((s! / p!) * 100).toFixed(1)}% of pip alone)`,
     ]);
   return rows;
 }
