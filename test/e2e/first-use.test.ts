@@ -8,7 +8,7 @@ import { literal, makeSandbox, PY, pyctlBin, run, type Sandbox, sh, twoVersions 
 import { initSandbox, ok, PYTHON } from "../support/venv-fixtures.ts";
 
 const freeze = (sb: Sandbox, key: string) =>
-  ok(sh([join(sb.pyctlHome, key, "venv", "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
+  ok(sh([join(sb.env.PYCTL_HOME!, key, "venv", "bin", "python"), "-m", "pip", "freeze"], sb)).stdout;
 
 /** A sandbox with no pyctl home yet and its own (empty) seed cache, so the seeds are made concurrently too. */
 function freshSandbox(): Sandbox {
@@ -141,5 +141,22 @@ describe("first use", () => {
     expect({ baseline: readFileSync(baseline, "utf8"), mine: readFileSync(mine, "utf8") }).toEqual(before);
     ok(run(sb, ["snapshot", "baseline", "--force"]));
     expect(readFileSync(baseline, "utf8")).toContain("delta==1.0");
+  });
+
+  test.each([
+    ["with a space", "My Packages"],
+    ["too long for a `#!` line", "x".repeat(130)],
+  ])("a venv made from the seed under a path %s has scripts that run", (_, folder) => {
+    using first = initSandbox(); // the seed exists: the next venv is made from it, its scripts relocated
+    using sb = makeSandbox();
+    sb.addPython(PYTHON, "python3");
+    sb.env.PYCTL_HOME = join(sb.home, folder);
+    ok(run(sb, ["init", "--python", PYTHON]));
+    const pipScript = join(sb.env.PYCTL_HOME, PY.key, "venv", "bin", "pip");
+    expect(readFileSync(pipScript, "utf8").split("\n")[0]).toBe("#!/bin/sh"); // as pip writes it there
+    expect(ok(sh([pipScript, "--version"], sb)).stdout).toContain(sb.env.PYCTL_HOME);
+    ok(run(sb, ["pip", "--", "install", "-q", "epsilon"]));
+    expect(freeze(sb, PY.key)).toContain("epsilon==");
+    expect(freeze(first, PY.key)).not.toContain("epsilon==");
   });
 });

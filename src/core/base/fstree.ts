@@ -78,9 +78,33 @@ function isText(head: Buffer): boolean {
   return !head.includes(0);
 }
 
+/** The longest first line a script gets as `#!PYTHON` (pip's script maker's limit: older kernels cut at 127). */
+const SHEBANG_MAX = 127;
+
+/**
+ * A script's first line that runs `python`, as pip's script maker (distlib) writes it: `#!PYTHON`,
+ * or for a path with a space or too long for a shebang, /bin/sh lines that exec it on this script
+ * (a no-op string to Python).
+ */
+function shebangFor(python: string): string {
+  if (python.length + 3 <= SHEBANG_MAX && !python.includes(" ")) return `#!${python}\n`;
+  return `#!/bin/sh\n'''exec' "${python}" "$0" "$@"\n' '''\n`;
+}
+
+/** A script of the venv `to` whose `#!` line would not work there is given the /bin/sh form. */
+function fitShebang(text: string, to: string): string {
+  const end = text.indexOf("\n");
+  if (!text.startsWith(`#!${to}/bin/`) || end < 0) return text;
+  const python = text.slice(2, end);
+  if (python.slice(to.length).includes(" ")) return text; // arguments after the interpreter: not pip's
+  return shebangFor(python) + text.slice(end + 1);
+}
+
 /**
  * Replace `from` with `to` in the text files of a venv's bin/ (script shebangs, activate scripts)
- * and in pyvenv.cfg. Files are replaced, never edited in place: they may be hardlinks into the store.
+ * and in pyvenv.cfg; a script's `#!` line that would be too long or hold a space at the new path
+ * takes the form pip gives one there. Files are replaced, never edited in place: they may be
+ * hardlinks into the store.
  */
 export function relocateVenvText(venv: string, from: string, to: string): void {
   if (from === to) return;
@@ -95,7 +119,10 @@ export function relocateVenvText(venv: string, from: string, to: string): void {
     if (whole.test(text))
       writeFileAtomic(
         path,
-        text.replace(whole, () => to),
+        fitShebang(
+          text.replace(whole, () => to),
+          to,
+        ),
         statSync(path).mode & 0o7777,
       );
   }
