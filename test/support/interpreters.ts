@@ -4,7 +4,7 @@ import { cpSync, linkSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { PY, pythons, type Sandbox, sh } from "./env.ts";
 
-/** A pyenv interpreter of `version`, if this machine has one ("3.11" -> its bin/python3.11). */
+/** A pyenv interpreter of `version`, if this machine has one ("3.X" -> its bin/python3.X). */
 export function pyenvPython(version: string): string | undefined {
   const exe = pythons().byVersion.get(version);
   return exe?.includes("/.pyenv/versions/") ? exe : undefined;

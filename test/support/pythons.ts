@@ -12,7 +12,7 @@ import { basename, dirname, join } from "node:path";
 export const SANE_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 export interface TestPython {
-  /** The interpreter file itself, e.g. /usr/bin/python3.11 or ~/.pyenv/versions/3.12.1/bin/python3.12. */
+  /** The interpreter file itself, e.g. /usr/bin/python3.X or ~/.pyenv/versions/3.X.Y/bin/python3.X. */
   real: string;
   /** "3.12" */
   version: string;
@@ -25,7 +25,7 @@ export interface TestPython {
 }
 
 export interface Pythons {
-  /** The distro's externally-managed interpreter, e.g. /usr/bin/python3.11. */
+  /** The distro's externally-managed interpreter, e.g. /usr/bin/python3.X. */
   debian?: string;
   /** "3.11" -> interpreter path; pyenv builds (which have pip and ensurepip) win over PATH. */
   byVersion: Map<string, string>;

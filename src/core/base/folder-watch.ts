@@ -11,8 +11,36 @@ import { errnoCode } from "./errors.ts";
 
 /** inotify_init1's flags for an instance read without blocking and not inherited by children. */
 export const INOTIFY_FLAGS = 0o4000 | 0o2000000; // IN_NONBLOCK | IN_CLOEXEC
-/** IN_MODIFY, IN_ATTRIB, IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE, IN_DELETE_SELF, IN_MOVE_SELF; IN_DONT_FOLLOW. */
-const MASK = 0x2 | 0x4 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x02000000;
+
+/** inotify's event bits (<sys/inotify.h>), for watch masks and for reading events. */
+export const IN = {
+  MODIFY: 0x2,
+  ATTRIB: 0x4,
+  CLOSE_WRITE: 0x8,
+  MOVED_FROM: 0x40,
+  MOVED_TO: 0x80,
+  CREATE: 0x100,
+  DELETE: 0x200,
+  DELETE_SELF: 0x400,
+  MOVE_SELF: 0x800,
+  Q_OVERFLOW: 0x4000,
+  IGNORED: 0x8000,
+  ONLYDIR: 0x01000000,
+  DONT_FOLLOW: 0x02000000,
+  ISDIR: 0x40000000,
+} as const;
+
+/** Anything that changes a folder's entries, its own attributes or a file in it; symlinks not followed. */
+const MASK =
+  IN.MODIFY |
+  IN.ATTRIB |
+  IN.MOVED_FROM |
+  IN.MOVED_TO |
+  IN.CREATE |
+  IN.DELETE |
+  IN.DELETE_SELF |
+  IN.MOVE_SELF |
+  IN.DONT_FOLLOW;
 
 export interface Inotify {
   inotify_init1(flags: number): number;

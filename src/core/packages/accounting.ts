@@ -51,9 +51,8 @@ export function recordPath(line: string): string | undefined {
  */
 export function recordPathsUnder(metadataPath: string, root: string): string[] | undefined {
   const record = join(metadataPath, "RECORD");
-  const st = lstatSync(record, { throwIfNoEntry: false });
   const key = `${record}\0${root}`;
-  const stamp = st && `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const stamp = stampOf(record);
   const known = readRecords.get(key);
   if (known && known.stamp === stamp) return known.paths;
   let text: string;

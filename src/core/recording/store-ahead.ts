@@ -18,39 +18,27 @@ import { closeSync, lstatSync, mkdirSync, readSync, renameSync, rmSync, unlinkSy
 import { dirname, join, relative } from "node:path";
 import { tempSibling } from "../base/atomic.ts";
 import { errnoCode } from "../base/errors.ts";
-import { INOTIFY_FLAGS, type Inotify, inotifyCalls } from "../base/folder-watch.ts";
+import { IN, INOTIFY_FLAGS, type Inotify, inotifyCalls } from "../base/folder-watch.ts";
 import { listEntries } from "../base/raw-names.ts";
 import { discardTree } from "../base/swap.ts";
 import type { StagedFiles } from "./store.ts";
 import { type Stamp, shareFile, stampOf } from "./store-trust.ts";
 import type { Target } from "./target.ts";
 
-const IN_CLOSE_WRITE = 0x8;
-const IN_MOVED_FROM = 0x40;
-const IN_MOVED_TO = 0x80;
-const IN_CREATE = 0x100;
-const IN_DELETE = 0x200;
-const IN_DELETE_SELF = 0x400;
-const IN_MOVE_SELF = 0x800;
-const IN_Q_OVERFLOW = 0x4000;
-const IN_IGNORED = 0x8000;
-const IN_ONLYDIR = 0x01000000;
-const IN_DONT_FOLLOW = 0x02000000;
-const IN_ISDIR = 0x40000000;
 /**
- * Not IN_ATTRIB: staging a file changes its link count, which would report every file twice; a
+ * Not IN.ATTRIB: staging a file changes its link count, which would report every file twice; a
  * time set without a write (utime) only makes its stamp differ, and RECORD's hash then decides.
  */
 const MASK =
-  IN_CLOSE_WRITE |
-  IN_MOVED_FROM |
-  IN_MOVED_TO |
-  IN_CREATE |
-  IN_DELETE |
-  IN_DELETE_SELF |
-  IN_MOVE_SELF |
-  IN_ONLYDIR |
-  IN_DONT_FOLLOW;
+  IN.CLOSE_WRITE |
+  IN.MOVED_FROM |
+  IN.MOVED_TO |
+  IN.CREATE |
+  IN.DELETE |
+  IN.DELETE_SELF |
+  IN.MOVE_SELF |
+  IN.ONLYDIR |
+  IN.DONT_FOLLOW;
 /** How often the queue is read while pip runs: a few ms keeps it far from its 16,384 events. */
 const PUMP_MS = 4;
 
@@ -167,21 +155,21 @@ class Stager implements Staging, StagedFiles {
       const end = b.indexOf(0, at + 16);
       const name = b.toString("utf8", at + 16, end < 0 || end > at + 16 + size ? at + 16 + size : end);
       at += 16 + size;
-      if (mask & IN_Q_OVERFLOW) {
+      if (mask & IN.Q_OVERFLOW) {
         this.distrust();
         return;
       }
       const folder = this.byWatch.get(wd);
       if (folder === undefined) continue; // a watch already removed
-      if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+      if (mask & (IN.DELETE_SELF | IN.MOVE_SELF | IN.IGNORED)) {
         this.distrust();
         return;
       }
       if (!stageable(name)) continue;
       const rel = `${folder}/${name}`;
-      // A folder pip made that is moved or deleted says so itself (IN_MOVE_SELF, IN_DELETE_SELF).
-      if (!(mask & IN_ISDIR)) this.dirty.add(rel);
-      else if (mask & (IN_CREATE | IN_MOVED_TO)) this.watchTree(rel);
+      // A folder pip made that is moved or deleted says so itself (IN.MOVE_SELF, IN.DELETE_SELF).
+      if (!(mask & IN.ISDIR)) this.dirty.add(rel);
+      else if (mask & (IN.CREATE | IN.MOVED_TO)) this.watchTree(rel);
     }
   }
 
